@@ -1,0 +1,1 @@
+"""Concierge & partner invoicing: one ledger, three views."""

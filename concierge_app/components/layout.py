@@ -1,0 +1,91 @@
+"""Page shell: top bar with the product name and navigation, then a centred content column."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+NAV_ITEMS: list[tuple[str, str]] = [("Bookings", "/")]
+
+
+def _nav_link(label: str, href: str, *, active: bool) -> rx.Component:
+    return rx.link(
+        label,
+        href=href,
+        size="2",
+        weight="medium",
+        color_scheme="gray" if not active else None,
+        high_contrast=active,
+        underline="none",
+        padding_y="6px",
+        padding_x="10px",
+        border_radius="var(--radius-2)",
+        background_color="var(--accent-a3)" if active else "transparent",
+    )
+
+
+def top_bar(active: str) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.hstack(
+                rx.center(
+                    rx.icon("concierge_bell", size=18, color="white"),
+                    width="30px",
+                    height="30px",
+                    border_radius="var(--radius-3)",
+                    background_color="var(--accent-9)",
+                ),
+                rx.text("Concierge", size="4", weight="bold", trim="both"),
+                rx.text("Billing", size="4", color_scheme="gray", trim="both"),
+                align="center",
+                spacing="2",
+            ),
+            rx.hstack(
+                *[_nav_link(label, href, active=label == active) for label, href in NAV_ITEMS],
+                spacing="1",
+                align="center",
+            ),
+            justify="between",
+            align="center",
+            max_width="1280px",
+            margin_x="auto",
+            padding_x="24px",
+            height="56px",
+        ),
+        width="100%",
+        border_bottom="1px solid var(--gray-a5)",
+        background_color="var(--color-panel-solid)",
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def page_shell(*children: rx.Component, active: str) -> rx.Component:
+    """Wrap a page's content in the app chrome."""
+    return rx.box(
+        top_bar(active),
+        rx.box(
+            *children,
+            max_width="1280px",
+            margin_x="auto",
+            padding_x="24px",
+            padding_y="32px",
+        ),
+        min_height="100vh",
+        background_color="var(--gray-2)",
+    )
+
+
+def page_header(title: str, subtitle: str, *aside: rx.Component) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.heading(title, size="7", weight="bold", as_="h1"),
+            rx.text(subtitle, size="2", color_scheme="gray"),
+            spacing="1",
+        ),
+        rx.hstack(*aside, align="center", spacing="2"),
+        justify="between",
+        align="end",
+        width="100%",
+        margin_bottom="20px",
+    )

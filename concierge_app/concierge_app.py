@@ -1,0 +1,19 @@
+"""The Reflex app: page registration. The Radix theme lives in `rxconfig.py` (RadixThemesPlugin)."""
+
+import reflex as rx
+
+from concierge_app.pages.bookings import bookings_page
+from concierge_app.state.bookings import BookingsState
+
+app = rx.App(
+    html_lang="en",
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+)
+
+app.add_page(
+    bookings_page,
+    route="/",
+    title="Bookings · Concierge",
+    description="Bookings with invoiced, paid and outstanding amounts.",
+    on_load=BookingsState.load,
+)

@@ -1,0 +1,93 @@
+"""Bookings, what was paid for the accommodation, and the Trip Portfolio's service items."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Text
+from sqlmodel import Field, SQLModel
+
+from ..domain.lifecycle import BookingStatus, ServiceLifecycle
+from ..domain.strategies import PaymentStrategy
+from .types import UTCDateTime, currency_check, non_negative, one_of, utcnow
+
+
+class AccommodationCollector(enum.StrEnum):
+    PLATFORM = "platform"  # the platform took the guest's payment for the stay
+    PROPERTY = "property"  # the guest pays at the property
+
+
+class Booking(SQLModel, table=True):
+    __tablename__ = "booking"
+    __table_args__ = (
+        currency_check(),
+        non_negative("accommodation_total_minor"),
+        one_of("status", BookingStatus, "status"),
+        one_of("accommodation_collected_by", AccommodationCollector, "collector"),
+        CheckConstraint("check_out > check_in", name="stay_dates"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, max_length=32)
+    guest_id: int = Field(foreign_key="guest.id", index=True)
+    property_id: int = Field(foreign_key="partner.id", index=True)
+    check_in: date
+    check_out: date
+    currency: str = Field(max_length=3)
+    accommodation_total_minor: int = 0
+    accommodation_collected_by: str = Field(
+        default=AccommodationCollector.PLATFORM.value, max_length=20
+    )
+    status: str = Field(default=BookingStatus.CONFIRMED.value, max_length=20, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancel_reason: str | None = Field(default=None, sa_type=Text)
+
+
+class AccommodationPayment(SQLModel, table=True):
+    __tablename__ = "accommodation_payment"
+    __table_args__ = (currency_check(), non_negative("amount_minor"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id", index=True)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    received_on: date
+    method: str = Field(max_length=40)
+    reference: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ServiceItem(SQLModel, table=True):
+    __tablename__ = "service_item"
+    __table_args__ = (
+        currency_check(),
+        non_negative("gross_minor"),
+        CheckConstraint(
+            "deposit_minor IS NULL OR (deposit_minor >= 0 AND deposit_minor <= gross_minor)",
+            name="deposit_within_gross",
+        ),
+        CheckConstraint(
+            "strategy <> 'platform_collects_deposit' OR deposit_minor > 0",
+            name="deposit_strategy_has_deposit",
+        ),
+        one_of("strategy", PaymentStrategy, "strategy"),
+        one_of("lifecycle", ServiceLifecycle, "lifecycle"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id", index=True)
+    operator_id: int = Field(foreign_key="partner.id", index=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_type=Text)
+    service_date: date
+    currency: str = Field(max_length=3)
+    gross_minor: int
+    deposit_minor: int | None = None
+    strategy: str = Field(max_length=40)
+    lifecycle: str = Field(default=ServiceLifecycle.DRAFT.value, max_length=20)
+    refund_required: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

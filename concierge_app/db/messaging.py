@@ -1,0 +1,51 @@
+"""Lifecycle templates and the outbox of messages to people."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Text
+from sqlmodel import Field, SQLModel
+
+from .types import UTCDateTime, non_negative, one_of, utcnow
+
+
+class OutboxStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class LifecycleTemplate(SQLModel, table=True):
+    __tablename__ = "lifecycle_template"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=64)  # invoice_sent, payment_received, …
+    name: str = Field(max_length=100)  # "Invoice Sent"
+    subject: str = Field(max_length=300)
+    body: str = Field(sa_type=Text)
+    updated_by: str = Field(default="system", max_length=254)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox_message"
+    __table_args__ = (one_of("status", OutboxStatus, "status"), non_negative("attempts"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(
+        unique=True, max_length=200
+    )  # queueing the same message twice is a no-op
+    template_key: str = Field(max_length=64)
+    recipient: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body: str = Field(sa_type=Text)
+    booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    status: str = Field(default=OutboxStatus.QUEUED.value, max_length=20, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,81 @@
+"""Who takes part: partners (properties and operators), guests and staff users."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint
+from sqlmodel import Field, SQLModel
+
+from .types import UTCDateTime, currency_check, one_of, utcnow
+
+
+class PartnerKind(enum.StrEnum):
+    PROPERTY = "property"
+    OPERATOR = "operator"
+
+
+class PayoutMethod(enum.StrEnum):
+    """How the platform pays the partner what it collected for them."""
+
+    NET_PAYOUT = "net_payout"  # gross − commission; the commission is deducted from the payout
+    GROSS_STRIPE = "gross_stripe"  # partner receives gross (e.g. via Stripe) and pays commission
+
+
+class CommissionPaymentMethod(enum.StrEnum):
+    """How the partner settles its monthly commission invoice."""
+
+    PAYOUT_DEDUCTION = "payout_deduction"
+    BANK_TRANSFER = "bank_transfer"
+    ONLINE = "online"
+    DIRECT_DEBIT = "direct_debit"
+
+
+class Partner(SQLModel, table=True):
+    __tablename__ = "partner"
+    __table_args__ = (
+        one_of("kind", PartnerKind, "kind"),
+        one_of("payout_method", PayoutMethod, "payout_method"),
+        one_of("commission_payment_method", CommissionPaymentMethod, "commission_method"),
+        currency_check(),
+        CheckConstraint("commission_rate_bps BETWEEN 0 AND 10000", name="commission_rate"),
+        CheckConstraint("length(country) = 2", name="country"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=20)  # the "property ID" quoted on transfers
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    category: str = Field(max_length=50)  # villa, sailing tour, private chef, airport transfer…
+    country: str = Field(max_length=2)
+    timezone: str = Field(default="UTC", max_length=64)
+    currency: str = Field(max_length=3)
+    commission_rate_bps: int
+    payout_method: str = Field(default=PayoutMethod.NET_PAYOUT.value, max_length=20)
+    commission_payment_method: str = Field(
+        default=CommissionPaymentMethod.PAYOUT_DEDUCTION.value, max_length=20
+    )
+    finance_email: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Guest(SQLModel, table=True):
+    __tablename__ = "guest"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=254, index=True)
+    locale: str = Field(default="en_US", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, max_length=254)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,45 @@
+"""Every table, imported in one place so SQLModel.metadata is complete."""
+
+from .audit import AuditChainHead, AuditEvent
+from .bookings import AccommodationCollector, AccommodationPayment, Booking, ServiceItem
+from .invoicing import GuestInvoice, InvoiceLine, LineKind, NumberSequence
+from .messaging import LifecycleTemplate, OutboxMessage, OutboxStatus
+from .parties import CommissionPaymentMethod, Guest, Partner, PartnerKind, PayoutMethod, StaffUser
+from .payments import (
+    Commission,
+    CommissionKind,
+    PaymentAttempt,
+    PaymentAttemptInvoice,
+    ProviderEvent,
+    Refund,
+    RefundStatus,
+)
+
+__all__ = [
+    "AccommodationCollector",
+    "AccommodationPayment",
+    "AuditChainHead",
+    "AuditEvent",
+    "Booking",
+    "Commission",
+    "CommissionKind",
+    "CommissionPaymentMethod",
+    "Guest",
+    "GuestInvoice",
+    "InvoiceLine",
+    "LifecycleTemplate",
+    "LineKind",
+    "NumberSequence",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Partner",
+    "PartnerKind",
+    "PaymentAttempt",
+    "PaymentAttemptInvoice",
+    "PayoutMethod",
+    "ProviderEvent",
+    "Refund",
+    "RefundStatus",
+    "ServiceItem",
+    "StaffUser",
+]

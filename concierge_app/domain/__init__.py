@@ -1,0 +1,1 @@
+"""Pure business rules: money, strategies, lifecycles, statuses. No I/O, no frameworks."""

@@ -1,0 +1,1 @@
+"""Messages to people: lifecycle templates and (later) SMTP delivery."""

@@ -1,0 +1,117 @@
+"""Lifecycle templates: defaults, allowed placeholders, sandboxed Jinja2 rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..domain.errors import DomainError
+
+
+class TemplateError(DomainError):
+    """A template that cannot be saved or rendered, with the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateDefault:
+    key: str
+    name: str
+    subject: str
+    body: str
+    placeholders: tuple[str, ...]
+
+
+_BOOKING_PLACEHOLDERS = (
+    "platform_name",
+    "guest_name",
+    "booking_reference",
+    "property_name",
+    "check_in",
+    "check_out",
+    "portal_url",
+)
+
+DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
+    t.key: t
+    for t in (
+        TemplateDefault(
+            key="invoice_sent",
+            name="Invoice Sent",
+            subject="Your invoice {{ invoice_number }} for {{ booking_reference }}",
+            body=(
+                "Dear {{ guest_name }},\n\n"
+                "Your concierge invoice {{ invoice_number }} for your stay at {{ property_name }} "
+                "({{ check_in }} – {{ check_out }}) is ready.\n\n"
+                "{% for line in lines %}  • {{ line.description }}: {{ line.amount }}\n{% endfor %}"
+                "\nTotal due: {{ invoice_total }}\n\n"
+                "You can review and pay it in your Payments card:\n{{ portal_url }}\n\n"
+                "Warm regards,\n{{ platform_name }}"
+            ),
+            placeholders=(*_BOOKING_PLACEHOLDERS, "invoice_number", "invoice_total", "lines"),
+        ),
+        TemplateDefault(
+            key="payment_received",
+            name="Payment Received",
+            subject="Payment received for {{ booking_reference }} — thank you",
+            body=(
+                "Dear {{ guest_name }},\n\n"
+                "We have received your payment of {{ amount_paid }} for invoice(s) "
+                "{{ invoice_numbers }}.\n\n"
+                "Your Payments card shows the invoice(s) as Paid:\n{{ portal_url }}\n\n"
+                "Thank you,\n{{ platform_name }}"
+            ),
+            placeholders=(*_BOOKING_PLACEHOLDERS, "amount_paid", "invoice_numbers"),
+        ),
+    )
+}
+
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+def _template_default(key: str) -> TemplateDefault:
+    try:
+        return DEFAULT_TEMPLATES[key]
+    except KeyError:
+        raise TemplateError(f"There is no lifecycle template called '{key}'.") from None
+
+
+def validate_template(key: str, subject: str, body: str) -> None:
+    """Refuse syntax errors and placeholders that the template's messages do not provide."""
+    allowed = set(_template_default(key).placeholders)
+    if not subject.strip():
+        raise TemplateError("The subject cannot be empty.", field="subject")
+    if not body.strip():
+        raise TemplateError("The body cannot be empty.", field="body")
+    for field, source in (("subject", subject), ("body", body)):
+        try:
+            parsed = _ENV.parse(source)
+        except TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"The {field} has a template error on line {exc.lineno}: {exc.message}",
+                field=field,
+            ) from None
+        unknown = sorted(meta.find_undeclared_variables(parsed) - allowed)
+        if unknown:
+            names = ", ".join("{{ " + u + " }}" for u in unknown)
+            raise TemplateError(
+                f"Unknown placeholder {names} in the {field}. Available: "
+                + ", ".join(sorted(allowed))
+                + ".",
+                field=field,
+            )
+
+
+def render(subject: str, body: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """Render subject and body in the sandbox; a missing value or unsafe access is refused."""
+    try:
+        return (
+            _ENV.from_string(subject).render(context).strip(),
+            _ENV.from_string(body).render(context),
+        )
+    except (UndefinedError, SecurityError, TemplateSyntaxError) as exc:
+        raise TemplateError(f"The template could not be rendered: {exc}") from None

@@ -1,0 +1,178 @@
+"""`/`: every booking on the ledger with what was invoiced, paid and is still outstanding."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from concierge_app.components.layout import page_header, page_shell
+from concierge_app.state.bookings import BookingRow, BookingsState
+
+_MONEY_CELL = {
+    "justify": "end",
+    "white_space": "nowrap",
+    "font_variant_numeric": "tabular-nums",
+}
+
+
+def _status_badge(status: rx.Var[str]) -> rx.Component:
+    return rx.match(
+        status,
+        ("confirmed", rx.badge("Confirmed", color_scheme="green", variant="soft", radius="full")),
+        ("cancelled", rx.badge("Cancelled", color_scheme="gray", variant="soft", radius="full")),
+        rx.badge(status, color_scheme="gray", variant="outline", radius="full"),
+    )
+
+
+def _outstanding(row: rx.Var[BookingRow]) -> rx.Component:
+    return rx.match(
+        row.outstanding_state,
+        ("due", rx.text(row.outstanding, weight="bold", color_scheme="amber")),
+        ("credit", rx.text(row.outstanding, weight="medium", color_scheme="blue")),
+        rx.text(row.outstanding, color_scheme="gray"),
+    )
+
+
+def _booking_row(row: rx.Var[BookingRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.text(row.reference, weight="medium", font_family="var(--code-font-family)"),
+            white_space="nowrap",
+        ),
+        rx.table.cell(rx.text(row.guest_name, weight="medium")),
+        rx.table.cell(rx.text(row.property_name, color_scheme="gray")),
+        rx.table.cell(row.check_in, white_space="nowrap"),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row.check_out),
+                rx.text(row.nights, size="1", color_scheme="gray"),
+                spacing="0",
+            ),
+            white_space="nowrap",
+        ),
+        rx.table.cell(rx.code(row.currency, variant="ghost", color_scheme="gray")),
+        rx.table.cell(_status_badge(row.status)),
+        rx.table.cell(row.invoiced, **_MONEY_CELL),
+        rx.table.cell(row.paid, **_MONEY_CELL),
+        rx.table.cell(_outstanding(row), **_MONEY_CELL),
+        align="center",
+        custom_attrs={"data-reference": row.reference},
+        class_name="booking-row",
+    )
+
+
+def _header_cell(label: str, *, money: bool = False) -> rx.Component:
+    return rx.table.column_header_cell(
+        label,
+        justify="end" if money else "start",
+        white_space="nowrap",
+    )
+
+
+def bookings_table() -> rx.Component:
+    return rx.card(
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        _header_cell("Reference"),
+                        _header_cell("Guest"),
+                        _header_cell("Property"),
+                        _header_cell("Check-in"),
+                        _header_cell("Check-out"),
+                        _header_cell("Currency"),
+                        _header_cell("Status"),
+                        _header_cell("Invoiced", money=True),
+                        _header_cell("Paid", money=True),
+                        _header_cell("Outstanding", money=True),
+                    ),
+                ),
+                rx.table.body(rx.foreach(BookingsState.rows, _booking_row)),
+                variant="ghost",
+                size="2",
+                width="100%",
+                id="bookings-table",
+            ),
+            overflow_x="auto",
+        ),
+        size="2",
+        width="100%",
+    )
+
+
+def _loading() -> rx.Component:
+    return rx.card(
+        rx.center(
+            rx.hstack(
+                rx.spinner(size="3"),
+                rx.text("Loading bookings…", color_scheme="gray"),
+                align="center",
+                spacing="3",
+            ),
+            padding_y="64px",
+        ),
+        id="bookings-loading",
+        width="100%",
+    )
+
+
+def _empty() -> rx.Component:
+    return rx.card(
+        rx.center(
+            rx.vstack(
+                rx.center(
+                    rx.icon("inbox", size=28, color="var(--gray-10)"),
+                    width="56px",
+                    height="56px",
+                    border_radius="full",
+                    background_color="var(--gray-a3)",
+                ),
+                rx.heading("No bookings yet", size="4", as_="h2"),
+                rx.text(
+                    "Run ",
+                    rx.code("make run"),
+                    " to load the demo data, then reload this page.",
+                    color_scheme="gray",
+                    size="2",
+                ),
+                align="center",
+                spacing="3",
+            ),
+            padding_y="64px",
+        ),
+        id="bookings-empty",
+        width="100%",
+    )
+
+
+def _error() -> rx.Component:
+    return rx.callout(
+        BookingsState.error,
+        icon="triangle_alert",
+        color_scheme="red",
+        role="alert",
+        id="bookings-error",
+    )
+
+
+def bookings_page() -> rx.Component:
+    return page_shell(
+        page_header(
+            "Bookings",
+            "Every booking on the ledger: what was invoiced, what was paid, what is still due.",
+            rx.cond(
+                BookingsState.loading | (BookingsState.error != ""),
+                rx.fragment(),
+                rx.badge(BookingsState.booking_count, size="2", variant="surface"),
+            ),
+        ),
+        rx.cond(
+            BookingsState.loading,
+            _loading(),
+            rx.cond(
+                BookingsState.error != "",
+                _error(),
+                rx.cond(BookingsState.rows.length() > 0, bookings_table(), _empty()),
+            ),
+        ),
+        active="Bookings",
+    )

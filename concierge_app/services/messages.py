@@ -1,0 +1,179 @@
+"""Lifecycle templates (edit, preview) and queueing rendered messages in the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from ..db.bookings import Booking
+from ..db.engine import Database
+from ..db.messaging import LifecycleTemplate, OutboxMessage
+from ..db.parties import Guest, Partner
+from ..db.types import utcnow
+from ..notify.templates import DEFAULT_TEMPLATES, render, validate_template
+from ..settings import get_settings
+from .audit import record_event
+from .common import insert_ignore, load
+from .formatting import format_day
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateView:
+    key: str
+    name: str
+    subject: str
+    body: str
+    placeholders: tuple[str, ...]
+    customised: bool
+
+
+def _template(session: Session, key: str) -> TemplateView:
+    default = DEFAULT_TEMPLATES[key]
+    row = session.exec(select(LifecycleTemplate).where(LifecycleTemplate.key == key)).first()
+    if row is None:
+        return TemplateView(
+            key, default.name, default.subject, default.body, default.placeholders, False
+        )
+    return TemplateView(key, row.name, row.subject, row.body, default.placeholders, True)
+
+
+def list_templates(*, db: Database) -> list[TemplateView]:
+    with db.read() as session:
+        return [_template(session, key) for key in DEFAULT_TEMPLATES]
+
+
+def update_template(*, db: Database, key: str, subject: str, body: str, actor: str) -> TemplateView:
+    """Save a template after checking its syntax and placeholders; audited."""
+    validate_template(key, subject, body)
+    with db.transaction() as session:
+        row = session.exec(select(LifecycleTemplate).where(LifecycleTemplate.key == key)).first()
+        if row is None:
+            row = LifecycleTemplate(
+                key=key, name=DEFAULT_TEMPLATES[key].name, subject=subject, body=body
+            )
+        row.subject, row.body, row.updated_by, row.updated_at = subject, body, actor, utcnow()
+        session.add(row)
+        record_event(
+            session,
+            actor=actor,
+            action="template.updated",
+            subject=f"template:{key}",
+            data={"subject": subject, "body": body},
+        )
+        session.flush()
+        return _template(session, key)
+
+
+def booking_context(session: Session, booking: Booking) -> dict[str, Any]:
+    """The placeholders every booking message can use."""
+    settings = get_settings()
+    guest = load(session, Guest, booking.guest_id, "Guest")
+    prop = load(session, Partner, booking.property_id, "Property")
+    return {
+        "platform_name": settings.platform_name,
+        "guest_name": guest.name,
+        "booking_reference": booking.reference,
+        "property_name": prop.name,
+        "check_in": format_day(booking.check_in, guest.locale),
+        "check_out": format_day(booking.check_out, guest.locale),
+        "portal_url": f"{settings.public_base_url.rstrip('/')}/portal/{booking.reference}",
+    }
+
+
+def preview_template(
+    *, db: Database, key: str, subject: str, body: str, booking_id: int
+) -> tuple[str, str]:
+    """Render an unsaved template on a real booking, with sample invoice values."""
+    validate_template(key, subject, body)
+    with db.read() as session:
+        booking = load(session, Booking, booking_id, "Booking")
+        context = booking_context(session, booking) | _sample_values(key, booking.currency)
+        return render(subject, body, context)
+
+
+def _sample_values(key: str, currency: str) -> dict[str, Any]:
+    sample = {
+        "invoice_number": "CI-0000-00000",
+        "invoice_total": f"0 {currency}",
+        "lines": [{"description": "Sample service", "amount": f"0 {currency}"}],
+        "amount_paid": f"0 {currency}",
+        "invoice_numbers": "CI-0000-00000",
+    }
+    return {k: v for k, v in sample.items() if k in DEFAULT_TEMPLATES[key].placeholders}
+
+
+def queue_message(
+    session: Session,
+    *,
+    dedupe_key: str,
+    template_key: str,
+    recipient: str,
+    context: Mapping[str, Any],
+    booking_id: int | None = None,
+    partner_id: int | None = None,
+) -> bool:
+    """Render a lifecycle template into the outbox (inside the caller's transaction).
+
+    Idempotent: a message with the same dedupe key is queued once. True when queued now.
+    """
+    template = _template(session, template_key)
+    subject, body = render(template.subject, template.body, context)
+    return insert_ignore(
+        session,
+        OutboxMessage,
+        {
+            "dedupe_key": dedupe_key,
+            "template_key": template_key,
+            "recipient": recipient,
+            "subject": subject[:300],
+            "body": body,
+            "booking_id": booking_id,
+            "partner_id": partner_id,
+            "status": "queued",
+            "attempts": 0,
+            "created_at": utcnow(),
+        },
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxView:
+    id: int
+    template_key: str
+    recipient: str
+    subject: str
+    body: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    booking_id: int | None
+
+
+def list_outbox(
+    *, db: Database, booking_id: int | None = None, limit: int = 200
+) -> list[OutboxView]:
+    """Queued and sent messages, newest first."""
+    with db.read() as session:
+        stmt = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
+        if booking_id is not None:
+            stmt = stmt.where(OutboxMessage.booking_id == booking_id)
+        return [
+            OutboxView(
+                m.id or 0,
+                m.template_key,
+                m.recipient,
+                m.subject,
+                m.body,
+                m.status,
+                m.attempts,
+                m.last_error,
+                m.created_at,
+                m.booking_id,
+            )
+            for m in session.exec(stmt).all()
+        ]

@@ -1,0 +1,45 @@
+"""Configuration from the environment (and a `.env` file), validated at start-up."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SECRET = "dev-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    app_env: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{REPO_ROOT / 'data' / 'concierge.db'}"
+    secret_key: str = DEFAULT_SECRET
+    public_base_url: str = "http://localhost:3000"
+    platform_name: str = "Azure Concierge"
+    platform_email: str = "concierge@azure-concierge.test"
+
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "Azure Concierge <billing@azure-concierge.test>"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_outside_development(self) -> Settings:
+        if self.app_env == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError("SECRET_KEY must be set to a private value outside development.")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

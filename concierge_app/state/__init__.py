@@ -1,0 +1,1 @@
+"""Reflex states: thin adapters between the services layer and the pages."""

@@ -1,0 +1,90 @@
+"""State of the Bookings page: loads booking summaries and formats them for display.
+
+Thin by design: all the sums come from `concierge_app.services.queries`. Money crosses to the
+browser only as formatted strings (Reflex would serialise a Decimal as a float).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import reflex as rx
+
+from concierge_app.db.engine import get_database
+from concierge_app.services.formatting import format_day, format_money
+from concierge_app.services.queries import BookingSummary, list_bookings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class BookingRow:
+    """One table row, every field already formatted for display."""
+
+    id: str
+    reference: str
+    guest_name: str
+    property_name: str
+    check_in: str
+    check_out: str
+    nights: str
+    currency: str
+    status: str  # "confirmed" / "cancelled"
+    invoiced: str
+    paid: str
+    outstanding: str
+    outstanding_state: str  # "due", "settled" or "credit": picks the colour of the amount
+
+
+def to_row(summary: BookingSummary) -> BookingRow:
+    """Format one booking summary for the table."""
+    minor = summary.outstanding.minor
+    nights = (summary.check_out - summary.check_in).days
+    return BookingRow(
+        id=str(summary.id),
+        reference=summary.reference,
+        guest_name=summary.guest_name,
+        property_name=summary.property_name,
+        check_in=format_day(summary.check_in),
+        check_out=format_day(summary.check_out),
+        nights=f"{nights} night" if nights == 1 else f"{nights} nights",
+        currency=summary.currency,
+        status=str(summary.status),  # a StrEnum on the way in; plain text to the browser
+        invoiced=format_money(summary.invoiced),
+        paid=format_money(summary.paid),
+        outstanding=format_money(summary.outstanding),
+        outstanding_state="due" if minor > 0 else ("credit" if minor < 0 else "settled"),
+    )
+
+
+class BookingsState(rx.State):
+    """Bookings listed on `/`."""
+
+    rows: list[BookingRow] = []
+    loading: bool = True
+    error: str = ""
+
+    @rx.var
+    def booking_count(self) -> str:
+        count = len(self.rows)
+        return "1 booking" if count == 1 else f"{count} bookings"
+
+    @rx.event
+    def load(self) -> None:
+        """on_load: read the bookings from the database."""
+        self.loading = True
+        try:
+            summaries = list_bookings(db=get_database())
+        except Exception:
+            logger.exception("Could not load the bookings")
+            self.rows = []
+            self.error = (
+                "The bookings could not be loaded from the database. Check the server log; "
+                "a new database needs `make run` (it migrates and loads the demo data)."
+            )
+        else:
+            self.rows = [to_row(summary) for summary in summaries]
+            self.error = ""
+        finally:
+            self.loading = False
