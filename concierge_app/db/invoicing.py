@@ -44,7 +44,9 @@ class GuestInvoice(SQLModel, table=True):
     paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     void_reason: str | None = Field(default=None, max_length=500)
-    paid_by_attempt_id: str | None = Field(default=None, foreign_key="payment_attempt.id")
+    paid_by_attempt_id: str | None = Field(
+        default=None, foreign_key="payment_attempt.id", max_length=40
+    )
     reissued_as_id: int | None = Field(default=None, foreign_key="guest_invoice.id")
 
 

@@ -44,7 +44,7 @@ class PaymentAttemptInvoice(SQLModel, table=True):
     __tablename__ = "payment_attempt_invoice"
     __table_args__ = (non_negative("amount_minor"),)
 
-    attempt_id: str = Field(foreign_key="payment_attempt.id", primary_key=True)
+    attempt_id: str = Field(foreign_key="payment_attempt.id", max_length=40, primary_key=True)
     invoice_id: int = Field(foreign_key="guest_invoice.id", primary_key=True, index=True)
     amount_minor: int
 
@@ -59,7 +59,9 @@ class ProviderEvent(SQLModel, table=True):
     provider: str = Field(max_length=20)
     event_id: str = Field(max_length=255)
     event_type: str = Field(max_length=100)
-    attempt_id: str | None = Field(default=None, foreign_key="payment_attempt.id", index=True)
+    attempt_id: str | None = Field(
+        default=None, foreign_key="payment_attempt.id", max_length=40, index=True
+    )
     outcome: str = Field(max_length=200)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -82,7 +84,7 @@ class Refund(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     booking_id: int = Field(foreign_key="booking.id", index=True)
     service_item_id: int = Field(foreign_key="service_item.id", index=True)
-    attempt_id: str = Field(foreign_key="payment_attempt.id", index=True)
+    attempt_id: str = Field(foreign_key="payment_attempt.id", max_length=40, index=True)
     amount_minor: int
     currency: str = Field(max_length=3)
     note: str = Field(sa_type=Text)
@@ -124,7 +126,7 @@ class Commission(SQLModel, table=True):
     partner_id: int = Field(foreign_key="partner.id", index=True)
     booking_id: int = Field(foreign_key="booking.id", index=True)
     service_item_id: int = Field(foreign_key="service_item.id", index=True)
-    attempt_id: str | None = Field(default=None, foreign_key="payment_attempt.id")
+    attempt_id: str | None = Field(default=None, foreign_key="payment_attempt.id", max_length=40)
     refund_id: int | None = Field(default=None, foreign_key="refund.id")
     kind: str = Field(max_length=20)
     base_minor: int

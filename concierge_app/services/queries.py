@@ -38,6 +38,7 @@ class BookingTotals:
     unapplied: Money  # captured for invoices voided meanwhile: to refund
     outstanding_concierge: Money  # Active invoices
     outstanding_accommodation: Money
+    accommodation_billed: Money
 
     @property
     def concierge_net_paid(self) -> Money:
@@ -53,7 +54,8 @@ class BookingTotals:
 
     @property
     def invoiced(self) -> Money:
-        return self.concierge_invoiced + self.accommodation_total
+        """Concierge invoices sent, plus the stay (only what was paid, once cancelled)."""
+        return self.concierge_invoiced + self.accommodation_billed
 
 
 def _totals(session: Session, bookings: Sequence[Booking]) -> dict[int, BookingTotals]:
@@ -113,6 +115,9 @@ def _totals(session: Session, bookings: Sequence[Booking]) -> dict[int, BookingT
             unapplied=m(unapplied.get(b.id, 0)),
             outstanding_concierge=m(active),
             outstanding_accommodation=m(acc_due),
+            accommodation_billed=m(
+                acc_paid if b.status == BookingStatus.CANCELLED else b.accommodation_total_minor
+            ),
         )
     return result
 

@@ -1,0 +1,86 @@
+"""Command line: `python -m concierge_app.cli migrate | seed-demo | verify-audit`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from .db.engine import Database
+from .settings import REPO_ROOT, get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console()
+
+
+def _db(url: str | None) -> Database:
+    return Database(url or get_settings().database_url)
+
+
+def run_migrations(url: str) -> None:
+    """alembic upgrade head on the given database."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(REPO_ROOT / "alembic"))
+    config.attributes["url"] = url
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
+
+
+@app.command()
+def migrate(url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)")) -> None:
+    """Bring the database schema up to date."""
+    target = url or get_settings().database_url
+    run_migrations(target)
+    console.print(f"[green]Schema up to date[/green] ({_safe(target)})")
+
+
+@app.command("seed-demo")
+def seed_demo(url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)")) -> None:
+    """Load the demo ledger into an empty database (does nothing if bookings exist)."""
+    from .demo.seed import DEMO_STAFF, has_data, load_demo
+
+    db = _db(url)
+    if has_data(db):
+        console.print("Demo data: the database already has bookings, nothing loaded.")
+        return
+    with console.status("Loading demo data…"):
+        ids = load_demo(db)
+    console.print(
+        f"[green]Demo data loaded[/green]: bookings {', '.join(ids)}; "
+        f"staff login {DEMO_STAFF[0]} / {DEMO_STAFF[1]}"
+    )
+
+
+@app.command("verify-audit")
+def verify_audit(
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Recompute the audit trail's hash chain."""
+    from .services.audit import verify_chain
+
+    report = verify_chain(db=_db(url))
+    if report.ok:
+        console.print(f"[green]Audit chain intact[/green]: {report.events_checked} events.")
+    else:
+        console.print(
+            f"[red]Audit chain broken[/red] at event {report.first_bad_sequence}: {report.problem}"
+        )
+        raise typer.Exit(1)
+
+
+def _safe(url: str) -> str:
+    if url.startswith("sqlite"):
+        return str(Path(url.split("///", 1)[-1]))
+    return url.split("@")[-1]
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Demo data for the sandbox: partners, guests and bookings in EUR, USD and JPY."""
