@@ -1,0 +1,115 @@
+"""Databases for the tests: a real SQLite file per test, and a throwaway PostgreSQL database.
+
+The PostgreSQL variant runs when 127.0.0.1:5432 answers; otherwise it is skipped with a
+message (and fails under CI=true, where PostgreSQL must be there).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import SQLModel
+
+import concierge_app.db.tables  # noqa: F401  (registers every table)
+from concierge_app.cli import run_migrations
+from concierge_app.db.engine import Database
+
+PG_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _pg_unreachable() -> str | None:
+    try:
+        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+
+
+def require_postgres() -> None:
+    reason = _pg_unreachable()
+    if reason:
+        message = f"PostgreSQL at {PG_ADMIN_URL.split('@')[-1]} is not reachable ({reason})"
+        if os.environ.get("CI"):
+            pytest.fail(message + " — CI must run the PostgreSQL tests.")
+        pytest.skip(message + ": skipping the PostgreSQL variant.")
+
+
+def create_pg_database(prefix: str = "concierge_test") -> str:
+    """A new empty database; returns its URL."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "ledger.db"
+    run_migrations(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A throwaway migrated PostgreSQL database for this test run."""
+    require_postgres()
+    url = create_pg_database()
+    try:
+        run_migrations(url)
+        yield url
+    finally:
+        drop_pg_database(url)
+
+
+def _reset_pg(url: str) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))  # audit triggers off
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
+    path = tmp_path / "ledger.db"
+    shutil.copy(sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def pg_db(pg_url: str) -> Iterator[Database]:
+    _reset_pg(pg_url)
+    db = Database(pg_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest) -> Database:
+    """The same test on a real SQLite file and on PostgreSQL."""
+    return request.getfixturevalue("sqlite_db" if request.param == "sqlite" else "pg_db")
