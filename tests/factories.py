@@ -32,25 +32,46 @@ class World:
         return Money.parse(text, self.currency)
 
 
-def make_partner(db: Database, *, kind: str = "operator", rate_bps: int = 1000,
-                 currency: str = "EUR") -> int:
+def make_partner(
+    db: Database, *, kind: str = "operator", rate_bps: int = 1000, currency: str = "EUR"
+) -> int:
     n = next(_seq)
     return partners.create_partner(
-        db=db, code=f"{'PRP' if kind == 'property' else 'OPR'}-{n:05d}", name=f"Partner {n}",
-        kind=kind, category="villa" if kind == "property" else "sailing tour", country="ES",
-        currency=currency, commission_rate_bps=rate_bps, finance_email=f"p{n}@example.com",
-        actor=ACTOR)
+        db=db,
+        code=f"{'PRP' if kind == 'property' else 'OPR'}-{n:05d}",
+        name=f"Partner {n}",
+        kind=kind,
+        category="villa" if kind == "property" else "sailing tour",
+        country="ES",
+        currency=currency,
+        commission_rate_bps=rate_bps,
+        finance_email=f"p{n}@example.com",
+        actor=ACTOR,
+    )
 
 
-def make_booking(db: Database, *, property_id: int, currency: str = "EUR",
-                 guest_id: int | None = None, accommodation: str = "0") -> int:
+def make_booking(
+    db: Database,
+    *,
+    property_id: int,
+    currency: str = "EUR",
+    guest_id: int | None = None,
+    accommodation: str = "0",
+) -> int:
     n = next(_seq)
     if guest_id is None:
         guest_id = bookings.create_guest(db=db, name=f"Guest {n}", email=f"g{n}@example.com")
     return bookings.create_booking(
-        db=db, reference=f"BK-{n:06d}", guest_id=guest_id, property_id=property_id,
-        check_in=date(2026, 7, 1), check_out=date(2026, 7, 8), currency=currency,
-        accommodation_total=Money.parse(accommodation, currency), actor=ACTOR)
+        db=db,
+        reference=f"BK-{n:06d}",
+        guest_id=guest_id,
+        property_id=property_id,
+        check_in=date(2026, 7, 1),
+        check_out=date(2026, 7, 8),
+        currency=currency,
+        accommodation_total=Money.parse(accommodation, currency),
+        actor=ACTOR,
+    )
 
 
 def make_world(db: Database, currency: str = "EUR", rate_bps: int = 1000) -> World:
@@ -62,13 +83,27 @@ def make_world(db: Database, currency: str = "EUR", rate_bps: int = 1000) -> Wor
     return World(db, prop, operator, guest, booking, currency)
 
 
-def add_service(w: World, strategy: PaymentStrategy, gross: str, deposit: str | None = None,
-                *, confirm: bool = True, booking_id: int | None = None,
-                title: str = "Sunset sailing") -> int:
+def add_service(
+    w: World,
+    strategy: PaymentStrategy,
+    gross: str,
+    deposit: str | None = None,
+    *,
+    confirm: bool = True,
+    booking_id: int | None = None,
+    title: str = "Sunset sailing",
+) -> int:
     sid = portfolio.add_service_item(
-        db=w.db, booking_id=booking_id or w.booking_id, operator_id=w.operator_id, title=title,
-        service_date=date(2026, 7, 3), gross=w.money(gross), strategy=strategy,
-        deposit=None if deposit is None else w.money(deposit), actor=ACTOR)
+        db=w.db,
+        booking_id=booking_id or w.booking_id,
+        operator_id=w.operator_id,
+        title=title,
+        service_date=date(2026, 7, 3),
+        gross=w.money(gross),
+        strategy=strategy,
+        deposit=None if deposit is None else w.money(deposit),
+        actor=ACTOR,
+    )
     if confirm:
         portfolio.confirm_service(db=w.db, service_id=sid, actor=ACTOR)
     return sid
@@ -81,15 +116,21 @@ def draft_id(w: World, booking_id: int | None = None) -> int:
 
 
 def send_draft(w: World, booking_id: int | None = None) -> int:
-    return invoicing.send_invoice(db=w.db, invoice_id=draft_id(w, booking_id), actor=ACTOR).invoice_id
+    return invoicing.send_invoice(
+        db=w.db, invoice_id=draft_id(w, booking_id), actor=ACTOR
+    ).invoice_id
 
 
 def pay(w: World, invoice_ids: list[int], event_id: str | None = None) -> str:
     attempt = checkout.start_payment_attempt(db=w.db, invoice_ids=invoice_ids, actor="guest")
     checkout.fulfil_payment_attempt(
-        db=w.db, attempt_id=attempt.id, provider="sandbox",
-        event_id=event_id or f"evt_{attempt.id}", event_type="checkout.session.completed",
-        amount=attempt.amount)
+        db=w.db,
+        attempt_id=attempt.id,
+        provider="sandbox",
+        event_id=event_id or f"evt_{attempt.id}",
+        event_type="checkout.session.completed",
+        amount=attempt.amount,
+    )
     return attempt.id
 
 

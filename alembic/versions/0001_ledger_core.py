@@ -292,7 +292,7 @@ def upgrade() -> None:
             name=op.f("ck_service_item_lifecycle"),
         ),
         sa.CheckConstraint(
-            "strategy <> 'platform_collects_deposit' OR deposit_minor > 0",
+            "strategy <> 'platform_collects_deposit' OR (deposit_minor IS NOT NULL AND deposit_minor > 0)",
             name=op.f("ck_service_item_deposit_strategy_has_deposit"),
         ),
         sa.CheckConstraint(

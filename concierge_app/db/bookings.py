@@ -69,7 +69,8 @@ class ServiceItem(SQLModel, table=True):
             name="deposit_within_gross",
         ),
         CheckConstraint(
-            "strategy <> 'platform_collects_deposit' OR deposit_minor > 0",
+            "strategy <> 'platform_collects_deposit' "
+            "OR (deposit_minor IS NOT NULL AND deposit_minor > 0)",
             name="deposit_strategy_has_deposit",
         ),
         one_of("strategy", PaymentStrategy, "strategy"),

@@ -60,10 +60,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session (nothing is committed)."""
+        """A session for reading (nothing is committed; loaded rows stay usable after)."""
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
-            session.rollback()
 
     def dispose(self) -> None:
         """Drop pooled connections (call in a forked worker before first use)."""

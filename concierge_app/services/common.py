@@ -28,13 +28,13 @@ def load(session: Session, model: type[T], key: Any, what: str, *, lock: bool = 
 
 
 def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING. True when a row was inserted."""
+    """INSERT … ON CONFLICT DO NOTHING. True when a row was inserted (read via RETURNING)."""
     table = model.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).values(**values).on_conflict_do_nothing()
-    result = session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    pk = next(iter(table.primary_key.columns))
+    stmt = module.insert(table).values(**values).on_conflict_do_nothing().returning(pk)
+    return session.execute(stmt).first() is not None
 
 
 def next_in_sequence(session: Session, name: str) -> int:
