@@ -25,7 +25,7 @@ from ..domain.errors import CurrencyMismatch, DomainError, NotFound
 from ..domain.lifecycle import AttemptStatus, InvoiceStatus, check_payable
 from ..domain.money import Money, Rounding
 from .audit import record_event
-from .common import id_of, insert_ignore, load
+from .common import id_of, insert_ignore, load, lock_with_booking
 from .formatting import format_money
 from .messages import booking_context, queue_message
 
@@ -126,11 +126,12 @@ class EventOutcome(enum.StrEnum):
     ALREADY_FINAL = "attempt already final (ignored)"
 
 
-def _claim_event(
-    session: Session, *, provider: str, event_id: str, event_type: str, attempt_id: str
-) -> bool:
-    """Store the event id; False when it was stored before (a redelivery)."""
-    return insert_ignore(
+def _attempt_for_event(
+    session: Session, *, attempt_id: str, provider: str, event_id: str, event_type: str
+) -> tuple[Booking, PaymentAttempt] | None:
+    """Lock the attempt and store the event id; None when the event was stored before."""
+    booking, attempt = lock_with_booking(session, PaymentAttempt, attempt_id, "Payment")
+    claimed = insert_ignore(
         session,
         ProviderEvent,
         {
@@ -142,6 +143,7 @@ def _claim_event(
             "received_at": utcnow(),
         },
     )
+    return (booking, attempt) if claimed else None
 
 
 def _set_outcome(session: Session, provider: str, event_id: str, outcome: EventOutcome) -> None:
@@ -165,17 +167,16 @@ def fulfil_payment_attempt(
 ) -> EventOutcome:
     """Apply a provider's success event exactly once: invoices Paid, commissions, message."""
     with db.transaction() as session:
-        peek = load(session, PaymentAttempt, attempt_id, "Payment")
-        booking = load(session, Booking, peek.booking_id, "Booking", lock=True)
-        attempt = load(session, PaymentAttempt, attempt_id, "Payment", lock=True)
-        if not _claim_event(
+        found = _attempt_for_event(
             session,
+            attempt_id=attempt_id,
             provider=provider,
             event_id=event_id,
             event_type=event_type,
-            attempt_id=attempt_id,
-        ):
+        )
+        if found is None:
             return EventOutcome.DUPLICATE_EVENT
+        booking, attempt = found
         expected = Money(attempt.amount_minor, attempt.currency)
         if attempt.status == AttemptStatus.SUCCEEDED:
             outcome = EventOutcome.ALREADY_FULFILLED
@@ -303,17 +304,16 @@ def close_payment_attempt(
     if status not in (AttemptStatus.FAILED, AttemptStatus.EXPIRED):
         raise ValueError("close_payment_attempt takes FAILED or EXPIRED")
     with db.transaction() as session:
-        peek = load(session, PaymentAttempt, attempt_id, "Payment")
-        booking = load(session, Booking, peek.booking_id, "Booking", lock=True)
-        attempt = load(session, PaymentAttempt, attempt_id, "Payment", lock=True)
-        if not _claim_event(
+        found = _attempt_for_event(
             session,
+            attempt_id=attempt_id,
             provider=provider,
             event_id=event_id,
             event_type=event_type,
-            attempt_id=attempt_id,
-        ):
+        )
+        if found is None:
             return EventOutcome.DUPLICATE_EVENT
+        booking, attempt = found
         if attempt.status != AttemptStatus.OPEN:
             outcome = EventOutcome.ALREADY_FINAL
         else:

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, select
 
+from ..db.bookings import Booking
 from ..domain.errors import NotFound
 
 T = TypeVar("T", bound=SQLModel)
@@ -58,3 +59,10 @@ def id_of(row: SQLModel) -> int:
     if not isinstance(value, int):
         raise RuntimeError(f"{type(row).__name__} has no id yet (flush first)")
     return value
+
+
+def lock_with_booking(session: Session, model: type[T], key: Any, what: str) -> tuple[Booking, T]:
+    """Lock the row's booking, then the row itself: every writer locks in this order."""
+    peek = load(session, model, key, what)
+    booking = load(session, Booking, peek.booking_id, "Booking", lock=True)  # type: ignore[attr-defined]
+    return booking, load(session, model, key, what, lock=True)

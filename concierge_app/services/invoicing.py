@@ -23,7 +23,7 @@ from ..domain.lifecycle import (
 )
 from ..domain.money import Money
 from .audit import record_event
-from .common import id_of, load, next_in_sequence
+from .common import id_of, load, lock_with_booking, next_in_sequence
 from .formatting import format_money
 from .messages import booking_context, queue_message
 
@@ -99,9 +99,7 @@ class SentInvoice:
 def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
     """Draft → Active: refuse an empty draft, assign the next gapless number, lock, notify."""
     with db.transaction() as session:
-        peek = load(session, GuestInvoice, invoice_id, "Invoice")
-        booking = load(session, Booking, peek.booking_id, "Booking", lock=True)
-        invoice = load(session, GuestInvoice, invoice_id, "Invoice", lock=True)
+        booking, invoice = lock_with_booking(session, GuestInvoice, invoice_id, "Invoice")
         check_invoice_transition(InvoiceStatus(invoice.status), InvoiceStatus.ACTIVE)
         lines = session.exec(
             select(InvoiceLine)
@@ -224,9 +222,7 @@ def void_invoice(*, db: Database, invoice_id: int, actor: str, reason: str) -> i
     if not reason.strip():
         raise Conflict("Say why the invoice is voided.", field="reason")
     with db.transaction() as session:
-        peek = load(session, GuestInvoice, invoice_id, "Invoice")
-        booking = load(session, Booking, peek.booking_id, "Booking", lock=True)
-        invoice = load(session, GuestInvoice, invoice_id, "Invoice", lock=True)
+        booking, invoice = lock_with_booking(session, GuestInvoice, invoice_id, "Invoice")
         if invoice.status == InvoiceStatus.DRAFT:
             raise InvalidTransition(
                 "A draft is not voided by hand: cancel its services or the booking instead."

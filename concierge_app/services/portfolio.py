@@ -22,7 +22,7 @@ from ..domain.lifecycle import (
 from ..domain.money import Money
 from ..domain.strategies import PaymentStrategy
 from .audit import record_event
-from .common import id_of, load
+from .common import id_of, load, lock_with_booking
 from .invoicing import add_line, draft_of, live_line, refresh_total, void_active_invoice
 
 
@@ -111,9 +111,7 @@ class Confirmation:
 def confirm_service(*, db: Database, service_id: int, actor: str) -> Confirmation:
     """Confirm a service; platform-collects ones become a line on the booking's draft."""
     with db.transaction() as session:
-        peek = load(session, ServiceItem, service_id, "Service")
-        booking = load(session, Booking, peek.booking_id, "Booking", lock=True)
-        service = load(session, ServiceItem, service_id, "Service", lock=True)
+        booking, service = lock_with_booking(session, ServiceItem, service_id, "Service")
         check_can_confirm(ServiceLifecycle(service.lifecycle), service.title)
         _open_booking(booking)
         strategy = PaymentStrategy(service.strategy)
@@ -171,9 +169,7 @@ def cancel_service(*, db: Database, service_id: int, actor: str, reason: str = "
     invoice is voided and its other lines move to the draft; after payment a refund is flagged.
     """
     with db.transaction() as session:
-        peek = load(session, ServiceItem, service_id, "Service")
-        booking = load(session, Booking, peek.booking_id, "Booking", lock=True)
-        service = load(session, ServiceItem, service_id, "Service", lock=True)
+        booking, service = lock_with_booking(session, ServiceItem, service_id, "Service")
         check_can_cancel(ServiceLifecycle(service.lifecycle), service.title)
         service.lifecycle, service.cancelled_at = ServiceLifecycle.CANCELLED.value, utcnow()
         session.add(service)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ..db.bookings import Booking, ServiceItem
+from ..db.bookings import ServiceItem
 from ..db.engine import Database
 from ..db.invoicing import GuestInvoice, InvoiceLine
 from ..db.payments import Commission, CommissionKind, Refund, RefundStatus
@@ -16,7 +16,7 @@ from ..domain.errors import Conflict, DomainError, InvalidAmount
 from ..domain.lifecycle import InvoiceStatus, ServiceLifecycle
 from ..domain.money import Money, Rounding
 from .audit import record_event
-from .common import id_of, load
+from .common import id_of, lock_with_booking
 from .invoicing import live_line
 
 
@@ -62,9 +62,7 @@ def record_refund(
         raise InvalidAmount("The refund must be more than zero.", field="amount")
     key = idempotency_key or f"refund_{secrets.token_hex(12)}"
     with db.transaction() as session:
-        peek = load(session, ServiceItem, service_id, "Service")
-        booking = load(session, Booking, peek.booking_id, "Booking", lock=True)
-        service = load(session, ServiceItem, service_id, "Service", lock=True)
+        booking, service = lock_with_booking(session, ServiceItem, service_id, "Service")
         previous = session.exec(select(Refund).where(Refund.idempotency_key == key)).first()
         if previous is not None:
             if (previous.service_item_id, previous.amount_minor) != (service_id, amount.minor):
