@@ -2,6 +2,9 @@
 
 import reflex as rx
 
+# Every table, so SQLModel.metadata is complete: `reflex run` compares it with the database
+# (alembic autogenerate) and would otherwise report the tables no page imports as "changes".
+import concierge_app.db.tables  # noqa: F401
 from concierge_app.pages.bookings import bookings_page
 from concierge_app.state.bookings import BookingsState
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from concierge_app.components.layout import page_header, page_shell
 from concierge_app.state.bookings import BookingRow, BookingsState
@@ -23,7 +24,7 @@ def _status_badge(status: rx.Var[str]) -> rx.Component:
     )
 
 
-def _outstanding(row: rx.Var[BookingRow]) -> rx.Component:
+def _outstanding(row: ObjectVar[BookingRow]) -> rx.Component:
     return rx.match(
         row.outstanding_state,
         ("due", rx.text(row.outstanding, weight="bold", color_scheme="amber")),
@@ -32,22 +33,25 @@ def _outstanding(row: rx.Var[BookingRow]) -> rx.Component:
     )
 
 
-def _booking_row(row: rx.Var[BookingRow]) -> rx.Component:
+def _booking_row(row: ObjectVar[BookingRow]) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
             rx.text(row.reference, weight="medium", font_family="var(--code-font-family)"),
             white_space="nowrap",
         ),
-        rx.table.cell(rx.text(row.guest_name, weight="medium")),
-        rx.table.cell(rx.text(row.property_name, color_scheme="gray")),
-        rx.table.cell(row.check_in, white_space="nowrap"),
+        rx.table.cell(
+            rx.text(row.guest_name, weight="medium"),
+            white_space=rx.breakpoints(initial="normal", lg="nowrap"),
+        ),
+        rx.table.cell(rx.text(row.property_name, color_scheme="gray"), min_width="160px"),
         rx.table.cell(
             rx.vstack(
-                rx.text(row.check_out),
+                rx.text(row.stay),
                 rx.text(row.nights, size="1", color_scheme="gray"),
                 spacing="0",
             ),
             white_space="nowrap",
+            title="Check-in " + row.check_in + " · check-out " + row.check_out,
         ),
         rx.table.cell(rx.code(row.currency, variant="ghost", color_scheme="gray")),
         rx.table.cell(_status_badge(row.status)),
@@ -77,8 +81,7 @@ def bookings_table() -> rx.Component:
                         _header_cell("Reference"),
                         _header_cell("Guest"),
                         _header_cell("Property"),
-                        _header_cell("Check-in"),
-                        _header_cell("Check-out"),
+                        _header_cell("Stay"),
                         _header_cell("Currency"),
                         _header_cell("Status"),
                         _header_cell("Invoiced", money=True),
@@ -88,13 +91,13 @@ def bookings_table() -> rx.Component:
                 ),
                 rx.table.body(rx.foreach(BookingsState.rows, _booking_row)),
                 variant="ghost",
-                size="2",
+                size=rx.breakpoints(initial="1", lg="2"),  # tighter cells below 1280px
                 width="100%",
                 id="bookings-table",
             ),
             overflow_x="auto",
         ),
-        size="2",
+        size=rx.breakpoints(initial="1", lg="2"),
         width="100%",
     )
 
@@ -123,7 +126,7 @@ def _empty() -> rx.Component:
                     rx.icon("inbox", size=28, color="var(--gray-10)"),
                     width="56px",
                     height="56px",
-                    border_radius="full",
+                    border_radius="50%",
                     background_color="var(--gray-a3)",
                 ),
                 rx.heading("No bookings yet", size="4", as_="h2"),
@@ -160,19 +163,16 @@ def bookings_page() -> rx.Component:
             "Bookings",
             "Every booking on the ledger: what was invoiced, what was paid, what is still due.",
             rx.cond(
-                BookingsState.loading | (BookingsState.error != ""),
-                rx.fragment(),
+                BookingsState.view == "table",
                 rx.badge(BookingsState.booking_count, size="2", variant="surface"),
             ),
         ),
-        rx.cond(
-            BookingsState.loading,
-            _loading(),
-            rx.cond(
-                BookingsState.error != "",
-                _error(),
-                rx.cond(BookingsState.rows.length() > 0, bookings_table(), _empty()),
-            ),
+        rx.match(
+            BookingsState.view,
+            ("loading", _loading()),
+            ("error", _error()),
+            ("empty", _empty()),
+            bookings_table(),
         ),
         active="Bookings",
     )

@@ -6,10 +6,13 @@ browser only as formatted strings (Reflex would serialise a Decimal as a float).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
+from datetime import date
 
 import reflex as rx
+from babel.dates import format_interval
 
 from concierge_app.db.engine import get_database
 from concierge_app.services.formatting import format_day, format_money
@@ -28,6 +31,7 @@ class BookingRow:
     property_name: str
     check_in: str
     check_out: str
+    stay: str  # both dates as one range, e.g. "Feb 12 – 16, 2027"
     nights: str
     currency: str
     status: str  # "confirmed" / "cancelled"
@@ -35,6 +39,11 @@ class BookingRow:
     paid: str
     outstanding: str
     outstanding_state: str  # "due", "settled" or "credit": picks the colour of the amount
+
+
+def format_stay(check_in: date, check_out: date, locale: str = "en_US") -> str:
+    """The stay as a date range, without repeating what both dates share: "Feb 12 – 16, 2027"."""
+    return str(format_interval(check_in, check_out, "yMMMd", locale=locale))
 
 
 def to_row(summary: BookingSummary) -> BookingRow:
@@ -48,6 +57,7 @@ def to_row(summary: BookingSummary) -> BookingRow:
         property_name=summary.property_name,
         check_in=format_day(summary.check_in),
         check_out=format_day(summary.check_out),
+        stay=format_stay(summary.check_in, summary.check_out),
         nights=f"{nights} night" if nights == 1 else f"{nights} nights",
         currency=summary.currency,
         status=str(summary.status),  # a StrEnum on the way in; plain text to the browser
@@ -66,22 +76,36 @@ class BookingsState(rx.State):
     error: str = ""
 
     @rx.var
+    def view(self) -> str:
+        """What the page shows: "loading", "error", "empty" or "table"."""
+        if self.loading:
+            return "loading"
+        if self.error:
+            return "error"
+        return "table" if self.rows else "empty"
+
+    @rx.var
     def booking_count(self) -> str:
         count = len(self.rows)
         return "1 booking" if count == 1 else f"{count} bookings"
 
     @rx.event
-    def load(self) -> None:
-        """on_load: read the bookings from the database."""
+    async def load(self) -> None:
+        """on_load: read the bookings from the database.
+
+        The query runs in a worker thread so a slow database never stalls the event loop that
+        serves every other browser tab.
+        """
         self.loading = True
         try:
-            summaries = list_bookings(db=get_database())
+            db = get_database()
+            summaries = await asyncio.to_thread(list_bookings, db=db)
         except Exception:
             logger.exception("Could not load the bookings")
             self.rows = []
             self.error = (
                 "The bookings could not be loaded from the database. Check the server log; "
-                "a new database needs `make run` (it migrates and loads the demo data)."
+                "a new database needs 'make run', which migrates it and loads the demo data."
             )
         else:
             self.rows = [to_row(summary) for summary in summaries]

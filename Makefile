@@ -1,0 +1,94 @@
+# Concierge billing: `make run` starts the app with demo data, `make test` runs every check.
+# Both do all the set-up themselves on a fresh Debian machine that has python3, node and npm.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BUN_DIR := .tools/bun
+BUN := $(BUN_DIR)/node_modules/.bin/bun
+BUN_VERSION ?= 1.4.5
+CHROMIUM ?= /usr/bin/chromium
+PORT ?= 3000
+
+# Reflex must use the bun installed from npm (it cannot download its own here), stay quiet
+# about telemetry and update checks, and find bun on PATH.
+export PATH := $(CURDIR)/$(BUN_DIR)/node_modules/.bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := 0
+# Reflex would otherwise time the npm registries (npmjs and a mirror) before its first install;
+# use the registry npm itself is configured with.
+ifeq ($(origin NPM_CONFIG_REGISTRY),undefined)
+NPM_CONFIG_REGISTRY := $(or $(shell npm config get registry 2>/dev/null),https://registry.npmjs.org/)
+endif
+export NPM_CONFIG_REGISTRY
+export PYTHONUNBUFFERED := 1
+
+# Runs apt-get as root, or through sudo when there is one.
+SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then echo sudo; fi)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+
+.PHONY: help install run test lint e2e chromium clean
+# A half-made target (e.g. a venv without pip) is removed, so the next run builds it again.
+.DELETE_ON_ERROR:
+
+help:
+	@echo "make run      install everything, migrate, load the demo data and start the app"
+	@echo "make test     install everything (Chromium too), then lint and the whole test suite"
+	@echo "make lint     ruff and mypy only"
+	@echo "make e2e      only the browser tests"
+	@echo "make install  Python packages into $(VENV), bun into $(BUN_DIR)"
+	@echo "make clean    remove build output (.web, caches); keeps $(VENV), $(BUN_DIR) and data/"
+
+install: $(VENV)/.installed $(BUN)
+
+$(VENV)/bin/python:
+	@echo "Creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV) || { \
+	  echo "python3 -m venv failed: installing python3-venv"; \
+	  $(SUDO) apt-get update && $(APT_INSTALL) python3-venv && $(PYTHON) -m venv --clear $(VENV); }
+	@$(PY) -m pip --version >/dev/null
+
+# Re-installs only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+$(BUN):
+	mkdir -p $(BUN_DIR)
+	npm install --prefix $(BUN_DIR) --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION)
+	$(BUN) --version
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "Installing Chromium from Debian for the browser tests"; \
+	  $(SUDO) apt-get update && $(APT_INSTALL) chromium chromium-driver fonts-dejavu-core fonts-liberation; \
+	fi
+	@"$(CHROMIUM)" --version 2>/dev/null
+
+run: install
+	mkdir -p data
+	$(PY) -m concierge_app.cli migrate
+	$(PY) -m concierge_app.cli seed-demo
+	@echo
+	@echo "Building the frontend, then serving app and API on one port."
+	@echo ">>> Open http://localhost:$(PORT) once Reflex prints 'App running'. Ctrl-C stops it."
+	@echo
+	$(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT)
+
+# bench/ is linted once it exists (git keeps no empty folder).
+lint: install
+	$(VENV)/bin/ruff check concierge_app tests $(wildcard bench)
+	$(VENV)/bin/mypy concierge_app/domain concierge_app/services
+
+test: install chromium lint
+	$(VENV)/bin/pytest
+
+e2e: install chromium
+	$(VENV)/bin/pytest -m e2e tests/e2e
+
+clean:
+	rm -rf .web .states .tools/e2e-web .tools/e2e-states test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Browser tests: the real app (prod build) driven through Chromium."""

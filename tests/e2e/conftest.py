@@ -1,0 +1,233 @@
+"""End-to-end fixtures: the real app in a subprocess, driven through Debian's Chromium.
+
+`app_server` migrates and seeds a fresh SQLite file, starts `reflex run --env prod --single-port`
+on a free port (frontend build + backend on one port), waits until it serves, yields its base URL
+and stops the whole process group afterwards. The frontend is built in `.tools/e2e-web/`, not in
+`.web/`, so a running `make run` is not disturbed. The server log is kept in
+`test-artifacts/e2e-server.log`.
+
+Chromium is required: when it is missing the tests fail (`make test` installs it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+SERVER_LOG = ARTIFACTS / "e2e-server.log"
+TOOLS = REPO_ROOT / ".tools"
+BUN_BIN = TOOLS / "bun" / "node_modules" / ".bin"
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# A cold start installs the frontend packages and builds the bundle; allow for a slow registry.
+STARTUP_TIMEOUT_S = float(os.environ.get("E2E_STARTUP_TIMEOUT", "600"))
+
+
+@dataclass(frozen=True)
+class AppServer:
+    base_url: str
+    database_url: str
+    log_path: Path
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _app_env(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        PATH=f"{BUN_BIN}{os.pathsep}{env.get('PATH', '')}",
+        REFLEX_USE_SYSTEM_BUN="1",
+        REFLEX_TELEMETRY_ENABLED="false",
+        REFLEX_CHECK_LATEST_VERSION="0",
+        PYTHONUNBUFFERED="1",
+        # Own build and state folders: a `make run` serving from .web/ is left alone.
+        REFLEX_WEB_WORKDIR=str(TOOLS / "e2e-web"),
+        REFLEX_STATES_WORKDIR=str(TOOLS / "e2e-states"),
+    )
+    # Spares Reflex timing npm registries before its first frontend install.
+    env.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/")
+    return env
+
+
+def _run_cli(command: str, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "concierge_app.cli", command],
+        cwd=REPO_ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`python -m concierge_app.cli {command}` exited {result.returncode}\n"
+            f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}",
+            pytrace=False,
+        )
+
+
+def _log_tail(path: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _serves(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The real app (prod build, one port) on a fresh, migrated and seeded SQLite file."""
+    if not (BUN_BIN / "bun").exists():
+        pytest.fail(f"bun is missing at {BUN_BIN}: run `make install` first.", pytrace=False)
+
+    db_file = tmp_path_factory.mktemp("e2e-db") / "concierge.db"
+    database_url = f"sqlite:///{db_file}"
+    env = _app_env(database_url)
+    _run_cli("migrate", env)
+    _run_cli("seed-demo", env)
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with SERVER_LOG.open("wb") as log:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "reflex",
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--frontend-port",
+                str(port),
+                "--loglevel",
+                "info",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # own process group: teardown kills bun/workers too
+        )
+        try:
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(
+                        f"The app exited with code {process.returncode} before serving.\n"
+                        f"--- {SERVER_LOG} ---\n{_log_tail(SERVER_LOG)}",
+                        pytrace=False,
+                    )
+                # `/` is the built frontend, `/ping` the backend: both on the one port.
+                if _serves(f"{base_url}/") and _serves(f"{base_url}/ping"):
+                    break
+                if time.monotonic() - started > STARTUP_TIMEOUT_S:
+                    pytest.fail(
+                        f"The app did not serve {base_url} within {STARTUP_TIMEOUT_S:.0f}s.\n"
+                        f"--- {SERVER_LOG} ---\n{_log_tail(SERVER_LOG)}",
+                        pytrace=False,
+                    )
+                time.sleep(0.5)
+            elapsed = time.monotonic() - started
+            sys.stderr.write(f"\n[e2e] app ready at {base_url} after {elapsed:.1f}s\n")
+            yield AppServer(base_url=base_url, database_url=database_url, log_path=SERVER_LOG)
+        finally:
+            _stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright (Playwright's own browser download is not used)."""
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}. `make test` installs it "
+            "(apt-get install chromium); or set CHROMIUM_PATH.",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page in its own context, at a desktop size."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def console_errors(page: Page) -> list[str]:
+    """Errors the page logs to the console or throws, collected from before navigation."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
