@@ -582,14 +582,29 @@ def upgrade() -> None:
             batch_op.f("ix_payment_attempt_invoice_invoice_id"), ["invoice_id"], unique=False
         )
 
-    # The audit trail is append-only: the database refuses updates and deletes.
+    # The audit trail is append-only: the database refuses updates and deletes. Each insert
+    # moves the chain head to the new event, so the head always names the last event.
     if op.get_bind().dialect.name == "sqlite":
         for verb in ("UPDATE", "DELETE"):
             op.execute(
                 f"CREATE TRIGGER audit_event_no_{verb.lower()} BEFORE {verb} ON audit_event "
                 "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
             )
+        op.execute(
+            "CREATE TRIGGER audit_event_advance_head AFTER INSERT ON audit_event BEGIN "
+            "UPDATE audit_chain_head SET last_sequence = NEW.id, last_hash = NEW.hash "
+            "WHERE name = 'audit'; END"
+        )
     else:
+        op.execute(
+            "CREATE FUNCTION audit_event_advance_head() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN UPDATE audit_chain_head SET last_sequence = NEW.id, last_hash = NEW.hash "
+            "WHERE name = 'audit'; RETURN NEW; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_event_advance_head AFTER INSERT ON audit_event "
+            "FOR EACH ROW EXECUTE FUNCTION audit_event_advance_head()"
+        )
         op.execute(
             "CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN RAISE EXCEPTION 'audit_event is append-only'; END $$"
@@ -609,6 +624,8 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event")
         op.execute("DROP TRIGGER IF EXISTS audit_event_no_change ON audit_event")
         op.execute("DROP FUNCTION IF EXISTS audit_event_append_only()")
+        op.execute("DROP TRIGGER IF EXISTS audit_event_advance_head ON audit_event")
+        op.execute("DROP FUNCTION IF EXISTS audit_event_advance_head()")
     with op.batch_alter_table("payment_attempt_invoice", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_attempt_invoice_invoice_id"))
 

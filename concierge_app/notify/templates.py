@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, meta
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -106,12 +107,17 @@ def validate_template(key: str, subject: str, body: str) -> None:
             )
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    return _ENV.from_string(source)
+
+
 def render(subject: str, body: str, context: Mapping[str, Any]) -> tuple[str, str]:
     """Render subject and body in the sandbox; a missing value or unsafe access is refused."""
     try:
         return (
-            _ENV.from_string(subject).render(context).strip(),
-            _ENV.from_string(body).render(context),
+            _compiled(subject).render(context).strip(),
+            _compiled(body).render(context),
         )
     except (UndefinedError, SecurityError, TemplateSyntaxError) as exc:
         raise TemplateError(f"The template could not be rendered: {exc}") from None

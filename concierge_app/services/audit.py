@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import insert, select
+from sqlmodel import Session, col
+from sqlmodel import select as orm_select
 
 from ..db.audit import AuditChainHead, AuditEvent
 from ..db.engine import Database
@@ -18,6 +20,15 @@ from .common import insert_ignore
 CHAIN = "audit"
 
 
+_HEADS = AuditChainHead.__table__  # type: ignore[attr-defined]
+_HEAD = (
+    select(_HEADS.c.last_sequence, _HEADS.c.last_hash)
+    .where(_HEADS.c.name == CHAIN)
+    .with_for_update()
+)
+_INSERT_EVENT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+
+
 def record_event(
     session: Session,
     *,
@@ -26,19 +37,24 @@ def record_event(
     subject: str,
     booking_id: int | None = None,
     data: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event inside the caller's transaction (the chain head is locked meanwhile)."""
-    insert_ignore(
-        session, AuditChainHead, {"name": CHAIN, "last_sequence": 0, "last_hash": GENESIS_HASH}
-    )
-    head = session.exec(
-        select(AuditChainHead).where(AuditChainHead.name == CHAIN).with_for_update()
-    ).one()
+) -> int:
+    """Append one event inside the caller's transaction; returns its sequence number.
+
+    Reading the chain head takes its row lock, so concurrent appends queue up and never fork
+    the chain; a database trigger moves the head to each inserted event.
+    """
+    conn = session.connection()  # Core statements: no ORM flush or identity-map work needed
+    head = conn.execute(_HEAD).first()
+    if head is None:  # the very first event
+        insert_ignore(
+            session, AuditChainHead, {"name": CHAIN, "last_sequence": 0, "last_hash": GENESIS_HASH}
+        )
+        head = conn.execute(_HEAD).one()
+    sequence, prev_hash = int(head[0]) + 1, str(head[1])
     occurred_at = utcnow()
     data_json = canonical_json(dict(data or {}))
-    sequence = head.last_sequence + 1
     digest = event_hash(
-        prev_hash=head.last_hash,
+        prev_hash=prev_hash,
         sequence=sequence,
         occurred_at=occurred_at.isoformat(),
         actor=actor,
@@ -47,23 +63,21 @@ def record_event(
         booking_id=booking_id,
         data_json=data_json,
     )
-    event = AuditEvent(
-        id=sequence,
-        occurred_at=occurred_at,
-        actor=actor,
-        action=action,
-        subject=subject,
-        booking_id=booking_id,
-        data=data_json,
-        prev_hash=head.last_hash,
-        hash=digest,
+    conn.execute(
+        _INSERT_EVENT,
+        {
+            "id": sequence,
+            "occurred_at": occurred_at,
+            "actor": actor,
+            "action": action,
+            "subject": subject,
+            "booking_id": booking_id,
+            "data": data_json,
+            "prev_hash": prev_hash,
+            "hash": digest,
+        },
     )
-    session.add(event)
-    head.last_sequence = sequence
-    head.last_hash = digest
-    session.add(head)
-    session.flush()
-    return event
+    return sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +97,7 @@ def verify_chain(*, db: Database, batch_size: int = 5000) -> ChainReport:
         last_id = 0
         while True:
             events = session.exec(
-                select(AuditEvent)
+                orm_select(AuditEvent)
                 .where(col(AuditEvent.id) > last_id)
                 .order_by(col(AuditEvent.id))
                 .limit(batch_size)
@@ -130,7 +144,7 @@ def booking_audit_log(*, db: Database, booking_id: int) -> list[AuditEntry]:
     """Every audit event of one booking, oldest first."""
     with db.read() as session:
         rows = session.exec(
-            select(AuditEvent)
+            orm_select(AuditEvent)
             .where(AuditEvent.booking_id == booking_id)
             .order_by(col(AuditEvent.id))
         ).all()

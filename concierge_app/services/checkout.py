@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from ..db.bookings import Booking, ServiceItem
 from ..db.engine import Database
 from ..db.invoicing import GuestInvoice, InvoiceLine
-from ..db.parties import Guest, Partner
+from ..db.parties import Partner
 from ..db.payments import (
     Commission,
     CommissionKind,
@@ -27,7 +27,7 @@ from ..domain.money import Money, Rounding
 from .audit import record_event
 from .common import id_of, insert_ignore, load, lock_with_booking
 from .formatting import format_money
-from .messages import booking_context, queue_message
+from .messages import booking_recipient, queue_message
 
 COMMISSION_ROUNDING = Rounding.HALF_UP
 
@@ -232,14 +232,14 @@ def _apply_success(
         attempt.failure_reason = "Part of this payment covers invoices voided meanwhile: refund it."
     session.add(attempt)
     amount = Money(attempt.amount_minor, attempt.currency)
-    guest = load(session, Guest, booking.guest_id, "Guest")
+    guest = booking_recipient(session, booking)
     queue_message(
         session,
         dedupe_key=f"payment_received:{attempt.id}",
         template_key="payment_received",
         recipient=guest.email,
         booking_id=booking.id,
-        context=booking_context(session, booking)
+        context=guest.context
         | {
             "amount_paid": format_money(amount, guest.locale),
             "invoice_numbers": ", ".join(i.number or "" for i in invoices),

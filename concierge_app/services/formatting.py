@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
-from babel.numbers import format_currency
+from babel.numbers import NumberPattern
 
 from ..domain.money import Money
 
 
+@lru_cache(maxsize=64)
+def _currency_format(locale: str) -> tuple[Locale, NumberPattern]:
+    parsed = Locale.parse(locale)
+    return parsed, parsed.currency_formats["standard"]
+
+
+@lru_cache(maxsize=8192)
 def format_money(money: Money, locale: str = "en_US") -> str:
     """'€1,250.00', '¥12,000', 'KWD 1.250' — with the currency's own number of decimals."""
+    parsed, pattern = _currency_format(locale)
     # CLDR's digits per currency; never quantised, so an amount is never rounded for display.
-    return format_currency(
-        money.to_decimal(), money.currency, locale=locale, decimal_quantization=False
+    text: str = pattern.apply(
+        money.to_decimal(),
+        parsed,
+        currency=money.currency,
+        currency_digits=True,
+        decimal_quantization=False,
     )
+    return text
 
 
+@lru_cache(maxsize=8192)
 def format_day(day: date | None, locale: str = "en_US") -> str:
     return "" if day is None else _babel_date(day, format="medium", locale=locale)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from ..db.bookings import Booking, ServiceItem
 from ..db.engine import Database
 from ..db.invoicing import GuestInvoice, InvoiceLine
-from ..db.parties import Guest
 from ..db.payments import PaymentAttempt, PaymentAttemptInvoice
 from ..db.types import utcnow
 from ..domain.errors import Conflict, InvalidTransition
@@ -23,55 +23,10 @@ from ..domain.lifecycle import (
 )
 from ..domain.money import Money
 from .audit import record_event
-from .common import id_of, load, lock_with_booking, next_in_sequence
+from .common import lock_with_booking, locked_rows, next_in_sequence
+from .drafts import INVOICES, LINES, add_line, draft_id
 from .formatting import format_money
-from .messages import booking_context, queue_message
-
-
-def draft_of(session: Session, booking: Booking, *, create: bool) -> GuestInvoice | None:
-    """The booking's one Draft invoice (created when asked and missing). Lock the booking first."""
-    draft = session.exec(
-        select(GuestInvoice)
-        .where(GuestInvoice.booking_id == booking.id, GuestInvoice.status == InvoiceStatus.DRAFT)
-        .with_for_update()
-    ).first()
-    if draft is None and create:
-        if booking.status == BookingStatus.CANCELLED:
-            raise InvalidTransition("This booking is cancelled; nothing more can be billed on it.")
-        draft = GuestInvoice(booking_id=id_of(booking), currency=booking.currency)
-        session.add(draft)
-        session.flush()
-    return draft
-
-
-def refresh_total(session: Session, invoice: GuestInvoice) -> None:
-    """Set a draft's total to the sum of its lines (only drafts change)."""
-    if invoice.status != InvoiceStatus.DRAFT:
-        raise InvalidTransition("A sent invoice is locked and can't be changed.")
-    session.flush()
-    total = session.exec(
-        select(func.coalesce(func.sum(InvoiceLine.amount_minor), 0)).where(
-            InvoiceLine.invoice_id == invoice.id
-        )
-    ).one()
-    invoice.total_minor = int(total)
-    session.add(invoice)
-
-
-def add_line(
-    session: Session, invoice: GuestInvoice, service: ServiceItem, amount: Money, kind: str
-) -> InvoiceLine:
-    line = InvoiceLine(
-        invoice_id=id_of(invoice),
-        service_item_id=id_of(service),
-        description=service.title[:300],
-        kind=kind,
-        amount_minor=amount.minor,
-        currency=amount.currency,
-    )
-    session.add(line)
-    refresh_total(session, invoice)
-    return line
+from .messages import booking_recipient, queue_message
 
 
 def live_line(session: Session, service_id: int) -> tuple[InvoiceLine, GuestInvoice] | None:
@@ -96,50 +51,61 @@ class SentInvoice:
     message_queued: bool
 
 
+_LINES_OF = (
+    core_select(LINES.c.service_item_id, LINES.c.description, LINES.c.amount_minor)
+    .where(LINES.c.invoice_id == bindparam("invoice_id"))
+    .order_by(LINES.c.id)
+)
+_ACTIVATE = (
+    update(INVOICES)
+    .where(INVOICES.c.id == bindparam("invoice_id"), INVOICES.c.status == InvoiceStatus.DRAFT.value)
+    .values(
+        status=InvoiceStatus.ACTIVE.value, number=bindparam("number"), issued_at=bindparam("at")
+    )
+)
+
+
 def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
     """Draft → Active: refuse an empty draft, assign the next gapless number, lock, notify."""
     with db.transaction() as session:
-        booking, invoice = lock_with_booking(session, GuestInvoice, invoice_id, "Invoice")
+        conn = session.connection()
+        booking, invoice = locked_rows(session, GuestInvoice, invoice_id, "Invoice")
         check_invoice_transition(InvoiceStatus(invoice.status), InvoiceStatus.ACTIVE)
-        lines = session.exec(
-            select(InvoiceLine)
-            .where(InvoiceLine.invoice_id == invoice.id)
-            .order_by(col(InvoiceLine.id))
-        ).all()
+        lines = conn.execute(_LINES_OF, {"invoice_id": invoice_id}).all()
         if not lines:
             raise InvalidTransition(
                 "This draft is empty: confirm a platform-collects service before sending."
             )
         now = utcnow()
         number = f"CI-{now.year}-{next_in_sequence(session, f'guest_invoice:{now.year}'):05d}"
-        invoice.status, invoice.number, invoice.issued_at = InvoiceStatus.ACTIVE.value, number, now
-        session.add(invoice)
+        conn.execute(_ACTIVATE, {"invoice_id": invoice_id, "number": number, "at": now})
         total = Money(invoice.total_minor, invoice.currency)
-        guest = load(session, Guest, booking.guest_id, "Guest")
-        context = booking_context(session, booking) | {
-            "invoice_number": number,
-            "invoice_total": format_money(total, guest.locale),
-            "lines": [
-                {
-                    "description": ln.description,
-                    "amount": format_money(Money(ln.amount_minor, ln.currency), guest.locale),
-                }
-                for ln in lines
-            ],
-        }
+        guest = booking_recipient(session, booking)
+
+        def money(minor: int) -> str:
+            return format_money(Money(minor, invoice.currency), guest.locale)
+
         queued = queue_message(
             session,
-            dedupe_key=f"invoice_sent:{invoice.id}",
+            dedupe_key=f"invoice_sent:{invoice_id}",
             template_key="invoice_sent",
             recipient=guest.email,
-            context=context,
+            context=guest.context
+            | {
+                "invoice_number": number,
+                "invoice_total": money(total.minor),
+                "lines": [
+                    {"description": ln.description, "amount": money(ln.amount_minor)}
+                    for ln in lines
+                ],
+            },
             booking_id=booking.id,
         )
         record_event(
             session,
             actor=actor,
             action="invoice.sent",
-            subject=f"invoice:{invoice.id}",
+            subject=f"invoice:{invoice_id}",
             booking_id=booking.id,
             data={
                 "number": number,
@@ -147,7 +113,7 @@ def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
                 "lines": [[ln.service_item_id, ln.amount_minor] for ln in lines],
             },
         )
-        return SentInvoice(id_of(invoice), number, total, queued)
+        return SentInvoice(invoice_id, number, total, queued)
 
 
 def void_active_invoice(
@@ -158,11 +124,11 @@ def void_active_invoice(
     actor: str,
     reason: str,
     drop_service_id: int | None = None,
-) -> GuestInvoice | None:
+) -> int | None:
     """Void an Active unpaid invoice and move its other confirmed lines to the draft.
 
-    Returns the draft that received the lines (None when nothing moved). Open checkouts that
-    cover the invoice are expired: a late success is then recorded as unapplied money.
+    Returns the id of the draft that received the lines (None when nothing moved). Open
+    checkouts that cover the invoice are expired: a late success is recorded as unapplied.
     """
     check_invoice_transition(InvoiceStatus(invoice.status), InvoiceStatus.VOIDED)
     invoice.status, invoice.voided_at, invoice.void_reason = (
@@ -196,11 +162,11 @@ def void_active_invoice(
     moving = [(ln, svc) for ln, svc in moving if svc.id != drop_service_id]
     draft = None
     if moving and booking.status != BookingStatus.CANCELLED:
-        draft = draft_of(session, booking, create=True)
+        draft = draft_id(session, booking, create=True)
         assert draft is not None
         for line, service in moving:
             add_line(session, draft, service, Money(line.amount_minor, line.currency), line.kind)
-        invoice.reissued_as_id = draft.id
+        invoice.reissued_as_id = draft
     record_event(
         session,
         actor=actor,
@@ -210,7 +176,7 @@ def void_active_invoice(
         data={
             "number": invoice.number,
             "reason": reason,
-            "moved_to_draft": draft.id if draft else None,
+            "moved_to_draft": draft,
             "moved_services": [svc.id for _, svc in moving] if draft else [],
         },
     )
@@ -227,5 +193,4 @@ def void_invoice(*, db: Database, invoice_id: int, actor: str, reason: str) -> i
             raise InvalidTransition(
                 "A draft is not voided by hand: cancel its services or the booking instead."
             )
-        draft = void_active_invoice(session, booking, invoice, actor=actor, reason=reason)
-        return None if draft is None else draft.id
+        return void_active_invoice(session, booking, invoice, actor=actor, reason=reason)

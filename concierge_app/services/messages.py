@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, select
+from sqlmodel import Session, col
+from sqlmodel import select as orm_select
 
 from ..db.bookings import Booking
 from ..db.engine import Database
@@ -19,6 +22,17 @@ from ..settings import get_settings
 from .audit import record_event
 from .common import insert_ignore, load
 from .formatting import format_day
+
+_TEMPLATES = LifecycleTemplate.__table__  # type: ignore[attr-defined]
+_TEMPLATE = select(_TEMPLATES.c.name, _TEMPLATES.c.subject, _TEMPLATES.c.body).where(
+    _TEMPLATES.c.key == bindparam("key")
+)
+_B, _G, _P = (Booking.__table__, Guest.__table__, Partner.__table__)  # type: ignore[attr-defined]
+_RECIPIENT = (
+    select(_G.c.name, _G.c.email, _G.c.locale, _P.c.name.label("place"))
+    .select_from(_B.join(_G, _G.c.id == _B.c.guest_id).join(_P, _P.c.id == _B.c.property_id))
+    .where(_B.c.id == bindparam("booking_id"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +47,7 @@ class TemplateView:
 
 def _template(session: Session, key: str) -> TemplateView:
     default = DEFAULT_TEMPLATES[key]
-    row = session.exec(select(LifecycleTemplate).where(LifecycleTemplate.key == key)).first()
+    row = session.connection().execute(_TEMPLATE, {"key": key}).first()
     if row is None:
         return TemplateView(
             key, default.name, default.subject, default.body, default.placeholders, False
@@ -50,7 +64,9 @@ def update_template(*, db: Database, key: str, subject: str, body: str, actor: s
     """Save a template after checking its syntax and placeholders; audited."""
     validate_template(key, subject, body)
     with db.transaction() as session:
-        row = session.exec(select(LifecycleTemplate).where(LifecycleTemplate.key == key)).first()
+        row = session.exec(
+            orm_select(LifecycleTemplate).where(LifecycleTemplate.key == key)
+        ).first()
         if row is None:
             row = LifecycleTemplate(
                 key=key, name=DEFAULT_TEMPLATES[key].name, subject=subject, body=body
@@ -68,20 +84,32 @@ def update_template(*, db: Database, key: str, subject: str, body: str, actor: s
         return _template(session, key)
 
 
-def booking_context(session: Session, booking: Booking) -> dict[str, Any]:
-    """The placeholders every booking message can use."""
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """The guest a booking message goes to, and the words that describe the booking."""
+
+    email: str
+    locale: str
+    context: dict[str, Any]
+
+
+def booking_recipient(session: Session, booking: Booking | SimpleNamespace) -> Recipient:
+    """The guest's address and locale, and the placeholders every booking message can use."""
     settings = get_settings()
-    guest = load(session, Guest, booking.guest_id, "Guest")
-    prop = load(session, Partner, booking.property_id, "Property")
-    return {
-        "platform_name": settings.platform_name,
-        "guest_name": guest.name,
-        "booking_reference": booking.reference,
-        "property_name": prop.name,
-        "check_in": format_day(booking.check_in, guest.locale),
-        "check_out": format_day(booking.check_out, guest.locale),
-        "portal_url": f"{settings.public_base_url.rstrip('/')}/portal/{booking.reference}",
-    }
+    guest = session.connection().execute(_RECIPIENT, {"booking_id": booking.id}).one()
+    return Recipient(
+        email=guest.email,
+        locale=guest.locale,
+        context={
+            "platform_name": settings.platform_name,
+            "guest_name": guest.name,
+            "booking_reference": booking.reference,
+            "property_name": guest.place,
+            "check_in": format_day(booking.check_in, guest.locale),
+            "check_out": format_day(booking.check_out, guest.locale),
+            "portal_url": f"{settings.public_base_url.rstrip('/')}/portal/{booking.reference}",
+        },
+    )
 
 
 def preview_template(
@@ -91,7 +119,9 @@ def preview_template(
     validate_template(key, subject, body)
     with db.read() as session:
         booking = load(session, Booking, booking_id, "Booking")
-        context = booking_context(session, booking) | _sample_values(key, booking.currency)
+        context = booking_recipient(session, booking).context | _sample_values(
+            key, booking.currency
+        )
         return render(subject, body, context)
 
 
@@ -159,7 +189,7 @@ def list_outbox(
 ) -> list[OutboxView]:
     """Queued and sent messages, newest first."""
     with db.read() as session:
-        stmt = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
+        stmt = orm_select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
         if booking_id is not None:
             stmt = stmt.where(OutboxMessage.booking_id == booking_id)
         return [

@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
+
+from sqlalchemy import bindparam, update
 
 from ..db.bookings import Booking, ServiceItem
 from ..db.engine import Database
@@ -22,11 +25,19 @@ from ..domain.lifecycle import (
 from ..domain.money import Money
 from ..domain.strategies import PaymentStrategy
 from .audit import record_event
-from .common import id_of, load, lock_with_booking
-from .invoicing import add_line, draft_of, live_line, refresh_total, void_active_invoice
+from .common import id_of, load, lock_with_booking, locked_rows
+from .drafts import add_line, draft_id, remove_line
+from .invoicing import live_line, void_active_invoice
+
+SERVICES = ServiceItem.__table__  # type: ignore[attr-defined]
+_CONFIRM = (
+    update(SERVICES)
+    .where(SERVICES.c.id == bindparam("service_id"))
+    .values(lifecycle=ServiceLifecycle.CONFIRMED.value, confirmed_at=bindparam("at"))
+)
 
 
-def _open_booking(booking: Booking) -> None:
+def _open_booking(booking: Booking | SimpleNamespace) -> None:
     if booking.status == BookingStatus.CANCELLED:
         raise InvalidTransition("This booking is cancelled; its portfolio can't change.")
 
@@ -111,7 +122,7 @@ class Confirmation:
 def confirm_service(*, db: Database, service_id: int, actor: str) -> Confirmation:
     """Confirm a service; platform-collects ones become a line on the booking's draft."""
     with db.transaction() as session:
-        booking, service = lock_with_booking(session, ServiceItem, service_id, "Service")
+        booking, service = locked_rows(session, ServiceItem, service_id, "Service")
         check_can_confirm(ServiceLifecycle(service.lifecycle), service.title)
         _open_booking(booking)
         strategy = PaymentStrategy(service.strategy)
@@ -122,11 +133,10 @@ def confirm_service(*, db: Database, service_id: int, actor: str) -> Confirmatio
             else Money(service.deposit_minor, service.currency)
         )
         billed = strategy.billable_amount(gross, deposit)
-        service.lifecycle, service.confirmed_at = ServiceLifecycle.CONFIRMED.value, utcnow()
-        session.add(service)
+        session.connection().execute(_CONFIRM, {"service_id": service_id, "at": utcnow()})
         draft = None
         if billed is not None:
-            draft = draft_of(session, booking, create=True)
+            draft = draft_id(session, booking, create=True)
             assert draft is not None
             kind = (
                 LineKind.DEPOSIT
@@ -143,10 +153,10 @@ def confirm_service(*, db: Database, service_id: int, actor: str) -> Confirmatio
             data={
                 "strategy": strategy.value,
                 "billed": None if billed is None else str(billed),
-                "draft_invoice": None if draft is None else draft.id,
+                "draft_invoice": draft,
             },
         )
-        return Confirmation(service_id, None if draft is None else draft.id, billed)
+        return Confirmation(service_id, draft, billed)
 
 
 class CancelOutcome(enum.StrEnum):
@@ -179,8 +189,7 @@ def cancel_service(*, db: Database, service_id: int, actor: str, reason: str = "
             line, invoice = found
             status = InvoiceStatus(invoice.status)
             if status is InvoiceStatus.DRAFT:
-                session.delete(line)
-                refresh_total(session, invoice)
+                remove_line(session, line)
                 result = Cancellation(
                     service_id, CancelOutcome.REMOVED_FROM_DRAFT, draft_invoice_id=invoice.id
                 )
@@ -197,7 +206,7 @@ def cancel_service(*, db: Database, service_id: int, actor: str, reason: str = "
                     service_id,
                     CancelOutcome.INVOICE_VOIDED,
                     voided_invoice_id=invoice.id,
-                    draft_invoice_id=None if draft is None else draft.id,
+                    draft_invoice_id=draft,
                 )
             else:
                 service.refund_required = True

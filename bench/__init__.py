@@ -1,0 +1,1 @@
+"""Benchmarks of the concierge ledger (run `python -m bench.ledger_bench --help`)."""
