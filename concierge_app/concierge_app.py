@@ -5,6 +5,7 @@ import reflex as rx
 # Every table, so SQLModel.metadata is complete: `reflex run` compares it with the database
 # (alembic autogenerate) and would otherwise report the tables no page imports as "changes".
 import concierge_app.db.tables  # noqa: F401
+from concierge_app.db.engine import get_database
 from concierge_app.pages.bookings import bookings_page
 from concierge_app.state.bookings import BookingsState
 
@@ -20,3 +21,9 @@ app.add_page(
     description="Bookings with invoiced, paid and outstanding amounts.",
     on_load=BookingsState.load,
 )
+
+
+@app.register_lifespan_task
+def _fresh_database_connections() -> None:
+    """Each worker (Granian forks several with REFLEX_REDIS_URL) opens its own connections."""
+    get_database().dispose()
