@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{REPO_ROOT / 'data' / 'concierge.db'}"
     secret_key: str = DEFAULT_SECRET
     public_base_url: str = "http://localhost:3000"
+    staff_session_hours: int = 12
     platform_name: str = "Azure Concierge"
     platform_email: str = "concierge@azure-concierge.test"
 

@@ -4,7 +4,15 @@ from .audit import AuditChainHead, AuditEvent
 from .bookings import AccommodationCollector, AccommodationPayment, Booking, ServiceItem
 from .invoicing import GuestInvoice, InvoiceLine, LineKind, NumberSequence
 from .messaging import LifecycleTemplate, OutboxMessage, OutboxStatus
-from .parties import CommissionPaymentMethod, Guest, Partner, PartnerKind, PayoutMethod, StaffUser
+from .parties import (
+    CommissionPaymentMethod,
+    Guest,
+    Partner,
+    PartnerKind,
+    PayoutMethod,
+    StaffSession,
+    StaffUser,
+)
 from .payments import (
     Commission,
     CommissionKind,
@@ -41,5 +49,6 @@ __all__ = [
     "Refund",
     "RefundStatus",
     "ServiceItem",
+    "StaffSession",
     "StaffUser",
 ]

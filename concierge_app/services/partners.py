@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from pwdlib import PasswordHash
 from sqlmodel import select
 
 from ..db.engine import Database
@@ -18,10 +17,10 @@ from ..db.parties import (
 from ..domain.currencies import normalise_currency
 from ..domain.errors import Conflict, DomainError
 from .audit import record_event
+from .auth import hash_password
 from .common import id_of
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,19}$")
-_hasher = PasswordHash.recommended()
 
 
 def create_partner(
@@ -88,7 +87,7 @@ def create_staff_user(*, db: Database, email: str, name: str, password: str) -> 
         email = email.strip().lower()
         if session.exec(select(StaffUser.id).where(StaffUser.email == email)).first():
             raise Conflict(f"A staff account for {email} already exists.", field="email")
-        user = StaffUser(email=email, name=name.strip(), password_hash=_hasher.hash(password))
+        user = StaffUser(email=email, name=name.strip(), password_hash=hash_password(password))
         session.add(user)
         session.flush()
         return id_of(user)
