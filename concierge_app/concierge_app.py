@@ -7,6 +7,7 @@ import reflex as rx
 import concierge_app.db.tables  # noqa: F401
 from concierge_app.db.engine import get_database
 from concierge_app.pages.bookings import bookings_page
+from concierge_app.pages.login import login_page
 from concierge_app.state.bookings import BookingsState
 
 app = rx.App(
@@ -21,6 +22,8 @@ app.add_page(
     description="Bookings with invoiced, paid and outstanding amounts.",
     on_load=BookingsState.load,
 )
+
+app.add_page(login_page, route="/login", title="Sign in · Concierge")
 
 
 @app.register_lifespan_task

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from concierge_app.state.auth import AuthState
+
 NAV_ITEMS: list[tuple[str, str]] = [("Bookings", "/")]
 
 
@@ -41,6 +43,22 @@ def top_bar(active: str) -> rx.Component:
             ),
             rx.hstack(
                 *[_nav_link(label, href, active=label == active) for label, href in NAV_ITEMS],
+                rx.cond(
+                    AuthState.staff_name != "",
+                    rx.hstack(
+                        rx.text(AuthState.staff_name, size="2", color_scheme="gray"),
+                        rx.button(
+                            "Sign out",
+                            variant="soft",
+                            color_scheme="gray",
+                            size="2",
+                            on_click=AuthState.sign_out,
+                        ),
+                        align="center",
+                        spacing="2",
+                        padding_left="12px",
+                    ),
+                ),
                 spacing="1",
                 align="center",
             ),

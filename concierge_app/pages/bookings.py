@@ -6,7 +6,8 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from concierge_app.components.layout import page_header, page_shell
-from concierge_app.state.bookings import BookingRow, BookingsState
+from concierge_app.components.live import live_updates
+from concierge_app.state.bookings import STATUS_FILTERS, BookingRow, BookingsState
 
 _MONEY_CELL = {
     "justify": "end",
@@ -36,7 +37,12 @@ def _outstanding(row: ObjectVar[BookingRow]) -> rx.Component:
 def _booking_row(row: ObjectVar[BookingRow]) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
-            rx.text(row.reference, weight="medium", font_family="var(--code-font-family)"),
+            rx.link(
+                row.reference,
+                href="/bookings/" + row.reference,
+                weight="medium",
+                font_family="var(--code-font-family)",
+            ),
             white_space="nowrap",
         ),
         rx.table.cell(
@@ -147,6 +153,71 @@ def _empty() -> rx.Component:
     )
 
 
+def _no_match() -> rx.Component:
+    return rx.card(
+        rx.center(
+            rx.vstack(
+                rx.icon("search_x", size=28, color="var(--gray-10)"),
+                rx.heading("No booking matches", size="4", as_="h2"),
+                rx.text(
+                    "Try another guest name or reference, or clear the filters.",
+                    color_scheme="gray",
+                    size="2",
+                ),
+                align="center",
+                spacing="3",
+            ),
+            padding_y="48px",
+        ),
+        id="bookings-no-match",
+        width="100%",
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.el.label(rx.text("Search", size="1", weight="medium"), html_for="booking-search"),
+            rx.input(
+                rx.input.slot(rx.icon("search", size=14)),
+                id="booking-search",
+                placeholder="Guest or reference",
+                value=BookingsState.search,
+                on_change=BookingsState.set_search.debounce(300),
+                width="260px",
+            ),
+            spacing="1",
+        ),
+        rx.vstack(
+            rx.el.label(rx.text("Status", size="1", weight="medium"), html_for="booking-status"),
+            rx.select(
+                list(STATUS_FILTERS),
+                id="booking-status",
+                value=BookingsState.status_filter,
+                on_change=BookingsState.set_status_filter,
+            ),
+            spacing="1",
+        ),
+        rx.el.label(
+            rx.hstack(
+                rx.switch(
+                    id="booking-outstanding",
+                    checked=BookingsState.only_outstanding,
+                    on_change=BookingsState.set_only_outstanding,
+                ),
+                rx.text("Has outstanding", size="2"),
+                align="center",
+                spacing="2",
+            ),
+            padding_bottom="6px",
+        ),
+        align="end",
+        spacing="4",
+        wrap="wrap",
+        margin_bottom="16px",
+    )
+
+
 def _error() -> rx.Component:
     return rx.callout(
         BookingsState.error,
@@ -167,12 +238,15 @@ def bookings_page() -> rx.Component:
                 rx.badge(BookingsState.booking_count, size="2", variant="surface"),
             ),
         ),
+        _filters(),
         rx.match(
             BookingsState.view,
             ("loading", _loading()),
             ("error", _error()),
             ("empty", _empty()),
+            ("no-match", _no_match()),
             bookings_table(),
         ),
+        live_updates(BookingsState.poll),
         active="Bookings",
     )

@@ -15,8 +15,10 @@ import reflex as rx
 from babel.dates import format_interval
 
 from concierge_app.db.engine import get_database
+from concierge_app.services.changes import ledger_version
 from concierge_app.services.formatting import format_day, format_money
 from concierge_app.services.queries import BookingSummary, list_bookings
+from concierge_app.state.auth import AuthState
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +70,19 @@ def to_row(summary: BookingSummary) -> BookingRow:
     )
 
 
-class BookingsState(rx.State):
-    """Bookings listed on `/`."""
+STATUS_FILTERS = {"All statuses": "", "Confirmed": "confirmed", "Cancelled": "cancelled"}
+
+
+class BookingsState(AuthState):
+    """Bookings listed on `/`, with search and filters; reloads when the ledger moves."""
 
     rows: list[BookingRow] = []
     loading: bool = True
     error: str = ""
+    search: str = ""
+    status_filter: str = "All statuses"
+    only_outstanding: bool = False
+    version: int = -1
 
     @rx.var
     def view(self) -> str:
@@ -82,7 +91,10 @@ class BookingsState(rx.State):
             return "loading"
         if self.error:
             return "error"
-        return "table" if self.rows else "empty"
+        if self.rows:
+            return "table"
+        filtered = self.search or self.status_filter != "All statuses" or self.only_outstanding
+        return "no-match" if filtered else "empty"
 
     @rx.var
     def booking_count(self) -> str:
@@ -90,16 +102,49 @@ class BookingsState(rx.State):
         return "1 booking" if count == 1 else f"{count} bookings"
 
     @rx.event
-    async def load(self) -> None:
-        """on_load: read the bookings from the database.
+    async def load(self):  # type: ignore[no-untyped-def]
+        """on_load: sign-in check, then the bookings."""
+        if not await self._signed_in():
+            yield self._to_sign_in()
+            return
+        await self._reload()
 
-        The query runs in a worker thread so a slow database never stalls the event loop that
-        serves every other browser tab.
-        """
-        self.loading = True
+    @rx.event
+    async def poll(self, _tick: str = ""):  # type: ignore[no-untyped-def]
+        """Every half second: reload when anything on the ledger changed."""
+        if (
+            self.staff_name
+            and await asyncio.to_thread(ledger_version, db=get_database()) != self.version
+        ):
+            await self._reload()
+
+    @rx.event
+    async def set_search(self, value: str) -> None:
+        self.search = value
+        await self._reload()
+
+    @rx.event
+    async def set_status_filter(self, value: str) -> None:
+        self.status_filter = value
+        await self._reload()
+
+    @rx.event
+    async def set_only_outstanding(self, value: bool) -> None:
+        self.only_outstanding = value
+        await self._reload()
+
+    async def _reload(self) -> None:
+        """Read the bookings (in a worker thread: a slow database never stalls the event loop)."""
+        db = get_database()
         try:
-            db = get_database()
-            summaries = await asyncio.to_thread(list_bookings, db=db)
+            self.version = await asyncio.to_thread(ledger_version, db=db)
+            summaries = await asyncio.to_thread(
+                list_bookings,
+                db=db,
+                search=self.search,
+                status=STATUS_FILTERS.get(self.status_filter) or None,
+                only_outstanding=self.only_outstanding,
+            )
         except Exception:
             logger.exception("Could not load the bookings")
             self.rows = []

@@ -231,3 +231,24 @@ def console_errors(page: Page) -> list[str]:
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+DEMO_STAFF = ("concierge@demo.test", "demo-concierge")
+
+
+def sign_in(
+    page: Page, base_url: str, *, email: str = DEMO_STAFF[0], password: str = DEMO_STAFF[1]
+) -> None:
+    """Sign in through the real form, as a person would."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url, timeout=30_000)
+
+
+@pytest.fixture
+def staff_page(app_server: AppServer, page: Page) -> Page:
+    """A page signed in as the demo staff member."""
+    sign_in(page, app_server.base_url)
+    return page

@@ -30,8 +30,9 @@ def _bookings_in(database_url: str) -> list[BookingSummary]:
 
 @pytest.mark.e2e
 def test_bookings_page_lists_the_demo_bookings(
-    app_server: AppServer, page: Page, console_errors: list[str], screenshot_dir: Path
+    app_server: AppServer, staff_page: Page, console_errors: list[str], screenshot_dir: Path
 ) -> None:
+    page = staff_page
     expected = _bookings_in(app_server.database_url)
     assert expected, "seed-demo loaded no bookings: nothing to check on the page"
 
