@@ -18,6 +18,7 @@ from ..db.engine import Database
 from ..db.invoicing import GuestInvoice, InvoiceLine
 from ..db.parties import Guest, Partner
 from ..db.payments import PaymentAttempt, Refund, RefundStatus
+from ..domain.errors import NotFound
 from ..domain.lifecycle import AttemptStatus, BookingStatus, InvoiceStatus, ServiceLifecycle
 from ..domain.money import Money
 from ..domain.payment_status import ServicePaymentStatus, derive_payment_status
@@ -78,7 +79,7 @@ def _totals(session: Session, bookings: Sequence[Booking]) -> dict[int, BookingT
     )
     refunded = sums(
         select(Refund.booking_id, func.sum(Refund.amount_minor))
-        .where(col(Refund.booking_id).in_(ids), Refund.status != RefundStatus.FAILED)
+        .where(col(Refund.booking_id).in_(ids), Refund.status == RefundStatus.SUCCEEDED)
         .group_by(col(Refund.booking_id))
     )
     unapplied = sums(
@@ -350,3 +351,72 @@ def trip_portfolio(*, db: Database, booking_id: int) -> list[ServiceView]:
                 )
             )
         return views
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerOption:
+    id: int
+    code: str
+    name: str
+    kind: str
+    category: str
+
+
+def list_partners(*, db: Database, kind: str | None = None) -> list[PartnerOption]:
+    """Partners by name (for pickers such as the Add service form's operator)."""
+    with db.read() as session:
+        stmt = select(Partner).order_by(col(Partner.name))
+        if kind:
+            stmt = stmt.where(Partner.kind == kind)
+        return [
+            PartnerOption(id_of(p), p.code, p.name, p.kind, p.category)
+            for p in session.exec(stmt).all()
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class BookingHeader:
+    """The booking overview and accommodation plan shown above the portfolio."""
+
+    id: int
+    reference: str
+    status: str
+    guest_name: str
+    guest_email: str
+    property_name: str
+    property_timezone: str
+    check_in: date
+    check_out: date
+    currency: str
+    accommodation_total: Money
+    accommodation_collected_by: str
+    cancel_reason: str | None
+
+
+def booking_by_reference(*, db: Database, reference: str) -> BookingHeader:
+    """One booking's overview, or NotFound."""
+    with db.read() as session:
+        row = session.exec(
+            select(Booking, Guest, Partner)
+            .join(Guest, col(Guest.id) == Booking.guest_id)
+            .join(Partner, col(Partner.id) == Booking.property_id)
+            .where(Booking.reference == reference.strip().upper())
+        ).first()
+        if row is None:
+            raise NotFound(f"There is no booking {reference}.")
+        b, g, p = row
+        return BookingHeader(
+            id_of(b),
+            b.reference,
+            b.status,
+            g.name,
+            g.email,
+            p.name,
+            p.timezone,
+            b.check_in,
+            b.check_out,
+            b.currency,
+            Money(b.accommodation_total_minor, b.currency),
+            b.accommodation_collected_by,
+            b.cancel_reason,
+        )

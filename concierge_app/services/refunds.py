@@ -11,10 +11,11 @@ from sqlmodel import Session, select
 from ..db.bookings import ServiceItem
 from ..db.engine import Database
 from ..db.invoicing import GuestInvoice, InvoiceLine
-from ..db.payments import Commission, CommissionKind, Refund, RefundStatus
+from ..db.payments import Commission, CommissionKind, PaymentAttempt, Refund, RefundStatus
 from ..domain.errors import Conflict, DomainError, InvalidAmount
 from ..domain.lifecycle import InvoiceStatus, ServiceLifecycle
 from ..domain.money import Money, Rounding
+from ..payments.gateway import GatewayError, PaymentGateway, get_gateway
 from .audit import record_event
 from .common import id_of, lock_with_booking
 from .invoicing import live_line
@@ -26,6 +27,7 @@ class RefundView:
     service_id: int
     amount: Money
     note: str
+    status: str
     refundable_left: Money
     commission_reversed: Money
 
@@ -44,6 +46,103 @@ def refundable(session: Session, service: ServiceItem) -> tuple[InvoiceLine, Gue
     return line, invoice, Money(line.amount_minor - int(refunded), line.currency)
 
 
+def _checked_note(amount: Money, note: str) -> str:
+    note = note.strip()
+    if not note:
+        raise DomainError("Add a note saying why the guest is refunded.", field="note")
+    if amount.minor <= 0:
+        raise InvalidAmount("The refund must be more than zero.", field="amount")
+    return note
+
+
+def _reserve(
+    session: Session, *, service_id: int, amount: Money, note: str, actor: str, key: str
+) -> tuple[Refund, bool]:
+    """Claim `amount` of what the service's payment can still give back: a pending refund.
+
+    Returns the refund and whether it is new (False when the idempotency key was seen before).
+    """
+    _, service = lock_with_booking(session, ServiceItem, service_id, "Service")
+    previous = session.exec(select(Refund).where(Refund.idempotency_key == key)).first()
+    if previous is not None:
+        if (previous.service_item_id, previous.amount_minor) != (service_id, amount.minor):
+            raise Conflict("This refund request was already used for another refund.")
+        return previous, False
+    line, invoice, left = refundable(session, service)
+    if amount.currency != left.currency:
+        raise InvalidAmount(
+            f"Refund in {left.currency}, the currency the guest paid in.", field="amount"
+        )
+    if amount > left:
+        paid = Money(line.amount_minor, line.currency)
+        raise InvalidAmount(
+            f"You can refund at most {left} for '{service.title}' (paid {paid}, already "
+            f"refunded {paid - left}).",
+            field="amount",
+        )
+    if invoice.paid_by_attempt_id is None:
+        raise Conflict(f"Invoice {invoice.number} is paid but its payment is not recorded.")
+    refund = Refund(
+        booking_id=service.booking_id,
+        service_item_id=service_id,
+        attempt_id=invoice.paid_by_attempt_id,
+        amount_minor=amount.minor,
+        currency=amount.currency,
+        note=note,
+        status=RefundStatus.PENDING.value,
+        idempotency_key=key,
+        created_by=actor,
+    )
+    session.add(refund)
+    session.flush()
+    return refund, True
+
+
+def _settle(session: Session, refund: Refund, provider_reference: str | None, actor: str) -> None:
+    """The money went back: commission reversed in proportion, refund-required cleared."""
+    service = session.get(ServiceItem, refund.service_item_id)
+    assert service is not None
+    line, _, left = refundable(session, service)  # `left` already excludes this refund
+    refund.status, refund.provider_reference = RefundStatus.SUCCEEDED.value, provider_reference
+    session.add(refund)
+    reversed_amount = _reverse_commission(
+        session, service, line, refund, refunded_after=line.amount_minor - left.minor
+    )
+    if left.is_zero and service.lifecycle == ServiceLifecycle.CANCELLED:
+        service.refund_required = False
+        session.add(service)
+    record_event(
+        session,
+        actor=actor,
+        action="refund.recorded",
+        subject=f"refund:{refund.id}",
+        booking_id=refund.booking_id,
+        data={
+            "service": refund.service_item_id,
+            "amount": str(Money(refund.amount_minor, refund.currency)),
+            "note": refund.note,
+            "provider_reference": provider_reference,
+            "commission_reversed": str(reversed_amount),
+        },
+    )
+
+
+def _view(session: Session, refund: Refund) -> RefundView:
+    service = session.get(ServiceItem, refund.service_item_id)
+    assert service is not None
+    _, _, left = refundable(session, service)
+    reversal = session.exec(select(Commission).where(Commission.refund_id == refund.id)).first()
+    return RefundView(
+        id_of(refund),
+        refund.service_item_id,
+        Money(refund.amount_minor, refund.currency),
+        refund.note,
+        refund.status,
+        left,
+        Money(reversal.amount_minor if reversal else 0, refund.currency),
+    )
+
+
 def record_refund(
     *,
     db: Database,
@@ -54,84 +153,73 @@ def record_refund(
     idempotency_key: str | None = None,
     provider_reference: str | None = None,
 ) -> RefundView:
-    """Record a refund for a paid service. Repeating the same idempotency key changes nothing."""
-    note = note.strip()
-    if not note:
-        raise DomainError("Add a note saying why the guest is refunded.", field="note")
-    if amount.minor <= 0:
-        raise InvalidAmount("The refund must be more than zero.", field="amount")
+    """Record a refund already made at the provider. The same idempotency key changes nothing."""
+    note = _checked_note(amount, note)
     key = idempotency_key or f"refund_{secrets.token_hex(12)}"
     with db.transaction() as session:
-        booking, service = lock_with_booking(session, ServiceItem, service_id, "Service")
-        previous = session.exec(select(Refund).where(Refund.idempotency_key == key)).first()
-        if previous is not None:
-            if (previous.service_item_id, previous.amount_minor) != (service_id, amount.minor):
-                raise Conflict("This refund request was already used for another refund.")
-            _, _, left = refundable(session, service)
-            reversed_ = session.exec(
-                select(Commission).where(Commission.refund_id == previous.id)
-            ).first()
-            return RefundView(
-                id_of(previous),
-                service_id,
-                amount,
-                previous.note,
-                left,
-                Money(reversed_.amount_minor if reversed_ else 0, amount.currency),
-            )
-        line, invoice, left = refundable(session, service)
-        if amount.currency != left.currency:
-            raise InvalidAmount(
-                f"Refund in {left.currency}, the currency the guest paid in.", field="amount"
-            )
-        if amount > left:
-            paid = Money(line.amount_minor, line.currency)
-            raise InvalidAmount(
-                f"You can refund at most {left} for '{service.title}' (paid {paid}, already "
-                f"refunded {paid - left}).",
-                field="amount",
-            )
-        if invoice.paid_by_attempt_id is None:
-            raise Conflict(f"Invoice {invoice.number} is paid but its payment is not recorded.")
-        refund = Refund(
-            booking_id=id_of(booking),
-            service_item_id=service_id,
-            attempt_id=invoice.paid_by_attempt_id,
-            amount_minor=amount.minor,
-            currency=amount.currency,
+        refund, new = _reserve(
+            session, service_id=service_id, amount=amount, note=note, actor=actor, key=key
+        )
+        if new:
+            _settle(session, refund, provider_reference, actor)
+        return _view(session, refund)
+
+
+def issue_refund(
+    *,
+    db: Database,
+    service_id: int,
+    amount: Money,
+    note: str,
+    actor: str,
+    idempotency_key: str,
+    gateway: PaymentGateway | None = None,
+) -> RefundView:
+    """Refund through the payment connector: reserve (pending), ask the provider, then settle.
+
+    The provider call happens outside any transaction with the same idempotency key, so a
+    retry after a crash or a double click refunds once. A refusal marks the refund failed.
+    """
+    note = _checked_note(amount, note)
+    gateway = gateway or get_gateway()
+    with db.transaction() as session:
+        refund, _ = _reserve(
+            session,
+            service_id=service_id,
+            amount=amount,
             note=note,
-            status=RefundStatus.SUCCEEDED.value,
-            idempotency_key=key,
-            provider_reference=provider_reference,
-            created_by=actor,
-        )
-        session.add(refund)
-        session.flush()
-        reversed_amount = _reverse_commission(
-            session,
-            service,
-            line,
-            refund,
-            refunded_after=line.amount_minor - left.minor + amount.minor,
-        )
-        left_after = left - amount
-        if left_after.is_zero and service.lifecycle == ServiceLifecycle.CANCELLED:
-            service.refund_required = False
-            session.add(service)
-        record_event(
-            session,
             actor=actor,
-            action="refund.recorded",
-            subject=f"refund:{refund.id}",
-            booking_id=booking.id,
-            data={
-                "service": service_id,
-                "amount": str(amount),
-                "note": note,
-                "commission_reversed": str(reversed_amount),
-            },
+            key=idempotency_key,
         )
-        return RefundView(id_of(refund), service_id, amount, note, left_after, reversed_amount)
+        if refund.status != RefundStatus.PENDING:
+            return _view(session, refund)
+        attempt = session.get(PaymentAttempt, refund.attempt_id)
+        payment_reference = None if attempt is None else attempt.provider_reference
+        refund_id = id_of(refund)
+    try:
+        provider_reference = gateway.refund(
+            payment_reference=payment_reference, amount=amount, idempotency_key=idempotency_key
+        )
+    except GatewayError as refused:
+        with db.transaction() as session:
+            failed = session.get(Refund, refund_id)
+            assert failed is not None
+            failed.status = RefundStatus.FAILED.value
+            session.add(failed)
+            record_event(
+                session,
+                actor=actor,
+                action="refund.failed",
+                subject=f"refund:{refund_id}",
+                booking_id=failed.booking_id,
+                data={"reason": str(refused)},
+            )
+        raise DomainError(f"The payment provider refused the refund: {refused}") from None
+    with db.transaction() as session:
+        _, pending = lock_with_booking(session, Refund, refund_id, "Refund")
+        if pending.status == RefundStatus.PENDING:
+            _settle(session, pending, provider_reference, actor)
+        return _view(session, pending)
 
 
 def _reverse_commission(

@@ -207,3 +207,70 @@ def test_a_checkout_may_not_mix_bookings_or_currencies(db):
     with pytest.raises(DomainError, match="one booking"):
         checkout.start_payment_attempt(db=db, invoice_ids=[a, b], actor="guest")
     assert snapshot(db) == before
+
+
+class RecordingGateway:
+    """Stands in for the payment provider at its edge: records calls, may refuse."""
+
+    name = "test"
+
+    def __init__(self, refuse: str | None = None) -> None:
+        self.calls: list[tuple[str | None, object, str]] = []
+        self.refuse = refuse
+
+    def refund(self, *, payment_reference, amount, idempotency_key):
+        self.calls.append((payment_reference, amount, idempotency_key))
+        if self.refuse:
+            from concierge_app.payments.gateway import GatewayError
+
+            raise GatewayError(self.refuse)
+        return f"re_{idempotency_key}"
+
+
+def test_a_refund_goes_through_the_connector_once_per_request(db):
+    w = make_world(db, rate_bps=1000)
+    sid = paid_service(w)
+    gateway = RecordingGateway()
+    kwargs = dict(
+        db=db,
+        service_id=sid,
+        amount=w.money("40.00"),
+        note="Boat broke down",
+        actor=ACTOR,
+        idempotency_key="dialog-7",
+        gateway=gateway,
+    )
+    first = refunds.issue_refund(**kwargs)
+    again = refunds.issue_refund(**kwargs)
+    assert first.status == again.status == "succeeded" and again.id == first.id
+    assert len(gateway.calls) == 1 and gateway.calls[0][1] == w.money("40.00")
+    assert first.commission_reversed == w.money("4.00")
+    assert queries.booking_totals(db=db, booking_id=w.booking_id).refunded == w.money("40.00")
+
+
+def test_a_refusal_by_the_provider_changes_nothing_but_a_failed_record(db):
+    w = make_world(db)
+    sid = paid_service(w)
+    with pytest.raises(DomainError, match="provider refused the refund: card account closed"):
+        refunds.issue_refund(
+            db=db,
+            service_id=sid,
+            amount=w.money("100.00"),
+            note="x",
+            actor=ACTOR,
+            idempotency_key="k1",
+            gateway=RecordingGateway(refuse="card account closed"),
+        )
+    assert commission_rows(db) == [("earned", 1000)]
+    assert queries.booking_totals(db=db, booking_id=w.booking_id).refunded == w.money("0")
+    # The whole amount can still be refunded with a new request.
+    view = refunds.issue_refund(
+        db=db,
+        service_id=sid,
+        amount=w.money("100.00"),
+        note="retry",
+        actor=ACTOR,
+        idempotency_key="k2",
+        gateway=RecordingGateway(),
+    )
+    assert view.refundable_left == w.money("0")
