@@ -6,9 +6,15 @@ import reflex as rx
 # (alembic autogenerate) and would otherwise report the tables no page imports as "changes".
 import concierge_app.db.tables  # noqa: F401
 from concierge_app.db.engine import get_database
+from concierge_app.pages.audit import audit_page
 from concierge_app.pages.bookings import bookings_page
 from concierge_app.pages.login import login_page
+from concierge_app.pages.outbox import outbox_page
+from concierge_app.pages.templates import templates_page
+from concierge_app.state.audit import AuditState
 from concierge_app.state.bookings import BookingsState
+from concierge_app.state.outbox import OutboxState
+from concierge_app.state.templates import TemplatesState
 
 app = rx.App(
     html_lang="en",
@@ -24,6 +30,11 @@ app.add_page(
 )
 
 app.add_page(login_page, route="/login", title="Sign in · Concierge")
+app.add_page(
+    templates_page, route="/templates", title="Templates · Concierge", on_load=TemplatesState.load
+)
+app.add_page(outbox_page, route="/outbox", title="Outbox · Concierge", on_load=OutboxState.load)
+app.add_page(audit_page, route="/audit", title="Audit log · Concierge", on_load=AuditState.load)
 
 
 @app.register_lifespan_task

@@ -6,7 +6,12 @@ import reflex as rx
 
 from concierge_app.state.auth import AuthState
 
-NAV_ITEMS: list[tuple[str, str]] = [("Bookings", "/")]
+NAV_ITEMS: list[tuple[str, str]] = [
+    ("Bookings", "/"),
+    ("Templates", "/templates"),
+    ("Outbox", "/outbox"),
+    ("Audit", "/audit"),
+]
 
 
 def _nav_link(label: str, href: str, *, active: bool) -> rx.Component:

@@ -181,15 +181,21 @@ class OutboxView:
     attempts: int
     last_error: str | None
     created_at: datetime
-    booking_id: int | None
+    sent_at: datetime | None
+    booking_reference: str | None
 
 
 def list_outbox(
     *, db: Database, booking_id: int | None = None, limit: int = 200
 ) -> list[OutboxView]:
-    """Queued and sent messages, newest first."""
+    """Queued, sent and failed messages, newest first."""
     with db.read() as session:
-        stmt = orm_select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
+        stmt = (
+            orm_select(OutboxMessage, Booking.reference)
+            .outerjoin(Booking, col(Booking.id) == OutboxMessage.booking_id)
+            .order_by(col(OutboxMessage.id).desc())
+            .limit(limit)
+        )
         if booking_id is not None:
             stmt = stmt.where(OutboxMessage.booking_id == booking_id)
         return [
@@ -203,7 +209,8 @@ def list_outbox(
                 m.attempts,
                 m.last_error,
                 m.created_at,
-                m.booking_id,
+                m.sent_at,
+                reference,
             )
-            for m in session.exec(stmt).all()
+            for m, reference in session.exec(stmt).all()
         ]

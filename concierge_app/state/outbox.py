@@ -1,0 +1,72 @@
+"""State of `/outbox`: every message queued, sent or failed."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import reflex as rx
+
+from concierge_app.db.engine import get_database
+from concierge_app.services.changes import ledger_version
+from concierge_app.services.formatting import format_moment
+from concierge_app.services.messages import list_outbox
+from concierge_app.state.auth import AuthState
+
+TEMPLATE_NAMES = {"invoice_sent": "Invoice Sent", "payment_received": "Payment Received"}
+
+
+@dataclasses.dataclass(frozen=True)
+class MessageRow:
+    id: str
+    created: str
+    template: str
+    recipient: str
+    subject: str
+    body: str
+    status: str
+    attempts: str
+    last_error: str
+    booking: str
+
+
+class OutboxState(AuthState):
+    messages: list[MessageRow] = []
+    loading: bool = True
+    version: int = -1
+
+    @rx.event
+    async def load(self):  # type: ignore[no-untyped-def]
+        if not await self._signed_in():
+            yield self._to_sign_in()
+            return
+        await self._reload()
+
+    @rx.event
+    async def poll(self, _tick: str = "") -> None:
+        if (
+            self.staff_name
+            and await asyncio.to_thread(ledger_version, db=get_database()) != self.version
+        ):
+            await self._reload()
+
+    async def _reload(self) -> None:
+        db = get_database()
+        self.version = await asyncio.to_thread(ledger_version, db=db)
+        views = await asyncio.to_thread(list_outbox, db=db)
+        self.messages = [
+            MessageRow(
+                id=str(v.id),
+                created=format_moment(v.created_at),
+                template=TEMPLATE_NAMES.get(v.template_key, v.template_key),
+                recipient=v.recipient,
+                subject=v.subject,
+                body=v.body,
+                status=v.status,
+                attempts=str(v.attempts),
+                last_error=v.last_error or "",
+                booking=v.booking_reference or "",
+            )
+            for v in views
+        ]
+        self.loading = False

@@ -1,0 +1,121 @@
+"""State of `/templates`: edit a lifecycle template with a live preview on a real booking."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from concierge_app.db.engine import get_database
+from concierge_app.domain.errors import DomainError
+from concierge_app.services import messages
+from concierge_app.services.queries import list_bookings
+from concierge_app.state.auth import AuthState
+
+
+class TemplatesState(AuthState):
+    names: dict[str, str] = {}  # key -> "Invoice Sent"
+    key: str = "invoice_sent"
+    subject: str = ""
+    body: str = ""
+    placeholders: list[str] = []
+    bookings: list[str] = []  # references to preview on
+    preview_booking: str = ""
+    preview_subject: str = ""
+    preview_body: str = ""
+    error: str = ""
+    error_field: str = ""
+    saved_note: str = ""
+    saving: bool = False
+
+    @rx.var
+    def template_label(self) -> str:
+        return self.names.get(self.key, "")
+
+    @rx.var
+    def template_labels(self) -> list[str]:
+        return list(self.names.values())
+
+    @rx.event
+    async def load(self):  # type: ignore[no-untyped-def]
+        if not await self._signed_in():
+            yield self._to_sign_in()
+            return
+        db = get_database()
+        views = await asyncio.to_thread(messages.list_templates, db=db)
+        self.names = {v.key: v.name for v in views}
+        summaries = await asyncio.to_thread(list_bookings, db=db)
+        self.bookings = [b.reference for b in summaries]
+        self.preview_booking = self.preview_booking or (self.bookings[0] if self.bookings else "")
+        await self._show(self.key)
+
+    async def _show(self, key: str) -> None:
+        views = await asyncio.to_thread(messages.list_templates, db=get_database())
+        view = next(v for v in views if v.key == key)
+        self.key, self.subject, self.body = view.key, view.subject, view.body
+        self.placeholders = list(view.placeholders)
+        self.saved_note = ""
+        await self._preview()
+
+    async def _preview(self) -> None:
+        if not self.preview_booking:
+            self.preview_subject = self.preview_body = ""
+            return
+        summaries = await asyncio.to_thread(
+            list_bookings, db=get_database(), search=self.preview_booking
+        )
+        match = next((b for b in summaries if b.reference == self.preview_booking), None)
+        if match is None:
+            return
+        try:
+            self.preview_subject, self.preview_body = await asyncio.to_thread(
+                messages.preview_template,
+                db=get_database(),
+                key=self.key,
+                subject=self.subject,
+                body=self.body,
+                booking_id=match.id,
+            )
+            self.error = self.error_field = ""
+        except DomainError as problem:
+            self.error, self.error_field = problem.message, problem.field or ""
+
+    @rx.event
+    async def choose(self, label: str) -> None:
+        key = next((k for k, name in self.names.items() if name == label), self.key)
+        await self._show(key)
+
+    @rx.event
+    async def set_subject(self, value: str) -> None:
+        self.subject, self.saved_note = value, ""
+        await self._preview()
+
+    @rx.event
+    async def set_body(self, value: str) -> None:
+        self.body, self.saved_note = value, ""
+        await self._preview()
+
+    @rx.event
+    async def set_preview_booking(self, reference: str) -> None:
+        self.preview_booking = reference
+        await self._preview()
+
+    @rx.event
+    async def save(self):  # type: ignore[no-untyped-def]
+        self.saving = True
+        yield
+        try:
+            await asyncio.to_thread(
+                messages.update_template,
+                db=get_database(),
+                key=self.key,
+                subject=self.subject,
+                body=self.body,
+                actor=self.staff_email,
+            )
+            self.error = self.error_field = ""
+            self.saved_note = f"{self.template_label} saved: the next messages use it."
+        except DomainError as problem:
+            self.error, self.error_field = problem.message, problem.field or ""
+        finally:
+            self.saving = False
