@@ -78,7 +78,11 @@ def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
             )
         now = utcnow()
         number = f"CI-{now.year}-{next_in_sequence(session, f'guest_invoice:{now.year}'):05d}"
-        conn.execute(_ACTIVATE, {"invoice_id": invoice_id, "number": number, "at": now})
+        if (
+            conn.execute(_ACTIVATE, {"invoice_id": invoice_id, "number": number, "at": now}).first()
+            is None
+        ):
+            raise InvalidTransition("This invoice has already been sent.")
         total = Money(invoice.total_minor, invoice.currency)
         guest = booking_recipient(session, booking)
 
