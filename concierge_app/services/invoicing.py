@@ -62,6 +62,7 @@ _ACTIVATE = (
     .values(
         status=InvoiceStatus.ACTIVE.value, number=bindparam("number"), issued_at=bindparam("at")
     )
+    .returning(INVOICES.c.id)
 )
 
 
