@@ -7,11 +7,13 @@ import reflex as rx
 import concierge_app.db.tables  # noqa: F401
 from concierge_app.db.engine import get_database
 from concierge_app.pages.audit import audit_page
+from concierge_app.pages.booking import booking_page
 from concierge_app.pages.bookings import bookings_page
 from concierge_app.pages.login import login_page
 from concierge_app.pages.outbox import outbox_page
 from concierge_app.pages.templates import templates_page
 from concierge_app.state.audit import AuditState
+from concierge_app.state.booking import BookingState
 from concierge_app.state.bookings import BookingsState
 from concierge_app.state.outbox import OutboxState
 from concierge_app.state.templates import TemplatesState
@@ -27,6 +29,14 @@ app.add_page(
     title="Bookings · Concierge",
     description="Bookings with invoiced, paid and outstanding amounts.",
     on_load=BookingsState.load,
+)
+
+app.add_page(
+    booking_page,
+    route="/bookings/[reference]",
+    title="Booking · Concierge",
+    description="One booking: overview, Trip Portfolio and Payments panel.",
+    on_load=BookingState.load,
 )
 
 app.add_page(login_page, route="/login", title="Sign in · Concierge")

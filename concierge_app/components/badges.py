@@ -29,7 +29,7 @@ LIFECYCLE_COLOURS: dict[ServiceLifecycle, str] = {
 def _badge(label: str, colour: str, **props: object) -> rx.Component:
     return rx.badge(
         label,
-        color_scheme=colour,  # type: ignore[arg-type]
+        color_scheme=colour,
         variant="soft",
         radius="full",
         size="2",
@@ -73,7 +73,7 @@ def lifecycle_badge(lifecycle: rx.Var[str]) -> rx.Component:
                 s.label,
                 rx.badge(
                     s.label,
-                    color_scheme=colour,  # type: ignore[arg-type]
+                    color_scheme=colour,
                     variant="outline",
                     radius="full",
                     white_space="nowrap",

@@ -11,21 +11,20 @@ import asyncio
 import dataclasses
 import logging
 import secrets
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 from urllib.parse import unquote
 
 import reflex as rx
 
 from concierge_app.db.engine import get_database
+from concierge_app.db.payments import RefundStatus
 from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.lifecycle import BookingStatus, InvoiceStatus, ServiceLifecycle
 from concierge_app.domain.money import Money
 from concierge_app.domain.payment_status import ServicePaymentStatus
 from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.services import bookings as booking_service
-from concierge_app.services import invoicing, portfolio, refunds
+from concierge_app.services import invoicing, portfolio
 from concierge_app.services.changes import ledger_version
 from concierge_app.services.formatting import format_day, format_moment, format_money
 from concierge_app.services.queries import (
@@ -38,14 +37,11 @@ from concierge_app.services.queries import (
     payments_panel,
     trip_portfolio,
 )
+from concierge_app.services.refunds import issue_refund
 from concierge_app.state.auth import AuthState
 from concierge_app.state.bookings import format_stay
 
 logger = logging.getLogger(__name__)
-
-# Refunds go through the payment connector (`issue_refund`); until it lands, `record_refund`
-# takes the same arguments and behaves the same from this page's point of view.
-_refund: Callable[..., Any] = getattr(refunds, "issue_refund", refunds.record_refund)
 
 STRATEGY_CHOICES: list[tuple[str, str]] = [(s.value, s.label) for s in PaymentStrategy]
 DEPOSIT_STRATEGY = PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT.value
@@ -195,7 +191,7 @@ def amount_note(view: ServiceView) -> str:
         return "Guest pays the provider"
     if strategy is PaymentStrategy.INCLUDED_IN_STAY:
         return "Included in the stay"
-    return "Billed on the concierge invoice"
+    return "Invoiced in full"
 
 
 def to_service_row(view: ServiceView, *, booking_open: bool) -> ServiceRow:
@@ -360,6 +356,7 @@ class BookingState(AuthState):
     confirm_needs_reason: bool = False
     confirm_reason_label: str = ""
     confirm_error: str = ""
+    confirm_error_field: str = ""  # "reason" when the message belongs at the reason field
 
     # The Add service form.
     adding: bool = False
@@ -488,7 +485,6 @@ class BookingState(AuthState):
         self.draft_total = "" if draft is None else format_money(draft.total)
         self.totals = to_totals(panel)
 
-    # -- running an action ----------------------------------------------------------------
     def _close_dialogs(self) -> None:
         self.confirm_kind = self.confirm_error = ""
         self.adding = False
@@ -511,7 +507,7 @@ class BookingState(AuthState):
         self.confirm_title, self.confirm_body, self.confirm_action = title, body, action
         self.confirm_needs_reason = bool(reason_label)
         self.confirm_reason_label = reason_label
-        self.confirm_error = ""
+        self.confirm_error = self.confirm_error_field = ""
 
     @rx.event
     def ask_confirm_service(self, service_id: str) -> None:
@@ -545,16 +541,22 @@ class BookingState(AuthState):
         row = next((i for i in self.invoices if i.id == invoice_id), None)
         if row is None:
             return
+        voided = f"Invoice {row.number} ({row.total}) is voided: the guest can no longer pay it."
+        if self.is_cancelled:
+            title, action = f"Void invoice {row.number}?", "Void invoice"
+            then = " The booking is cancelled, so nothing is re-issued."
+        else:
+            title, action = f"Void invoice {row.number} and re-issue?", "Void and re-issue"
+            then = (
+                " Its lines for confirmed services move to the draft invoice, so you can send "
+                "them again."
+            )
         self._ask(
             "void",
             invoice_id,
-            title=f"Void invoice {row.number} and re-issue?",
-            body=(
-                f"Invoice {row.number} ({row.total}) is voided: the guest can no longer pay it. "
-                "Its lines for confirmed services move to the draft invoice, so you can send "
-                "them again. The voided invoice stays in the audit trail."
-            ),
-            action="Void and re-issue",
+            title=title,
+            body=voided + then + " The voided invoice stays in the audit trail.",
+            action=action,
             reason_label="Reason",
         )
 
@@ -597,7 +599,7 @@ class BookingState(AuthState):
         if not await self._signed_in():
             yield self._to_sign_in()
             return
-        self.busy, self.confirm_error = kind, ""
+        self.busy, self.confirm_error, self.confirm_error_field = kind, "", ""
         yield
         db, actor = get_database(), self.staff_email
         try:
@@ -661,6 +663,7 @@ class BookingState(AuthState):
                 raise DomainError(f"Unknown action {kind}.")
         except DomainError as refused:
             self.confirm_error = refused.message
+            self.confirm_error_field = "reason" if refused.field == "reason" else ""
             self.busy = ""
             return
         except Exception:
@@ -694,6 +697,11 @@ class BookingState(AuthState):
             self.busy = ""
             await self._reload()
             yield rx.toast.error(refused.message)
+            return
+        except Exception:
+            logger.exception("Sending invoice %s failed", self.draft_id)
+            self.busy = ""
+            yield rx.toast.error("The invoice could not be sent; nothing was changed.")
             return
         self.busy = ""
         await self._reload()
@@ -807,7 +815,7 @@ class BookingState(AuthState):
         try:
             amount = Money.parse(form.get("amount", ""), self.overview.currency, field="amount")
             done = await asyncio.to_thread(
-                _refund,
+                issue_refund,
                 db=get_database(),
                 service_id=int(self.refund_service_id),
                 amount=amount,
@@ -816,18 +824,35 @@ class BookingState(AuthState):
                 idempotency_key=self.refund_key,
             )
         except DomainError as refused:
+            # Refused (bad input, or the provider said no and the refund is marked failed): the
+            # next try is a new request, so it gets a new key.
+            self.refund_key = f"refund_{secrets.token_hex(12)}"
             field = refused.field if refused.field in ("amount", "note") else "form"
             self.refund_errors = {field: refused.message}
             self.busy = ""
+            await self._reload()
             return
         except Exception:
+            # Unknown outcome (e.g. a timeout): keep the key, so trying again refunds once.
             logger.exception("Refund of service %s failed", self.refund_service_id)
-            self.refund_errors = {"form": "The refund could not be issued; nothing was changed."}
+            self.refund_errors = {
+                "form": "The refund could not be completed. Try again: it will not be refunded "
+                "twice."
+            }
             self.busy = ""
             return
         self.busy = ""
-        self.refund_service_id = ""
         await self._reload()
-        yield rx.toast.success(
-            f"Refunded {format_money(done.amount)} to the guest for '{self.refund_service_title}'."
-        )
+        title = self.refund_service_title
+        if done.status == RefundStatus.FAILED:
+            self.refund_key = f"refund_{secrets.token_hex(12)}"
+            self.refund_errors = {"form": "The payment provider refused this refund."}
+            return
+        self.refund_service_id = ""
+        if done.status == RefundStatus.PENDING:
+            yield rx.toast.info(
+                f"Refund of {format_money(done.amount)} for '{title}' requested; waiting for "
+                "the payment provider."
+            )
+            return
+        yield rx.toast.success(f"Refunded {format_money(done.amount)} to the guest for '{title}'.")
