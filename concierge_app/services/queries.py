@@ -298,6 +298,7 @@ class ServiceView:
     invoice_number: str | None
     payment_status: ServicePaymentStatus | None
     refund_required: bool
+    refundable: Money  # what can still be refunded of what the guest paid for it (0 if unpaid)
 
 
 def trip_portfolio(*, db: Database, booking_id: int) -> list[ServiceView]:
@@ -319,6 +320,14 @@ def trip_portfolio(*, db: Database, booking_id: int) -> list[ServiceView]:
                     GuestInvoice.booking_id == booking_id,
                     GuestInvoice.status != InvoiceStatus.VOIDED,
                 )
+            ).all()
+        }
+        refunded = {
+            sid: int(total or 0)
+            for sid, total in session.exec(
+                select(Refund.service_item_id, func.sum(Refund.amount_minor))
+                .where(Refund.booking_id == booking_id, Refund.status != RefundStatus.FAILED)
+                .group_by(col(Refund.service_item_id))
             ).all()
         }
         views = []
@@ -348,6 +357,12 @@ def trip_portfolio(*, db: Database, booking_id: int) -> list[ServiceView]:
                         invoice_status=inv_status,
                     ),
                     svc.refund_required,
+                    Money(
+                        line_inv[0].amount_minor - refunded.get(id_of(svc), 0)
+                        if line_inv is not None and inv_status is InvoiceStatus.PAID
+                        else 0,
+                        svc.currency,
+                    ),
                 )
             )
         return views

@@ -213,7 +213,7 @@ def to_service_row(view: ServiceView, *, booking_open: bool) -> ServiceRow:
         refund_required=view.refund_required,
         can_confirm=booking_open and lifecycle is ServiceLifecycle.DRAFT,
         can_cancel=booking_open and lifecycle is not ServiceLifecycle.CANCELLED,
-        can_refund=view.payment_status is ServicePaymentStatus.PAID,
+        can_refund=view.refundable.minor > 0,
     )
 
 

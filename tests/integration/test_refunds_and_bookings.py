@@ -274,3 +274,18 @@ def test_a_refusal_by_the_provider_changes_nothing_but_a_failed_record(db):
         gateway=RecordingGateway(),
     )
     assert view.refundable_left == w.money("0")
+
+
+def test_the_portfolio_says_how_much_of_a_service_can_still_be_refunded(db):
+    w = make_world(db)
+    sid = paid_service(w, "100.00")
+    unpaid = add_service(w, S.PLATFORM_COLLECTS_FULL, "5.00", title="Unpaid")
+
+    def refundable():
+        return {s.id: s.refundable for s in queries.trip_portfolio(db=db, booking_id=w.booking_id)}
+
+    assert refundable() == {sid: w.money("100.00"), unpaid: w.money("0")}
+    refunds.record_refund(db=db, service_id=sid, amount=w.money("30.00"), note="a", actor=ACTOR)
+    assert refundable()[sid] == w.money("70.00")
+    refunds.record_refund(db=db, service_id=sid, amount=w.money("70.00"), note="b", actor=ACTOR)
+    assert refundable()[sid] == w.money("0")
