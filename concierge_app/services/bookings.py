@@ -19,7 +19,7 @@ from ..domain.lifecycle import BookingStatus, InvoiceStatus, ServiceLifecycle
 from ..domain.money import Money
 from .audit import record_event
 from .common import id_of, load
-from .invoicing import live_line
+from .refunds import still_refundable
 
 _REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -180,8 +180,7 @@ def cancel_booking(
         ).all()
         refunds = 0
         for service in services:
-            found = live_line(session, id_of(service))
-            if found is not None and found[1].status == InvoiceStatus.PAID:
+            if not still_refundable(session, service).is_zero:
                 service.refund_required = True
                 refunds += 1
             service.lifecycle, service.cancelled_at = ServiceLifecycle.CANCELLED.value, now

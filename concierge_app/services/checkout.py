@@ -22,7 +22,7 @@ from ..db.payments import (
 )
 from ..db.types import utcnow
 from ..domain.errors import CurrencyMismatch, DomainError, NotFound
-from ..domain.lifecycle import AttemptStatus, InvoiceStatus, check_payable
+from ..domain.lifecycle import AttemptStatus, InvoiceStatus, ServiceLifecycle, check_payable
 from ..domain.money import Money, Rounding
 from .audit import record_event
 from .common import id_of, insert_ignore, load, lock_with_booking
@@ -269,6 +269,9 @@ def _record_commissions(session: Session, invoice: GuestInvoice, attempt: Paymen
         .where(InvoiceLine.invoice_id == invoice.id)
     ).all()
     for line, service, operator in rows:
+        if service.lifecycle == ServiceLifecycle.CANCELLED:  # paid after it was cancelled
+            service.refund_required = True
+            session.add(service)
         base = Money(line.amount_minor, line.currency)
         commission = base.basis_points(operator.commission_rate_bps, rounding=COMMISSION_ROUNDING)
         insert_ignore(

@@ -28,6 +28,7 @@ from .audit import record_event
 from .common import id_of, load, lock_with_booking, locked_rows
 from .drafts import add_line, draft_id, remove_line
 from .invoicing import live_line, void_active_invoice
+from .refunds import still_refundable
 
 SERVICES = ServiceItem.__table__  # type: ignore[attr-defined]
 _CONFIRM = (
@@ -164,6 +165,7 @@ class CancelOutcome(enum.StrEnum):
     REMOVED_FROM_DRAFT = "removed from draft"
     INVOICE_VOIDED = "invoice voided and re-issued"
     REFUND_REQUIRED = "refund required"
+    ALREADY_REFUNDED = "already refunded in full"
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +211,12 @@ def cancel_service(*, db: Database, service_id: int, actor: str, reason: str = "
                     draft_invoice_id=draft,
                 )
             else:
-                service.refund_required = True
-                result = Cancellation(service_id, CancelOutcome.REFUND_REQUIRED)
+                owed = not still_refundable(session, service).is_zero
+                service.refund_required = owed
+                result = Cancellation(
+                    service_id,
+                    CancelOutcome.REFUND_REQUIRED if owed else CancelOutcome.ALREADY_REFUNDED,
+                )
         record_event(
             session,
             actor=actor,

@@ -46,6 +46,14 @@ def refundable(session: Session, service: ServiceItem) -> tuple[InvoiceLine, Gue
     return line, invoice, Money(line.amount_minor - int(refunded), line.currency)
 
 
+def still_refundable(session: Session, service: ServiceItem) -> Money:
+    """What the guest paid for the service and has not had back (zero when unpaid)."""
+    found = live_line(session, id_of(service))
+    if found is None or found[1].status != InvoiceStatus.PAID:
+        return Money.zero(service.currency)
+    return refundable(session, service)[2]
+
+
 def _checked_note(amount: Money, note: str) -> str:
     note = note.strip()
     if not note:

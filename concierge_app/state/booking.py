@@ -632,6 +632,9 @@ class BookingState(AuthState):
                     portfolio.CancelOutcome.REFUND_REQUIRED: (
                         "Service cancelled. It was paid: issue the refund with Refund."
                     ),
+                    portfolio.CancelOutcome.ALREADY_REFUNDED: (
+                        "Service cancelled. It was paid and already refunded in full."
+                    ),
                 }[cancelled.outcome]
             elif kind == "void":
                 draft = await asyncio.to_thread(

@@ -150,3 +150,29 @@ def test_a_paid_invoice_cannot_be_voided(db):
     pay(w, [invoice])
     with pytest.raises(InvalidTransition, match="paid invoice can't be voided"):
         invoicing.void_invoice(db=db, invoice_id=invoice, actor=ACTOR, reason="x")
+
+
+def test_cancelling_a_service_already_refunded_in_full_asks_for_no_refund(db):
+    from concierge_app.services import refunds
+
+    w = make_world(db)
+    sid = add_service(w, S.PLATFORM_COLLECTS_FULL, "100.00")
+    pay(w, [send_draft(w)])
+    refunds.record_refund(db=db, service_id=sid, amount=w.money("100.00"), note="Rain", actor=ACTOR)
+    result = portfolio.cancel_service(db=db, service_id=sid, actor=ACTOR)
+    assert result.outcome is CancelOutcome.ALREADY_REFUNDED
+    (svc,) = queries.trip_portfolio(db=db, booking_id=w.booking_id)
+    assert not svc.refund_required
+
+
+def test_money_received_for_an_invoice_kept_after_the_booking_was_cancelled_is_flagged(db):
+    from concierge_app.services import bookings
+
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "100.00")
+    active = send_draft(w)
+    bookings.cancel_booking(db=db, booking_id=w.booking_id, actor=ACTOR, reason="Flights")
+    pay(w, [active])  # the guest pays the invoice that was kept
+    (svc,) = queries.trip_portfolio(db=db, booking_id=w.booking_id)
+    assert svc.lifecycle.value == "cancelled" and svc.payment_status is P.PAID
+    assert svc.refund_required and svc.refundable == w.money("100.00")
