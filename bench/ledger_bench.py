@@ -621,6 +621,19 @@ def bench_trip_portfolio(
             v.id: (None if v.billed is None else v.billed.minor, v.invoice_number) for v in views
         }
         checks.expect(got == expected, f"trip_portfolio ({size}): wrong services or lines")
+        # The booking page's whole server-side read (issue 3): overview, portfolio, payments.
+        load, page = measure_load(
+            "queries.booking_page",
+            size,
+            lambda bid=bid: queries.booking_page(db=db, booking_id=bid),
+            counter,
+            repeats,
+        )
+        loads.append(load)
+        checks.expect(
+            len(page.services) == n_services and len(page.panel.invoices) == n_invoices,
+            f"booking_page ({size}): wrong services or invoices",
+        )
     return loads
 
 
@@ -865,6 +878,13 @@ def print_report(report: Report) -> None:
                 f"  {name}: statements differ for {sizes} ({', '.join(map(str, counts))}): "
                 "N+1 - grows with the data"
             )
+    pages = [ld for ld in report.loads if ld.name == "queries.booking_page"]
+    if pages:
+        slowest = max(statistics.median(ld.seconds) for ld in pages) * 1000
+        verdict = "met" if slowest < 300 else "MISSED"
+        print(
+            f"  queries.booking_page: slowest median {slowest:.1f} ms (target < 300 ms: {verdict})"
+        )
     if report.backend == "sqlite":
         print("  (SQLite counts include the BEGIN that Database emits itself.)")
     for note in report.notes:

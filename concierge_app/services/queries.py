@@ -435,3 +435,27 @@ def booking_by_reference(*, db: Database, reference: str) -> BookingHeader:
             b.accommodation_collected_by,
             b.cancel_reason,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class BookingPage:
+    """Everything the booking page shows: overview, Trip Portfolio and Payments panel."""
+
+    header: BookingHeader
+    services: list[ServiceView]
+    panel: PaymentsPanel
+    version: int  # the booking's newest change (see services.changes)
+
+
+def booking_page(*, db: Database, booking_id: int) -> BookingPage:
+    """All reads behind the booking page, with a fixed number of statements."""
+    from .changes import ledger_version
+
+    version = ledger_version(db=db, booking_id=booking_id)
+    panel = payments_panel(db=db, booking_id=booking_id)
+    return BookingPage(
+        header=booking_by_reference(db=db, reference=panel.reference),
+        services=trip_portfolio(db=db, booking_id=booking_id),
+        panel=panel,
+        version=version,
+    )

@@ -33,9 +33,8 @@ from concierge_app.services.queries import (
     PaymentsPanel,
     ServiceView,
     booking_by_reference,
+    booking_page,
     list_partners,
-    payments_panel,
-    trip_portfolio,
 )
 from concierge_app.services.refunds import issue_refund
 from concierge_app.state.auth import AuthState
@@ -451,24 +450,16 @@ class BookingState(AuthState):
     async def _reload(self) -> None:
         db = get_database()
         try:
-            version = await asyncio.to_thread(ledger_version, db=db, booking_id=self.booking_id)
-            header, services, panel = await asyncio.to_thread(self._read, self.booking_id)
+            page = await asyncio.to_thread(booking_page, db=db, booking_id=self.booking_id)
         except Exception:
             logger.exception("Could not load booking %s", self.booking_id)
             self.error = "The booking could not be loaded from the database. Check the server log."
         else:
-            self._show(header, services, panel)
-            self.version = version
+            self._show(page.header, page.services, page.panel)
+            self.version = page.version
             self.error = ""
         finally:
             self.loading = False
-
-    @staticmethod
-    def _read(booking_id: int) -> tuple[BookingHeader, list[ServiceView], PaymentsPanel]:
-        db = get_database()
-        panel = payments_panel(db=db, booking_id=booking_id)
-        header = booking_by_reference(db=db, reference=panel.reference)
-        return header, trip_portfolio(db=db, booking_id=booking_id), panel
 
     def _show(
         self, header: BookingHeader, services: list[ServiceView], panel: PaymentsPanel
