@@ -128,22 +128,24 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """The real app (prod build, one port) on a fresh, migrated and seeded SQLite file."""
+def _serve_app(
+    tmp_path_factory: pytest.TempPathFactory, label: str, extra_env: dict[str, str]
+) -> Iterator[AppServer]:
+    """Start the real app (prod build, one port) on a fresh, migrated and seeded SQLite file."""
     if not (BUN_BIN / "bun").exists():
         pytest.fail(f"bun is missing at {BUN_BIN}: run `make install` first.", pytrace=False)
 
     db_file = tmp_path_factory.mktemp("e2e-db") / "concierge.db"
     database_url = f"sqlite:///{db_file}"
-    env = _app_env(database_url)
+    env = _app_env(database_url) | extra_env
     _run_cli("migrate", env)
     _run_cli("seed-demo", env)
 
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with SERVER_LOG.open("wb") as log:
+    server_log = ARTIFACTS / f"e2e-server{label}.log"
+    with server_log.open("wb") as log:
         started = time.monotonic()
         process = subprocess.Popen(
             [
@@ -171,7 +173,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
                 if process.poll() is not None:
                     pytest.fail(
                         f"The app exited with code {process.returncode} before serving.\n"
-                        f"--- {SERVER_LOG} ---\n{_log_tail(SERVER_LOG)}",
+                        f"--- {server_log} ---\n{_log_tail(server_log)}",
                         pytrace=False,
                     )
                 # `/` is the built frontend, `/ping` the backend: both on the one port.
@@ -180,15 +182,47 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
                 if time.monotonic() - started > STARTUP_TIMEOUT_S:
                     pytest.fail(
                         f"The app did not serve {base_url} within {STARTUP_TIMEOUT_S:.0f}s.\n"
-                        f"--- {SERVER_LOG} ---\n{_log_tail(SERVER_LOG)}",
+                        f"--- {server_log} ---\n{_log_tail(server_log)}",
                         pytrace=False,
                     )
                 time.sleep(0.5)
             elapsed = time.monotonic() - started
             sys.stderr.write(f"\n[e2e] app ready at {base_url} after {elapsed:.1f}s\n")
-            yield AppServer(base_url=base_url, database_url=database_url, log_path=SERVER_LOG)
+            yield AppServer(base_url=base_url, database_url=database_url, log_path=server_log)
         finally:
             _stop(process)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The real app, one process, on its own demo database."""
+    yield from _serve_app(tmp_path_factory, "", {})
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+
+
+@pytest.fixture(scope="session")
+def redis_app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The real app as several Granian workers sharing state through Redis (REFLEX_REDIS_URL)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        message = f"Redis at {REDIS_URL} is not reachable ({exc})"
+        if os.environ.get("CI"):
+            pytest.fail(message + " — CI must run the multi-worker test.", pytrace=False)
+        pytest.skip(message + ": skipping the multi-worker test.")
+    yield from _serve_app(
+        tmp_path_factory,
+        "-redis",
+        {
+            "REFLEX_REDIS_URL": REDIS_URL,
+            "REFLEX_WEB_WORKDIR": str(TOOLS / "e2e-web-redis"),
+            "REFLEX_STATES_WORKDIR": str(TOOLS / "e2e-states-redis"),
+        },
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,14 @@
+import pytest
+from pydantic import ValidationError
+
+from concierge_app.settings import DEFAULT_SECRET, Settings
+
+
+def test_production_refuses_the_default_secret():
+    with pytest.raises(ValidationError, match="SECRET_KEY must be set"):
+        Settings(app_env="production", secret_key=DEFAULT_SECRET)
+
+
+def test_production_accepts_a_private_secret_and_development_the_default():
+    assert Settings(app_env="production", secret_key="s3cr3t-" * 6).app_env == "production"
+    assert Settings(app_env="development").secret_key == DEFAULT_SECRET
