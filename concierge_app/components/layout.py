@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from concierge_app.state.auth import AuthState
@@ -111,4 +113,21 @@ def page_header(title: str, subtitle: str, *aside: rx.Component) -> rx.Component
         align="end",
         width="100%",
         margin_bottom="20px",
+    )
+
+
+def loading_card(text: str, **props: Any) -> rx.Component:
+    """A card with a spinner and `text`, while a page's data loads."""
+    return rx.card(
+        rx.center(
+            rx.hstack(
+                rx.spinner(size="3"),
+                rx.text(text, color_scheme="gray"),
+                align="center",
+                spacing="3",
+            ),
+            padding_y="64px",
+        ),
+        width="100%",
+        **props,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from concierge_app.components.layout import page_header, page_shell
+from concierge_app.components.layout import loading_card, page_header, page_shell
 from concierge_app.components.live import live_updates
 from concierge_app.state.bookings import STATUS_FILTERS, BookingRow, BookingsState
 
@@ -109,19 +109,7 @@ def bookings_table() -> rx.Component:
 
 
 def _loading() -> rx.Component:
-    return rx.card(
-        rx.center(
-            rx.hstack(
-                rx.spinner(size="3"),
-                rx.text("Loading bookings…", color_scheme="gray"),
-                align="center",
-                spacing="3",
-            ),
-            padding_y="64px",
-        ),
-        id="bookings-loading",
-        width="100%",
-    )
+    return loading_card("Loading bookings…", id="bookings-loading")
 
 
 def _empty() -> rx.Component:

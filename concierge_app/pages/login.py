@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from concierge_app.components.forms import form_error, form_field
 from concierge_app.state.auth import AuthState
 
 
 def _field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=name),
+    return form_field(
+        label,
+        name,
         rx.input(
             id=name,
             name=name,
@@ -19,8 +21,6 @@ def _field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:
             size="3",
             width="100%",
         ),
-        spacing="1",
-        width="100%",
     )
 
 
@@ -50,16 +50,7 @@ def login_page() -> rx.Component:
                     ),
                     _field("Email", "email", "email", "username"),
                     _field("Password", "password", "password", "current-password"),
-                    rx.cond(
-                        AuthState.sign_in_error != "",
-                        rx.callout(
-                            AuthState.sign_in_error,
-                            icon="triangle_alert",
-                            color_scheme="red",
-                            role="alert",
-                            width="100%",
-                        ),
-                    ),
+                    form_error(AuthState.sign_in_error != "", AuthState.sign_in_error),
                     rx.button(
                         rx.cond(AuthState.signing_in, rx.spinner(size="2"), rx.fragment()),
                         "Sign in",

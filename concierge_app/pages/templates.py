@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from concierge_app.components.forms import field_label
 from concierge_app.components.layout import page_header, page_shell
 from concierge_app.state.templates import TemplatesState as S
-
-
-def _label(text: str, html_for: str) -> rx.Component:
-    return rx.el.label(rx.text(text, size="2", weight="medium"), html_for=html_for)
 
 
 def _field_error(field: str) -> rx.Component:
@@ -22,11 +19,11 @@ def _field_error(field: str) -> rx.Component:
 def _editor() -> rx.Component:
     return rx.card(
         rx.vstack(
-            _label("Template", "template-key"),
+            field_label("Template", "template-key"),
             rx.select(
                 S.template_labels, id="template-key", value=S.template_label, on_change=S.choose
             ),
-            _label("Subject", "template-subject"),
+            field_label("Subject", "template-subject"),
             rx.input(
                 id="template-subject",
                 value=S.subject,
@@ -34,7 +31,7 @@ def _editor() -> rx.Component:
                 width="100%",
             ),
             _field_error("subject"),
-            _label("Body", "template-body"),
+            field_label("Body", "template-body"),
             rx.text_area(
                 id="template-body",
                 value=S.body,
@@ -83,7 +80,7 @@ def _preview() -> rx.Component:
             rx.hstack(
                 rx.heading("Preview", size="3", as_="h2"),
                 rx.spacer(),
-                _label("On booking", "preview-booking"),
+                field_label("On booking", "preview-booking"),
                 rx.select(
                     S.bookings,
                     id="preview-booking",

@@ -10,10 +10,10 @@ import reflex as rx
 
 from concierge_app.db.engine import get_database
 from concierge_app.services.audit import booking_audit_log, verify_chain
-from concierge_app.services.changes import ledger_version
 from concierge_app.services.formatting import format_moment
 from concierge_app.services.queries import booking_by_reference, list_bookings
 from concierge_app.state.auth import AuthState
+from concierge_app.state.live import LiveState
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,14 +37,13 @@ def _details(data: str) -> str:
     )
 
 
-class AuditState(AuthState):
+class AuditState(LiveState, AuthState):
     references: list[str] = []
     reference: str = ""
     rows: list[AuditRow] = []
     chain_status: str = ""
     chain_ok: bool = True
     checking: bool = False
-    version: int = -1
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]
@@ -64,17 +63,9 @@ class AuditState(AuthState):
         self.reference = reference
         await self._reload()
 
-    @rx.event
-    async def poll(self, _tick: str = "") -> None:
-        if (
-            self.staff_name
-            and await asyncio.to_thread(ledger_version, db=get_database()) != self.version
-        ):
-            await self._reload()
-
     async def _reload(self) -> None:
         db = get_database()
-        self.version = await asyncio.to_thread(ledger_version, db=db)
+        self.version = await self._ledger_version()
         if not self.reference:
             self.rows = []
             return

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import secrets
 from datetime import date
+from typing import Any
 from urllib.parse import unquote
 
 import reflex as rx
@@ -25,7 +26,6 @@ from concierge_app.domain.payment_status import ServicePaymentStatus
 from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.services import bookings as booking_service
 from concierge_app.services import invoicing, portfolio
-from concierge_app.services.changes import ledger_version
 from concierge_app.services.formatting import format_day, format_moment, format_money
 from concierge_app.services.queries import (
     BookingHeader,
@@ -39,6 +39,7 @@ from concierge_app.services.queries import (
 from concierge_app.services.refunds import issue_refund
 from concierge_app.state.auth import AuthState
 from concierge_app.state.bookings import format_stay
+from concierge_app.state.live import LiveState
 
 logger = logging.getLogger(__name__)
 
@@ -323,7 +324,7 @@ def service_notes(view: ServiceView) -> dict[str, str]:
     }
 
 
-class BookingState(AuthState):
+class BookingState(LiveState, AuthState):
     """One booking: its overview, Trip Portfolio and Payments panel; reloads when it changes."""
 
     booking_id: int = 0
@@ -338,7 +339,6 @@ class BookingState(AuthState):
     draft_total: str = ""
     totals: TotalsView = TotalsView()
     operators: list[OperatorOption] = []
-    version: int = -1
 
     # Per service (backend only): title, what confirming / cancelling does, amounts for Refund.
     _notes: dict[str, dict[str, str]] = {}
@@ -436,16 +436,12 @@ class BookingState(AuthState):
         self.operators = [OperatorOption(str(o.id), o.name, o.category) for o in operators]
         await self._reload()
 
-    @rx.event
-    async def poll(self, _tick: str = ""):  # type: ignore[no-untyped-def]
-        """Every half second: reload when anything on this booking changed (any browser)."""
-        if not (self.staff_name and self.booking_id) or self.busy:
-            return
-        version = await asyncio.to_thread(
-            ledger_version, db=get_database(), booking_id=self.booking_id
-        )
-        if version != self.version:
-            await self._reload()
+    # Live: watch this booking only, and not while this browser's own change runs.
+    def _may_poll(self) -> bool:
+        return bool(self.staff_name and self.booking_id) and not self.busy
+
+    def _version_scope(self) -> dict[str, Any]:
+        return {"booking_id": self.booking_id}
 
     async def _reload(self) -> None:
         db = get_database()

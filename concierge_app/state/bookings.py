@@ -15,10 +15,10 @@ import reflex as rx
 from babel.dates import format_interval
 
 from concierge_app.db.engine import get_database
-from concierge_app.services.changes import ledger_version
 from concierge_app.services.formatting import format_day, format_money
 from concierge_app.services.queries import BookingSummary, list_bookings
 from concierge_app.state.auth import AuthState
+from concierge_app.state.live import LiveState
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def to_row(summary: BookingSummary) -> BookingRow:
 STATUS_FILTERS = {"All statuses": "", "Confirmed": "confirmed", "Cancelled": "cancelled"}
 
 
-class BookingsState(AuthState):
+class BookingsState(LiveState, AuthState):
     """Bookings listed on `/`, with search and filters; reloads when the ledger moves."""
 
     rows: list[BookingRow] = []
@@ -82,7 +82,6 @@ class BookingsState(AuthState):
     search: str = ""
     status_filter: str = "All statuses"
     only_outstanding: bool = False
-    version: int = -1
 
     @rx.var
     def view(self) -> str:
@@ -110,15 +109,6 @@ class BookingsState(AuthState):
         await self._reload()
 
     @rx.event
-    async def poll(self, _tick: str = ""):  # type: ignore[no-untyped-def]
-        """Every half second: reload when anything on the ledger changed."""
-        if (
-            self.staff_name
-            and await asyncio.to_thread(ledger_version, db=get_database()) != self.version
-        ):
-            await self._reload()
-
-    @rx.event
     async def set_search(self, value: str) -> None:
         self.search = value
         await self._reload()
@@ -137,7 +127,7 @@ class BookingsState(AuthState):
         """Read the bookings (in a worker thread: a slow database never stalls the event loop)."""
         db = get_database()
         try:
-            self.version = await asyncio.to_thread(ledger_version, db=db)
+            self.version = await self._ledger_version()
             summaries = await asyncio.to_thread(
                 list_bookings,
                 db=db,

@@ -8,10 +8,10 @@ import dataclasses
 import reflex as rx
 
 from concierge_app.db.engine import get_database
-from concierge_app.services.changes import ledger_version
 from concierge_app.services.formatting import format_moment
 from concierge_app.services.messages import list_outbox
 from concierge_app.state.auth import AuthState
+from concierge_app.state.live import LiveState
 
 TEMPLATE_NAMES = {"invoice_sent": "Invoice Sent", "payment_received": "Payment Received"}
 
@@ -30,10 +30,9 @@ class MessageRow:
     booking: str
 
 
-class OutboxState(AuthState):
+class OutboxState(LiveState, AuthState):
     messages: list[MessageRow] = []
     loading: bool = True
-    version: int = -1
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]
@@ -42,17 +41,9 @@ class OutboxState(AuthState):
             return
         await self._reload()
 
-    @rx.event
-    async def poll(self, _tick: str = "") -> None:
-        if (
-            self.staff_name
-            and await asyncio.to_thread(ledger_version, db=get_database()) != self.version
-        ):
-            await self._reload()
-
     async def _reload(self) -> None:
         db = get_database()
-        self.version = await asyncio.to_thread(ledger_version, db=db)
+        self.version = await self._ledger_version()
         views = await asyncio.to_thread(list_outbox, db=db)
         self.messages = [
             MessageRow(

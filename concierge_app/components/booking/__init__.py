@@ -1,0 +1,1 @@
+"""The pieces of the booking page (`/bookings/[reference]`)."""
