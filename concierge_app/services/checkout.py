@@ -269,7 +269,8 @@ def _record_commissions(session: Session, invoice: GuestInvoice, attempt: Paymen
         .where(InvoiceLine.invoice_id == invoice.id)
     ).all()
     for line, service, operator in rows:
-        if service.lifecycle == ServiceLifecycle.CANCELLED:  # paid after it was cancelled
+        if service.lifecycle == ServiceLifecycle.CANCELLED and line.amount_minor > 0:
+            # paid after it was cancelled: the guest is owed that money back
             service.refund_required = True
             session.add(service)
         base = Money(line.amount_minor, line.currency)

@@ -50,7 +50,8 @@ JOIN_TIMEOUT = 60  # seconds: a racer still running after this is a hang (a dead
     ]
 )
 def db(request: pytest.FixtureRequest) -> Database:
-    """PostgreSQL first (the point of this file), then the same race on SQLite."""
+    """Overrides conftest's `db`: PostgreSQL first (the point of this file; skipped, or failed
+    under CI, exactly as conftest's require_postgres says), then the same race on SQLite."""
     return request.getfixturevalue("pg_db" if request.param == "postgres" else "sqlite_db")
 
 
@@ -231,7 +232,8 @@ def test_two_staff_sending_the_same_draft_at_once_send_it_once(db: Database) -> 
 def test_send_invoice_racing_a_confirmation_bills_what_it_says(db: Database) -> None:
     """A colleague confirms a service while the draft is being sent: either the line makes it
     onto the invoice sent, or it lands on a new draft — and what the guest is told (the Invoice
-    Sent message, the audit trail) is exactly the invoice's lines and total."""
+    Sent message, the audit trail) is exactly the invoice's lines and total. In gated rounds the
+    confirmation queues first: Send Invoice has read the draft before the line was added."""
     for round_no in range(ROUNDS):
         w = make_world(db)
         add_service(w, S.PLATFORM_COLLECTS_FULL, "120.00", title="Sailing")
