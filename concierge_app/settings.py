@@ -36,7 +36,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:
-        if self.app_env == "production" and self.secret_key == DEFAULT_SECRET:
+        if self.app_env != "development" and self.secret_key == DEFAULT_SECRET:
             raise ValueError("SECRET_KEY must be set to a private value outside development.")
         return self
 

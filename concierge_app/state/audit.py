@@ -85,6 +85,9 @@ class AuditState(LiveState, AuthState):
 
     @rx.event
     async def verify(self):  # type: ignore[no-untyped-def]
+        if not await self._signed_in():
+            yield self._to_sign_in()
+            return
         self.checking = True
         yield
         report = await asyncio.to_thread(verify_chain, db=get_database())

@@ -102,6 +102,9 @@ class TemplatesState(AuthState):
 
     @rx.event
     async def save(self):  # type: ignore[no-untyped-def]
+        if not await self._signed_in():  # the session may have expired since the page opened
+            yield self._to_sign_in()
+            return
         self.saving = True
         yield
         try:

@@ -4,9 +4,10 @@ from pydantic import ValidationError
 from concierge_app.settings import DEFAULT_SECRET, Settings
 
 
-def test_production_refuses_the_default_secret():
+@pytest.mark.parametrize("env", ["production", "test"])
+def test_outside_development_the_default_secret_is_refused(env):
     with pytest.raises(ValidationError, match="SECRET_KEY must be set"):
-        Settings(app_env="production", secret_key=DEFAULT_SECRET)
+        Settings(app_env=env, secret_key=DEFAULT_SECRET)
 
 
 def test_production_accepts_a_private_secret_and_development_the_default():
