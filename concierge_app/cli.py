@@ -55,6 +55,22 @@ def seed_demo(url: str = typer.Option(None, help="Database URL (default: DATABAS
     )
 
 
+@app.command("deliver-outbox")
+def deliver_outbox(
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Send the queued messages that are due over SMTP (SMTP_HOST must be set)."""
+    from .notify.smtp import SmtpMailer
+    from .services.delivery import deliver_due_messages
+
+    mailer = SmtpMailer.from_settings(get_settings())
+    if mailer is None:
+        console.print("SMTP_HOST is not set: messages stay in the outbox.")
+        return
+    report = deliver_due_messages(db=_db(url), mailer=mailer)
+    console.print(f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}.")
+
+
 @app.command("verify-audit")
 def verify_audit(
     url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),

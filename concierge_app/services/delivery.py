@@ -1,0 +1,104 @@
+"""Deliver queued outbox messages: claim, send outside any transaction, then record the result.
+
+A failed send is retried with growing pauses; after MAX_ATTEMPTS the message is marked failed
+and shows as such in the dashboard's outbox. A claim is a short lease, so two delivery jobs
+running at once never send the same message twice while the first is still trying.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import col, or_, select
+
+from ..db.engine import Database
+from ..db.messaging import OutboxMessage, OutboxStatus
+from ..db.types import utcnow
+from ..notify.smtp import DeliveryError, Mailer
+
+MAX_ATTEMPTS = 6
+RETRY_PAUSES = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+)
+LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    sent: int
+    retrying: int
+    failed: int
+
+
+def retry_pause(attempts: int) -> timedelta:
+    """How long to wait after the given number of failed attempts."""
+    return RETRY_PAUSES[min(attempts, len(RETRY_PAUSES)) - 1]
+
+
+def _claim(db: Database, now: datetime, batch: int) -> list[tuple[int, str, str, str, int]]:
+    with db.transaction() as session:
+        due = session.exec(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.QUEUED,
+                or_(
+                    col(OutboxMessage.next_attempt_at).is_(None),
+                    col(OutboxMessage.next_attempt_at) <= now,
+                ),
+            )
+            .order_by(col(OutboxMessage.id))
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        ).all()
+        claimed = []
+        for message in due:
+            message.attempts += 1
+            message.next_attempt_at = now + LEASE
+            session.add(message)
+            claimed.append(
+                (
+                    message.id or 0,
+                    message.recipient,
+                    message.subject,
+                    message.body,
+                    message.attempts,
+                )
+            )
+        return claimed
+
+
+def deliver_due_messages(
+    *, db: Database, mailer: Mailer, now: datetime | None = None, batch: int = 50
+) -> DeliveryReport:
+    """Send every queued message that is due; returns what happened."""
+    now = now or utcnow()
+    sent = retrying = failed = 0
+    for message_id, recipient, subject, body, attempts in _claim(db, now, batch):
+        try:
+            mailer.send(recipient=recipient, subject=subject, body=body)
+            error = None
+        except DeliveryError as exc:
+            error = str(exc)[:2000]
+        with db.transaction() as session:
+            message = session.get(OutboxMessage, message_id)
+            assert message is not None
+            if error is None:
+                message.status, message.sent_at, message.last_error = (
+                    OutboxStatus.SENT.value,
+                    utcnow(),
+                    None,
+                )
+                sent += 1
+            elif attempts >= MAX_ATTEMPTS:
+                message.status, message.last_error = OutboxStatus.FAILED.value, error
+                failed += 1
+            else:
+                message.last_error, message.next_attempt_at = error, now + retry_pause(attempts)
+                retrying += 1
+            session.add(message)
+    return DeliveryReport(sent, retrying, failed)

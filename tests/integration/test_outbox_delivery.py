@@ -1,0 +1,123 @@
+"""Outbox delivery over SMTP against a real SMTP server (aiosmtpd) on loopback."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlmodel import select
+
+from concierge_app.db.messaging import OutboxMessage
+from concierge_app.db.types import utcnow
+from concierge_app.domain.strategies import PaymentStrategy as S
+from concierge_app.notify.smtp import SmtpMailer
+from concierge_app.services.delivery import MAX_ATTEMPTS, deliver_due_messages, retry_pause
+
+from ..factories import add_service, make_world, send_draft
+
+
+class Inbox:
+    """An SMTP handler that keeps what it receives, or refuses while `refuse` is set."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], object]] = []
+        self.refuse = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 4.3.0 Mailbox temporarily unavailable"
+        self.received.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
+        )
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield (
+            inbox,
+            SmtpMailer("127.0.0.1", port, "Concierge <billing@test.example>", starttls=False),
+        )
+    finally:
+        controller.stop()
+
+
+def queued(db) -> list[OutboxMessage]:
+    with db.read() as s:
+        return list(s.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all())
+
+
+def test_queued_messages_are_delivered_once_and_marked_sent(db, smtp):
+    inbox, mailer = smtp
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "250.00", title="Sunset sailing")
+    send_draft(w)
+    report = deliver_due_messages(db=db, mailer=mailer)
+    assert (report.sent, report.retrying, report.failed) == (1, 0, 0)
+    ((recipients, message),) = inbox.received
+    (row,) = queued(db)
+    assert recipients == [row.recipient] and message["Subject"] == row.subject
+    body = message.get_content()
+    assert "Sunset sailing" in body and "€250.00" in body
+    assert row.status == "sent" and row.sent_at is not None and row.attempts == 1
+    assert deliver_due_messages(db=db, mailer=mailer).sent == 0  # nothing sent twice
+    assert len(inbox.received) == 1
+
+
+def test_a_refused_message_is_retried_later_and_finally_marked_failed(db, smtp):
+    inbox, mailer = smtp
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "10.00")
+    send_draft(w)
+    inbox.refuse = True
+    start = utcnow()
+    report = deliver_due_messages(db=db, mailer=mailer, now=start)
+    assert (report.sent, report.retrying) == (0, 1)
+    (row,) = queued(db)
+    assert row.status == "queued" and "451" in (row.last_error or "")
+    assert row.next_attempt_at == start + retry_pause(1)
+    # Not due yet: nothing is tried.
+    assert deliver_due_messages(db=db, mailer=mailer, now=start + timedelta(seconds=30)) == type(
+        report
+    )(0, 0, 0)
+    # The server recovers: the next due attempt delivers it.
+    inbox.refuse = False
+    later = start + retry_pause(1)
+    assert deliver_due_messages(db=db, mailer=mailer, now=later).sent == 1
+    assert queued(db)[0].status == "sent" and len(inbox.received) == 1
+
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "20.00")
+    send_draft(w)
+    inbox.refuse = True
+    moment = utcnow()
+    for _ in range(MAX_ATTEMPTS):
+        report = deliver_due_messages(db=db, mailer=mailer, now=moment)
+        moment += timedelta(hours=7)
+    failed = queued(db)[1]
+    assert report.failed == 1 and failed.status == "failed" and failed.attempts == MAX_ATTEMPTS
+
+
+def test_an_unreachable_server_is_a_retry_not_a_crash(db):
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "10.00")
+    send_draft(w)
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    report = deliver_due_messages(
+        db=db, mailer=SmtpMailer("127.0.0.1", port, "x@test.example", starttls=False, timeout=2)
+    )
+    assert report.retrying == 1
+    assert "Connection" in (queued(db)[0].last_error or "") or "refused" in (
+        queued(db)[0].last_error or ""
+    )
