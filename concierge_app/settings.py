@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET
     public_base_url: str = "http://localhost:3000"
     staff_session_hours: int = 12
+    guest_link_days: int = 60
     platform_name: str = "Azure Concierge"
     platform_email: str = "concierge@azure-concierge.test"
 

@@ -1,7 +1,13 @@
 """Every table, imported in one place so SQLModel.metadata is complete."""
 
 from .audit import AuditChainHead, AuditEvent
-from .bookings import AccommodationCollector, AccommodationPayment, Booking, ServiceItem
+from .bookings import (
+    AccommodationCollector,
+    AccommodationPayment,
+    Booking,
+    GuestLink,
+    ServiceItem,
+)
 from .invoicing import GuestInvoice, InvoiceLine, LineKind, NumberSequence
 from .messaging import LifecycleTemplate, OutboxMessage, OutboxStatus
 from .parties import (
@@ -34,6 +40,7 @@ __all__ = [
     "CommissionPaymentMethod",
     "Guest",
     "GuestInvoice",
+    "GuestLink",
     "InvoiceLine",
     "LifecycleTemplate",
     "LineKind",

@@ -1,0 +1,98 @@
+"""Guest links: a random 256-bit token per link, stored only as its SHA-256, expiring and
+revocable. A token opens exactly one booking's portal, and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+
+from ..db.bookings import Booking, GuestLink
+from ..db.engine import Database
+from ..db.types import utcnow
+from ..settings import get_settings
+from .audit import record_event
+from .common import load
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedLink:
+    token: str  # shown once, in the message to the guest; never stored
+    url: str
+    expires_at: datetime
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_guest_link(
+    *, db: Database, booking_id: int, actor: str, valid_for: timedelta | None = None
+) -> IssuedLink:
+    """A new link into the booking's portal, valid for GUEST_LINK_DAYS unless told otherwise."""
+    settings = get_settings()
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires = now + (valid_for or timedelta(days=settings.guest_link_days))
+    with db.transaction() as session:
+        booking = load(session, Booking, booking_id, "Booking", lock=True)
+        session.add(
+            GuestLink(
+                booking_id=booking_id,
+                token_hash=token_digest(token),
+                created_by=actor,
+                created_at=now,
+                expires_at=expires,
+            )
+        )
+        session.flush()
+        record_event(
+            session,
+            actor=actor,
+            action="guest_link.issued",
+            subject=f"booking:{booking_id}",
+            booking_id=booking_id,
+            data={"expires_at": expires.isoformat()},
+        )
+        url = f"{settings.public_base_url.rstrip('/')}/portal/{booking.reference}?t={token}"
+    return IssuedLink(token, url, expires)
+
+
+def booking_for_guest(*, db: Database, token: str) -> int | None:
+    """The booking a token opens, or None: unknown, expired and revoked tokens open nothing."""
+    if not token or len(token) > 200:
+        return None
+    with db.read() as session:
+        link = session.exec(
+            select(GuestLink).where(GuestLink.token_hash == token_digest(token))
+        ).first()
+    if link is None or link.revoked_at is not None or link.expires_at <= utcnow():
+        return None
+    return link.booking_id
+
+
+def revoke_guest_links(*, db: Database, booking_id: int, actor: str) -> int:
+    """Close every open link of the booking (e.g. a link was forwarded by mistake)."""
+    now = utcnow()
+    with db.transaction() as session:
+        load(session, Booking, booking_id, "Booking", lock=True)
+        links = session.exec(
+            select(GuestLink).where(
+                GuestLink.booking_id == booking_id, col(GuestLink.revoked_at).is_(None)
+            )
+        ).all()
+        for link in links:
+            link.revoked_at = now
+            session.add(link)
+        record_event(
+            session,
+            actor=actor,
+            action="guest_link.revoked",
+            subject=f"booking:{booking_id}",
+            booking_id=booking_id,
+            data={"links": len(links)},
+        )
+        return len(links)
