@@ -20,12 +20,17 @@ import reflex as rx
 from concierge_app.db.engine import get_database
 from concierge_app.db.payments import RefundStatus
 from concierge_app.domain.errors import DomainError, NotFound
-from concierge_app.domain.lifecycle import BookingStatus, InvoiceStatus, ServiceLifecycle
+from concierge_app.domain.lifecycle import (
+    BookingStatus,
+    InvoiceStatus,
+    ServiceLifecycle,
+    can_transition,
+)
 from concierge_app.domain.money import Money
-from concierge_app.domain.payment_status import ServicePaymentStatus
 from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.services import bookings as booking_service
 from concierge_app.services import invoicing, portfolio
+from concierge_app.services.consequences import cancel_consequence, confirm_consequence
 from concierge_app.services.formatting import format_day, format_moment, format_money
 from concierge_app.services.queries import (
     BookingHeader,
@@ -238,7 +243,7 @@ def to_invoice_row(view: InvoiceView, timezone: str) -> InvoiceRow:
             )
             for line in view.lines
         ],
-        can_void=view.status is InvoiceStatus.ACTIVE,
+        can_void=can_transition(view.status, InvoiceStatus.VOIDED),
     )
 
 
@@ -260,57 +265,6 @@ def to_totals(panel: PaymentsPanel) -> TotalsView:
     )
 
 
-def cancel_consequence(view: ServiceView) -> str:
-    """What cancelling this service will do, said before the click (the service decides)."""
-    title = f"'{view.title}'"
-    if view.lifecycle is ServiceLifecycle.DRAFT:
-        return f"{title} is not confirmed yet: it is simply cancelled, nothing was billed."
-    if view.billed is None:
-        return (
-            f"{title} is not billed by the platform ({view.strategy.label}): it is cancelled "
-            "and leaves the guest's services. Tell the provider."
-        )
-    status = view.payment_status
-    number = view.invoice_number or ""
-    if status is ServicePaymentStatus.PENDING_INVOICE:
-        return (
-            f"Its {format_money(view.billed)} line is removed from the draft invoice: the guest "
-            "is never billed for it."
-        )
-    if status is ServicePaymentStatus.PAYMENT_PENDING:
-        return (
-            f"Invoice {number} was sent and is unpaid, and a sent invoice can't be edited: it "
-            "will be voided, and its other lines move to a new draft for you to send again."
-        )
-    if status is ServicePaymentStatus.PAID:
-        return (
-            f"Invoice {number} is already paid. Cancelling does not refund the guest: the "
-            "service is flagged Refund required, and you issue the refund with Refund."
-        )
-    return f"{title} is cancelled."
-
-
-def confirm_consequence(view: ServiceView) -> str:
-    """What confirming this service will do, said before the click."""
-    strategy = view.strategy
-    if strategy.generates_invoice:
-        deposit = strategy is PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT
-        billed = view.deposit if deposit and view.deposit is not None else view.gross
-        what = "Its deposit" if deposit else "Its full price"
-        consequence = (
-            f"{what}, {format_money(billed)}, becomes a line on the draft invoice (a new draft "
-            "when none is open). The guest sees nothing until you click Send Invoice."
-        )
-    else:
-        tag = (
-            ServicePaymentStatus.PAY_PROVIDER
-            if strategy is PaymentStrategy.OPERATOR_COLLECTS_FULL
-            else ServicePaymentStatus.INCLUDED_IN_STAY
-        )
-        consequence = f'Nothing is invoiced to the guest: the service shows "{tag.value}".'
-    return f"{consequence} Its payment strategy, {strategy.label}, is locked from then on."
-
-
 def service_notes(view: ServiceView) -> dict[str, str]:
     billed = "" if view.billed is None else format_money(view.billed)
     return {
@@ -318,9 +272,7 @@ def service_notes(view: ServiceView) -> dict[str, str]:
         "confirm": confirm_consequence(view),
         "cancel": cancel_consequence(view),
         "billed": billed,
-        "refund_default": (
-            view.billed.amount_text() if view.billed is not None and view.refund_required else ""
-        ),
+        "refund_default": view.refundable.amount_text() if view.refund_required else "",
     }
 
 
