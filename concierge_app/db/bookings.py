@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Text
+from sqlalchemy import CheckConstraint, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from ..domain.lifecycle import BookingStatus, ServiceLifecycle
@@ -47,7 +47,19 @@ class Booking(SQLModel, table=True):
 
 class AccommodationPayment(SQLModel, table=True):
     __tablename__ = "accommodation_payment"
-    __table_args__ = (currency_check(), non_negative("amount_minor"))
+    __table_args__ = (
+        currency_check(),
+        non_negative("amount_minor"),
+        # A payment's reference (card or bank reference) is recorded once per booking.
+        Index(
+            "uq_accommodation_payment_reference",
+            "booking_id",
+            "reference",
+            unique=True,
+            sqlite_where=text("reference IS NOT NULL"),
+            postgresql_where=text("reference IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     booking_id: int = Field(foreign_key="booking.id", index=True)

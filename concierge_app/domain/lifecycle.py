@@ -31,14 +31,6 @@ def check_can_cancel(lifecycle: ServiceLifecycle, title: str) -> None:
         raise InvalidTransition(f"'{title}' is already cancelled.")
 
 
-def check_can_change_strategy(lifecycle: ServiceLifecycle, title: str) -> None:
-    if lifecycle is not ServiceLifecycle.DRAFT:
-        raise InvalidTransition(
-            f"The payment strategy of '{title}' is locked: it was fixed when the service was "
-            "confirmed."
-        )
-
-
 class InvoiceStatus(enum.StrEnum):
     """Guest invoice: Draft → Active → Paid; Draft → Voided; Active (unpaid) → Voided."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +15,7 @@ from ..db.types import utcnow
 from ..domain.errors import DomainError
 from ..settings import get_settings
 from .audit import record_event
-from .common import id_of
+from .common import id_of, token_digest
 
 _hasher = PasswordHash.recommended()
 # Verified when the email is unknown, so a wrong email takes as long as a wrong password.
@@ -46,10 +45,6 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def sign_in(*, db: Database, email: str, password: str) -> SignedIn:
     """Check the password and open a session that expires after STAFF_SESSION_HOURS."""
     refused = SignInRefused("The email or password is not correct.")
@@ -72,7 +67,7 @@ def sign_in(*, db: Database, email: str, password: str) -> SignedIn:
         expires = now + timedelta(hours=get_settings().staff_session_hours)
         session.add(
             StaffSession(
-                token_hash=_digest(token),
+                token_hash=token_digest(token),
                 staff_user_id=id_of(user),
                 created_at=now,
                 expires_at=expires,
@@ -92,7 +87,7 @@ def current_staff(*, db: Database, token: str) -> StaffIdentity | None:
         row = session.exec(
             select(StaffSession, StaffUser)
             .join(StaffUser, StaffUser.id == StaffSession.staff_user_id)  # type: ignore[arg-type]
-            .where(StaffSession.token_hash == _digest(token))
+            .where(StaffSession.token_hash == token_digest(token))
         ).first()
     if row is None:
         return None
@@ -110,7 +105,7 @@ def sign_out(*, db: Database, token: str) -> None:
         return
     with db.transaction() as session:
         row = session.exec(
-            select(StaffSession).where(StaffSession.token_hash == _digest(token))
+            select(StaffSession).where(StaffSession.token_hash == token_digest(token))
         ).first()
         if row is not None and row.revoked_at is None:
             row.revoked_at = utcnow()

@@ -114,7 +114,11 @@ def record_accommodation_payment(
     reference: str | None = None,
     actor: str,
 ) -> int:
-    """A payment received for the stay itself (counts in the booking's overall paid)."""
+    """A payment received for the stay itself (counts in the booking's overall paid).
+
+    With a reference, recording the same payment again returns the first record.
+    """
+    reference = (reference or "").strip() or None
     if amount.minor <= 0:
         raise InvalidAmount("The payment must be more than zero.", field="amount")
     with db.transaction() as session:
@@ -124,6 +128,21 @@ def record_accommodation_payment(
                 f"This booking is in {booking.currency}; the payment is in {amount.currency}.",
                 field="amount",
             )
+        if reference is not None:
+            seen = session.exec(
+                select(AccommodationPayment).where(
+                    AccommodationPayment.booking_id == booking_id,
+                    AccommodationPayment.reference == reference,
+                )
+            ).first()
+            if seen is not None:
+                if (seen.amount_minor, seen.currency) != (amount.minor, amount.currency):
+                    raise Conflict(
+                        f"Payment {reference} is already recorded on this booking for "
+                        f"{Money(seen.amount_minor, seen.currency)}.",
+                        field="reference",
+                    )
+                return id_of(seen)
         payment = AccommodationPayment(
             booking_id=booking_id,
             amount_minor=amount.minor,

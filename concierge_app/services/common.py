@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -74,6 +75,11 @@ def next_in_sequence(session: Session, name: str) -> int:
         insert_ignore(session, NumberSequence, {"name": name, "last_value": 0})
         value = conn.execute(_BUMP_SEQUENCE, {"name": name}).scalar_one()
     return int(value)
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 of a secret token: what is stored instead of the token itself."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def id_of(row: SQLModel) -> int:

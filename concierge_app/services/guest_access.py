@@ -3,7 +3,6 @@ revocable. A token opens exactly one booking's portal, and nothing else."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +14,7 @@ from ..db.engine import Database
 from ..db.types import utcnow
 from ..settings import get_settings
 from .audit import record_event
-from .common import load
+from .common import load, token_digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +22,6 @@ class IssuedLink:
     token: str  # shown once, in the message to the guest; never stored
     url: str
     expires_at: datetime
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def issue_guest_link(

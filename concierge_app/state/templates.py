@@ -9,7 +9,7 @@ import reflex as rx
 from concierge_app.db.engine import get_database
 from concierge_app.domain.errors import DomainError
 from concierge_app.services import messages
-from concierge_app.services.queries import list_bookings
+from concierge_app.services.queries import booking_by_reference, list_bookings
 from concierge_app.state.auth import AuthState
 
 
@@ -61,20 +61,17 @@ class TemplatesState(AuthState):
         if not self.preview_booking:
             self.preview_subject = self.preview_body = ""
             return
-        summaries = await asyncio.to_thread(
-            list_bookings, db=get_database(), search=self.preview_booking
-        )
-        match = next((b for b in summaries if b.reference == self.preview_booking), None)
-        if match is None:
-            return
         try:
+            booking = await asyncio.to_thread(
+                booking_by_reference, db=get_database(), reference=self.preview_booking
+            )
             self.preview_subject, self.preview_body = await asyncio.to_thread(
                 messages.preview_template,
                 db=get_database(),
                 key=self.key,
                 subject=self.subject,
                 body=self.body,
-                booking_id=match.id,
+                booking_id=booking.id,
             )
             self.error = self.error_field = ""
         except DomainError as problem:

@@ -289,3 +289,25 @@ def test_the_portfolio_says_how_much_of_a_service_can_still_be_refunded(db):
     assert refundable()[sid] == w.money("70.00")
     refunds.record_refund(db=db, service_id=sid, amount=w.money("70.00"), note="b", actor=ACTOR)
     assert refundable()[sid] == w.money("0")
+
+
+def test_recording_the_same_accommodation_payment_twice_records_it_once(db):
+    w = make_world(db)
+    kwargs = dict(
+        db=db,
+        booking_id=w.booking_id,
+        amount=w.money("500.00"),
+        received_on=date(2026, 6, 1),
+        method="card",
+        reference="ch_123",
+        actor=ACTOR,
+    )
+    first = bookings.record_accommodation_payment(**kwargs)
+    assert bookings.record_accommodation_payment(**kwargs) == first
+    before = snapshot(db)
+    with pytest.raises(DomainError, match="ch_123 is already recorded on this booking for 500.00"):
+        bookings.record_accommodation_payment(**{**kwargs, "amount": w.money("50.00")})
+    assert snapshot(db) == before
+    assert queries.booking_totals(db=db, booking_id=w.booking_id).accommodation_paid == w.money(
+        "500.00"
+    )

@@ -6,7 +6,6 @@ from concierge_app.domain.lifecycle import (
     ServiceLifecycle,
     can_transition,
     check_can_cancel,
-    check_can_change_strategy,
     check_can_confirm,
     check_invoice_transition,
     check_payable,
@@ -115,10 +114,7 @@ def test_service_lifecycle_guards():
         check_can_confirm(ServiceLifecycle.CONFIRMED, "Yacht")
     with pytest.raises(InvalidTransition, match="already cancelled"):
         check_can_cancel(ServiceLifecycle.CANCELLED, "Yacht")
-    with pytest.raises(InvalidTransition, match="strategy of 'Yacht' is locked"):
-        check_can_change_strategy(ServiceLifecycle.CONFIRMED, "Yacht")
     check_can_confirm(ServiceLifecycle.DRAFT, "Yacht")
-    check_can_change_strategy(ServiceLifecycle.DRAFT, "Yacht")
 
 
 C, D, X = ServiceLifecycle.CONFIRMED, ServiceLifecycle.DRAFT, ServiceLifecycle.CANCELLED
