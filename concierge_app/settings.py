@@ -27,6 +27,12 @@ class Settings(BaseSettings):
 
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None  # e.g. a local stripe-mock / localstripe; default: Stripe
+
+    @property
+    def stripe_enabled(self) -> bool:
+        """Real Stripe when both keys are set; otherwise the embedded sandbox gateway."""
+        return bool(self.stripe_secret_key and self.stripe_webhook_secret)
 
     smtp_host: str | None = None
     smtp_port: int = 587

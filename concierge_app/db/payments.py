@@ -32,6 +32,9 @@ class PaymentAttempt(SQLModel, table=True):
     status: str = Field(default=AttemptStatus.OPEN.value, max_length=20)
     provider: str = Field(max_length=20)
     provider_reference: str | None = Field(default=None, unique=True, max_length=255)
+    # The captured payment at the provider (Stripe: the PaymentIntent "pi_…"): what refunds use.
+    provider_payment_id: str | None = Field(default=None, max_length=255, index=True)
+    checkout_url: str | None = Field(default=None, max_length=2000)  # where the guest pays
     failure_reason: str | None = Field(default=None, max_length=500)
     # Money captured for invoices that were no longer payable (voided meanwhile): to refund.
     unapplied_minor: int = 0

@@ -28,6 +28,7 @@ from .payments import (
     Refund,
     RefundStatus,
 )
+from .sandbox import SandboxCheckoutSession, SandboxSessionStatus
 
 __all__ = [
     "AccommodationCollector",
@@ -55,6 +56,8 @@ __all__ = [
     "ProviderEvent",
     "Refund",
     "RefundStatus",
+    "SandboxCheckoutSession",
+    "SandboxSessionStatus",
     "ServiceItem",
     "StaffSession",
     "StaffUser",

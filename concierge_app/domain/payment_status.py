@@ -53,3 +53,16 @@ def derive_payment_status(
     if invoice_status is InvoiceStatus.ACTIVE:
         return ServicePaymentStatus.PAYMENT_PENDING
     return ServicePaymentStatus.PENDING_INVOICE
+
+
+DEPOSIT_PAID = "Deposit paid — balance payable to the provider at the time of service"
+
+
+def guest_badge(status: ServicePaymentStatus, strategy: PaymentStrategy) -> tuple[str, str]:
+    """The badge the guest sees (label, colour); a paid deposit says who collects the rest."""
+    if (
+        status is ServicePaymentStatus.PAID
+        and strategy is PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT
+    ):
+        return DEPOSIT_PAID, status.colour
+    return status.value, status.colour

@@ -1,8 +1,13 @@
-"""The payment connector: what the ledger asks of a payment provider."""
+"""The payment connector: what the ledger asks of a payment provider.
+
+Two implementations: `StripeGateway` (payments/stripe_gateway.py, used when Stripe keys are set)
+and `SandboxGateway` (payments/sandbox.py, the embedded default). Both speak Stripe's event
+format: the provider's signed webhook events drive fulfilment, never the success redirect.
+"""
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass
 from typing import Protocol
 
 from ..domain.money import Money
@@ -12,8 +17,55 @@ class GatewayError(Exception):
     """The provider refused or failed; the message is the provider's reason."""
 
 
+@dataclass(frozen=True, slots=True)
+class CheckoutLine:
+    """One line of the provider's checkout page: one invoice."""
+
+    name: str  # e.g. "Invoice CI-2026-00001"
+    description: str  # e.g. "Sailing tour · Private chef dinner" (may be empty)
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRequest:
+    """A checkout for one payment attempt (one booking, one currency)."""
+
+    attempt_id: str  # our id: metadata and client_reference_id at the provider
+    booking_reference: str
+    lines: tuple[CheckoutLine, ...]
+    customer_email: str
+    success_url: str
+    cancel_url: str
+
+    @property
+    def amount(self) -> Money:
+        total = Money.zero(self.lines[0].amount.currency)
+        for line in self.lines:
+            total = total + line.amount
+        return total
+
+    @property
+    def idempotency_key(self) -> str:
+        """Derived from the attempt: a retried create returns the same session."""
+        return f"checkout:{self.attempt_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutSession:
+    reference: str  # the provider's id of the checkout (Stripe: "cs_…")
+    url: str  # where the guest is sent to pay
+
+
 class PaymentGateway(Protocol):
     name: str
+
+    def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        """Open a hosted checkout for the request's lines; idempotent per attempt."""
+        ...
+
+    def expire_checkout(self, reference: str) -> None:
+        """Close an open checkout so it can no longer be paid (a newer one replaces it)."""
+        ...
 
     def refund(self, *, payment_reference: str | None, amount: Money, idempotency_key: str) -> str:
         """Refund part of a captured payment; returns the provider's refund id.
@@ -21,19 +73,3 @@ class PaymentGateway(Protocol):
         Calling again with the same idempotency key must not refund twice.
         """
         ...
-
-
-class SandboxGateway:
-    """The embedded default: no keys, no network; refunds always succeed, deterministically."""
-
-    name = "sandbox"
-
-    def refund(self, *, payment_reference: str | None, amount: Money, idempotency_key: str) -> str:
-        if amount.minor <= 0:
-            raise GatewayError("A refund must be more than zero.")
-        return "re_sandbox_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
-
-
-def get_gateway() -> PaymentGateway:
-    """The configured provider (the sandbox until Stripe is wired in)."""
-    return SandboxGateway()

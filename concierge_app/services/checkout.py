@@ -7,6 +7,8 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from ..db.bookings import Booking, ServiceItem
@@ -27,6 +29,7 @@ from ..domain.money import Money, Rounding
 from .audit import record_event
 from .common import id_of, insert_ignore, load, lock_with_booking
 from .formatting import format_money
+from .guest_access import new_portal_link
 from .messages import booking_recipient, queue_message
 
 COMMISSION_ROUNDING = Rounding.HALF_UP
@@ -42,15 +45,25 @@ class AttemptView:
 
 
 def start_payment_attempt(
-    *, db: Database, invoice_ids: Iterable[int], actor: str, provider: str = "sandbox"
+    *,
+    db: Database,
+    invoice_ids: Iterable[int],
+    actor: str,
+    provider: str = "sandbox",
+    booking_id: int | None = None,
 ) -> AttemptView:
-    """One checkout for Active invoices of one booking, in one currency."""
+    """One checkout for Active invoices of one booking, in one currency.
+
+    With `booking_id` (the guest's booking), invoices of any other booking are not found.
+    """
     ids = sorted(set(invoice_ids))
     if not ids:
         raise DomainError("Choose at least one invoice to pay.")
     with db.transaction() as session:
         peek = session.exec(select(GuestInvoice).where(col(GuestInvoice.id).in_(ids))).all()
-        missing = set(ids) - {i.id for i in peek}
+        missing = set(ids) - {
+            i.id for i in peek if booking_id is None or i.booking_id == booking_id
+        }
         if missing:
             raise NotFound(f"Invoice {min(missing)} was not found.")
         if len({i.booking_id for i in peek}) != 1:
@@ -106,13 +119,16 @@ def start_payment_attempt(
         return AttemptView(attempt.id, id_of(booking), amount, tuple(ids), attempt.status)
 
 
-def attach_provider_reference(*, db: Database, attempt_id: str, provider_reference: str) -> None:
+def attach_provider_reference(
+    *, db: Database, attempt_id: str, provider_reference: str, checkout_url: str | None = None
+) -> None:
     """Remember the provider's id for the checkout (e.g. a Stripe Checkout Session id)."""
     with db.transaction() as session:
         attempt = load(session, PaymentAttempt, attempt_id, "Payment", lock=True)
         if attempt.provider_reference not in (None, provider_reference):
             raise DomainError("This payment already has another provider reference.")
         attempt.provider_reference = provider_reference
+        attempt.checkout_url = checkout_url or attempt.checkout_url
         session.add(attempt)
 
 
@@ -124,9 +140,10 @@ class EventOutcome(enum.StrEnum):
     MARKED_FAILED = "marked failed"
     MARKED_EXPIRED = "marked expired"
     ALREADY_FINAL = "attempt already final (ignored)"
+    AWAITING_PAYMENT = "checkout completed, payment still processing"
 
 
-def _attempt_for_event(
+def claim_event(
     session: Session, *, attempt_id: str, provider: str, event_id: str, event_type: str
 ) -> tuple[Booking, PaymentAttempt] | None:
     """Lock the attempt and store the event id; None when the event was stored before."""
@@ -146,13 +163,13 @@ def _attempt_for_event(
     return (booking, attempt) if claimed else None
 
 
-def _set_outcome(session: Session, provider: str, event_id: str, outcome: EventOutcome) -> None:
+def set_event_outcome(session: Session, provider: str, event_id: str, outcome: str) -> None:
     event = session.exec(
         select(ProviderEvent).where(
             ProviderEvent.provider == provider, ProviderEvent.event_id == event_id
         )
     ).one()
-    event.outcome = outcome.value
+    event.outcome = str(outcome)
     session.add(event)
 
 
@@ -164,10 +181,16 @@ def fulfil_payment_attempt(
     event_id: str,
     event_type: str,
     amount: Money,
+    payment_reference: str | None = None,
+    checkout_reference: str | None = None,
 ) -> EventOutcome:
-    """Apply a provider's success event exactly once: invoices Paid, commissions, message."""
+    """Apply a provider's success event exactly once: invoices Paid, commissions, message.
+
+    `payment_reference` is the captured payment at the provider (refunds use it);
+    `checkout_reference` the checkout's id, kept when the attempt did not record it yet.
+    """
     with db.transaction() as session:
-        found = _attempt_for_event(
+        found = claim_event(
             session,
             attempt_id=attempt_id,
             provider=provider,
@@ -191,9 +214,11 @@ def fulfil_payment_attempt(
                 data={"expected": str(expected), "received": str(amount), "event": event_id},
             )
         else:
+            attempt.provider_payment_id = payment_reference or attempt.provider_payment_id
+            attempt.provider_reference = attempt.provider_reference or checkout_reference
             _apply_success(session, booking, attempt, provider=provider, event_id=event_id)
             outcome = EventOutcome.FULFILLED
-        _set_outcome(session, provider, event_id, outcome)
+        set_event_outcome(session, provider, event_id, outcome)
         return outcome
 
 
@@ -232,7 +257,11 @@ def _apply_success(
         attempt.failure_reason = "Part of this payment covers invoices voided meanwhile: refund it."
     session.add(attempt)
     amount = Money(attempt.amount_minor, attempt.currency)
-    guest = booking_recipient(session, booking)
+    actor = f"provider:{provider}"
+    link = new_portal_link(
+        session, booking_id=id_of(booking), reference=booking.reference, actor=actor
+    )
+    guest = booking_recipient(session, booking, portal_url=link)
     queue_message(
         session,
         dedupe_key=f"payment_received:{attempt.id}",
@@ -308,7 +337,7 @@ def close_payment_attempt(
     if status not in (AttemptStatus.FAILED, AttemptStatus.EXPIRED):
         raise ValueError("close_payment_attempt takes FAILED or EXPIRED")
     with db.transaction() as session:
-        found = _attempt_for_event(
+        found = claim_event(
             session,
             attempt_id=attempt_id,
             provider=provider,
@@ -337,5 +366,47 @@ def close_payment_attempt(
                 booking_id=booking.id,
                 data={"event": event_id, "reason": reason},
             )
-        _set_outcome(session, provider, event_id, outcome)
+        set_event_outcome(session, provider, event_id, outcome)
         return outcome
+
+
+def note_awaiting_payment(
+    *, db: Database, attempt_id: str, provider: str, event_id: str, event_type: str
+) -> EventOutcome:
+    """The guest finished the checkout with a delayed payment method: wait for its outcome."""
+    with db.transaction() as session:
+        found = claim_event(
+            session,
+            attempt_id=attempt_id,
+            provider=provider,
+            event_id=event_id,
+            event_type=event_type,
+        )
+        if found is None:
+            return EventOutcome.DUPLICATE_EVENT
+        booking, attempt = found
+        record_event(
+            session,
+            actor=f"provider:{provider}",
+            action="payment.processing",
+            subject=f"attempt:{attempt.id}",
+            booking_id=booking.id,
+            data={"event": event_id},
+        )
+        set_event_outcome(session, provider, event_id, EventOutcome.AWAITING_PAYMENT)
+        return EventOutcome.AWAITING_PAYMENT
+
+
+def event_seen(*, db: Database, provider: str, event_id: str) -> bool:
+    """Whether this provider event was stored already (a cheap read before any write)."""
+    with db.read() as session:
+        return (
+            session.connection().execute(_EVENT_SEEN, {"p": provider, "e": event_id}).first()
+            is not None
+        )
+
+
+_EVENTS = ProviderEvent.__table__  # type: ignore[attr-defined]
+_EVENT_SEEN = core_select(_EVENTS.c.id).where(
+    _EVENTS.c.provider == bindparam("p"), _EVENTS.c.event_id == bindparam("e")
+)

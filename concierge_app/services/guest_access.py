@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from ..db.bookings import Booking, GuestLink
 from ..db.engine import Database
@@ -22,6 +22,31 @@ class IssuedLink:
     token: str  # shown once, in the message to the guest; never stored
     url: str
     expires_at: datetime
+
+
+_LINKS = GuestLink.__table__  # type: ignore[attr-defined]
+
+
+def portal_url(reference: str, token: str) -> str:
+    """The guest's address of the booking's portal (the Payments card)."""
+    base = get_settings().public_base_url.rstrip("/")
+    return f"{base}/portal/{reference}?t={token}"
+
+
+def new_portal_link(session: Session, *, booking_id: int, reference: str, actor: str) -> str:
+    """Inside the caller's transaction: a fresh link for a message to the guest; its URL."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.connection().execute(
+        _LINKS.insert().values(
+            booking_id=booking_id,
+            token_hash=token_digest(token),
+            created_by=actor,
+            created_at=now,
+            expires_at=now + timedelta(days=get_settings().guest_link_days),
+        )
+    )
+    return portal_url(reference, token)
 
 
 def issue_guest_link(
@@ -52,7 +77,7 @@ def issue_guest_link(
             booking_id=booking_id,
             data={"expires_at": expires.isoformat()},
         )
-        url = f"{settings.public_base_url.rstrip('/')}/portal/{booking.reference}?t={token}"
+        url = portal_url(booking.reference, token)
     return IssuedLink(token, url, expires)
 
 

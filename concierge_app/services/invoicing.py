@@ -26,6 +26,7 @@ from .audit import record_event
 from .common import lock_with_booking, locked_rows, next_in_sequence
 from .drafts import INVOICES, LINES, add_line, draft_id
 from .formatting import format_money
+from .guest_access import new_portal_link
 from .messages import booking_recipient, queue_message
 
 
@@ -85,7 +86,10 @@ def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
         ):
             raise InvalidTransition("This invoice has already been sent.")
         total = Money(invoice.total_minor, invoice.currency)
-        guest = booking_recipient(session, booking)
+        link = new_portal_link(
+            session, booking_id=booking.id, reference=booking.reference, actor=actor
+        )
+        guest = booking_recipient(session, booking, portal_url=link)
 
         def money(minor: int) -> str:
             return format_money(Money(minor, invoice.currency), guest.locale)

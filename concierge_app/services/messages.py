@@ -93,8 +93,14 @@ class Recipient:
     context: dict[str, Any]
 
 
-def booking_recipient(session: Session, booking: Booking | SimpleNamespace) -> Recipient:
-    """The guest's address and locale, and the placeholders every booking message can use."""
+def booking_recipient(
+    session: Session, booking: Booking | SimpleNamespace, *, portal_url: str | None = None
+) -> Recipient:
+    """The guest's address and locale, and the placeholders every booking message can use.
+
+    `portal_url` is the guest's link (with its token) for messages that are sent; previews
+    show the portal's address without a token.
+    """
     settings = get_settings()
     guest = session.connection().execute(_RECIPIENT, {"booking_id": booking.id}).one()
     return Recipient(
@@ -107,7 +113,8 @@ def booking_recipient(session: Session, booking: Booking | SimpleNamespace) -> R
             "property_name": guest.place,
             "check_in": format_day(booking.check_in, guest.locale),
             "check_out": format_day(booking.check_out, guest.locale),
-            "portal_url": f"{settings.public_base_url.rstrip('/')}/portal/{booking.reference}",
+            "portal_url": portal_url
+            or f"{settings.public_base_url.rstrip('/')}/portal/{booking.reference}",
         },
     )
 

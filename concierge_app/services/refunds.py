@@ -15,7 +15,7 @@ from ..db.payments import Commission, CommissionKind, PaymentAttempt, Refund, Re
 from ..domain.errors import Conflict, DomainError, InvalidAmount
 from ..domain.lifecycle import InvoiceStatus, ServiceLifecycle
 from ..domain.money import Money, Rounding
-from ..payments.gateway import GatewayError, PaymentGateway, get_gateway
+from ..payments.gateway import GatewayError, PaymentGateway
 from .audit import record_event
 from .common import id_of, lock_with_booking
 from .invoicing import live_line
@@ -189,7 +189,10 @@ def issue_refund(
     retry after a crash or a double click refunds once. A refusal marks the refund failed.
     """
     note = _checked_note(amount, note)
-    gateway = gateway or get_gateway()
+    if gateway is None:
+        from .payment_provider import get_gateway
+
+        gateway = get_gateway(db)
     with db.transaction() as session:
         refund, _ = _reserve(
             session,
@@ -202,7 +205,7 @@ def issue_refund(
         if refund.status != RefundStatus.PENDING:
             return _view(session, refund)
         attempt = session.get(PaymentAttempt, refund.attempt_id)
-        payment_reference = None if attempt is None else attempt.provider_reference
+        payment_reference = None if attempt is None else attempt.provider_payment_id
         refund_id = id_of(refund)
     try:
         provider_reference = gateway.refund(

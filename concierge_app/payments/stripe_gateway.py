@@ -1,0 +1,150 @@
+"""The Stripe adapter: hosted Checkout Sessions, their expiry, and refunds.
+
+Talks to Stripe through the official SDK's `StripeClient` (never the global `stripe.api_key`),
+pinned to one API version so an SDK upgrade cannot change the wire format underneath us.
+Every Stripe error becomes a `GatewayError` carrying Stripe's own readable reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import stripe
+from stripe.params import RefundCreateParams
+from stripe.params.checkout import (
+    SessionCreateParams,
+    SessionCreateParamsLineItem,
+    SessionCreateParamsLineItemPriceDataProductData,
+)
+
+from ..domain.money import Money
+from .gateway import CheckoutLine, CheckoutRequest, CheckoutSession, GatewayError
+from .stripe_amounts import to_stripe_amount
+
+# The version stripe-python 16.1.0 pins (`stripe.api_version`), written out so that upgrading
+# the SDK does not silently move us to a newer API: change it deliberately, with the tests.
+STRIPE_API_VERSION = "2026-10-28.endive"
+
+_FAILED_REFUND_STATUSES = frozenset({"failed", "canceled"})
+
+
+class StripeGateway:
+    """`PaymentGateway` backed by a Stripe account (or anything speaking its API at `api_base`)."""
+
+    name = "stripe"
+
+    def __init__(
+        self, secret_key: str, *, api_base: str | None = None, max_network_retries: int = 2
+    ) -> None:
+        if not secret_key:
+            raise ValueError("A Stripe secret key is required.")
+        self._client = stripe.StripeClient(
+            secret_key,
+            stripe_version=STRIPE_API_VERSION,
+            base_addresses={"api": api_base} if api_base else None,
+            max_network_retries=max_network_retries,
+        )
+
+    def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        """Open a hosted Checkout Session; the attempt's idempotency key makes retries safe."""
+        with _stripe_errors():
+            session = self._client.v1.checkout.sessions.create(
+                params=checkout_params(request),
+                options={"idempotency_key": request.idempotency_key},
+            )
+        if not session.url:
+            raise GatewayError("Stripe opened the checkout without a payment page address.")
+        return CheckoutSession(reference=session.id, url=session.url)
+
+    def expire_checkout(self, reference: str) -> None:
+        """Expire an open session; one already expired or completed needs nothing more."""
+        sessions = self._client.v1.checkout.sessions
+        try:
+            sessions.expire(reference)
+        except stripe.InvalidRequestError as err:
+            # Stripe only expires open sessions. Ask which state it is in rather than parse
+            # the message: anything but "open" means there is nothing left to close.
+            with _stripe_errors():
+                status = sessions.retrieve(reference).status
+            if status == "open":
+                raise GatewayError(_readable(err)) from err
+        except stripe.StripeError as err:
+            raise GatewayError(_readable(err)) from err
+
+    def refund(self, *, payment_reference: str | None, amount: Money, idempotency_key: str) -> str:
+        """Refund `amount` of the PaymentIntent `payment_reference`; returns Stripe's refund id."""
+        if not payment_reference:
+            raise GatewayError("This payment has no provider reference to refund.")
+        params: RefundCreateParams = {
+            "payment_intent": payment_reference,
+            "amount": to_stripe_amount(amount),
+        }
+        with _stripe_errors():
+            refund = self._client.v1.refunds.create(
+                params=params, options={"idempotency_key": idempotency_key}
+            )
+        if refund.status in _FAILED_REFUND_STATUSES:
+            reason = (refund.failure_reason or "no reason given").replace("_", " ")
+            raise GatewayError(f"Stripe could not complete the refund ({reason}).")
+        return refund.id
+
+
+def checkout_params(request: CheckoutRequest) -> SessionCreateParams:
+    """The Checkout Session parameters for a request: one line item per invoice."""
+    currency = _single_currency(request.lines)
+    metadata = {"attempt_id": request.attempt_id, "booking_reference": request.booking_reference}
+    params: SessionCreateParams = {
+        "mode": "payment",
+        "line_items": [_line_item(line, currency) for line in request.lines],
+        "client_reference_id": request.attempt_id,
+        "metadata": metadata,
+        "payment_intent_data": {"metadata": dict(metadata)},
+        "success_url": request.success_url,
+        "cancel_url": request.cancel_url,
+    }
+    if request.customer_email:
+        params["customer_email"] = request.customer_email
+    return params
+
+
+def _line_item(line: CheckoutLine, currency: str) -> SessionCreateParamsLineItem:
+    product: SessionCreateParamsLineItemPriceDataProductData = {"name": line.name}
+    if line.description:
+        product["description"] = line.description
+    return {
+        "price_data": {
+            "currency": currency.lower(),
+            "unit_amount": to_stripe_amount(line.amount),
+            "product_data": product,
+        },
+        "quantity": 1,
+    }
+
+
+def _single_currency(lines: tuple[CheckoutLine, ...]) -> str:
+    currencies = sorted({line.amount.currency for line in lines})
+    if not currencies:
+        raise GatewayError("A checkout needs at least one invoice to pay.")
+    if len(currencies) > 1:
+        raise GatewayError(
+            f"One checkout takes one currency; these invoices are in {', '.join(currencies)}."
+        )
+    return currencies[0]
+
+
+@contextmanager
+def _stripe_errors() -> Iterator[None]:
+    """Re-raise any Stripe SDK error as a GatewayError with Stripe's readable reason."""
+    try:
+        yield
+    except stripe.StripeError as err:
+        raise GatewayError(_readable(err)) from err
+
+
+def _readable(err: stripe.StripeError) -> str:
+    """What Stripe said, without the request id; connection failures say so."""
+    said = " ".join(str(err.user_message or "").split())
+    if isinstance(err, stripe.APIConnectionError):
+        return f"Could not reach Stripe: {said or 'no response.'}"
+    return said or f"Stripe refused the request (HTTP status {err.http_status})."

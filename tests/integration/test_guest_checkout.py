@@ -1,0 +1,180 @@
+"""Pay and Pay All through the sandbox gateway: the same webhook code as Stripe's events."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from concierge_app.db.invoicing import GuestInvoice
+from concierge_app.db.payments import PaymentAttempt
+from concierge_app.db.sandbox import SandboxCheckoutSession
+from concierge_app.domain.errors import DomainError, NotFound
+from concierge_app.domain.lifecycle import AttemptStatus, InvoiceStatus
+from concierge_app.domain.money import Money
+from concierge_app.domain.payment_status import DEPOSIT_PAID
+from concierge_app.domain.strategies import PaymentStrategy as S
+from concierge_app.payments.gateway import GatewayError
+from concierge_app.payments.sandbox import Card, CardDeclined
+from concierge_app.services.guest_checkout import begin_checkout
+from concierge_app.services.guest_portal import guest_portal
+from concierge_app.services.payment_provider import sandbox_gateway
+
+from ..factories import add_service, make_booking, make_world, send_draft, snapshot
+
+GOOD = Card("4242 4242 4242 4242", "12 / 34", "123")
+DECLINED = Card("4000 0000 0000 0002", "12 / 34", "123")
+
+
+def statuses(db, *ids):
+    with db.read() as s:
+        return [s.get(GuestInvoice, i).status for i in ids]
+
+
+def reference_of(url):
+    return url.rsplit("/", 1)[1]
+
+
+def test_pay_one_invoice_with_the_test_card(db):
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "120.00", title="Sailing")
+    invoice = send_draft(w)
+    gateway = sandbox_gateway(db)
+    start = begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[invoice], token="tok")
+    session = gateway.session(reference_of(start.url))
+    assert session.amount == w.money("120.00") and len(session.lines) == 1
+    success = gateway.pay(session.id, GOOD)
+    assert success.endswith(f"checkout={start.attempt_id}") and "t=tok" in success
+    assert statuses(db, invoice) == [InvoiceStatus.PAID]
+    portal = guest_portal(db=db, booking_id=w.booking_id)
+    assert portal.open_invoices == () and [i.id for i in portal.paid_invoices] == [invoice]
+    assert [s.badge for s in portal.services] == ["Paid"]
+
+
+def test_pay_all_settles_both_invoices_with_one_attempt(db):
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "100.00", title="Sailing")
+    first = send_draft(w)
+    add_service(w, S.PLATFORM_COLLECTS_DEPOSIT, "500.00", "50.00", title="Chef")
+    second = send_draft(w)
+    portal = guest_portal(db=db, booking_id=w.booking_id)
+    (group,) = portal.pay_all
+    assert group.invoice_ids == (first, second) and group.total == w.money("150.00")
+    start = begin_checkout(
+        db=db, booking_id=w.booking_id, invoice_ids=list(group.invoice_ids), token="tok"
+    )
+    sandbox_gateway(db).pay(reference_of(start.url), GOOD)
+    assert statuses(db, first, second) == [InvoiceStatus.PAID, InvoiceStatus.PAID]
+    with db.read() as s:
+        paid_by = {i.paid_by_attempt_id for i in s.exec(select(GuestInvoice)).all()}
+    assert paid_by == {start.attempt_id}
+    badges = {s.title: s.badge for s in guest_portal(db=db, booking_id=w.booking_id).services}
+    assert badges == {"Sailing": "Paid", "Chef": DEPOSIT_PAID}
+
+
+def test_a_declined_card_says_so_and_changes_nothing_in_the_ledger(db):
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "80.00")
+    invoice = send_draft(w)
+    start = begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[invoice], token="tok")
+    before = snapshot(db)
+    with pytest.raises(CardDeclined, match=r"Your card was declined\."):
+        sandbox_gateway(db).pay(reference_of(start.url), DECLINED)
+    after = snapshot(db)
+    assert {k: v for k, v in after.items() if k != "sandbox_checkout_session"} == {
+        k: v for k, v in before.items() if k != "sandbox_checkout_session"
+    }
+    assert statuses(db, invoice) == [InvoiceStatus.ACTIVE]
+    # the checkout stays open: the guest can try another card
+    sandbox_gateway(db).pay(reference_of(start.url), GOOD)
+    assert statuses(db, invoice) == [InvoiceStatus.PAID]
+
+
+@pytest.mark.parametrize(
+    ("card", "message"),
+    [
+        (Card("4242 4242 4242 4241", "12/34", "123"), r"Your card number is invalid\."),
+        (Card("4242 4242 4242 4242", "01/20", "123"), "expiration year is in the past"),
+        (Card("4242 4242 4242 4242", "12/34", "1"), "security code is incomplete"),
+        (Card("4000 0000 0000 9995", "12/34", "123"), "insufficient funds"),
+        (Card("4111 1111 1111 1111", "12/34", "123"), "non test card"),
+    ],
+)
+def test_card_problems_are_worded_as_checkout_words_them(db, card, message):
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "80.00")
+    invoice = send_draft(w)
+    start = begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[invoice], token="tok")
+    with pytest.raises(GatewayError, match=message):
+        sandbox_gateway(db).pay(reference_of(start.url), card)
+    assert statuses(db, invoice) == [InvoiceStatus.ACTIVE]
+
+
+def test_pay_twice_on_the_same_invoices_reuses_the_open_checkout(db):
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "80.00")
+    invoice = send_draft(w)
+    first = begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[invoice], token="tok")
+    again = begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[invoice], token="tok")
+    assert again == first
+    with db.read() as s:
+        assert len(s.exec(select(PaymentAttempt)).all()) == 1
+
+
+def test_a_new_checkout_closes_an_older_one_for_the_same_invoice(db):
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "80.00")
+    first_invoice = send_draft(w)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "20.00")
+    second_invoice = send_draft(w)
+    one = begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[first_invoice], token="t")
+    both = begin_checkout(
+        db=db, booking_id=w.booking_id, invoice_ids=[first_invoice, second_invoice], token="t"
+    )
+    with db.read() as s:
+        assert s.get(PaymentAttempt, one.attempt_id).status == AttemptStatus.EXPIRED
+        assert s.get(PaymentAttempt, both.attempt_id).status == AttemptStatus.OPEN
+        old = s.exec(
+            select(SandboxCheckoutSession).where(
+                SandboxCheckoutSession.attempt_id == one.attempt_id
+            )
+        ).one()
+    assert old.status == "expired"
+    with pytest.raises(GatewayError, match="expired"):
+        sandbox_gateway(db).pay(old.id, GOOD)
+
+
+def test_a_guest_cannot_pay_another_bookings_invoice(db):
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "80.00")
+    invoice = send_draft(w)
+    other = make_booking(db, property_id=w.property_id)
+    before = snapshot(db)
+    with pytest.raises(NotFound):
+        begin_checkout(db=db, booking_id=other, invoice_ids=[invoice], token="tok")
+    assert snapshot(db) == before
+
+
+def test_paid_invoices_cannot_be_paid_again(db):
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "80.00")
+    invoice = send_draft(w)
+    start = begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[invoice], token="tok")
+    sandbox_gateway(db).pay(reference_of(start.url), GOOD)
+    with pytest.raises(DomainError):
+        begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[invoice], token="tok")
+
+
+def test_the_portal_never_shows_a_draft(db):
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "80.00", title="On the draft")
+    add_service(w, S.OPERATOR_COLLECTS_FULL, "300.00", title="Diving")
+    add_service(w, S.INCLUDED_IN_STAY, "0.00", title="Welcome basket")
+    portal = guest_portal(db=db, booking_id=w.booking_id)
+    assert portal.open_invoices == portal.paid_invoices == ()
+    assert {s.title: s.badge for s in portal.services} == {
+        "Diving": "Pay Provider",
+        "Welcome basket": "Included in Stay",
+    }
+    assert [s.provider_collects for s in portal.services if s.title == "Diving"] == [
+        Money(30000, "EUR")
+    ]
