@@ -5,21 +5,27 @@ import reflex as rx
 # Every table, so SQLModel.metadata is complete: `reflex run` compares it with the database
 # (alembic autogenerate) and would otherwise report the tables no page imports as "changes".
 import concierge_app.db.tables  # noqa: F401
+from concierge_app.api import api
 from concierge_app.db.engine import get_database
 from concierge_app.pages.audit import audit_page
 from concierge_app.pages.booking import booking_page
 from concierge_app.pages.bookings import bookings_page
 from concierge_app.pages.login import login_page
 from concierge_app.pages.outbox import outbox_page
+from concierge_app.pages.portal import portal_page
+from concierge_app.pages.sandbox_checkout import sandbox_checkout_page
 from concierge_app.pages.templates import templates_page
 from concierge_app.state.audit import AuditState
 from concierge_app.state.booking import BookingState
 from concierge_app.state.bookings import BookingsState
 from concierge_app.state.outbox import OutboxState
+from concierge_app.state.portal import PortalState
+from concierge_app.state.sandbox_checkout import SandboxCheckoutState
 from concierge_app.state.templates import TemplatesState
 
 app = rx.App(
     html_lang="en",
+    api_transformer=api,
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
 
@@ -44,6 +50,19 @@ app.add_page(
     templates_page, route="/templates", title="Templates · Concierge", on_load=TemplatesState.load
 )
 app.add_page(outbox_page, route="/outbox", title="Outbox · Concierge", on_load=OutboxState.load)
+app.add_page(
+    portal_page,
+    route="/portal/[reference]",
+    title="Your booking · Payments",
+    description="Your booking, its invoices and payments.",
+    on_load=PortalState.load,
+)
+app.add_page(
+    sandbox_checkout_page,
+    route="/sandbox/checkout/[session]",
+    title="Checkout · Test mode",
+    on_load=SandboxCheckoutState.load,
+)
 app.add_page(audit_page, route="/audit", title="Audit log · Concierge", on_load=AuditState.load)
 
 

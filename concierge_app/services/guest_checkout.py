@@ -188,3 +188,12 @@ def abandon_attempt(*, db: Database, attempt_id: str, reason: str) -> None:
             booking_id=attempt.booking_id,
             data={"reason": reason},
         )
+
+
+def attempt_outcome(*, db: Database, booking_id: int, attempt_id: str) -> str:
+    """The status of the booking's payment attempt ("" when it is not this booking's)."""
+    with db.read() as session:
+        attempt = session.get(PaymentAttempt, attempt_id[:40])
+    if attempt is None or attempt.booking_id != booking_id:
+        return ""
+    return attempt.status

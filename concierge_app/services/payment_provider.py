@@ -46,3 +46,8 @@ def sandbox_gateway(db: Database) -> SandboxGateway:
         send_event=deliver,
         base_url=get_settings().public_base_url,
     )
+
+
+def sandbox_checkout(db: Database) -> SandboxGateway | None:
+    """The sandbox's checkout pages are open only while the sandbox is the provider."""
+    return None if get_settings().stripe_enabled else sandbox_gateway(db)

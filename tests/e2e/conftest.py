@@ -137,12 +137,13 @@ def _serve_app(
 
     db_file = tmp_path_factory.mktemp("e2e-db") / "concierge.db"
     database_url = f"sqlite:///{db_file}"
-    env = _app_env(database_url) | extra_env
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    # Links in messages (guest portal) and checkout return URLs point at this server.
+    env = _app_env(database_url) | {"PUBLIC_BASE_URL": base_url} | extra_env
     _run_cli("migrate", env)
     _run_cli("seed-demo", env)
 
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     server_log = ARTIFACTS / f"e2e-server{label}.log"
     with server_log.open("wb") as log:

@@ -1,0 +1,89 @@
+"""State of the sandbox checkout page `/sandbox/checkout/[session]` (test mode only).
+
+It plays Stripe's hosted Checkout: shows the session's lines and total, takes a test card and
+charges it through the sandbox provider, which sends the signed event to the webhook handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from urllib.parse import unquote
+
+import reflex as rx
+
+from concierge_app.db.engine import get_database
+from concierge_app.payments.gateway import GatewayError
+from concierge_app.payments.sandbox import Card
+from concierge_app.services.formatting import format_money
+from concierge_app.services.payment_provider import sandbox_checkout
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckoutLineRow:
+    name: str
+    description: str
+    amount: str
+
+
+class SandboxCheckoutState(rx.State):
+    view: str = "loading"  # loading / open / complete / expired / missing / off
+    booking_reference: str = ""
+    email: str = ""
+    total: str = ""
+    lines: list[CheckoutLineRow] = []
+    cancel_url: str = ""
+    error: str = ""
+    processing: bool = False
+    _session: str = ""
+
+    def _session_from_url(self) -> str:
+        path = self.router.url.path.rstrip("/")
+        return unquote(path.rsplit("/", 1)[-1]) if "/sandbox/checkout/" in path else ""
+
+    @rx.event
+    async def load(self) -> None:
+        self.view, self.error, self.processing = "loading", "", False
+        self._session = self._session_from_url()
+        gateway = sandbox_checkout(get_database())
+        if gateway is None:
+            self.view = "off"
+            return
+        session = await asyncio.to_thread(gateway.session, self._session)
+        if session is None:
+            self.view = "missing"
+            return
+        self.booking_reference, self.email = session.booking_reference, session.customer_email
+        self.total = format_money(session.amount)
+        self.lines = [
+            CheckoutLineRow(ln.name, ln.description, format_money(ln.amount))
+            for ln in session.lines
+        ]
+        self.cancel_url = session.cancel_url
+        self.view = {"open": "open", "complete": "complete"}.get(session.status.value, "expired")
+
+    @rx.event
+    async def pay(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+        if self.processing:
+            return
+        self.processing, self.error = True, ""
+        yield
+        gateway = sandbox_checkout(get_database())
+        if gateway is None:
+            self.view, self.processing = "off", False
+            return
+        card = Card(form.get("card", ""), form.get("expiry", ""), form.get("cvc", ""))
+        try:
+            success_url = await asyncio.to_thread(gateway.pay, self._session, card)
+        except GatewayError as refused:
+            self.error, self.processing = str(refused), False
+            return
+        except Exception:
+            logger.exception("Sandbox payment failed for %s", self._session)
+            self.error = "Something went wrong while processing the payment. Try again."
+            self.processing = False
+            return
+        yield rx.redirect(success_url)
