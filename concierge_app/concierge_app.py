@@ -7,6 +7,7 @@ import reflex as rx
 import concierge_app.db.tables  # noqa: F401
 from concierge_app.api import api
 from concierge_app.db.engine import get_database
+from concierge_app.jobs.outbox import deliver_outbox_forever
 from concierge_app.pages.audit import audit_page
 from concierge_app.pages.booking import booking_page
 from concierge_app.pages.bookings import bookings_page
@@ -64,6 +65,9 @@ app.add_page(
     on_load=SandboxCheckoutState.load,
 )
 app.add_page(audit_page, route="/audit", title="Audit log · Concierge", on_load=AuditState.load)
+
+
+app.register_lifespan_task(deliver_outbox_forever)
 
 
 @app.register_lifespan_task

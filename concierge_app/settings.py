@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = True
     smtp_from: str = "Azure Concierge <billing@azure-concierge.test>"
+    outbox_delivery_seconds: int = 10  # the in-app delivery job's pause (0: off)
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:

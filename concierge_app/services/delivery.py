@@ -16,6 +16,7 @@ from ..db.engine import Database
 from ..db.messaging import OutboxMessage, OutboxStatus
 from ..db.types import utcnow
 from ..notify.smtp import DeliveryError, Mailer
+from .audit import record_event
 
 MAX_ATTEMPTS = 6
 RETRY_PAUSES = (
@@ -94,11 +95,29 @@ def deliver_due_messages(
                     None,
                 )
                 sent += 1
+                outcome = "sent"
             elif attempts >= MAX_ATTEMPTS:
                 message.status, message.last_error = OutboxStatus.FAILED.value, error
                 failed += 1
+                outcome = "failed"
             else:
                 message.last_error, message.next_attempt_at = error, now + retry_pause(attempts)
                 retrying += 1
+                outcome = "retrying"
             session.add(message)
+            # On the audit trail: what was sent to whom and when; also moves the change feed,
+            # so an open Outbox page shows the new status live.
+            record_event(
+                session,
+                actor="system:outbox",
+                action=f"message.{outcome}",
+                subject=f"message:{message_id}",
+                booking_id=message.booking_id,
+                data={
+                    "template": message.template_key,
+                    "recipient": recipient,
+                    "attempt": attempts,
+                    "error": error,
+                },
+            )
     return DeliveryReport(sent, retrying, failed)

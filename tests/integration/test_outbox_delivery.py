@@ -121,3 +121,66 @@ def test_an_unreachable_server_is_a_retry_not_a_crash(db):
     assert "Connection" in (queued(db)[0].last_error or "") or "refused" in (
         queued(db)[0].last_error or ""
     )
+
+
+def test_each_delivery_is_on_the_audit_trail_and_moves_the_change_feed(db, smtp):
+    from concierge_app.db.audit import AuditEvent
+    from concierge_app.services.changes import ledger_version
+
+    inbox, mailer = smtp
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "40.00")
+    send_draft(w)
+    before = ledger_version(db=db)
+    deliver_due_messages(db=db, mailer=mailer)
+    assert ledger_version(db=db) > before  # an open Outbox page reloads
+    with db.read() as s:
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "message.sent")).one()
+    assert event.booking_id == w.booking_id
+
+
+def test_the_invoice_sent_message_carries_a_working_guest_link(db, smtp):
+    import re
+
+    from concierge_app.services.guest_access import booking_for_guest
+
+    inbox, mailer = smtp
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "40.00")
+    send_draft(w)
+    deliver_due_messages(db=db, mailer=mailer)
+    ((_, message),) = inbox.received
+    token = re.search(r"/portal/[A-Z0-9-]+\?t=([\w-]+)", message.get_content())[1]
+    assert booking_for_guest(db=db, token=token) == w.booking_id
+
+
+def test_the_in_app_job_delivers_without_the_cli(sqlite_db, smtp, monkeypatch):
+    import asyncio
+
+    from concierge_app.jobs import outbox as job
+    from concierge_app.settings import get_settings
+
+    inbox, mailer = smtp
+    w = make_world(sqlite_db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "40.00")
+    send_draft(w)
+    monkeypatch.setenv("SMTP_HOST", mailer.host)
+    monkeypatch.setenv("SMTP_PORT", str(mailer.port))
+    monkeypatch.setenv("SMTP_STARTTLS", "false")
+    monkeypatch.setenv("OUTBOX_DELIVERY_SECONDS", "1")
+    monkeypatch.setattr(job, "get_database", lambda: sqlite_db)
+    get_settings.cache_clear()
+
+    async def run_briefly() -> None:
+        task = asyncio.create_task(job.deliver_outbox_forever())
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            if inbox.received:
+                break
+        task.cancel()
+
+    try:
+        asyncio.run(run_briefly())
+    finally:
+        get_settings.cache_clear()
+    assert len(inbox.received) == 1 and queued(sqlite_db)[0].status == "sent"

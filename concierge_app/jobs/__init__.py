@@ -1,0 +1,1 @@
+"""Background jobs run inside the app (and from the CLI)."""
