@@ -127,7 +127,7 @@ def test_each_delivery_is_on_the_audit_trail_and_moves_the_change_feed(db, smtp)
     from concierge_app.db.audit import AuditEvent
     from concierge_app.services.changes import ledger_version
 
-    inbox, mailer = smtp
+    _inbox, mailer = smtp
     w = make_world(db)
     add_service(w, S.PLATFORM_COLLECTS_FULL, "40.00")
     send_draft(w)
