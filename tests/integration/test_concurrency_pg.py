@@ -321,12 +321,18 @@ def test_two_webhook_deliveries_at_once_fulfil_the_checkout_once(
         suffix = f"_{w.booking_id}"  # event ids are unique per provider across rounds
 
         def deliver(
-            event_id: str, event_type: str, attempt: checkout.AttemptView = attempt,
+            event_id: str,
+            event_type: str,
+            attempt: checkout.AttemptView = attempt,
             suffix: str = suffix,
         ) -> EventOutcome:
             return checkout.fulfil_payment_attempt(
-                db=db, attempt_id=attempt.id, provider="stripe", event_id=event_id + suffix,
-                event_type=event_type, amount=attempt.amount,
+                db=db,
+                attempt_id=attempt.id,
+                provider="stripe",
+                event_id=event_id + suffix,
+                event_type=event_type,
+                amount=attempt.amount,
             )
 
         outcomes = race(
@@ -354,7 +360,9 @@ def test_two_webhook_deliveries_at_once_fulfil_the_checkout_once(
             ).all()
         assert {(i.status, i.paid_by_attempt_id) for i in paid} == {("paid", attempt.id)}
         assert sorted((c.kind, c.base_minor, c.amount_minor) for c in commissions) == [
-            ("earned", 3000, 375), ("earned", 5000, 625), ("earned", 10000, 1250)
+            ("earned", 3000, 375),
+            ("earned", 5000, 625),
+            ("earned", 10000, 1250),
         ], "commissions must be recorded once per line"
         assert len(stored) == len({e for e, _ in events})
         assert outbox_messages(db, f"payment_received:{attempt.id}") == 1
@@ -377,8 +385,12 @@ def test_staff_voiding_an_invoice_while_the_guest_pays_it(db: Database) -> None:
             db,
             [
                 lambda a=attempt, b=w.booking_id: checkout.fulfil_payment_attempt(
-                    db=db, attempt_id=a.id, provider="stripe", event_id=f"evt_void_race_{b}",
-                    event_type="checkout.session.completed", amount=a.amount,
+                    db=db,
+                    attempt_id=a.id,
+                    provider="stripe",
+                    event_id=f"evt_void_race_{b}",
+                    event_type="checkout.session.completed",
+                    amount=a.amount,
                 ),
                 lambda i=invoice_id: invoicing.void_invoice(
                     db=db, invoice_id=i, actor=ACTOR, reason="wrong date"
@@ -438,30 +450,37 @@ def test_two_services_confirmed_at_once_share_one_draft(db: Database) -> None:
             ).all()
         assert {o.value.invoice_id for o in outcomes} == {drafts[0].id}
         assert sorted((ln.service_item_id, ln.amount_minor) for ln in lines) == [
-            (first, 12000), (second, 9000)
+            (first, 12000),
+            (second, 9000),
         ]
         assert drafts[0].total_minor == 21000
     assert_chain_ok(db)
 
 
 @pytest.mark.parametrize("same_request", [False, True], ids=["two-requests", "one-request-twice"])
-def test_two_full_refunds_at_once_refund_the_service_once(
-    db: Database, same_request: bool
-) -> None:
+def test_two_full_refunds_at_once_refund_the_service_once(db: Database, same_request: bool) -> None:
     for round_no in range(ROUNDS):
         w = make_world(db, rate_bps=1000)
         service = add_service(w, S.PLATFORM_COLLECTS_FULL, "300.00", title="Sailing")
         invoice_id = send_draft(w)
         attempt = checkout.start_payment_attempt(db=db, invoice_ids=[invoice_id], actor="guest")
         checkout.fulfil_payment_attempt(
-            db=db, attempt_id=attempt.id, provider="stripe", event_id=f"evt_{attempt.id}",
-            event_type="checkout.session.completed", amount=attempt.amount,
+            db=db,
+            attempt_id=attempt.id,
+            provider="stripe",
+            event_id=f"evt_{attempt.id}",
+            event_type="checkout.session.completed",
+            amount=attempt.amount,
         )
 
         def refund(key: str, service: int = service, w: World = w) -> refunds.RefundView:
             return refunds.record_refund(
-                db=db, service_id=service, amount=w.money("300.00"),
-                note="operator cancelled the tour", actor=ACTOR, idempotency_key=key,
+                db=db,
+                service_id=service,
+                amount=w.money("300.00"),
+                note="operator cancelled the tour",
+                actor=ACTOR,
+                idempotency_key=key,
             )
 
         keys = [f"rf_{w.booking_id}_{1 if same_request else n}" for n in (1, 2)]

@@ -31,4 +31,3 @@ def test_cancelling_says_what_happens_at_each_stage(db):
     assert "flagged Refund required (€100.00 can be refunded)" in cancel_consequence(view(w, sid))
     refunds.record_refund(db=db, service_id=sid, amount=w.money("100.00"), note="x", actor=ACTOR)
     assert "already refunded in full" in cancel_consequence(view(w, sid))
-

@@ -201,8 +201,7 @@ class Ledger:
         return [
             (ln, self.invoices[ln.invoice_id])
             for ln in self.lines
-            if ln.service_item_id == service_id
-            and self.invoices[ln.invoice_id].status != "voided"
+            if ln.service_item_id == service_id and self.invoices[ln.invoice_id].status != "voided"
         ]
 
     def live_line(self, service_id: int) -> tuple[SimpleNamespace, SimpleNamespace] | None:
@@ -235,9 +234,7 @@ def content_digest(db: Database, *, skip: frozenset[str] = frozenset()) -> dict[
         for table in SQLModel.metadata.sorted_tables:
             if table.name in skip:
                 continue
-            rows = session.execute(
-                sa_select(table).order_by(*table.primary_key.columns)
-            ).all()
+            rows = session.execute(sa_select(table).order_by(*table.primary_key.columns)).all()
             text_rows = repr([tuple(r) for r in rows]).encode()
             digests[table.name] = hashlib.sha256(text_rows).hexdigest()
     return digests
@@ -507,9 +504,11 @@ class LedgerMachine(RuleBasedStateMachine):
         if draft_before is not None:
             assert invoice.id == draft_before.id, "a second draft was opened"
 
-    @precondition(lambda self: self.has(
-        lambda led: any(s.lifecycle != "cancelled" for s in led.services.values())
-    ))
+    @precondition(
+        lambda self: self.has(
+            lambda led: any(s.lifecycle != "cancelled" for s in led.services.values())
+        )
+    )
     @rule(pick=PICK)
     def cancel_service(self, pick: tuple[bool, int]) -> None:
         led = self.ledger()
@@ -561,9 +560,9 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         self._send(MISSING_ID if invoice is None else invoice.id)
 
-    @precondition(lambda self: self.has(
-        lambda led: any(i.status == "draft" for i in led.invoices.values())
-    ))
+    @precondition(
+        lambda self: self.has(lambda led: any(i.status == "draft" for i in led.invoices.values()))
+    )
     @rule(booking=st.integers(0, 7))
     def send_the_draft_of_a_booking(self, booking: int) -> None:
         led = self.ledger()
@@ -750,7 +749,8 @@ class LedgerMachine(RuleBasedStateMachine):
         first = self._start([invoice.id], True)
         assert first is not None
         live = [
-            ln for ln in led.lines_of(invoice.id)
+            ln
+            for ln in led.lines_of(invoice.id)
             if led.services[ln.service_item_id].lifecycle == "confirmed"
         ]  # none when the whole booking was cancelled after sending
         if meanwhile == "service cancelled" and not live:
@@ -801,8 +801,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self._start([i.id for i in chosen], self._payable(chosen))
 
     @precondition(lambda self: bool(self.attempt_ids))
-    @rule(pick=PICK, event_type=st.sampled_from(SUCCESS_EVENTS),
-          wrong_amount=st.booleans())
+    @rule(pick=PICK, event_type=st.sampled_from(SUCCESS_EVENTS), wrong_amount=st.booleans())
     def provider_reports_success(
         self, pick: tuple[bool, int], event_type: str, wrong_amount: bool
     ) -> None:
@@ -864,8 +863,7 @@ class LedgerMachine(RuleBasedStateMachine):
             self.calls["late success: money unapplied"] += 1
 
     @precondition(lambda self: bool(self.attempt_ids))
-    @rule(pick=PICK,
-          status=st.sampled_from([AttemptStatus.FAILED, AttemptStatus.EXPIRED]))
+    @rule(pick=PICK, status=st.sampled_from([AttemptStatus.FAILED, AttemptStatus.EXPIRED]))
     def provider_reports_failure(self, pick: tuple[bool, int], status: AttemptStatus) -> None:
         led = self.ledger()
         ordered = sorted(self.attempt_ids, key=lambda a: led.attempts[a].status != "open")
@@ -886,9 +884,7 @@ class LedgerMachine(RuleBasedStateMachine):
             if status is AttemptStatus.FAILED
             else "checkout.session.expired"
         )
-        untouched = content_digest(
-            self.db, skip=LEDGER_EFFECT_TABLES | {"payment_attempt"}
-        )
+        untouched = content_digest(self.db, skip=LEDGER_EFFECT_TABLES | {"payment_attempt"})
         outcome = self.call(
             "provider failure event",
             True,
@@ -942,9 +938,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # -- refunds ------------------------------------------------------------------------------
 
-    @precondition(lambda self: self.has(
-        lambda led: any(led.refundable_left(s) for s in led.services)
-    ))
+    @precondition(
+        lambda self: self.has(lambda led: any(led.refundable_left(s) for s in led.services))
+    )
     @rule(
         pick=PICK,
         how=st.sampled_from(["part", "the rest", "one more than the rest", "nothing"]),
@@ -982,14 +978,25 @@ class LedgerMachine(RuleBasedStateMachine):
         view = self.call(
             "refund",
             must,
-            lambda: refunds.record_refund(
-                db=self.db, service_id=service.id, amount=amount, note=note, actor=ACTOR,
-                idempotency_key=key,
-            )
-            if via == "recorded"
-            else refunds.issue_refund(
-                db=self.db, service_id=service.id, amount=amount, note=note, actor=ACTOR,
-                idempotency_key=key, gateway=RefusingGateway() if via != "connector" else None,
+            lambda: (
+                refunds.record_refund(
+                    db=self.db,
+                    service_id=service.id,
+                    amount=amount,
+                    note=note,
+                    actor=ACTOR,
+                    idempotency_key=key,
+                )
+                if via == "recorded"
+                else refunds.issue_refund(
+                    db=self.db,
+                    service_id=service.id,
+                    amount=amount,
+                    note=note,
+                    actor=ACTOR,
+                    idempotency_key=key,
+                    gateway=RefusingGateway() if via != "connector" else None,
+                )
             ),
         )
         if view is None:
@@ -1010,8 +1017,13 @@ class LedgerMachine(RuleBasedStateMachine):
         self.cache = None
         with pytest.raises(DomainError, match="provider refused"):
             refunds.issue_refund(
-                db=self.db, service_id=service_id, amount=amount, note="tour cancelled",
-                actor=ACTOR, idempotency_key=key, gateway=RefusingGateway(),
+                db=self.db,
+                service_id=service_id,
+                amount=amount,
+                note="tour cancelled",
+                actor=ACTOR,
+                idempotency_key=key,
+                gateway=RefusingGateway(),
             )
         self.calls["refund: refused by the provider"] += 1
         after = self.ledger()
@@ -1022,7 +1034,8 @@ class LedgerMachine(RuleBasedStateMachine):
         # The app's own view agrees: a refused refund gave nothing back.
         booking_id = after.services[service_id].booking_id
         [view] = [
-            v for v in queries.trip_portfolio(db=self.db, booking_id=booking_id)
+            v
+            for v in queries.trip_portfolio(db=self.db, booking_id=booking_id)
             if v.id == service_id
         ]
         assert view.refundable.minor == led.refundable_left(service_id)
@@ -1032,8 +1045,12 @@ class LedgerMachine(RuleBasedStateMachine):
             "refund",
             True,
             lambda: refunds.record_refund(
-                db=self.db, service_id=service_id, amount=amount, note="paid back by transfer",
-                actor=ACTOR, idempotency_key=retry,
+                db=self.db,
+                service_id=service_id,
+                amount=amount,
+                note="paid back by transfer",
+                actor=ACTOR,
+                idempotency_key=retry,
             ),
         )
         assert done is not None
@@ -1061,7 +1078,8 @@ class LedgerMachine(RuleBasedStateMachine):
         cancellation asks for a refund only if money is still held."""
         led = self.ledger()
         paid = [
-            s for s in led.services.values()
+            s
+            for s in led.services.values()
             if s.lifecycle == "confirmed" and led.refundable_left(s.id)
         ]
         service = paid[pick % len(paid)]
@@ -1093,8 +1111,12 @@ class LedgerMachine(RuleBasedStateMachine):
             "refund",
             True,
             lambda: refunds.record_refund(
-                db=self.db, service_id=service.id, amount=amount,
-                note="tour cancelled", actor=ACTOR, idempotency_key=key,
+                db=self.db,
+                service_id=service.id,
+                amount=amount,
+                note="tour cancelled",
+                actor=ACTOR,
+                idempotency_key=key,
             ),
         )
         assert view is not None
@@ -1150,8 +1172,11 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         self.cancelled.add(w.booking_id)
         after = self.ledger()
-        live = [s for s in led.services.values()
-                if s.booking_id == w.booking_id and s.lifecycle != "cancelled"]
+        live = [
+            s
+            for s in led.services.values()
+            if s.booking_id == w.booking_id and s.lifecycle != "cancelled"
+        ]
         invoices = led.invoices_of(w.booking_id)
         assert result.services_cancelled == len(live)
         assert result.drafts_voided == sum(i.status == "draft" for i in invoices)
@@ -1160,7 +1185,8 @@ class LedgerMachine(RuleBasedStateMachine):
         owed = [s for s in paid_live if led.refundable_left(s.id)]
         assert result.refunds_required == len(owed)
         assert all(
-            after.services[s.id].lifecycle == "cancelled" for s in led.services.values()
+            after.services[s.id].lifecycle == "cancelled"
+            for s in led.services.values()
             if s.booking_id == w.booking_id
         )
         assert all(after.services[s.id].refund_required for s in owed)
@@ -1256,8 +1282,8 @@ class LedgerMachine(RuleBasedStateMachine):
             paid = bool(live) and live[0][1].status == "paid"
             # "Refund required" exactly while a cancelled service holds money the guest paid
             # (cancelled after payment, or paid after cancellation) and has not had back.
-            owed = service.lifecycle == "cancelled" and paid and bool(
-                led.refundable_left(service.id)
+            owed = (
+                service.lifecycle == "cancelled" and paid and bool(led.refundable_left(service.id))
             )
             assert service.refund_required == owed, (
                 f"service {service.id}: refund_required={service.refund_required}, but "
@@ -1296,7 +1322,8 @@ class LedgerMachine(RuleBasedStateMachine):
             received = sum(a.amount_minor for a in mine if a.status == "succeeded")
             unapplied = sum(a.unapplied_minor for a in mine if a.status == "succeeded")
             refunded = sum(
-                r.amount_minor for r in led.refunds
+                r.amount_minor
+                for r in led.refunds
                 if r.booking_id == booking.id and r.status != "failed"
             )
             assert paid - refunded == received - unapplied - refunded
@@ -1380,22 +1407,47 @@ def test_the_machine_reaches_every_kind_of_request(sqlite_template: Path, tmp_pa
     run_state_machine_as_test(
         machine,
         settings=settings(
-            SQLITE_SETTINGS, max_examples=12, stateful_step_count=50, derandomize=True,
+            SQLITE_SETTINGS,
+            max_examples=12,
+            stateful_step_count=50,
+            derandomize=True,
             database=None,
         ),
     )
     seen = machine.seen
-    for name in ("add service", "confirm service", "cancel service", "send invoice",
-                 "start checkout", "provider success event", "provider failure event",
-                 "refund", "repeated refund", "cancel booking", "void invoice"):
+    for name in (
+        "add service",
+        "confirm service",
+        "cancel service",
+        "send invoice",
+        "start checkout",
+        "provider success event",
+        "provider failure event",
+        "refund",
+        "repeated refund",
+        "cancel booking",
+        "void invoice",
+    ):
         assert seen[f"{name}: accepted"], f"{name} never accepted: {dict(seen)}"
-    for name in ("add service", "confirm service", "cancel service", "send invoice",
-                 "start checkout", "refund", "repeated refund", "cancel booking"):
+    for name in (
+        "add service",
+        "confirm service",
+        "cancel service",
+        "send invoice",
+        "start checkout",
+        "refund",
+        "repeated refund",
+        "cancel booking",
+    ):
         assert seen[f"{name}: refused"], f"{name} never refused: {dict(seen)}"
-    for name in ("redelivered event", "late success: money unapplied",
-                 "refund: refused by the provider",
-                 "cancel service: invoice voided and re-issued",
-                 "cancel service: removed from draft", "cancel service: refund required"):
+    for name in (
+        "redelivered event",
+        "late success: money unapplied",
+        "refund: refused by the provider",
+        "cancel service: invoice voided and re-issued",
+        "cancel service: removed from draft",
+        "cancel service: refund required",
+    ):
         assert seen[name], f"never reached {name!r}: {dict(seen)}"
 
 
@@ -1430,8 +1482,11 @@ def test_cancelling_a_service_refunded_in_full_does_not_ask_for_another_refund(s
     service_id = add_service(w, PaymentStrategy.PLATFORM_COLLECTS_FULL, "100.00")
     pay(w, [send_draft(w)])
     refunds.record_refund(
-        db=sqlite_db, service_id=service_id, amount=w.money("100.00"),
-        note="operator cancelled the tour", actor=ACTOR,
+        db=sqlite_db,
+        service_id=service_id,
+        amount=w.money("100.00"),
+        note="operator cancelled the tour",
+        actor=ACTOR,
     )
     result = portfolio.cancel_service(db=sqlite_db, service_id=service_id, actor=ACTOR)
     [view] = queries.trip_portfolio(db=sqlite_db, booking_id=w.booking_id)
