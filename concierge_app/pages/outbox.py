@@ -39,6 +39,21 @@ def _row(m: ObjectVar[MessageRow]) -> rx.Component:
                 rx.popover.content(
                     rx.text(m.subject, weight="bold", size="2"),
                     rx.text(m.body, white_space="pre-wrap", size="2", margin_top="8px"),
+                    rx.cond(
+                        m.guest_link != "",
+                        rx.link(
+                            rx.button(
+                                rx.icon("external_link", size=14),
+                                "Open the guest's link",
+                                size="1",
+                                variant="soft",
+                                margin_top="8px",
+                            ),
+                            href=m.guest_link,
+                            is_external=True,
+                            custom_attrs={"data-testid": "guest-link"},
+                        ),
+                    ),
                     max_width="520px",
                 ),
             ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 
 import reflex as rx
 
@@ -14,6 +15,7 @@ from concierge_app.state.auth import AuthState
 from concierge_app.state.live import LiveState
 
 TEMPLATE_NAMES = {"invoice_sent": "Invoice Sent", "payment_received": "Payment Received"}
+_GUEST_LINK = re.compile(r"https?://\S+/portal/\S+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,6 +30,7 @@ class MessageRow:
     attempts: str
     last_error: str
     booking: str
+    guest_link: str  # the portal link in the message, to open it as the guest would
 
 
 class OutboxState(LiveState, AuthState):
@@ -57,6 +60,7 @@ class OutboxState(LiveState, AuthState):
                 attempts=str(v.attempts),
                 last_error=v.last_error or "",
                 booking=v.booking_reference or "",
+                guest_link=(m[0] if (m := _GUEST_LINK.search(v.body)) else ""),
             )
             for v in views
         ]
