@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from concierge_app.services.guest_checkout import CANCELLED_BOOKING
 from concierge_app.settings import get_settings
 from concierge_app.state.portal import PayAllGroup, PortalInvoice, PortalService
 from concierge_app.state.portal import PortalState as S
@@ -156,7 +157,7 @@ def _open_invoice(invoice: PortalInvoice) -> rx.Component:
                     spacing="1",
                 ),
                 rx.cond(
-                    ~S.pay_all,
+                    ~S.pay_all & ~S.booking_cancelled,
                     _pay_button(
                         invoice.id,
                         "Pay " + invoice.total,
@@ -190,7 +191,7 @@ def _pay_all_group(group: PayAllGroup) -> rx.Component:
 
 def _pay_all() -> rx.Component:
     return rx.cond(
-        S.open_count >= 2,
+        (S.open_count >= 2) & ~S.booking_cancelled,
         rx.vstack(
             rx.hstack(
                 rx.switch(
@@ -321,6 +322,16 @@ def payments_card() -> rx.Component:
                     role="alert",
                     width="100%",
                     id="pay-error",
+                ),
+            ),
+            rx.cond(
+                S.booking_cancelled & (S.open_count > 0),
+                rx.callout(
+                    CANCELLED_BOOKING,
+                    icon="info",
+                    color_scheme="gray",
+                    width="100%",
+                    id="cancelled-booking-notice",
                 ),
             ),
             _pay_all(),

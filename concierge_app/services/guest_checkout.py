@@ -20,7 +20,7 @@ from ..db.parties import Guest
 from ..db.payments import PaymentAttempt, PaymentAttemptInvoice
 from ..db.types import utcnow
 from ..domain.errors import DomainError
-from ..domain.lifecycle import AttemptStatus
+from ..domain.lifecycle import AttemptStatus, BookingStatus
 from ..domain.money import Money
 from ..payments.gateway import (
     CheckoutLine,
@@ -34,7 +34,11 @@ from .common import load
 from .guest_access import portal_url
 from .payment_provider import get_gateway
 
-REUSE_FOR = timedelta(hours=23)  # Stripe Checkout Sessions expire after 24 h
+REUSE_FOR = timedelta(hours=23)
+CANCELLED_BOOKING = (
+    "This booking was cancelled, so its invoices cannot be paid here: your concierge will "
+    "settle them with you."
+)  # Stripe Checkout Sessions expire after 24 h
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +56,16 @@ def begin_checkout(
     gateway: PaymentGateway | None = None,
 ) -> CheckoutStart:
     """Send the guest to pay these Active invoices of their booking (one currency)."""
-    gateway = gateway or get_gateway(db)
     ids = sorted(set(invoice_ids))
-    reusable = _open_checkout(db, booking_id, ids)
-    if reusable is not None:
-        return reusable
     with db.read() as session:
         booking = load(session, Booking, booking_id, "Booking")
         reference = booking.reference
+    if booking.status == BookingStatus.CANCELLED:
+        raise DomainError(CANCELLED_BOOKING)
+    reusable = _open_checkout(db, booking_id, ids)
+    if reusable is not None:
+        return reusable
+    gateway = gateway or get_gateway(db)
     attempt = start_payment_attempt(
         db=db,
         invoice_ids=ids,

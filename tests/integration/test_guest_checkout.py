@@ -178,3 +178,16 @@ def test_the_portal_never_shows_a_draft(db):
     assert [s.provider_collects for s in portal.services if s.title == "Diving"] == [
         Money(30000, "EUR")
     ]
+
+
+def test_a_cancelled_bookings_invoices_are_not_paid_from_the_portal(db):
+    from concierge_app.services import bookings
+
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "80.00")
+    invoice = send_draft(w)
+    bookings.cancel_booking(db=db, booking_id=w.booking_id, reason="Guest cancelled", actor="s")
+    before = snapshot(db)
+    with pytest.raises(DomainError, match="cancelled"):
+        begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[invoice], token="tok")
+    assert snapshot(db) == before
