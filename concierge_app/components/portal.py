@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from concierge_app.services.guest_checkout import CANCELLED_BOOKING
 from concierge_app.settings import get_settings
-from concierge_app.state.portal import PayAllGroup, PortalInvoice, PortalService
+from concierge_app.state.portal import (
+    CANCELLED_BOOKING,
+    PayAllGroup,
+    PortalInvoice,
+    PortalService,
+)
 from concierge_app.state.portal import PortalState as S
 
 

@@ -19,6 +19,9 @@ from concierge_app.db.engine import get_database
 from concierge_app.domain.errors import DomainError
 from concierge_app.services.formatting import format_day, format_money
 from concierge_app.services.guest_access import booking_for_guest
+from concierge_app.services.guest_checkout import (
+    CANCELLED_BOOKING as CANCELLED_BOOKING,  # shown by the portal's Payments card
+)
 from concierge_app.services.guest_checkout import attempt_outcome, begin_checkout
 from concierge_app.services.guest_portal import GuestPortal, GuestService, guest_portal
 from concierge_app.services.queries import InvoiceView
