@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,11 +51,17 @@ class Database:
         if self.dialect == "sqlite":
             _sqlite_setup(self.engine)
         self._write_engine = self.engine.execution_options(write=True)
+        # SQLite has one writer: threads of this process queue on a lock instead of polling
+        # the file lock (busy_timeout sleeps), which keeps tail latency low under concurrency.
+        # Other processes still wait through busy_timeout.
+        self._writers: AbstractContextManager[Any] = (
+            threading.RLock() if self.dialect == "sqlite" else nullcontext()
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A write transaction: committed when the block ends, rolled back on any error."""
-        with Session(self._write_engine, expire_on_commit=False) as session:
+        with self._writers, Session(self._write_engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
 

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from ..db.bookings import Booking, GuestLink
@@ -25,6 +26,13 @@ class IssuedLink:
 
 
 _LINKS = GuestLink.__table__  # type: ignore[attr-defined]
+_NEW_LINK = _LINKS.insert().values(
+    booking_id=bindparam("booking_id"),
+    token_hash=bindparam("token_hash"),
+    created_by=bindparam("created_by"),
+    created_at=bindparam("created_at"),
+    expires_at=bindparam("expires_at"),
+)
 
 
 def portal_url(reference: str, token: str) -> str:
@@ -38,13 +46,14 @@ def new_portal_link(session: Session, *, booking_id: int, reference: str, actor:
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.connection().execute(
-        _LINKS.insert().values(
-            booking_id=booking_id,
-            token_hash=token_digest(token),
-            created_by=actor,
-            created_at=now,
-            expires_at=now + timedelta(days=get_settings().guest_link_days),
-        )
+        _NEW_LINK,
+        {
+            "booking_id": booking_id,
+            "token_hash": token_digest(token),
+            "created_by": actor,
+            "created_at": now,
+            "expires_at": now + timedelta(days=get_settings().guest_link_days),
+        },
     )
     return portal_url(reference, token)
 

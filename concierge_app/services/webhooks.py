@@ -17,7 +17,7 @@ from ..domain.errors import NotFound
 from ..domain.lifecycle import AttemptStatus
 from ..payments.stripe_events import SignatureError, StripeEvent, parse, verify
 from .audit import record_event
-from .checkout import (
+from .fulfilment import (
     EventOutcome,
     claim_event,
     close_payment_attempt,
@@ -128,7 +128,7 @@ def _note_refunds(db: Database, provider: str, event: StripeEvent) -> str:
         )
         if found is None:
             return EventOutcome.DUPLICATE_EVENT.value
-        booking, _ = found
+        booking, _, event_pk = found
         ids = [r.refund_id for r in event.refunds]
         known = set(
             session.exec(
@@ -150,5 +150,5 @@ def _note_refunds(db: Database, provider: str, event: StripeEvent) -> str:
             if outside
             else "refunds already recorded"
         )
-        set_event_outcome(session, provider, event.id, outcome)
+        set_event_outcome(session, event_pk, outcome)
         return outcome
