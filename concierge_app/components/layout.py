@@ -32,17 +32,22 @@ def _nav_link(label: str, href: str, *, active: bool) -> rx.Component:
     )
 
 
+def brand_mark() -> rx.Component:
+    """The product's mark: a bell on the accent colour."""
+    return rx.center(
+        rx.icon("concierge_bell", size=18, color="white"),
+        width="30px",
+        height="30px",
+        border_radius="var(--radius-3)",
+        background_color="var(--accent-9)",
+    )
+
+
 def top_bar(active: str) -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.hstack(
-                rx.center(
-                    rx.icon("concierge_bell", size=18, color="white"),
-                    width="30px",
-                    height="30px",
-                    border_radius="var(--radius-3)",
-                    background_color="var(--accent-9)",
-                ),
+                brand_mark(),
                 rx.text("Concierge", size="4", weight="bold", trim="both"),
                 rx.text("Billing", size="4", color_scheme="gray", trim="both"),
                 align="center",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from concierge_app.components.layout import brand_mark
 from concierge_app.settings import get_settings
 from concierge_app.state.portal import (
     CANCELLED_BOOKING,
@@ -20,13 +21,7 @@ def guest_shell(*children: rx.Component) -> rx.Component:
         rx.box(
             rx.hstack(
                 rx.hstack(
-                    rx.center(
-                        rx.icon("concierge_bell", size=18, color="white"),
-                        width="30px",
-                        height="30px",
-                        border_radius="var(--radius-3)",
-                        background_color="var(--accent-9)",
-                    ),
+                    brand_mark(),
                     rx.text(get_settings().platform_name, size="4", weight="bold", trim="both"),
                     align="center",
                     spacing="2",

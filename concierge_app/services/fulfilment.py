@@ -9,6 +9,8 @@ whatever the number of invoices (a Pay All of 10 invoices costs what a Pay of on
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
 
@@ -164,6 +166,24 @@ def claim_event(
     return None if event_pk is None else (booking, attempt, int(event_pk))
 
 
+@contextmanager
+def _claimed(
+    db: Database, attempt_id: str, provider: str, event_id: str, event_type: str
+) -> Iterator[tuple[Session, tuple[SimpleNamespace, SimpleNamespace, int] | None]]:
+    """A write transaction that has claimed the event (None: it was applied before)."""
+    with db.transaction() as session:
+        yield (
+            session,
+            claim_event(
+                session,
+                attempt_id=attempt_id,
+                provider=provider,
+                event_id=event_id,
+                event_type=event_type,
+            ),
+        )
+
+
 def set_event_outcome(session: Session, event_pk: int, outcome: str) -> None:
     session.connection().execute(_SET_OUTCOME, {"event_pk": event_pk, "o": str(outcome)})
 
@@ -184,14 +204,7 @@ def fulfil_payment_attempt(
     `payment_reference` is the captured payment at the provider (refunds use it);
     `checkout_reference` the checkout's id, kept when the attempt did not record it yet.
     """
-    with db.transaction() as session:
-        found = claim_event(
-            session,
-            attempt_id=attempt_id,
-            provider=provider,
-            event_id=event_id,
-            event_type=event_type,
-        )
+    with _claimed(db, attempt_id, provider, event_id, event_type) as (session, found):
         if found is None:
             return EventOutcome.DUPLICATE_EVENT
         booking, attempt, event_pk = found
@@ -329,14 +342,7 @@ def close_payment_attempt(
     """The checkout failed or expired: the attempt closes, nothing else changes."""
     if status not in (AttemptStatus.FAILED, AttemptStatus.EXPIRED):
         raise ValueError("close_payment_attempt takes FAILED or EXPIRED")
-    with db.transaction() as session:
-        found = claim_event(
-            session,
-            attempt_id=attempt_id,
-            provider=provider,
-            event_id=event_id,
-            event_type=event_type,
-        )
+    with _claimed(db, attempt_id, provider, event_id, event_type) as (session, found):
         if found is None:
             return EventOutcome.DUPLICATE_EVENT
         booking, attempt, event_pk = found
@@ -373,14 +379,7 @@ def note_awaiting_payment(
     *, db: Database, attempt_id: str, provider: str, event_id: str, event_type: str
 ) -> EventOutcome:
     """The guest finished the checkout with a delayed payment method: wait for its outcome."""
-    with db.transaction() as session:
-        found = claim_event(
-            session,
-            attempt_id=attempt_id,
-            provider=provider,
-            event_id=event_id,
-            event_type=event_type,
-        )
+    with _claimed(db, attempt_id, provider, event_id, event_type) as (session, found):
         if found is None:
             return EventOutcome.DUPLICATE_EVENT
         booking, _, event_pk = found
