@@ -100,6 +100,12 @@ def accommodation_plan() -> rx.Component:
                 wrap="wrap",
                 spacing="5",
             ),
+            rx.text(
+                "Your stay is settled as agreed in your booking, apart from the concierge "
+                "invoices below.",
+                size="1",
+                color_scheme="gray",
+            ),
             spacing="3",
         ),
         width="100%",

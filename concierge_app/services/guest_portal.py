@@ -28,6 +28,9 @@ class GuestService:
     colour: str
     amount: Money | None  # what the guest pays the platform for it (None: nothing)
     provider_collects: Money | None  # the balance or whole price paid to the provider
+    cancelled: bool = False  # cancelled after it was paid (shown with its refund)
+    refunded: Money | None = None  # given back so far
+    refund_due: bool = False  # cancelled after payment, refund not yet (fully) made
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +70,21 @@ def _id(invoice: InvoiceView) -> int:
 
 def _guest_service(service: ServiceView) -> GuestService | None:
     status = service.payment_status
+    cancelled = service.lifecycle is ServiceLifecycle.CANCELLED
     if (
         status is None
         or status is ServicePaymentStatus.PENDING_INVOICE
-        or service.lifecycle is ServiceLifecycle.CANCELLED
+        or (cancelled and status is not ServicePaymentStatus.PAID)
     ):
-        return None
+        return None  # drafts and unpaid cancellations are not the guest's concern
     badge, colour = guest_badge(status, service.strategy)
     collects = None if service.provider_collects.is_zero else service.provider_collects
-    if service.strategy is PaymentStrategy.INCLUDED_IN_STAY:
+    if service.strategy is PaymentStrategy.INCLUDED_IN_STAY or cancelled:
         collects = None
+    refunded = None
+    if service.billed is not None and status is ServicePaymentStatus.PAID:
+        given_back = service.billed - service.refundable
+        refunded = None if given_back.is_zero else given_back
     return GuestService(
         service.title,
         service.description,
@@ -86,4 +94,7 @@ def _guest_service(service: ServiceView) -> GuestService | None:
         colour,
         service.billed,
         collects,
+        cancelled,
+        refunded,
+        service.refund_required,
     )

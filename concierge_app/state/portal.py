@@ -96,7 +96,14 @@ def _amount_text(service: GuestService) -> str:
 
 
 def _provider_note(service: GuestService) -> str:
-    """Who the rest is paid to, and when."""
+    """Who the rest is paid to, and when; or what happened to a cancelled service's money."""
+    refunded = "" if service.refunded is None else format_money(service.refunded)
+    if service.cancelled:
+        if service.refund_due:
+            return "Cancelled — your refund is being arranged"
+        return f"Cancelled — refunded {refunded}" if refunded else "Cancelled"
+    if refunded:
+        return f"Refunded {refunded}"
     if service.provider_collects is None:
         return ""
     rest = format_money(service.provider_collects)
@@ -155,9 +162,8 @@ class PortalState(LiveState, AuthState):
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]
         """on_load: check the link, then show the booking it opens."""
-        self.view, self.version, self._booking_id = "loading", -1, 0
-        self.pay_error = self.notice = self.paying = ""
-        self.pay_all = False
+        self._forget()  # nothing of a booking shown before stays in this tab's state
+        self.view = "loading"
         params = self.router.url.query_parameters
         self._token = params.get("t", "")
         self._returned_attempt = params.get("checkout", "")
@@ -165,7 +171,7 @@ class PortalState(LiveState, AuthState):
         db = get_database()
         booking_id = await asyncio.to_thread(booking_for_guest, db=db, token=self._token)
         if booking_id is None:
-            self.view = "invalid"
+            self._forget()
             return
         self._booking_id = booking_id
         await self._reload()
@@ -175,10 +181,10 @@ class PortalState(LiveState, AuthState):
         await self._show_return_notice()
 
     def _forget(self) -> None:
-        self.view, self._booking_id, self._token = "invalid", 0, ""
-        self.reference = self.guest_name = self.property_name = ""
-        self.open_invoices, self.paid_invoices, self.services = [], [], []
-        self.pay_all_groups = []
+        """Back to an empty, invalid portal: every field of every booking cleared."""
+        self.reset()
+        self.view = "invalid"
+        self._token, self._booking_id, self._returned_attempt = "", 0, ""
 
     def _may_poll(self) -> bool:
         return bool(self._booking_id) and not self.paying

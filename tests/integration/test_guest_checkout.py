@@ -191,3 +191,28 @@ def test_a_cancelled_bookings_invoices_are_not_paid_from_the_portal(db):
     with pytest.raises(DomainError, match="cancelled"):
         begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[invoice], token="tok")
     assert snapshot(db) == before
+
+
+def test_the_guest_sees_refunds_and_paid_services_cancelled_later(db):
+    from concierge_app.services import portfolio
+    from concierge_app.services.refunds import record_refund
+
+    from ..factories import pay
+
+    w = make_world(db)
+    kept = add_service(w, S.PLATFORM_COLLECTS_FULL, "100.00", title="Kept")
+    dropped = add_service(w, S.PLATFORM_COLLECTS_FULL, "50.00", title="Dropped")
+    pay(w, [send_draft(w)])
+    record_refund(
+        db=db,
+        service_id=kept,
+        amount=w.money("20.00"),
+        note="Late start",
+        actor="s",
+        idempotency_key="r1",
+    )
+    portfolio.cancel_service(db=db, service_id=dropped, actor="s")
+    services = {s.title: s for s in guest_portal(db=db, booking_id=w.booking_id).services}
+    assert services["Kept"].refunded == w.money("20.00") and not services["Kept"].cancelled
+    assert services["Dropped"].cancelled and services["Dropped"].refund_due
+    assert services["Dropped"].badge == "Paid"
