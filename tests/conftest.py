@@ -11,6 +11,7 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -113,3 +114,16 @@ def pg_db(pg_url: str) -> Iterator[Database]:
 def db(request: pytest.FixtureRequest) -> Database:
     """The same test on a real SQLite file and on PostgreSQL."""
     return request.getfixturevalue("sqlite_db" if request.param == "sqlite" else "pg_db")
+
+
+def run_async(coroutine: Any) -> Any:
+    """Run a coroutine to completion on a fresh event loop in its own thread.
+
+    The browser tests keep Playwright's loop running in the main thread for the whole session,
+    so `asyncio.run` cannot be called there afterwards.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -32,6 +32,7 @@ from concierge_app.services import bookings as booking_service
 from concierge_app.services import invoicing, portfolio
 from concierge_app.services.consequences import cancel_consequence, confirm_consequence
 from concierge_app.services.formatting import format_day, format_moment, format_money
+from concierge_app.services.guest_access import issue_guest_link, revoke_guest_links
 from concierge_app.services.queries import (
     BookingHeader,
     InvoiceView,
@@ -297,6 +298,8 @@ class BookingState(LiveState, AuthState):
 
     # Work in progress: "" or what runs, e.g. "confirm", "send", "cancel_booking".
     busy: str = ""
+    guest_link: str = ""  # a link just issued by staff, shown once to copy
+    guest_link_expires: str = ""
 
     # The confirmation dialog (confirm / cancel a service, void an invoice, cancel the booking).
     confirm_kind: str = ""  # "" when closed
@@ -601,6 +604,12 @@ class BookingState(LiveState, AuthState):
                     f"{result.drafts_voided} draft(s) voided, {result.active_invoices_kept} "
                     "sent invoice(s) kept."
                 )
+            elif kind == "revoke_links":
+                revoked = await asyncio.to_thread(
+                    revoke_guest_links, db=db, booking_id=self.booking_id, actor=actor
+                )
+                self.guest_link = ""
+                message = f"{revoked} guest link(s) revoked: they open nothing now."
             else:
                 raise DomainError(f"Unknown action {kind}.")
         except DomainError as refused:
@@ -617,6 +626,35 @@ class BookingState(LiveState, AuthState):
         self.confirm_kind = ""
         await self._reload()
         yield rx.toast.success(message)
+
+    # -- guest access ---------------------------------------------------------------------
+    @rx.event
+    async def new_guest_link(self):  # type: ignore[no-untyped-def]
+        """Issue a fresh link into the guest's portal, to copy into a message by hand."""
+        if self.busy or not await self._signed_in():
+            return
+        issued = await asyncio.to_thread(
+            issue_guest_link, db=get_database(), booking_id=self.booking_id, actor=self.staff_email
+        )
+        self.guest_link = issued.url
+        self.guest_link_expires = format_moment(issued.expires_at, self.overview.timezone)
+
+    @rx.event
+    def hide_guest_link(self) -> None:
+        self.guest_link = ""
+
+    @rx.event
+    def ask_revoke_links(self) -> None:
+        self._ask(
+            "revoke_links",
+            "",
+            title="Revoke every guest link of this booking?",
+            body=(
+                "Links already sent to the guest (in Invoice Sent and Payment Received messages) "
+                "stop working at once. Issue a new link afterwards if the guest still needs one."
+            ),
+            action="Revoke links",
+        )
 
     # -- Send Invoice ---------------------------------------------------------------------
     @rx.event

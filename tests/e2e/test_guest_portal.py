@@ -540,3 +540,30 @@ def test_a_tab_that_showed_the_booking_shows_nothing_of_it_after_a_bad_link(
         leaked = [detail for detail in secrets_of if detail in text]
         shot(guest, screenshot_dir / f"guest-invalid-same-tab-{case.split()[0]}.png")
         assert leaked == [], f"{case}: the page shows {leaked}"
+
+
+def test_staff_issue_a_new_guest_link_and_revoke_every_link(
+    app_server: AppServer, staff: Page, new_guest: GuestFactory, screenshot_dir: Path
+) -> None:
+    """Guest link → New guest link shows a working link; Revoke all makes every link dead."""
+    reference = "AZ-24004"  # the cancelled booking: nothing else here uses its links
+    open_booking(staff, app_server.base_url, reference)
+    staff.get_by_role("button", name="Guest link").click()
+    staff.get_by_role("menuitem", name="New guest link").click()
+    link = staff.locator("#new-guest-link")
+    expect(link).to_contain_text(f"/portal/{reference}?t=")
+    url = link.inner_text()
+    shot(staff, screenshot_dir / "staff-new-guest-link.png")
+    first = new_guest()
+    first.goto(url)
+    expect(first.locator("#payments-card")).to_be_visible()
+    expect(first.locator("#cancelled-booking-notice")).to_be_visible()
+    expect(first.locator('[data-testid="pay-invoice"]')).to_have_count(0)
+
+    staff.get_by_role("button", name="Guest link").click()
+    staff.get_by_role("menuitem", name="Revoke all guest links").click()
+    staff.get_by_role("alertdialog").get_by_role("button", name="Revoke links").click()
+    expect(staff.locator("#new-guest-link")).to_have_count(0)
+    later = new_guest()
+    later.goto(url)
+    expect(later.locator("#portal-invalid")).to_be_visible()

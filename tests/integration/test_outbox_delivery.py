@@ -159,6 +159,7 @@ def test_the_in_app_job_delivers_without_the_cli(sqlite_db, smtp, monkeypatch):
 
     from concierge_app.jobs import outbox as job
     from concierge_app.settings import get_settings
+    from tests.conftest import run_async
 
     inbox, mailer = smtp
     w = make_world(sqlite_db)
@@ -180,7 +181,7 @@ def test_the_in_app_job_delivers_without_the_cli(sqlite_db, smtp, monkeypatch):
         task.cancel()
 
     try:
-        asyncio.run(run_briefly())
+        run_async(run_briefly())
     finally:
         get_settings.cache_clear()
     assert len(inbox.received) == 1 and queued(sqlite_db)[0].status == "sent"

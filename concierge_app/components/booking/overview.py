@@ -52,24 +52,78 @@ def header() -> rx.Component:
                 ),
                 spacing="1",
             ),
-            rx.cond(
-                ~S.is_cancelled,
-                rx.button(
-                    rx.icon("ban", size=16),
-                    "Cancel booking",
-                    color_scheme="red",
-                    variant="soft",
-                    on_click=S.ask_cancel_booking,
-                    loading=S.busy == "cancel_booking",
-                    disabled=S.busy != "",
+            rx.hstack(
+                rx.menu.root(
+                    rx.menu.trigger(
+                        rx.button(
+                            rx.icon("link", size=16),
+                            "Guest link",
+                            rx.icon("chevron_down", size=14),
+                            variant="soft",
+                            color_scheme="gray",
+                            disabled=S.busy != "",
+                        )
+                    ),
+                    rx.menu.content(
+                        rx.menu.item("New guest link", on_select=S.new_guest_link),
+                        rx.menu.item(
+                            "Revoke all guest links", color="red", on_select=S.ask_revoke_links
+                        ),
+                    ),
                 ),
+                _cancel_booking_button(),
+                spacing="2",
             ),
             justify="between",
             align="end",
             width="100%",
         ),
+        rx.cond(
+            S.guest_link != "",
+            rx.callout(
+                rx.vstack(
+                    rx.text(
+                        "New link into the guest's portal (valid until ",
+                        S.guest_link_expires,
+                        "). It is shown once: copy it now.",
+                    ),
+                    rx.hstack(
+                        rx.code(S.guest_link, id="new-guest-link", word_break="break_all"),
+                        rx.button(
+                            rx.icon("copy", size=14),
+                            "Copy",
+                            size="1",
+                            variant="soft",
+                            on_click=rx.set_clipboard(S.guest_link),
+                        ),
+                        rx.button("Done", size="1", variant="ghost", on_click=S.hide_guest_link),
+                        align="center",
+                        spacing="2",
+                    ),
+                    spacing="2",
+                ),
+                icon="link",
+                color_scheme="blue",
+                width="100%",
+            ),
+        ),
         spacing="2",
         width="100%",
+    )
+
+
+def _cancel_booking_button() -> rx.Component:
+    return rx.cond(
+        ~S.is_cancelled,
+        rx.button(
+            rx.icon("ban", size=16),
+            "Cancel booking",
+            color_scheme="red",
+            variant="soft",
+            on_click=S.ask_cancel_booking,
+            loading=S.busy == "cancel_booking",
+            disabled=S.busy != "",
+        ),
     )
 
 
