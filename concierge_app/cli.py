@@ -1,4 +1,5 @@
-"""Command line: `python -m concierge_app.cli migrate | seed-demo | verify-audit`."""
+"""Command line: `python -m concierge_app.cli migrate | seed-demo | month-end | deliver-outbox |
+verify-audit`."""
 
 from __future__ import annotations
 
@@ -69,6 +70,59 @@ def deliver_outbox(
         return
     report = deliver_due_messages(db=_db(url), mailer=mailer)
     console.print(f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}.")
+
+
+@app.command("month-end")
+def month_end(
+    period: str = typer.Option(
+        None, help="The month to invoice, YYYY-MM (default: the month before the run date)"
+    ),
+    run_date: str = typer.Option(None, help="The invoice date, YYYY-MM-DD (default: today, UTC)"),
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Issue the monthly commission invoices (idempotent: a rerun adds nothing; resumes)."""
+    from datetime import UTC, date, datetime
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.table import Table
+
+    from .domain.errors import DomainError
+    from .domain.partner_billing import Period
+    from .services.month_end import run_month_end
+
+    try:
+        day = date.fromisoformat(run_date) if run_date else datetime.now(UTC).date()
+        month = Period.parse(period) if period else Period.of(day).previous()
+    except (ValueError, DomainError) as bad:
+        console.print(f"[red]{getattr(bad, 'message', bad)}[/red]")
+        raise typer.Exit(2) from None
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task(f"Invoicing {month.label}", total=None)
+
+        def show(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        summary = run_month_end(
+            db=_db(url), period=month, run_date=day, actor="cli:month-end", progress=show
+        )
+    table = Table(title=f"Month-end run {summary.period} (invoice date {summary.run_date})")
+    table.add_column("")
+    table.add_column("", justify="right")
+    table.add_row("partners", f"{summary.partners:,}")
+    table.add_row("invoices issued now", f"{summary.invoices_created:,}")
+    table.add_row("statement lines now", f"{summary.lines_created:,}")
+    table.add_row("invoices in this run", f"{summary.invoices_total:,}")
+    console.print(table)
+    if summary.already_done:
+        console.print("This period was already invoiced: nothing added.")
+    elif summary.resumed:
+        console.print("Resumed an interrupted run: partners already invoiced were skipped.")
 
 
 @app.command("verify-audit")

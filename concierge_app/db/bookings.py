@@ -26,6 +26,8 @@ class Booking(SQLModel, table=True):
         one_of("status", BookingStatus, "status"),
         one_of("accommodation_collected_by", AccommodationCollector, "collector"),
         CheckConstraint("check_out > check_in", name="stay_dates"),
+        # The month-end run reads stays by departure, partner by partner.
+        Index("ix_booking_departure", "property_id", "check_out"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -87,6 +89,7 @@ class ServiceItem(SQLModel, table=True):
         ),
         one_of("strategy", PaymentStrategy, "strategy"),
         one_of("lifecycle", ServiceLifecycle, "lifecycle"),
+        Index("ix_service_item_departure", "operator_id", "service_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

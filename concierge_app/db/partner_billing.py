@@ -1,0 +1,154 @@
+"""Partner finance: partner logins, month-end runs, commission invoices with their reservation
+statements (one line per stay or service), and payouts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from ..domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState
+from .types import UTCDateTime, currency_check, non_negative, one_of, utcnow
+
+LINE_SOURCES = ("stay", "service")
+COLLECTORS = ("platform", "partner", "shared")  # shared: a deposit service
+
+
+class PartnerUser(SQLModel, table=True):
+    """A person who signs in to a partner's finance pages; sees only that partner's data."""
+
+    __tablename__ = "partner_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    email: str = Field(unique=True, max_length=254)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PartnerSession(SQLModel, table=True):
+    __tablename__ = "partner_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    partner_user_id: int = Field(foreign_key="partner_user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class MonthEndRun(SQLModel, table=True):
+    """One run per period. Partners are processed in id order, a chunk per transaction, and the
+    last partner done is committed with the chunk: a crashed run resumes after it."""
+
+    __tablename__ = "month_end_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(unique=True, max_length=7)  # "2026-11"
+    run_date: date  # the invoice date
+    started_by: str = Field(max_length=254)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_partner_id: int = 0
+    partners_done: int = 0
+    invoices_created: int = 0
+    lines_created: int = 0
+
+
+class PartnerInvoice(SQLModel, table=True):
+    """A document to a partner: the monthly commission invoice, a VAT/GST document, or a
+    credit or debit note. Paid / due / overdue / part-paid are derived, never stored."""
+
+    __tablename__ = "partner_invoice"
+    __table_args__ = (
+        currency_check(),
+        non_negative("amount_minor"),
+        non_negative("deducted_minor"),
+        CheckConstraint("deducted_minor <= amount_minor", name="deducted_within_amount"),
+        CheckConstraint("due_date >= invoice_date", name="due_after_invoice"),
+        one_of("kind", PartnerInvoiceKind, "kind"),
+        one_of("state", PartnerInvoiceState, "state"),
+        # One commission invoice per partner, period and currency: a rerun adds nothing.
+        Index(
+            "uq_partner_invoice_commission",
+            "partner_id",
+            "period",
+            "currency",
+            unique=True,
+            sqlite_where=text("kind = 'commission'"),
+            postgresql_where=text("kind = 'commission'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=30)
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    run_id: int | None = Field(default=None, foreign_key="month_end_run.id", index=True)
+    kind: str = Field(max_length=20)
+    period: str = Field(max_length=7, index=True)
+    currency: str = Field(max_length=3)
+    invoice_date: date
+    due_date: date
+    amount_minor: int  # the commission (or the note's amount)
+    # Commission on money the platform collected: taken from the partner's payout.
+    deducted_minor: int = 0
+    state: str = Field(default=PartnerInvoiceState.ISSUED.value, max_length=20)
+    related_invoice_id: int | None = Field(default=None, foreign_key="partner_invoice.id")
+    reason: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PartnerInvoiceLine(SQLModel, table=True):
+    """One line of the reservation statement: a stay or a service that departed in the period."""
+
+    __tablename__ = "partner_invoice_line"
+    __table_args__ = (
+        non_negative("base_minor"),
+        non_negative("commission_minor"),
+        non_negative("deducted_minor"),
+        CheckConstraint("rate_bps BETWEEN 0 AND 10000", name="rate"),
+        one_of("source", LINE_SOURCES, "source"),
+        one_of("collected_by", COLLECTORS, "collected_by"),
+        UniqueConstraint("invoice_id", "source", "source_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="partner_invoice.id")
+    source: str = Field(max_length=10)
+    source_id: int
+    reference: str = Field(max_length=40)  # the booking reference
+    guest_name: str = Field(max_length=200)
+    description: str = Field(max_length=200)
+    start_date: date  # check-in, or the service date
+    end_date: date  # check-out (the departure), or the service date
+    base_minor: int
+    rate_bps: int
+    commission_minor: int
+    deducted_minor: int  # the part of the commission taken from the payout
+    collected_by: str = Field(max_length=10)  # who took the guest's money
+
+
+class Payout(SQLModel, table=True):
+    """What the platform pays a partner for a period: collected gross − commission."""
+
+    __tablename__ = "payout"
+    __table_args__ = (
+        currency_check(),
+        non_negative("gross_minor"),
+        non_negative("commission_minor"),
+        CheckConstraint("net_minor = gross_minor - commission_minor", name="net"),
+        UniqueConstraint("partner_id", "period", "currency"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    invoice_id: int | None = Field(default=None, foreign_key="partner_invoice.id")
+    period: str = Field(max_length=7)
+    currency: str = Field(max_length=3)
+    gross_minor: int
+    commission_minor: int
+    net_minor: int
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,424 @@
+"""The month-end run: one commission invoice per partner and currency for what departed.
+
+Stays count by check-out date, services by service date; cancelled ones are left out (and
+Included in Stay services, which are not charged separately). Each line of the reservation
+statement carries its base, the partner's rate and the commission (half-up, per line); the part
+of the commission on money the platform collected is deducted from the partner's payout when the
+partner is paid out net, and the payout (gross collected − that commission) is recorded.
+
+The run is set-based and streams: partners are taken in id order, a chunk per transaction, and
+the run's progress (the last partner done) commits with the chunk, so a crash loses at most the
+chunk in flight and a rerun resumes after it. Unique indexes make a second invoice for the same
+partner, period and currency impossible; numbers are reserved per chunk from a gapless sequence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+    update,
+)
+from sqlalchemy.sql import Select
+from sqlmodel import Session
+
+from ..db.bookings import Booking, ServiceItem
+from ..db.engine import Database
+from ..db.parties import Guest, Partner, PayoutMethod
+from ..db.partner_billing import MonthEndRun, PartnerInvoice, PartnerInvoiceLine, Payout
+from ..db.types import utcnow
+from ..domain.lifecycle import BookingStatus, ServiceLifecycle
+from ..domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState, Period, due_date
+from ..domain.strategies import PaymentStrategy
+from .audit import record_event
+
+CHUNK = 500  # partners per transaction
+
+Progress = Callable[[int, int], None]  # (partners done, partners in all)
+
+
+def _t(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+_B, _S, _G, _P = _t(Booking), _t(ServiceItem), _t(Guest), _t(Partner)
+_INV, _LINE, _PAYOUT, _RUN = _t(PartnerInvoice), _t(PartnerInvoiceLine), _t(Payout), _t(MonthEndRun)
+
+
+def _half_up(amount: Any, rate: Any) -> Any:
+    """Commission in minor units, half-up, in SQL integer arithmetic (amounts are >= 0)."""
+    return (amount * rate + 5000) // 10000
+
+
+def _net_payout(partner: Table) -> Any:
+    return partner.c.payout_method == PayoutMethod.NET_PAYOUT.value
+
+
+def _stays() -> Select[Any]:
+    """Stays that departed in the window, at properties with ids in [lo, hi]."""
+    platform = _B.c.accommodation_collected_by == "platform"
+    commission = _half_up(_B.c.accommodation_total_minor, _P.c.commission_rate_bps)
+    return (
+        select(
+            _B.c.property_id.label("partner_id"),
+            _B.c.currency.label("currency"),
+            literal("stay", String).label("source"),
+            _B.c.id.label("source_id"),
+            _B.c.reference.label("reference"),
+            _G.c.name.label("guest_name"),
+            literal("Stay", String).label("description"),
+            _B.c.check_in.label("start_date"),
+            _B.c.check_out.label("end_date"),
+            _B.c.accommodation_total_minor.label("base_minor"),
+            _P.c.commission_rate_bps.label("rate_bps"),
+            commission.label("commission_minor"),
+            case((and_(platform, _net_payout(_P)), commission), else_=0).label("deducted_minor"),
+            case((platform, "platform"), else_="partner").label("collected_by"),
+            case((platform, _B.c.accommodation_total_minor), else_=0).label("platform_gross"),
+        )
+        .select_from(_B.join(_P, _P.c.id == _B.c.property_id).join(_G, _G.c.id == _B.c.guest_id))
+        .where(
+            _B.c.property_id.between(bindparam("lo"), bindparam("hi")),
+            _B.c.check_out.between(bindparam("first"), bindparam("last")),
+            _B.c.status == BookingStatus.CONFIRMED.value,
+        )
+    )
+
+
+def _services() -> Select[Any]:
+    """Services performed in the window, by operators with ids in [lo, hi]."""
+    strategy = _S.c.strategy
+    platform_part = case(
+        (strategy == PaymentStrategy.PLATFORM_COLLECTS_FULL.value, _S.c.gross_minor),
+        (strategy == PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT.value, _S.c.deposit_minor),
+        else_=0,
+    )
+    rate = _P.c.commission_rate_bps
+    return (
+        select(
+            _S.c.operator_id.label("partner_id"),
+            _S.c.currency.label("currency"),
+            literal("service", String).label("source"),
+            _S.c.id.label("source_id"),
+            _B.c.reference.label("reference"),
+            _G.c.name.label("guest_name"),
+            func.substr(_S.c.title, 1, 200).label("description"),
+            _S.c.service_date.label("start_date"),
+            _S.c.service_date.label("end_date"),
+            _S.c.gross_minor.label("base_minor"),
+            rate.label("rate_bps"),
+            _half_up(_S.c.gross_minor, rate).label("commission_minor"),
+            case((_net_payout(_P), _half_up(platform_part, rate)), else_=0).label("deducted_minor"),
+            case(
+                (strategy == PaymentStrategy.OPERATOR_COLLECTS_FULL.value, "partner"),
+                (strategy == PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT.value, "shared"),
+                else_="platform",
+            ).label("collected_by"),
+            platform_part.label("platform_gross"),
+        )
+        .select_from(
+            _S.join(_P, _P.c.id == _S.c.operator_id)
+            .join(_B, _B.c.id == _S.c.booking_id)
+            .join(_G, _G.c.id == _B.c.guest_id)
+        )
+        .where(
+            _S.c.operator_id.between(bindparam("lo"), bindparam("hi")),
+            _S.c.service_date.between(bindparam("first"), bindparam("last")),
+            _S.c.lifecycle == ServiceLifecycle.CONFIRMED.value,
+            strategy != PaymentStrategy.INCLUDED_IN_STAY.value,
+        )
+    )
+
+
+_DEPARTED = union_all(_stays(), _services()).subquery("departed")
+_TOTALS = (
+    select(
+        _DEPARTED.c.partner_id,
+        _DEPARTED.c.currency,
+        func.sum(_DEPARTED.c.commission_minor).label("amount"),
+        func.sum(_DEPARTED.c.deducted_minor).label("deducted"),
+        func.sum(_DEPARTED.c.platform_gross).label("gross"),
+        func.count().label("lines"),
+    )
+    .group_by(_DEPARTED.c.partner_id, _DEPARTED.c.currency)
+    .order_by(_DEPARTED.c.partner_id, _DEPARTED.c.currency)
+)
+_LINE_COLUMNS = (
+    "source",
+    "source_id",
+    "reference",
+    "guest_name",
+    "description",
+    "start_date",
+    "end_date",
+    "base_minor",
+    "rate_bps",
+    "commission_minor",
+    "deducted_minor",
+    "collected_by",
+)
+_COPY_LINES = insert(_LINE).from_select(
+    ["invoice_id", *_LINE_COLUMNS],
+    select(_INV.c.id, *(_DEPARTED.c[c] for c in _LINE_COLUMNS)).select_from(
+        _DEPARTED.join(
+            _INV,
+            and_(
+                _INV.c.partner_id == _DEPARTED.c.partner_id,
+                _INV.c.currency == _DEPARTED.c.currency,
+                _INV.c.period == bindparam("period"),
+                _INV.c.kind == PartnerInvoiceKind.COMMISSION.value,
+                _INV.c.run_id == bindparam("run_id"),
+            ),
+        )
+    ),
+)
+_RESERVE = text(
+    "UPDATE number_sequence SET last_value = last_value + :n WHERE name = :name "
+    "RETURNING last_value"
+)
+_PARTNER_IDS = select(_P.c.id).where(_P.c.id > bindparam("after")).order_by(_P.c.id)
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    period: str
+    run_date: date
+    partners: int
+    invoices_created: int  # by this call
+    lines_created: int  # by this call
+    invoices_total: int  # by the whole run so far
+    resumed: bool
+    already_done: bool
+
+
+def run_month_end(
+    *,
+    db: Database,
+    period: Period,
+    run_date: date,
+    actor: str,
+    chunk: int = CHUNK,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Invoice every partner for `period` (idempotent; resumes an interrupted run)."""
+    run_id, after, finished, resumed = _open_run(db, period, run_date, actor)
+    if finished:
+        return _summary(db, run_id, 0, 0, resumed=False, already_done=True)
+    with db.read() as session:
+        ids = list(session.connection().execute(_PARTNER_IDS, {"after": after}).scalars())
+    done_before = _partners_done(db, run_id)
+    total = done_before + len(ids)
+    created = lines = 0
+    if progress:
+        progress(done_before, total)
+    for start in range(0, len(ids), chunk):
+        batch = ids[start : start + chunk]
+        with db.transaction() as session:
+            made, copied = _invoice_chunk(session, run_id, period, batch[0], batch[-1])
+        created, lines = created + made, lines + copied
+        if progress:
+            progress(done_before + start + len(batch), total)
+    with db.transaction() as session:
+        session.connection().execute(
+            update(_RUN).where(_RUN.c.id == run_id).values(finished_at=utcnow())
+        )
+        record_event(
+            session,
+            actor=actor,
+            action="month_end.finished",
+            subject=f"month_end:{period}",
+            data={"period": str(period), "invoices": created, "lines": lines},
+        )
+    return _summary(db, run_id, created, lines, resumed=resumed, already_done=False)
+
+
+def _open_run(
+    db: Database, period: Period, run_date: date, actor: str
+) -> tuple[int, int, bool, bool]:
+    """The period's run (created on first use): (id, last partner done, finished, resumed)."""
+    with db.transaction() as session:
+        conn = session.connection()
+        row = conn.execute(select(_RUN).where(_RUN.c.period == str(period))).first()
+        if row is not None:
+            return int(row.id), int(row.last_partner_id), row.finished_at is not None, True
+        run_id = conn.execute(
+            insert(_RUN)
+            .values(
+                period=str(period),
+                run_date=run_date,
+                started_by=actor,
+                started_at=utcnow(),
+                last_partner_id=0,
+                partners_done=0,
+                invoices_created=0,
+                lines_created=0,
+            )
+            .returning(_RUN.c.id)
+        ).scalar_one()
+        record_event(
+            session,
+            actor=actor,
+            action="month_end.started",
+            subject=f"month_end:{period}",
+            data={"period": str(period), "run_date": run_date.isoformat()},
+        )
+        return int(run_id), 0, False, False
+
+
+def _invoice_chunk(
+    session: Session, run_id: int, period: Period, lo: int, hi: int
+) -> tuple[int, int]:
+    """Invoices, statement lines and payouts for partners lo..hi, and the run's progress."""
+    conn = session.connection()
+    run = conn.execute(select(_RUN).where(_RUN.c.id == run_id).with_for_update()).one()
+    if run.last_partner_id >= hi:  # another runner did this chunk meanwhile
+        return 0, 0
+    window = {"lo": lo, "hi": hi, "first": period.first_day, "last": period.last_day}
+    totals = conn.execute(_TOTALS, window).all()
+    numbers = _reserve_numbers(session, run.run_date.year, len(totals))
+    invoice_date = run.run_date
+    if totals:
+        conn.execute(
+            insert(_INV),
+            [
+                {
+                    "number": number,
+                    "partner_id": t.partner_id,
+                    "run_id": run_id,
+                    "kind": PartnerInvoiceKind.COMMISSION.value,
+                    "period": str(period),
+                    "currency": t.currency,
+                    "invoice_date": invoice_date,
+                    "due_date": due_date(invoice_date),
+                    "amount_minor": int(t.amount),
+                    "deducted_minor": int(t.deducted),
+                    "state": PartnerInvoiceState.ISSUED.value,
+                    "related_invoice_id": None,
+                    "reason": None,
+                    "created_at": utcnow(),
+                }
+                for number, t in zip(numbers, totals, strict=True)
+            ],
+        )
+        conn.execute(_COPY_LINES, window | {"period": str(period), "run_id": run_id})
+        lines = sum(int(t.lines) for t in totals)
+        _record_payouts(session, run_id, period, [t for t in totals if int(t.gross) > 0])
+    else:
+        lines = 0
+    conn.execute(
+        update(_RUN)
+        .where(_RUN.c.id == run_id)
+        .values(
+            last_partner_id=hi,
+            partners_done=_RUN.c.partners_done + _partners_between(session, lo, hi),
+            invoices_created=_RUN.c.invoices_created + len(totals),
+            lines_created=_RUN.c.lines_created + lines,
+        )
+    )
+    if totals:
+        record_event(
+            session,
+            actor="system:month_end",
+            action="month_end.invoiced",
+            subject=f"month_end:{period}",
+            data={"partners": [lo, hi], "invoices": [numbers[0], numbers[-1]], "lines": lines},
+        )
+    return len(totals), lines
+
+
+def _partners_between(session: Session, lo: int, hi: int) -> int:
+    return int(
+        session.connection()
+        .execute(select(func.count()).select_from(_P).where(_P.c.id.between(lo, hi)))
+        .scalar_one()
+    )
+
+
+def _reserve_numbers(session: Session, year: int, count: int) -> list[str]:
+    """`count` consecutive numbers of the year's gapless sequence (held until commit)."""
+    if count == 0:
+        return []
+    conn = session.connection()
+    name = f"partner_invoice:{year}"
+    last = conn.execute(_RESERVE, {"n": count, "name": name}).scalar()
+    if last is None:
+        from ..db.invoicing import NumberSequence
+        from .common import insert_ignore
+
+        insert_ignore(session, NumberSequence, {"name": name, "last_value": 0})
+        last = conn.execute(_RESERVE, {"n": count, "name": name}).scalar_one()
+    first = int(last) - count + 1
+    return [f"CM-{year}-{n:06d}" for n in range(first, int(last) + 1)]
+
+
+def _record_payouts(session: Session, run_id: int, period: Period, totals: list[Any]) -> None:
+    """Gross collected by the platform − the commission deducted, per partner and currency."""
+    if not totals:
+        return
+    conn = session.connection()
+    invoice_ids = {
+        (r.partner_id, r.currency): r.id
+        for r in conn.execute(
+            select(_INV.c.id, _INV.c.partner_id, _INV.c.currency).where(
+                _INV.c.run_id == run_id,
+                _INV.c.partner_id.in_([t.partner_id for t in totals]),
+            )
+        )
+    }
+    conn.execute(
+        insert(_PAYOUT),
+        [
+            {
+                "partner_id": t.partner_id,
+                "invoice_id": invoice_ids.get((t.partner_id, t.currency)),
+                "period": str(period),
+                "currency": t.currency,
+                "gross_minor": int(t.gross),
+                "commission_minor": int(t.deducted),
+                "net_minor": int(t.gross) - int(t.deducted),
+                "created_at": utcnow(),
+            }
+            for t in totals
+        ],
+    )
+
+
+def _partners_done(db: Database, run_id: int) -> int:
+    with db.read() as session:
+        return int(
+            session.connection()
+            .execute(select(_RUN.c.partners_done).where(_RUN.c.id == run_id))
+            .scalar_one()
+        )
+
+
+def _summary(
+    db: Database, run_id: int, created: int, lines: int, *, resumed: bool, already_done: bool
+) -> RunSummary:
+    with db.read() as session:
+        run = session.connection().execute(select(_RUN).where(_RUN.c.id == run_id)).one()
+    return RunSummary(
+        period=run.period,
+        run_date=run.run_date,
+        partners=int(run.partners_done),
+        invoices_created=created,
+        lines_created=lines,
+        invoices_total=int(run.invoices_created),
+        resumed=resumed and not already_done,
+        already_done=already_done,
+    )

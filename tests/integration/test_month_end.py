@@ -1,0 +1,235 @@
+"""The month-end run on SQLite and PostgreSQL: what departed, payout netting, idempotent
+reruns, and a crash in the middle followed by a rerun (no duplicates, no gaps)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import col, func, select
+
+from concierge_app.db.partner_billing import (
+    MonthEndRun,
+    PartnerInvoice,
+    PartnerInvoiceLine,
+    Payout,
+)
+from concierge_app.domain.money import Money
+from concierge_app.domain.partner_billing import Period
+from concierge_app.domain.strategies import PaymentStrategy as S
+from concierge_app.services import bookings, month_end, portfolio
+
+from ..factories import ACTOR, make_partner
+
+NOV = Period(2026, 11)
+RUN_DATE = date(2026, 12, 2)
+
+
+def stay(db, property_id, check_in, check_out, total="1000.00", collected_by="platform"):
+    guest = bookings.create_guest(db=db, name="Ana Ruiz", email="ana@example.com")
+    return bookings.create_booking(
+        db=db,
+        reference=f"ME-{check_out:%m%d}-{property_id}-{check_in:%d}",
+        guest_id=guest,
+        property_id=property_id,
+        check_in=check_in,
+        check_out=check_out,
+        currency="EUR",
+        accommodation_total=Money.parse(total, "EUR"),
+        accommodation_collected_by=collected_by,
+        actor=ACTOR,
+    )
+
+
+def service(db, booking_id, operator_id, day, strategy, gross, deposit=None, confirm=True):
+    sid = portfolio.add_service_item(
+        db=db,
+        booking_id=booking_id,
+        operator_id=operator_id,
+        title=f"Service on {day}",
+        service_date=day,
+        gross=Money.parse(gross, "EUR"),
+        strategy=strategy,
+        deposit=None if deposit is None else Money.parse(deposit, "EUR"),
+        actor=ACTOR,
+    )
+    if confirm:
+        portfolio.confirm_service(db=db, service_id=sid, actor=ACTOR)
+    return sid
+
+
+def run(db, **kw):
+    return month_end.run_month_end(db=db, period=NOV, run_date=RUN_DATE, actor=ACTOR, **kw)
+
+
+def invoices(db):
+    with db.read() as s:
+        return list(s.exec(select(PartnerInvoice).order_by(col(PartnerInvoice.number))).all())
+
+
+def lines_of(db, invoice_id):
+    with db.read() as s:
+        return list(
+            s.exec(
+                select(PartnerInvoiceLine)
+                .where(PartnerInvoiceLine.invoice_id == invoice_id)
+                .order_by(col(PartnerInvoiceLine.end_date))
+            ).all()
+        )
+
+
+def counts(db):
+    with db.read() as s:
+        return tuple(
+            s.exec(select(func.count()).select_from(t)).one()
+            for t in (PartnerInvoice, PartnerInvoiceLine, Payout)
+        )
+
+
+def test_only_what_departed_in_the_month_is_invoiced_one_line_each(db):
+    villa = make_partner(db, kind="property", rate_bps=1500)
+    first = stay(db, villa, date(2026, 10, 28), date(2026, 11, 1))  # departs Nov 1: in
+    last = stay(db, villa, date(2026, 11, 25), date(2026, 11, 30))  # Nov 30: in
+    stay(db, villa, date(2026, 10, 20), date(2026, 10, 31))  # Oct 31: out
+    stay(db, villa, date(2026, 11, 28), date(2026, 12, 1))  # Dec 1: out
+    cancelled = stay(db, villa, date(2026, 11, 10), date(2026, 11, 12))
+    bookings.cancel_booking(db=db, booking_id=cancelled, actor=ACTOR, reason="Guest cancelled")
+    summary = run(db)
+    (invoice,) = invoices(db)
+    assert (summary.invoices_created, summary.lines_created) == (1, 2)
+    assert [ln.source_id for ln in lines_of(db, invoice.id)] == [first, last]
+    assert invoice.amount_minor == 2 * 15000  # 15% of 1,000.00, twice
+    assert (invoice.invoice_date, invoice.due_date) == (RUN_DATE, date(2026, 12, 16))
+    assert invoice.number == "CM-2026-000001" and invoice.period == "2026-11"
+
+
+def test_services_count_by_service_date_and_cancelled_or_included_ones_are_left_out(db):
+    villa = make_partner(db, kind="property")
+    chef = make_partner(db, kind="operator", rate_bps=1200)
+    booking = stay(db, villa, date(2026, 11, 20), date(2026, 12, 3))  # departs in December
+    service(db, booking, chef, date(2026, 11, 22), S.PLATFORM_COLLECTS_FULL, "200.00")
+    deposit = service(
+        db, booking, chef, date(2026, 11, 24), S.PLATFORM_COLLECTS_DEPOSIT, "500.00", "100.00"
+    )
+    service(db, booking, chef, date(2026, 11, 25), S.OPERATOR_COLLECTS_FULL, "300.00")
+    service(db, booking, chef, date(2026, 11, 26), S.INCLUDED_IN_STAY, "0.00")
+    gone = service(db, booking, chef, date(2026, 11, 27), S.PLATFORM_COLLECTS_FULL, "90.00")
+    portfolio.cancel_service(db=db, service_id=gone, actor=ACTOR)
+    service(db, booking, chef, date(2026, 12, 1), S.PLATFORM_COLLECTS_FULL, "80.00")
+    run(db)
+    (invoice,) = invoices(db)  # the villa: nothing departed in November
+    lines = lines_of(db, invoice.id)
+    assert [(ln.base_minor, ln.collected_by) for ln in lines] == [
+        (20000, "platform"),
+        (50000, "shared"),
+        (30000, "partner"),
+    ]
+    assert invoice.amount_minor == 2400 + 6000 + 3600  # 12% of each gross
+    # deducted from the payout: commission on what the platform collected (gross, deposit)
+    assert invoice.deducted_minor == 2400 + 1200
+    assert [ln.deducted_minor for ln in lines] == [2400, 1200, 0]
+    with db.read() as s:
+        payout = s.exec(select(Payout)).one()
+    assert (payout.gross_minor, payout.commission_minor, payout.net_minor) == (
+        30000,
+        3600,
+        26400,
+    )
+    assert lines[1].source_id == deposit
+
+
+def test_a_partner_paid_out_gross_pays_the_whole_commission(db):
+    villa = partners_gross(db)
+    stay(db, villa, date(2026, 11, 1), date(2026, 11, 5), total="800.00")
+    run(db)
+    (invoice,) = invoices(db)
+    assert (invoice.amount_minor, invoice.deducted_minor) == (8000, 0)
+    with db.read() as s:
+        payout = s.exec(select(Payout)).one()
+    assert (payout.gross_minor, payout.commission_minor, payout.net_minor) == (80000, 0, 80000)
+
+
+def partners_gross(db):
+    from concierge_app.services import partners
+
+    return partners.create_partner(
+        db=db,
+        code="PRP-GROSS1",
+        name="Stripe-paid villa",
+        kind="property",
+        category="villa",
+        country="ES",
+        currency="EUR",
+        commission_rate_bps=1000,
+        finance_email="finance@villa.example",
+        payout_method="gross_stripe",
+        commission_payment_method="bank_transfer",
+        actor=ACTOR,
+    )
+
+
+def test_a_stay_paid_at_the_property_is_invoiced_but_not_deducted(db):
+    villa = make_partner(db, kind="property", rate_bps=1000)
+    stay(db, villa, date(2026, 11, 1), date(2026, 11, 4), total="600.00", collected_by="property")
+    run(db)
+    (invoice,) = invoices(db)
+    assert (invoice.amount_minor, invoice.deducted_minor) == (6000, 0)
+    assert counts(db)[2] == 0  # the platform collected nothing: no payout
+
+
+def test_a_rerun_adds_nothing(db):
+    villa = make_partner(db, kind="property")
+    stay(db, villa, date(2026, 11, 1), date(2026, 11, 4))
+    first = run(db)
+    before = counts(db)
+    again = run(db)
+    assert again.already_done and again.invoices_created == 0
+    assert counts(db) == before and first.invoices_total == again.invoices_total == 1
+
+
+def test_a_crash_in_the_middle_then_a_rerun_leaves_no_duplicates_and_no_gaps(db, monkeypatch):
+    villas = [make_partner(db, kind="property") for _ in range(7)]
+    for i, villa in enumerate(villas):
+        stay(db, villa, date(2026, 11, 1 + i), date(2026, 11, 10 + i))
+    real = month_end._invoice_chunk
+    calls = []
+
+    def crash_on_third_chunk(session, run_id, period, lo, hi):
+        calls.append((lo, hi))
+        made = real(session, run_id, period, lo, hi)  # the chunk's writes happen…
+        if len(calls) == 3:
+            raise RuntimeError("power cut")  # …and are rolled back with its transaction
+        return made
+
+    monkeypatch.setattr(month_end, "_invoice_chunk", crash_on_third_chunk)
+    with pytest.raises(RuntimeError):
+        run(db, chunk=2)
+    assert len(invoices(db)) == 4  # two chunks of two committed
+    monkeypatch.setattr(month_end, "_invoice_chunk", real)
+    resumed = run(db, chunk=2)
+    assert resumed.resumed and resumed.invoices_created == 3
+    numbers = [i.number for i in invoices(db)]
+    assert numbers == [f"CM-2026-{n:06d}" for n in range(1, 8)]  # gapless, once each
+    assert sorted(i.partner_id for i in invoices(db)) == sorted(villas)
+    with db.read() as s:
+        run_row = s.exec(select(MonthEndRun)).one()
+    assert run_row.finished_at is not None and run_row.invoices_created == 7
+    assert run_row.lines_created == 7
+
+
+def test_progress_is_reported_partner_by_partner(db):
+    for _ in range(5):
+        make_partner(db, kind="property")
+    seen = []
+    run(db, chunk=2, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
+
+
+def test_a_malformed_period_is_refused_before_anything_is_written(db):
+    from concierge_app.domain.errors import DomainError
+
+    with pytest.raises(DomainError):
+        month_end.run_month_end(
+            db=db, period=Period.parse("2026-13"), run_date=RUN_DATE, actor=ACTOR
+        )
+    assert counts(db) == (0, 0, 0)
