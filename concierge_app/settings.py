@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     guest_link_days: int = 60
     platform_name: str = "Azure Concierge"
     platform_email: str = "concierge@azure-concierge.test"
+    # On partner invoices: who issues them and where transfers go.
+    platform_legal_name: str = "Azure Concierge S.L."
+    platform_address: str = "Carrer de Balmes 150\n08008 Barcelona\nSpain"
+    platform_vat_id: str = "ESB12345678"
+    platform_bank_name: str = "Banco Demo"
+    platform_iban: str = "ES9121000418450200051332"
+    platform_bic: str = "CAIXESBBXXX"
 
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None

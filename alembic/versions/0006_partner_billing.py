@@ -1,5 +1,6 @@
 """Partner finance: partner logins and sessions, month-end runs, commission invoices with their
-reservation statements, payouts; indexes to read stays and services by departure.
+reservation statements, payouts, partner bank accounts and addresses, outbox attachments; indexes
+to read stays and services by departure.
 
 Revision ID: 0006
 Revises: 0005
@@ -237,8 +238,35 @@ def upgrade() -> None:
             "ix_service_item_departure", ["operator_id", "service_date"], unique=False
         )
 
+    op.create_table(
+        "partner_bank_account",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.Column("account_holder", sa.String(length=200), nullable=False),
+        sa.Column("iban", sa.String(length=34), nullable=False),
+        sa.Column("bic", sa.String(length=11), nullable=False),
+        sa.Column("updated_by", sa.String(length=254), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["partner_id"], ["partner.id"], name=op.f("fk_partner_bank_account_partner_id_partner")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_partner_bank_account")),
+        sa.UniqueConstraint("partner_id", name=op.f("uq_partner_bank_account_partner_id")),
+    )
+    with op.batch_alter_table("outbox_message") as batch_op:
+        batch_op.add_column(sa.Column("attachment", sa.String(length=100), nullable=True))
+    with op.batch_alter_table("partner") as batch_op:
+        batch_op.add_column(
+            sa.Column("address", sa.String(length=500), nullable=False, server_default="")
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("partner") as batch_op:
+        batch_op.drop_column("address")
+    with op.batch_alter_table("outbox_message") as batch_op:
+        batch_op.drop_column("attachment")
+    op.drop_table("partner_bank_account")
     with op.batch_alter_table("service_item", schema=None) as batch_op:
         batch_op.drop_index("ix_service_item_departure")
 

@@ -43,6 +43,8 @@ class OutboxMessage(SQLModel, table=True):
     body: str = Field(sa_type=Text)
     booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True)
     partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    # A document rendered when the message is sent, e.g. "partner_invoice_pdf:42".
+    attachment: str | None = Field(default=None, max_length=100)
     status: str = Field(default=OutboxStatus.QUEUED.value, max_length=20, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)

@@ -57,6 +57,7 @@ class Partner(SQLModel, table=True):
         default=CommissionPaymentMethod.PAYOUT_DEDUCTION.value, max_length=20
     )
     finance_email: str = Field(max_length=254)
+    address: str = Field(default="", max_length=500)  # postal address, lines separated by \n
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

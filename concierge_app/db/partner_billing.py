@@ -152,3 +152,17 @@ class Payout(SQLModel, table=True):
     commission_minor: int
     net_minor: int
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PartnerBankAccount(SQLModel, table=True):
+    """The account a partner receives payouts into (and pays direct debits from)."""
+
+    __tablename__ = "partner_bank_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", unique=True)
+    account_holder: str = Field(max_length=200)
+    iban: str = Field(max_length=34)  # electronic format: no spaces, upper case, checksum valid
+    bic: str = Field(default="", max_length=11)
+    updated_by: str = Field(max_length=254)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -21,6 +21,7 @@ from .parties import (
 )
 from .partner_billing import (
     MonthEndRun,
+    PartnerBankAccount,
     PartnerInvoice,
     PartnerInvoiceLine,
     PartnerSession,
@@ -58,6 +59,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Partner",
+    "PartnerBankAccount",
     "PartnerInvoice",
     "PartnerInvoiceLine",
     "PartnerKind",
