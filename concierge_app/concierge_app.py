@@ -11,8 +11,14 @@ from concierge_app.jobs.outbox import deliver_outbox_forever
 from concierge_app.pages.audit import audit_page
 from concierge_app.pages.booking import booking_page
 from concierge_app.pages.bookings import bookings_page
-from concierge_app.pages.login import login_page
+from concierge_app.pages.login import login_page, partner_login_page
 from concierge_app.pages.outbox import outbox_page
+from concierge_app.pages.partner_finance import (
+    bank_details_page,
+    invoices_page,
+    overview_page,
+    statement_page,
+)
 from concierge_app.pages.portal import portal_page
 from concierge_app.pages.sandbox_checkout import sandbox_checkout_page
 from concierge_app.pages.templates import templates_page
@@ -20,6 +26,12 @@ from concierge_app.state.audit import AuditState
 from concierge_app.state.booking import BookingState
 from concierge_app.state.bookings import BookingsState
 from concierge_app.state.outbox import OutboxState
+from concierge_app.state.partner_finance import (
+    BankDetailsState,
+    OverviewState,
+    PartnerInvoicesState,
+    StatementState,
+)
 from concierge_app.state.portal import PortalState
 from concierge_app.state.sandbox_checkout import SandboxCheckoutState
 from concierge_app.state.templates import TemplatesState
@@ -63,6 +75,31 @@ app.add_page(
     route="/sandbox/checkout/[session]",
     title="Checkout · Test mode",
     on_load=SandboxCheckoutState.load,
+)
+app.add_page(partner_login_page, route="/partner/login", title="Sign in · Extranet")
+app.add_page(
+    overview_page,
+    route="/partner",
+    title="Financial Overview · Extranet",
+    on_load=OverviewState.load,
+)
+app.add_page(
+    invoices_page,
+    route="/partner/invoices",
+    title="Invoices · Extranet",
+    on_load=PartnerInvoicesState.load,
+)
+app.add_page(
+    statement_page,
+    route="/partner/invoices/[number]",
+    title="Invoice · Extranet",
+    on_load=StatementState.load,
+)
+app.add_page(
+    bank_details_page,
+    route="/partner/bank-details",
+    title="Bank details · Extranet",
+    on_load=BankDetailsState.load,
 )
 app.add_page(audit_page, route="/audit", title="Audit log · Concierge", on_load=AuditState.load)
 

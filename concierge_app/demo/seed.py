@@ -12,8 +12,17 @@ from ..domain.lifecycle import AttemptStatus
 from ..domain.money import Money
 from ..domain.strategies import PaymentStrategy as S
 from ..services import bookings, checkout, invoicing, partners, portfolio, refunds
+from .partner_seed import load_partner_demo
 
 DEMO_STAFF = ("concierge@demo.test", "demo-concierge")
+ADDRESSES = {
+    "PRP-1001": "Camí de sa Punta 12\n07820 Sant Antoni de Portmany\nIbiza, Spain",
+    "PRP-1002": "1420 Ocean Drive\nMiami Beach, FL 33139\nUnited States",
+    "PRP-1003": "Gionmachi Minamigawa 570\nHigashiyama-ku, Kyoto 605-0074\nJapan",
+    "OPR-2001": "Port de Sant Antoni, Moll 3\n07820 Ibiza, Spain",
+    "OPR-2002": "Carrer de Vara de Rey 8\n07800 Eivissa, Spain",
+    "OPR-2003": "Aeropuerto de Ibiza, Local 14\n07817 Sant Josep, Spain",
+}
 ACTOR = "demo-seed"
 
 
@@ -124,6 +133,7 @@ def load_demo(db: Database) -> dict[str, int]:
             payout_method=payout,
             commission_payment_method=method,
             finance_email=f"finance+{code.lower()}@partners.demo.test",
+            address=ADDRESSES.get(code, ""),
             actor=ACTOR,
         )
     partners.create_staff_user(
@@ -391,6 +401,7 @@ def load_demo(db: Database) -> dict[str, int]:
     )
     bookings.cancel_booking(db=db, booking_id=b, actor=ACTOR, reason="Flights cancelled")
     ids["AZ-24004"] = b
+    load_partner_demo(db, date.today())
     return ids
 
 

@@ -147,14 +147,14 @@ def invoice_status(
         return InvoiceStatus("With our legal department", StatusColour.BLACK, outstanding)
     if paid >= amount:
         return InvoiceStatus("Paid", StatusColour.GREEN, outstanding)
+    if today > due:  # overdue comes first: it may lead to the account's suspension
+        return InvoiceStatus(f"Overdue (due by {day(due)})", StatusColour.RED, outstanding)
     if paid.minor > 0:
         text = f"You've paid {money(paid)} of {money(amount)}"
         return InvoiceStatus(text, StatusColour.RED, outstanding)
-    if today > due:
-        return InvoiceStatus(f"Overdue (due by {day(due)})", StatusColour.RED, outstanding)
     return InvoiceStatus(f"Due by {day(due)}", StatusColour.RED, outstanding)
 
 
 def long_date(day: date) -> str:
-    """"December 15, 2026": month, day, year, as the partner guide writes due dates."""
+    """ "December 15, 2026": month, day, year, as the partner guide writes due dates."""
     return f"{calendar.month_name[day.month]} {day.day}, {day.year}"

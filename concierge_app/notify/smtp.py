@@ -14,8 +14,17 @@ class DeliveryError(Exception):
     """The message could not be handed to the mail server; the text says why."""
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mime_type: str = "application/pdf"
+
+
 class Mailer(Protocol):
-    def send(self, *, recipient: str, subject: str, body: str) -> None: ...
+    def send(
+        self, *, recipient: str, subject: str, body: str, attachments: tuple[Attachment, ...] = ()
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -42,10 +51,15 @@ class SmtpMailer:
             settings.smtp_starttls,
         )
 
-    def send(self, *, recipient: str, subject: str, body: str) -> None:
+    def send(
+        self, *, recipient: str, subject: str, body: str, attachments: tuple[Attachment, ...] = ()
+    ) -> None:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, recipient, subject
         message.set_content(body)
+        for item in attachments:
+            main, sub = item.mime_type.split("/", 1)
+            message.add_attachment(item.content, maintype=main, subtype=sub, filename=item.filename)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:

@@ -68,6 +68,59 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
             ),
             placeholders=(*_BOOKING_PLACEHOLDERS, "amount_paid", "invoice_numbers"),
         ),
+        TemplateDefault(
+            key="bank_details_changed",
+            name="Bank Details Changed",
+            subject="Your bank details at {{ platform_name }} were changed",
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "The bank account for property ID {{ partner_code }} was changed on "
+                "{{ changed_at }} by {{ changed_by }}.\n"
+                "New account: {{ account_holder }}, {{ iban_masked }}.\n\n"
+                "If you did not make this change, tell us at once through the Extranet inbox "
+                "(topic Invoices and commission, subtopic Other).\n\n"
+                "Kind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "changed_at",
+                "changed_by",
+                "account_holder",
+                "iban_masked",
+            ),
+        ),
+        TemplateDefault(
+            key="partner_invoice_issued",
+            name="Partner Invoice Issued",
+            subject="{{ platform_name }} commission invoice {{ invoice_number }} — {{ period }}",
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "Your commission invoice {{ invoice_number }} for the reservations that departed "
+                "in {{ period }} is attached (property ID {{ partner_code }}).\n\n"
+                "Commission: {{ invoice_total }}\n"
+                "{% if nothing_to_pay %}Deducted from your payout — nothing to pay.\n"
+                "{% else %}Amount to pay: {{ amount_payable }}, due by {{ due_date }}.\n"
+                "{{ payment_instructions }}\n{% endif %}"
+                "\nYou can also find it, with its reservation statement, under Finance → "
+                "Invoices:\n{{ finance_url }}\n\n"
+                "Kind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "invoice_number",
+                "period",
+                "invoice_total",
+                "amount_payable",
+                "nothing_to_pay",
+                "due_date",
+                "payment_instructions",
+                "finance_url",
+            ),
+        ),
     )
 }
 

@@ -1,11 +1,15 @@
-"""`/login`: staff sign-in."""
+"""`/login`: staff sign-in; `/partner/login`: partner sign-in (the same card)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 
 from concierge_app.components.forms import form_error, form_field
+from concierge_app.components.layout import brand_mark
 from concierge_app.state.auth import AuthState
+from concierge_app.state.partner_auth import PartnerAuthState
 
 
 def _field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:
@@ -25,44 +29,54 @@ def _field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:
 
 
 def login_page() -> rx.Component:
+    return sign_in_card(
+        "Staff access to bookings, invoices and payments.",
+        AuthState.sign_in_error,
+        AuthState.signing_in,
+        AuthState.sign_in,
+    )
+
+
+def partner_login_page() -> rx.Component:
+    return sign_in_card(
+        "Extranet: your commission invoices, statements, payouts and bank details.",
+        PartnerAuthState.sign_in_error,
+        PartnerAuthState.signing_in,
+        PartnerAuthState.sign_in,
+    )
+
+
+def sign_in_card(
+    subtitle: str, error: rx.Var[str], busy: rx.Var[bool], on_submit: Any
+) -> rx.Component:
     return rx.center(
         rx.card(
             rx.form(
                 rx.vstack(
                     rx.hstack(
-                        rx.center(
-                            rx.icon("concierge_bell", size=18, color="white"),
-                            width="30px",
-                            height="30px",
-                            border_radius="var(--radius-3)",
-                            background_color="var(--accent-9)",
-                        ),
+                        brand_mark(),
                         rx.text("Concierge", size="4", weight="bold"),
                         rx.text("Billing", size="4", color_scheme="gray"),
                         align="center",
                         spacing="2",
                     ),
                     rx.heading("Sign in", size="6", as_="h1"),
-                    rx.text(
-                        "Staff access to bookings, invoices and payments.",
-                        size="2",
-                        color_scheme="gray",
-                    ),
+                    rx.text(subtitle, size="2", color_scheme="gray"),
                     _field("Email", "email", "email", "username"),
                     _field("Password", "password", "password", "current-password"),
-                    form_error(AuthState.sign_in_error != "", AuthState.sign_in_error),
+                    form_error(error != "", error),
                     rx.button(
-                        rx.cond(AuthState.signing_in, rx.spinner(size="2"), rx.fragment()),
+                        rx.cond(busy, rx.spinner(size="2"), rx.fragment()),
                         "Sign in",
                         type="submit",
                         size="3",
                         width="100%",
-                        disabled=AuthState.signing_in,
+                        disabled=busy,
                     ),
                     spacing="4",
                     width="100%",
                 ),
-                on_submit=AuthState.sign_in,
+                on_submit=on_submit,
                 reset_on_submit=False,
             ),
             size="4",

@@ -45,6 +45,15 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def check_password(password: str, password_hash: str | None) -> tuple[bool, str | None]:
+    """(valid, a stronger hash to store or None). An unknown account (no hash) takes as long."""
+    if password_hash is None:
+        _hasher.verify(password, _DUMMY_HASH)
+        return False, None
+    valid, new_hash = _hasher.verify_and_update(password, password_hash)
+    return bool(valid), new_hash
+
+
 def sign_in(*, db: Database, email: str, password: str) -> SignedIn:
     """Check the password and open a session that expires after STAFF_SESSION_HOURS."""
     refused = SignInRefused("The email or password is not correct.")
@@ -53,11 +62,8 @@ def sign_in(*, db: Database, email: str, password: str) -> SignedIn:
         raise SignInRefused("Enter your email and password.")
     with db.transaction() as session:
         user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
-        if user is None:
-            _hasher.verify(password, _DUMMY_HASH)
-            raise refused
-        valid, new_hash = _hasher.verify_and_update(password, user.password_hash)
-        if not valid or not user.is_active:
+        valid, new_hash = check_password(password, None if user is None else user.password_hash)
+        if user is None or not valid or not user.is_active:
             raise refused
         if new_hash is not None:  # the recommended parameters changed: store the stronger hash
             user.password_hash = new_hash

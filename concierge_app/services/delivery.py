@@ -15,7 +15,7 @@ from sqlmodel import col, or_, select
 from ..db.engine import Database
 from ..db.messaging import OutboxMessage, OutboxStatus
 from ..db.types import utcnow
-from ..notify.smtp import DeliveryError, Mailer
+from ..notify.smtp import Attachment, DeliveryError, Mailer
 from .audit import record_event
 
 MAX_ATTEMPTS = 6
@@ -41,7 +41,9 @@ def retry_pause(attempts: int) -> timedelta:
     return RETRY_PAUSES[min(attempts, len(RETRY_PAUSES)) - 1]
 
 
-def _claim(db: Database, now: datetime, batch: int) -> list[tuple[int, str, str, str, int]]:
+def _claim(
+    db: Database, now: datetime, batch: int
+) -> list[tuple[int, str, str, str, int, str | None]]:
     with db.transaction() as session:
         due = session.exec(
             select(OutboxMessage)
@@ -68,9 +70,22 @@ def _claim(db: Database, now: datetime, batch: int) -> list[tuple[int, str, str,
                     message.subject,
                     message.body,
                     message.attempts,
+                    message.attachment,
                 )
             )
         return claimed
+
+
+def attachment_for(db: Database, reference: str) -> Attachment:
+    """Render an attached document when its message is sent (e.g. a partner invoice PDF)."""
+    kind, _, key = reference.partition(":")
+    if kind == "partner_invoice_pdf" and key.isdigit():
+        from ..documents.partner_invoice_pdf import render_invoice_pdf
+        from .partner_documents import invoice_document
+
+        doc = invoice_document(db=db, invoice_id=int(key), partner_id=None, today=utcnow().date())
+        return Attachment(f"{doc.number}.pdf", render_invoice_pdf(doc))
+    raise DeliveryError(f"Unknown attachment {reference!r}.")
 
 
 def deliver_due_messages(
@@ -79,9 +94,10 @@ def deliver_due_messages(
     """Send every queued message that is due; returns what happened."""
     now = now or utcnow()
     sent = retrying = failed = 0
-    for message_id, recipient, subject, body, attempts in _claim(db, now, batch):
+    for message_id, recipient, subject, body, attempts, attachment in _claim(db, now, batch):
         try:
-            mailer.send(recipient=recipient, subject=subject, body=body)
+            files = (attachment_for(db, attachment),) if attachment else ()
+            mailer.send(recipient=recipient, subject=subject, body=body, attachments=files)
             error = None
         except DeliveryError as exc:
             error = str(exc)[:2000]

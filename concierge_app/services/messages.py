@@ -139,6 +139,18 @@ def _sample_values(key: str, currency: str) -> dict[str, Any]:
         "lines": [{"description": "Sample service", "amount": f"0 {currency}"}],
         "amount_paid": f"0 {currency}",
         "invoice_numbers": "CI-0000-00000",
+        "partner_name": "Sample Villa",
+        "partner_code": "PRP-0000",
+        "period": "October 2026",
+        "amount_payable": f"0 {currency}",
+        "nothing_to_pay": False,
+        "due_date": "December 15, 2026",
+        "payment_instructions": "Bank transfer to IBAN … quoting PRP-0000 CM-0000-000000.",
+        "finance_url": "https://…/partner/invoices",
+        "changed_at": "November 21, 2026 09:00",
+        "changed_by": "finance@sample-villa.example",
+        "account_holder": "Sample Villa S.L.",
+        "iban_masked": "ES91 •••• •••• •••• •••• 1332",
     }
     return {k: v for k, v in sample.items() if k in DEFAULT_TEMPLATES[key].placeholders}
 
@@ -175,6 +187,53 @@ def queue_message(
             "created_at": utcnow(),
         },
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message for `queue_messages`."""
+
+    dedupe_key: str
+    recipient: str
+    context: Mapping[str, Any]
+    partner_id: int | None = None
+    booking_id: int | None = None
+    attachment: str | None = None
+
+
+def queue_messages(session: Session, *, template_key: str, messages: list[Outgoing]) -> None:
+    """Many messages of one template in one statement (inside the caller's transaction);
+    idempotent by dedupe key like `queue_message`."""
+    if not messages:
+        return
+    template = _template(session, template_key)
+    conn = session.connection()
+    rows = []
+    for m in messages:
+        subject, body = render(template.subject, template.body, m.context)
+        rows.append(
+            {
+                "dedupe_key": m.dedupe_key,
+                "template_key": template_key,
+                "recipient": m.recipient,
+                "subject": subject[:300],
+                "body": body,
+                "booking_id": m.booking_id,
+                "partner_id": m.partner_id,
+                "attachment": m.attachment,
+                "status": "queued",
+                "attempts": 0,
+                "created_at": utcnow(),
+            }
+        )
+    conn.execute(_insert_many(conn.dialect.name), rows)
+
+
+def _insert_many(dialect: str) -> Any:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(OutboxMessage.__table__).on_conflict_do_nothing()  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,13 +38,23 @@ from sqlmodel import Session
 
 from ..db.bookings import Booking, ServiceItem
 from ..db.engine import Database
-from ..db.parties import Guest, Partner, PayoutMethod
+from ..db.parties import CommissionPaymentMethod, Guest, Partner, PayoutMethod
 from ..db.partner_billing import MonthEndRun, PartnerInvoice, PartnerInvoiceLine, Payout
 from ..db.types import utcnow
 from ..domain.lifecycle import BookingStatus, ServiceLifecycle
-from ..domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState, Period, due_date
+from ..domain.money import Money
+from ..domain.partner_billing import (
+    PartnerInvoiceKind,
+    PartnerInvoiceState,
+    Period,
+    due_date,
+    long_date,
+)
 from ..domain.strategies import PaymentStrategy
+from ..settings import get_settings
 from .audit import record_event
+from .formatting import format_money
+from .messages import Outgoing, queue_messages
 
 CHUNK = 500  # partners per transaction
 
@@ -318,6 +328,7 @@ def _invoice_chunk(
         conn.execute(_COPY_LINES, window | {"period": str(period), "run_id": run_id})
         lines = sum(int(t.lines) for t in totals)
         _record_payouts(session, run_id, period, [t for t in totals if int(t.gross) > 0])
+        _queue_invoice_messages(session, run_id, period, lo, hi)
     else:
         lines = 0
     conn.execute(
@@ -396,6 +407,73 @@ def _record_payouts(session: Session, run_id: int, period: Period, totals: list[
             for t in totals
         ],
     )
+
+
+def payment_instructions(method: str, reference: str) -> str:
+    """How to pay an invoice, by the partner's payment method (the guide's methods)."""
+    settings = get_settings()
+    if method == CommissionPaymentMethod.DIRECT_DEBIT:
+        return "We will collect it by direct debit from your account on file."
+    if method == CommissionPaymentMethod.ONLINE:
+        return "Pay it online under Finance → Invoices."
+    return (
+        f"Pay by bank transfer to {settings.platform_legal_name}, {settings.platform_bank_name}, "
+        f"IBAN {settings.platform_iban}, BIC {settings.platform_bic}, quoting the reference "
+        f"{reference}."
+    )
+
+
+def _queue_invoice_messages(
+    session: Session, run_id: int, period: Period, lo: int, hi: int
+) -> None:
+    """ "Partner Invoice Issued" to each partner's finance contact, the PDF attached."""
+    settings = get_settings()
+    rows = session.connection().execute(
+        select(
+            _INV.c.id,
+            _INV.c.number,
+            _INV.c.currency,
+            _INV.c.amount_minor,
+            _INV.c.deducted_minor,
+            _INV.c.due_date,
+            _P.c.id.label("partner_id"),
+            _P.c.name,
+            _P.c.code,
+            _P.c.finance_email,
+            _P.c.commission_payment_method,
+        )
+        .join(_P, _P.c.id == _INV.c.partner_id)
+        .where(_INV.c.run_id == run_id, _INV.c.partner_id.between(lo, hi))
+    )
+    finance_url = f"{settings.public_base_url.rstrip('/')}/partner/invoices"
+    messages = []
+    for r in rows:
+        payable = Money(r.amount_minor - r.deducted_minor, r.currency)
+        reference = f"{r.code} {r.number}"
+        messages.append(
+            Outgoing(
+                dedupe_key=f"partner_invoice_issued:{r.id}",
+                recipient=r.finance_email,
+                partner_id=r.partner_id,
+                attachment=f"partner_invoice_pdf:{r.id}",
+                context={
+                    "platform_name": settings.platform_name,
+                    "partner_name": r.name,
+                    "partner_code": r.code,
+                    "invoice_number": r.number,
+                    "period": period.label,
+                    "invoice_total": format_money(Money(r.amount_minor, r.currency)),
+                    "amount_payable": format_money(payable),
+                    "nothing_to_pay": payable.is_zero,
+                    "due_date": long_date(r.due_date),
+                    "payment_instructions": payment_instructions(
+                        r.commission_payment_method, reference
+                    ),
+                    "finance_url": finance_url,
+                },
+            )
+        )
+    queue_messages(session, template_key="partner_invoice_issued", messages=messages)
 
 
 def _partners_done(db: Database, run_id: int) -> int:

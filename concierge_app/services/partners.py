@@ -35,6 +35,7 @@ def create_partner(
     commission_rate_bps: int,
     finance_email: str,
     timezone: str = "UTC",
+    address: str = "",
     payout_method: PayoutMethod | str = PayoutMethod.NET_PAYOUT,
     commission_payment_method: CommissionPaymentMethod | str = (
         CommissionPaymentMethod.PAYOUT_DEDUCTION
@@ -66,6 +67,7 @@ def create_partner(
             payout_method=PayoutMethod(payout_method).value,
             commission_payment_method=CommissionPaymentMethod(commission_payment_method).value,
             finance_email=finance_email.strip().lower(),
+            address=address.strip()[:500],
         )
         session.add(partner)
         session.flush()

@@ -53,8 +53,12 @@ def test_default_templates_validate_and_render(key):
     context = {name: f"<{name}>" for name in t.placeholders}
     context["lines"] = [{"description": "Sailing", "amount": "€10.00"}]
     subject, body = render(t.subject, t.body, context)
-    assert "<booking_reference>" in subject
-    assert "<guest_name>" in body and "<portal_url>" in body
+    if "guest_name" in t.placeholders:  # guest messages
+        assert "<booking_reference>" in subject
+        assert "<guest_name>" in body and "<portal_url>" in body
+    else:  # partner messages
+        assert "<partner_code>" in body and "<partner_name>" in body
+        assert "<platform_name>" in subject
 
 
 def test_an_unknown_placeholder_is_refused_with_the_list_of_available_ones():

@@ -97,6 +97,8 @@ def test_status_texts_read_exactly_as_the_partner_guide_words_them():
         "Paid",
         StatusColour.GREEN,
     )
+    late_part = status(paid="50.00", today=date(2026, 12, 18))
+    assert late_part.text == "Overdue (due by December 17, 2026)"
     written_off = status(state="written_off", today=date(2027, 3, 1))
     assert (written_off.text, written_off.colour) == ("Written off", StatusColour.BLACK)
     assert status(state="legal").colour is StatusColour.BLACK

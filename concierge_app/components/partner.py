@@ -1,0 +1,101 @@
+"""The partner Extranet's chrome: Finance navigation, the partner's name, sign-out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from concierge_app.components.layout import brand_mark
+from concierge_app.settings import get_settings
+from concierge_app.state.partner_auth import PartnerAuthState as A
+
+FINANCE_NAV: list[tuple[str, str]] = [
+    ("Financial Overview", "/partner"),
+    ("Invoices", "/partner/invoices"),
+    ("Bank details", "/partner/bank-details"),
+]
+
+
+def _nav_link(label: str, href: str, *, active: bool) -> rx.Component:
+    return rx.link(
+        label,
+        href=href,
+        size="2",
+        weight="medium",
+        color_scheme="gray" if not active else None,
+        high_contrast=active,
+        underline="none",
+        padding_y="6px",
+        padding_x="10px",
+        border_radius="var(--radius-2)",
+        background_color="var(--accent-a3)" if active else "transparent",
+    )
+
+
+def partner_shell(*children: rx.Component, active: str) -> rx.Component:
+    return rx.box(
+        rx.box(
+            rx.hstack(
+                rx.hstack(
+                    brand_mark(),
+                    rx.text(get_settings().platform_name, size="4", weight="bold", trim="both"),
+                    rx.badge("Extranet", variant="soft", color_scheme="gray"),
+                    align="center",
+                    spacing="2",
+                ),
+                rx.hstack(
+                    rx.text("Finance", size="2", weight="bold", color_scheme="gray"),
+                    *[_nav_link(lbl, href, active=lbl == active) for lbl, href in FINANCE_NAV],
+                    rx.cond(
+                        A.partner_name != "",
+                        rx.hstack(
+                            rx.vstack(
+                                rx.text(A.partner_name, size="2", weight="medium"),
+                                rx.text(
+                                    "Property ID ", A.partner_code, size="1", color_scheme="gray"
+                                ),
+                                spacing="0",
+                                align="end",
+                            ),
+                            rx.button(
+                                "Sign out",
+                                variant="soft",
+                                color_scheme="gray",
+                                size="2",
+                                on_click=A.sign_out,
+                            ),
+                            align="center",
+                            spacing="3",
+                            padding_left="12px",
+                        ),
+                    ),
+                    spacing="1",
+                    align="center",
+                ),
+                justify="between",
+                align="center",
+                max_width="1200px",
+                margin_x="auto",
+                padding_x="24px",
+                height="60px",
+            ),
+            border_bottom="1px solid var(--gray-a5)",
+            background_color="var(--color-panel-solid)",
+        ),
+        rx.box(*children, max_width="1200px", margin_x="auto", padding_x="24px", padding_y="28px"),
+        min_height="100vh",
+        background_color="var(--gray-2)",
+    )
+
+
+def status_text(text: rx.Var[str], colour: rx.Var[str], css: rx.Var[str], **props: Any) -> Any:
+    """The Status column: the guide's words in its colour (green, red or black)."""
+    return rx.hstack(
+        rx.box(width="8px", height="8px", border_radius="50%", background_color=css),
+        rx.text(text, weight="medium", size="2", style={"color": css}),
+        align="center",
+        spacing="2",
+        custom_attrs={"data-colour": colour, "data-testid": "invoice-status"},
+        **props,
+    )

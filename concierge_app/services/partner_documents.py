@@ -1,0 +1,259 @@
+"""Read models of partner documents: one invoice with its statement, and the Finance lists.
+
+A partner sees only its own documents: asking for another partner's invoice fails exactly as
+asking for one that does not exist. Each call runs a fixed number of statements.
+
+For now "paid" is the commission deducted from the payout; partner payments come later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Table, and_, select
+from sqlalchemy.orm import aliased
+
+from ..db.engine import Database
+from ..db.parties import CommissionPaymentMethod, Partner
+from ..db.partner_billing import PartnerInvoice, PartnerInvoiceLine, Payout
+from ..documents import (
+    KIND_TITLES,
+    InvoiceDocument,
+    PartnerDetails,
+    PayoutSummary,
+    PlatformDetails,
+    StatementLine,
+    rate_text,
+)
+from ..domain.errors import NotFound
+from ..domain.money import Money
+from ..domain.partner_billing import (
+    InvoiceStatus,
+    PartnerInvoiceKind,
+    PartnerInvoiceState,
+    Period,
+    StatusColour,
+    invoice_status,
+)
+from ..settings import get_settings
+from .formatting import format_money
+
+__all__ = [
+    "PAYMENT_METHOD_LABELS",
+    "InvoiceDocument",
+    "InvoiceSummary",
+    "PartnerDetails",
+    "PayoutSummary",
+    "PlatformDetails",
+    "StatementLine",
+    "invoice_document",
+    "outstanding",
+    "partner_invoices",
+]
+
+PAYMENT_METHOD_LABELS = {
+    CommissionPaymentMethod.PAYOUT_DEDUCTION.value: "Deducted from your payout",
+    CommissionPaymentMethod.BANK_TRANSFER.value: "Bank transfer",
+    CommissionPaymentMethod.ONLINE.value: "Online payment",
+    CommissionPaymentMethod.DIRECT_DEBIT.value: "Direct debit",
+}
+NOT_FOUND = "Invoice not found."
+
+
+def _t(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+_INV, _LINE, _P, _PAYOUT = _t(PartnerInvoice), _t(PartnerInvoiceLine), _t(Partner), _t(Payout)
+_RELATED = aliased(_INV, name="related")
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceSummary:
+    """One row of Finance → Invoices."""
+
+    id: int
+    number: str
+    kind: PartnerInvoiceKind
+    title: str  # "Commission invoice", "Credit note", …
+    period_label: str  # "November 2026"
+    invoice_date: date
+    due_date: date
+    amount: Money
+    payable: Money
+    status_text: str  # "Paid", "Due by December 16, 2026", …
+    status_colour: StatusColour
+    outstanding: Money
+    nothing_to_pay: bool
+
+
+def _status(row: Any, today: date) -> InvoiceStatus:
+    return invoice_status(
+        amount=Money(int(row.amount_minor), row.currency),
+        paid=Money(int(row.deducted_minor), row.currency),
+        due=row.due_date,
+        today=today,
+        state=PartnerInvoiceState(row.state),
+        format_money=format_money,
+    )
+
+
+def _platform() -> PlatformDetails:
+    s = get_settings()
+    return PlatformDetails(
+        name=s.platform_name,
+        legal_name=s.platform_legal_name,
+        address=s.platform_address,
+        vat_id=s.platform_vat_id,
+        email=s.platform_email,
+        bank_name=s.platform_bank_name,
+        iban=s.platform_iban,
+        bic=s.platform_bic,
+    )
+
+
+_DOCUMENT = (
+    select(
+        _INV,
+        _P.c.name.label("partner_name"),
+        _P.c.code.label("partner_code"),
+        _P.c.kind.label("partner_kind"),
+        _P.c.address.label("partner_address"),
+        _P.c.country.label("partner_country"),
+        _P.c.finance_email.label("partner_email"),
+        _P.c.commission_payment_method.label("partner_method"),
+        _PAYOUT.c.gross_minor.label("payout_gross"),
+        _PAYOUT.c.commission_minor.label("payout_commission"),
+        _PAYOUT.c.net_minor.label("payout_net"),
+        _RELATED.c.number.label("related_number"),
+    )
+    .select_from(
+        _INV.join(_P, _P.c.id == _INV.c.partner_id)
+        .outerjoin(
+            _PAYOUT,
+            and_(_PAYOUT.c.invoice_id == _INV.c.id, _PAYOUT.c.partner_id == _INV.c.partner_id),
+        )
+        .outerjoin(_RELATED, _RELATED.c.id == _INV.c.related_invoice_id)
+    )
+    .limit(1)
+)
+_LINES = select(_LINE).order_by(_LINE.c.end_date, _LINE.c.start_date, _LINE.c.id)
+
+
+def invoice_document(
+    *, db: Database, invoice_id: int, partner_id: int | None, today: date
+) -> InvoiceDocument:
+    """One document with its statement. `partner_id` None: staff (any invoice); otherwise the
+    invoice must be that partner's, or it is NotFound — the same as an unknown id."""
+    stmt = _DOCUMENT.where(_INV.c.id == invoice_id)
+    if partner_id is not None:
+        stmt = stmt.where(_INV.c.partner_id == partner_id)
+    with db.read() as session:
+        conn = session.connection()
+        row = conn.execute(stmt).first()
+        if row is None:
+            raise NotFound(NOT_FOUND)
+        line_rows = conn.execute(_LINES.where(_LINE.c.invoice_id == invoice_id)).all()
+    cur = row.currency
+
+    def m(minor: int) -> Money:
+        return Money(int(minor), cur)
+
+    amount, deducted = m(row.amount_minor), m(row.deducted_minor)
+    payable = amount - deducted
+    period = Period.parse(row.period)
+    method = row.partner_method
+    return InvoiceDocument(
+        id=int(row.id),
+        number=row.number,
+        kind=PartnerInvoiceKind(row.kind),
+        period=period,
+        period_label=period.label,
+        invoice_date=row.invoice_date,
+        due_date=row.due_date,
+        currency=cur,
+        amount=amount,
+        deducted=deducted,
+        payable=payable,
+        state=PartnerInvoiceState(row.state),
+        status=_status(row, today),
+        nothing_to_pay=payable.is_zero,
+        partner=PartnerDetails(
+            id=int(row.partner_id),
+            name=row.partner_name,
+            code=row.partner_code,
+            kind=row.partner_kind,
+            address=row.partner_address or "",
+            country=row.partner_country,
+            finance_email=row.partner_email,
+            payment_method=method,
+            payment_method_label=PAYMENT_METHOD_LABELS.get(method, method),
+        ),
+        payout=None
+        if row.payout_gross is None
+        else PayoutSummary(m(row.payout_gross), m(row.payout_commission), m(row.payout_net)),
+        lines=tuple(
+            StatementLine(
+                reference=ln.reference,
+                guest_name=ln.guest_name,
+                description=ln.description,
+                start_date=ln.start_date,
+                end_date=ln.end_date,
+                base=m(ln.base_minor),
+                rate=rate_text(int(ln.rate_bps)),
+                commission=m(ln.commission_minor),
+                collected_by=ln.collected_by,
+            )
+            for ln in line_rows
+        ),
+        payment_reference=f"{row.partner_code} {row.number}",
+        platform=_platform(),
+        related_number=row.related_number,
+        reason=row.reason,
+    )
+
+
+_SUMMARIES = select(_INV).order_by(_INV.c.invoice_date.desc(), _INV.c.id.desc())
+
+
+def _summary(row: Any, today: date) -> InvoiceSummary:
+    amount = Money(int(row.amount_minor), row.currency)
+    payable = amount - Money(int(row.deducted_minor), row.currency)
+    status = _status(row, today)
+    kind = PartnerInvoiceKind(row.kind)
+    return InvoiceSummary(
+        id=int(row.id),
+        number=row.number,
+        kind=kind,
+        title=KIND_TITLES[kind],
+        period_label=Period.parse(row.period).label,
+        invoice_date=row.invoice_date,
+        due_date=row.due_date,
+        amount=amount,
+        payable=payable,
+        status_text=status.text,
+        status_colour=status.colour,
+        outstanding=status.outstanding,
+        nothing_to_pay=payable.is_zero,
+    )
+
+
+def partner_invoices(*, db: Database, partner_id: int, today: date) -> list[InvoiceSummary]:
+    """Finance → Invoices: every document of the partner, newest first."""
+    with db.read() as session:
+        rows = session.connection().execute(_SUMMARIES.where(_INV.c.partner_id == partner_id))
+        return [_summary(row, today) for row in rows]
+
+
+def outstanding(*, db: Database, partner_id: int, today: date) -> list[InvoiceSummary]:
+    """Outstanding balances: the partner's red documents (due, overdue, part-paid), the one due
+    first on top. Credit notes are owed to the partner, so they are never among them."""
+    red = [
+        s
+        for s in partner_invoices(db=db, partner_id=partner_id, today=today)
+        if s.status_colour is StatusColour.RED and s.kind is not PartnerInvoiceKind.CREDIT_NOTE
+    ]
+    return sorted(red, key=lambda s: (s.due_date, s.id))

@@ -1,0 +1,318 @@
+"""Partner finance pages: Financial Overview, Bank details (view, masked; edit, audited), the
+commission chart, and the staff finance overview across partners."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+from sqlalchemy import func
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from ..db.engine import Database
+from ..db.parties import CommissionPaymentMethod, Partner, PayoutMethod
+from ..db.partner_billing import PartnerBankAccount, PartnerInvoice, Payout
+from ..db.types import utcnow
+from ..domain.errors import Conflict, NotFound
+from ..domain.money import Money
+from ..domain.partner_billing import PartnerInvoiceKind, Period
+from ..settings import get_settings
+from .audit import record_event
+from .common import load
+from .formatting import format_moment
+from .messages import queue_message
+from .partner_documents import PAYMENT_METHOD_LABELS
+
+METHOD_LABELS = PAYMENT_METHOD_LABELS
+
+
+def mask_iban(iban: str) -> str:
+    """ "ES91 •••• •••• •••• •••• 1332": the country, check digits and last four only."""
+    compact = iban.replace(" ", "")
+    if len(compact) < 8:
+        return "•" * len(compact)
+    hidden = len(compact) - 8
+    groups = [compact[:4], *(["••••"] * ((hidden + 3) // 4)), compact[-4:]]
+    return " ".join(groups)
+
+
+@dataclass(frozen=True, slots=True)
+class BankAccountView:
+    account_holder: str
+    iban_masked: str
+    bic: str
+    updated_at: str
+    updated_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCommission:
+    period: str  # "2026-11"
+    label: str  # "Nov 2026"
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutView:
+    period: str
+    gross: Money
+    commission: Money
+    net: Money
+
+
+@dataclass(frozen=True, slots=True)
+class FinancialOverview:
+    partner_name: str
+    partner_code: str
+    currency: str
+    paid_out: str  # "net" / "gross"
+    method: str  # CommissionPaymentMethod value
+    method_label: str
+    how_it_works: str
+    platform_name: str
+    platform_bank_name: str
+    platform_iban: str
+    platform_bic: str
+    reference_format: str  # e.g. "PRP-1001 + invoice number"
+    payout_account: BankAccountView | None
+    payouts: list[PayoutView]
+    commission_by_month: list[MonthCommission]
+
+
+def _how_it_works(partner: Partner) -> str:
+    if partner.payout_method == PayoutMethod.GROSS_STRIPE:
+        return (
+            "You receive the gross amount of your reservations (through Stripe). We invoice the "
+            "commission separately each month; pay it by the due date."
+        )
+    if partner.commission_payment_method == CommissionPaymentMethod.PAYOUT_DEDUCTION:
+        return (
+            "Payments are facilitated by us: the commission on what we collect for you is "
+            "deducted from your payout, so those invoices need no payment. Commission on "
+            "money you collect yourself is invoiced and paid by bank transfer."
+        )
+    method = METHOD_LABELS[partner.commission_payment_method].lower()
+    return (
+        "The commission on what we collect for you is deducted from your payout; the rest of "
+        f"each month's invoice is paid by {method}."
+    )
+
+
+def bank_account(*, db: Database, partner_id: int) -> BankAccountView | None:
+    with db.read() as session:
+        row = session.exec(
+            select(PartnerBankAccount).where(PartnerBankAccount.partner_id == partner_id)
+        ).first()
+        return None if row is None else _account_view(row)
+
+
+def _account_view(row: PartnerBankAccount) -> BankAccountView:
+    return BankAccountView(
+        row.account_holder,
+        mask_iban(row.iban),
+        row.bic,
+        format_moment(row.updated_at),
+        row.updated_by,
+    )
+
+
+def financial_overview(*, db: Database, partner_id: int, today: date) -> FinancialOverview:
+    settings = get_settings()
+    with db.read() as session:
+        partner = load(session, Partner, partner_id, "Partner")
+        payouts = session.exec(
+            select(Payout)
+            .where(Payout.partner_id == partner_id)
+            .order_by(col(Payout.period).desc())
+            .limit(12)
+        ).all()
+        first = Period.of(today).previous()
+        months = [first]
+        for _ in range(11):
+            months.append(months[-1].previous())
+        months.reverse()
+        sums = dict(
+            session.exec(
+                select(PartnerInvoice.period, func.sum(PartnerInvoice.amount_minor))
+                .where(
+                    PartnerInvoice.partner_id == partner_id,
+                    PartnerInvoice.kind == PartnerInvoiceKind.COMMISSION,
+                    PartnerInvoice.currency == partner.currency,
+                    col(PartnerInvoice.period).in_([str(m) for m in months]),
+                )
+                .group_by(col(PartnerInvoice.period))
+            ).all()
+        )
+        account = session.exec(
+            select(PartnerBankAccount).where(PartnerBankAccount.partner_id == partner_id)
+        ).first()
+    return FinancialOverview(
+        partner_name=partner.name,
+        partner_code=partner.code,
+        currency=partner.currency,
+        paid_out="gross" if partner.payout_method == PayoutMethod.GROSS_STRIPE else "net",
+        method=partner.commission_payment_method,
+        method_label=METHOD_LABELS[partner.commission_payment_method],
+        how_it_works=_how_it_works(partner),
+        platform_name=settings.platform_legal_name,
+        platform_bank_name=settings.platform_bank_name,
+        platform_iban=IBAN(settings.platform_iban).formatted,
+        platform_bic=settings.platform_bic,
+        reference_format=f"{partner.code} + invoice number",
+        payout_account=None if account is None else _account_view(account),
+        payouts=[
+            PayoutView(
+                p.period,
+                Money(p.gross_minor, p.currency),
+                Money(p.commission_minor, p.currency),
+                Money(p.net_minor, p.currency),
+            )
+            for p in payouts
+        ],
+        commission_by_month=[
+            MonthCommission(
+                str(m), f"{m.label[:3]} {m.year}", Money(int(sums.get(str(m), 0)), partner.currency)
+            )
+            for m in months
+        ],
+    )
+
+
+def update_bank_account(
+    *,
+    db: Database,
+    partner_id: int,
+    account_holder: str,
+    iban: str,
+    bic: str,
+    actor: str,
+    notify: bool = True,
+) -> BankAccountView:
+    """Change the payout account: the IBAN's checksum (and the BIC) are checked; the change is
+    audited (masked) and the partner's finance contact is told."""
+    holder = " ".join(account_holder.split())
+    if not holder:
+        raise Conflict("Enter the account holder's name.", field="account_holder")
+    try:
+        parsed = IBAN(iban)
+    except SchwiftyException as bad:
+        raise Conflict(f"This IBAN is not valid: {bad}.", field="iban") from None
+    bic_text = bic.strip().upper().replace(" ", "")
+    if bic_text:
+        try:
+            BIC(bic_text)
+        except SchwiftyException as bad:
+            raise Conflict(f"This BIC is not valid: {bad}.", field="bic") from None
+    elif parsed.bic is not None:
+        bic_text = str(parsed.bic)
+    now = utcnow()
+    with db.transaction() as session:
+        partner = load(session, Partner, partner_id, "Partner", lock=True)
+        row = session.exec(
+            select(PartnerBankAccount).where(PartnerBankAccount.partner_id == partner_id)
+        ).first()
+        before = None if row is None else mask_iban(row.iban)
+        if row is None:
+            row = PartnerBankAccount(
+                partner_id=partner_id, account_holder=holder, iban=parsed.compact, updated_by=actor
+            )
+        row.account_holder, row.iban, row.bic = holder, parsed.compact, bic_text
+        row.updated_by, row.updated_at = actor, now
+        session.add(row)
+        record_event(
+            session,
+            actor=actor,
+            action="partner.bank_details_changed",
+            subject=f"partner:{partner_id}",
+            data={"before": before, "after": mask_iban(parsed.compact), "holder": holder},
+        )
+        if notify:
+            _tell_partner(session, partner, holder, parsed.compact, actor, now)
+        session.flush()
+        return _account_view(row)
+
+
+def _tell_partner(
+    session: Session, partner: Partner, holder: str, iban: str, actor: str, now: datetime
+) -> None:
+    """ "Bank Details Changed" to the partner's finance contact."""
+    queue_message(
+        session,
+        dedupe_key=f"bank_details_changed:{partner.id}:{now.isoformat()}",
+        template_key="bank_details_changed",
+        recipient=partner.finance_email,
+        partner_id=partner.id,
+        context={
+            "platform_name": get_settings().platform_name,
+            "partner_name": partner.name,
+            "partner_code": partner.code,
+            "changed_at": format_moment(now, partner.timezone),
+            "changed_by": actor,
+            "account_holder": holder,
+            "iban_masked": mask_iban(iban),
+        },
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerBalance:
+    partner_id: int
+    code: str
+    name: str
+    currency: str
+    invoiced: Money
+    paid: Money  # for now: deducted from payouts
+    outstanding: Money
+    invoices: int
+
+
+def staff_finance_overview(*, db: Database) -> list[PartnerBalance]:
+    """Per partner and currency: commission invoiced, paid and outstanding (all periods)."""
+    p, i = Partner.__table__, PartnerInvoice.__table__  # type: ignore[attr-defined]
+    stmt = (
+        core_select(
+            p.c.id,
+            p.c.code,
+            p.c.name,
+            i.c.currency,
+            func.sum(i.c.amount_minor),
+            func.sum(i.c.deducted_minor),
+            func.count(),
+        )
+        .join(i, i.c.partner_id == p.c.id)
+        .where(i.c.kind == PartnerInvoiceKind.COMMISSION.value)
+        .group_by(p.c.id, p.c.code, p.c.name, i.c.currency)
+        .order_by(p.c.name)
+    )
+    with db.read() as session:
+        rows = session.connection().execute(stmt).all()
+    result = []
+    for pid, code, name, currency, invoiced, paid, count in rows:
+        inv, pd = Money(int(invoiced or 0), currency), Money(int(paid or 0), currency)
+        result.append(PartnerBalance(pid, code, name, currency, inv, pd, inv - pd, int(count)))
+    return result
+
+
+def partner_of(*, db: Database, partner_id: int) -> Partner:
+    with db.read() as session:
+        partner = session.get(Partner, partner_id)
+    if partner is None:
+        raise NotFound("Partner not found.")
+    return partner
+
+
+def invoice_id_by_number(*, db: Database, partner_id: int, number: str) -> int:
+    """The partner's own document by its number; another partner's number is not found."""
+    with db.read() as session:
+        found = session.exec(
+            select(PartnerInvoice.id).where(
+                PartnerInvoice.number == number.strip().upper(),
+                PartnerInvoice.partner_id == partner_id,
+            )
+        ).first()
+    if found is None:
+        raise NotFound("Invoice not found.")
+    return int(found)

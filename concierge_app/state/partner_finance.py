@@ -1,0 +1,379 @@
+"""States of the partner finance pages: Financial Overview, Invoices (with Outstanding balances),
+one invoice's reservation statement with its CSV and PDF, and Bank details."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from datetime import date
+from typing import Any
+from urllib.parse import unquote
+
+import reflex as rx
+
+from concierge_app.db.engine import get_database
+from concierge_app.documents.partner_invoice_pdf import render_invoice_pdf
+from concierge_app.documents.statement_csv import statement_csv
+from concierge_app.domain.errors import DomainError, NotFound
+from concierge_app.domain.money import Money
+from concierge_app.domain.partner_billing import Period
+from concierge_app.services.formatting import format_day, format_money
+from concierge_app.services.month_end import payment_instructions
+from concierge_app.services.partner_documents import (
+    InvoiceSummary,
+    invoice_document,
+    outstanding,
+    partner_invoices,
+)
+from concierge_app.services.partner_finance import (
+    bank_account,
+    financial_overview,
+    invoice_id_by_number,
+    update_bank_account,
+)
+from concierge_app.state.partner_auth import PartnerAuthState, PartnerLiveState
+
+logger = logging.getLogger(__name__)
+
+# The partner guide's colours: green paid, red due / overdue / part-paid, black written off.
+STATUS_COLOURS = {"green": "#1b7f3b", "red": "#c4221f", "black": "#000000"}
+
+
+def _today() -> date:
+    return date.today()
+
+
+@dataclasses.dataclass(frozen=True)
+class InvoiceRow:
+    id: str
+    number: str
+    title: str
+    period: str
+    invoice_date: str
+    due_date: str
+    amount: str
+    payable: str
+    outstanding: str
+    status: str
+    colour: str  # green / red / black
+    colour_css: str
+
+
+def _row(s: InvoiceSummary) -> InvoiceRow:
+    colour = s.status_colour.value
+    return InvoiceRow(
+        id=str(s.id),
+        number=s.number,
+        title=s.title,
+        period=s.period_label,
+        invoice_date=format_day(s.invoice_date),
+        due_date=format_day(s.due_date),
+        amount=format_money(s.amount),
+        payable="Nothing to pay" if s.nothing_to_pay else format_money(s.payable),
+        outstanding=format_money(s.outstanding),
+        status=s.status_text,
+        colour=colour,
+        colour_css=STATUS_COLOURS[colour],
+    )
+
+
+class PartnerInvoicesState(PartnerLiveState, PartnerAuthState):
+    invoices: list[InvoiceRow] = []
+    open_items: list[InvoiceRow] = []
+    total_outstanding: str = ""
+
+    @rx.event
+    async def load(self):  # type: ignore[no-untyped-def]
+        if not await self._enter():
+            yield self._to_sign_in()
+            return
+        await self._reload()
+
+    async def _reload(self) -> None:
+        try:
+            rows = await asyncio.to_thread(partner_invoices, **self._scope(), today=_today())
+            due = await asyncio.to_thread(outstanding, **self._scope(), today=_today())
+        except Exception:
+            logger.exception("Could not load invoices of partner %s", self._pid)
+            self.view = "error"
+            return
+        self.invoices = [_row(s) for s in rows]
+        self.open_items = [_row(s) for s in due]
+        totals: dict[str, int] = {}
+        for s in due:
+            totals[s.outstanding.currency] = totals.get(s.outstanding.currency, 0) + (
+                s.outstanding.minor
+            )
+        self.total_outstanding = " + ".join(
+            format_money(Money(v, c)) for c, v in sorted(totals.items())
+        )
+        self.view = "ready"
+
+
+@dataclasses.dataclass(frozen=True)
+class StatementRow:
+    reference: str
+    guest: str
+    description: str
+    dates: str
+    base: str
+    rate: str
+    commission: str
+    collected_by: str
+
+
+COLLECTED = {
+    "platform": "Collected by us",
+    "partner": "Collected by you",
+    "shared": "Deposit by us",
+}
+
+
+class StatementState(PartnerLiveState, PartnerAuthState):
+    """`/partner/invoices/[number]`: one document and its reservation statement."""
+
+    number: str = ""
+    title: str = ""
+    period: str = ""
+    invoice_date: str = ""
+    due_date: str = ""
+    amount: str = ""
+    deducted: str = ""
+    payable: str = ""
+    nothing_to_pay: bool = False
+    status: str = ""
+    colour_css: str = ""
+    payment_reference: str = ""
+    payment_method: str = ""
+    instructions: str = ""
+    lines: list[StatementRow] = []
+    not_found: bool = False
+    _invoice_id: int = 0
+
+    def _number_from_url(self) -> str:
+        path = self.router.url.path.rstrip("/")
+        return unquote(path.rsplit("/", 1)[-1]) if "/partner/invoices/" in path else ""
+
+    @rx.event
+    async def load(self):  # type: ignore[no-untyped-def]
+        self.view, self.not_found = "loading", False
+        if not await self._enter():
+            yield self._to_sign_in()
+            return
+        await self._reload()
+
+    async def _reload(self) -> None:
+        number = self._number_from_url()
+        try:
+            doc = await asyncio.to_thread(self._load_document, number)
+        except NotFound:
+            self.not_found, self.view = True, "ready"
+            return
+        self._invoice_id = doc.id
+        self.number, self.title, self.period = doc.number, _title(doc.kind.value), doc.period_label
+        self.invoice_date, self.due_date = format_day(doc.invoice_date), format_day(doc.due_date)
+        self.amount, self.deducted = format_money(doc.amount), format_money(doc.deducted)
+        self.payable, self.nothing_to_pay = format_money(doc.payable), doc.nothing_to_pay
+        self.status = doc.status.text
+        self.colour_css = STATUS_COLOURS[doc.status.colour.value]
+        self.payment_reference = doc.payment_reference
+        self.payment_method = doc.partner.payment_method_label
+        self.instructions = payment_instructions(doc.partner.payment_method, doc.payment_reference)
+        self.lines = [
+            StatementRow(
+                ln.reference,
+                ln.guest_name,
+                ln.description,
+                format_day(ln.end_date)
+                if ln.start_date == ln.end_date
+                else f"{format_day(ln.start_date)} – {format_day(ln.end_date)}",
+                format_money(ln.base),
+                ln.rate,
+                format_money(ln.commission),
+                COLLECTED.get(ln.collected_by, ln.collected_by),
+            )
+            for ln in doc.lines
+        ]
+        self.view = "ready"
+
+    def _load_document(self, number: str):  # type: ignore[no-untyped-def]
+        """The partner's own invoice by number (another partner's number is not found)."""
+        invoice_id = invoice_id_by_number(db=get_database(), partner_id=self._pid, number=number)
+        return invoice_document(
+            db=get_database(), invoice_id=invoice_id, partner_id=self._pid, today=_today()
+        )
+
+    @rx.event
+    async def download_csv(self):  # type: ignore[no-untyped-def]
+        if not await self._enter():
+            yield self._to_sign_in()
+            return
+        doc = await asyncio.to_thread(
+            invoice_document,
+            db=get_database(),
+            invoice_id=self._invoice_id,
+            partner_id=self._pid,
+            today=_today(),
+        )
+        yield rx.download(data=statement_csv(doc), filename=f"{doc.number}-statement.csv")
+
+    @rx.event
+    async def download_pdf(self):  # type: ignore[no-untyped-def]
+        if not await self._enter():
+            yield self._to_sign_in()
+            return
+        doc = await asyncio.to_thread(
+            invoice_document,
+            db=get_database(),
+            invoice_id=self._invoice_id,
+            partner_id=self._pid,
+            today=_today(),
+        )
+        pdf = await asyncio.to_thread(render_invoice_pdf, doc)
+        yield rx.download(data=pdf, filename=f"{doc.number}.pdf")
+
+
+def _title(kind: str) -> str:
+    from concierge_app.documents import KIND_TITLES
+
+    return str(KIND_TITLES.get(kind, kind))  # type: ignore[call-overload]
+
+
+@dataclasses.dataclass(frozen=True)
+class PayoutRow:
+    period: str
+    gross: str
+    commission: str
+    net: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ChartPoint:
+    month: str
+    commission: int  # major units, rounded down: for the chart's scale only
+    label: str
+
+
+class OverviewState(PartnerLiveState, PartnerAuthState):
+    """`/partner`: Financial Overview — how this partner pays, where to, and the chart."""
+
+    method_label: str = ""
+    how_it_works: str = ""
+    paid_out: str = ""
+    platform_name: str = ""
+    bank_name: str = ""
+    iban: str = ""
+    bic: str = ""
+    reference_format: str = ""
+    payout_account: str = ""
+    payout_holder: str = ""
+    payouts: list[PayoutRow] = []
+    chart: list[dict[str, Any]] = []  # ChartPoint fields, as recharts wants plain records
+    currency: str = ""
+
+    @rx.event
+    async def load(self):  # type: ignore[no-untyped-def]
+        if not await self._enter():
+            yield self._to_sign_in()
+            return
+        await self._reload()
+
+    async def _reload(self) -> None:
+        o = await asyncio.to_thread(financial_overview, **self._scope(), today=_today())
+        self.method_label, self.how_it_works, self.paid_out = (
+            o.method_label,
+            o.how_it_works,
+            o.paid_out,
+        )
+        self.platform_name, self.bank_name = o.platform_name, o.platform_bank_name
+        self.iban, self.bic, self.reference_format = (
+            o.platform_iban,
+            o.platform_bic,
+            (o.reference_format),
+        )
+        account = o.payout_account
+        self.payout_account = "" if account is None else account.iban_masked
+        self.payout_holder = "" if account is None else account.account_holder
+        self.currency = o.currency
+        self.payouts = [
+            PayoutRow(
+                Period.parse(p.period).label,
+                format_money(p.gross),
+                format_money(p.commission),
+                format_money(p.net),
+            )
+            for p in o.payouts
+        ]
+        self.chart = [
+            dataclasses.asdict(
+                ChartPoint(m.label, m.amount.minor // 10**m.amount.exponent, format_money(m.amount))
+            )
+            for m in o.commission_by_month
+        ]
+        self.view = "ready"
+
+
+class BankDetailsState(PartnerLiveState, PartnerAuthState):
+    """`/partner/bank-details`: the payout account, masked; edit with IBAN validation."""
+
+    holder: str = ""
+    iban_masked: str = ""
+    bic: str = ""
+    updated: str = ""
+    editing: bool = False
+    errors: dict[str, str] = {}
+    saved: str = ""
+    saving: bool = False
+
+    @rx.event
+    async def load(self):  # type: ignore[no-untyped-def]
+        self.editing, self.errors, self.saved = False, {}, ""
+        if not await self._enter():
+            yield self._to_sign_in()
+            return
+        await self._reload()
+
+    async def _reload(self) -> None:
+        account = await asyncio.to_thread(bank_account, **self._scope())
+        self.holder = "" if account is None else account.account_holder
+        self.iban_masked = "" if account is None else account.iban_masked
+        self.bic = "" if account is None else account.bic
+        self.updated = "" if account is None else f"{account.updated_at} by {account.updated_by}"
+        self.view = "ready"
+
+    @rx.event
+    def start_edit(self) -> None:
+        self.editing, self.errors, self.saved = True, {}, ""
+
+    @rx.event
+    def cancel_edit(self) -> None:
+        self.editing, self.errors = False, {}
+
+    @rx.event
+    async def save(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+        if self.saving:
+            return
+        who = await self._identity()
+        if who is None or who.partner_id != self._pid:
+            yield self._to_sign_in()
+            return
+        self.saving, self.errors = True, {}
+        yield
+        try:
+            await asyncio.to_thread(
+                update_bank_account,
+                db=get_database(),
+                partner_id=self._pid,
+                account_holder=form.get("account_holder", ""),
+                iban=form.get("iban", ""),
+                bic=form.get("bic", ""),
+                actor=who.email,
+            )
+        except DomainError as refused:
+            self.errors = {refused.field or "form": refused.message}
+            self.saving = False
+            return
+        self.saving, self.editing = False, False
+        self.saved = "Bank details saved. We emailed your finance contact about the change."
+        await self._reload()
