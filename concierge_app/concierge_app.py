@@ -7,6 +7,7 @@ import reflex as rx
 import concierge_app.db.tables  # noqa: F401
 from concierge_app.api import api
 from concierge_app.db.engine import get_database
+from concierge_app.jobs.month_end import run_month_end_when_due
 from concierge_app.jobs.outbox import deliver_outbox_forever
 from concierge_app.pages.audit import audit_page
 from concierge_app.pages.booking import booking_page
@@ -105,6 +106,7 @@ app.add_page(audit_page, route="/audit", title="Audit log · Concierge", on_load
 
 
 app.register_lifespan_task(deliver_outbox_forever)
+app.register_lifespan_task(run_month_end_when_due)
 
 
 @app.register_lifespan_task

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_from: str = "Azure Concierge <billing@azure-concierge.test>"
     outbox_delivery_seconds: int = 10  # the in-app delivery job's pause (0: off)
+    month_end_check_seconds: int = 3600  # the in-app month-end schedule's check (0: off)
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:

@@ -33,6 +33,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -48,6 +49,7 @@ from ..domain.partner_billing import (
     PartnerInvoiceState,
     Period,
     due_date,
+    is_run_week,
     long_date,
 )
 from ..domain.strategies import PaymentStrategy
@@ -261,6 +263,15 @@ def _open_run(
     db: Database, period: Period, run_date: date, actor: str
 ) -> tuple[int, int, bool, bool]:
     """The period's run (created on first use): (id, last partner done, finished, resumed)."""
+    try:
+        return _open_or_create(db, period, run_date, actor)
+    except IntegrityError:  # another worker created the run at the same moment: use it
+        return _open_or_create(db, period, run_date, actor)
+
+
+def _open_or_create(
+    db: Database, period: Period, run_date: date, actor: str
+) -> tuple[int, int, bool, bool]:
     with db.transaction() as session:
         conn = session.connection()
         row = conn.execute(select(_RUN).where(_RUN.c.period == str(period))).first()
@@ -500,3 +511,80 @@ def _summary(
         resumed=resumed and not already_done,
         already_done=already_done,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    period: str
+    partners: int  # partners with something departed
+    lines: int
+    commission: tuple[Money, ...]  # per currency
+    deducted: tuple[Money, ...]
+    already_run: bool
+
+
+def preview_month_end(*, db: Database, period: Period) -> Preview:
+    """What the run would issue for `period` (read only; nothing is written)."""
+    window = {"lo": 0, "hi": 2**31 - 1, "first": period.first_day, "last": period.last_day}
+    with db.read() as session:
+        conn = session.connection()
+        totals = conn.execute(_TOTALS, window).all()
+        ran = conn.execute(select(_RUN.c.id).where(_RUN.c.period == str(period))).first()
+    by_currency: dict[str, list[int]] = {}
+    for t in totals:
+        sums = by_currency.setdefault(t.currency, [0, 0])
+        sums[0] += int(t.amount)
+        sums[1] += int(t.deducted)
+    return Preview(
+        period=str(period),
+        partners=len({t.partner_id for t in totals}),
+        lines=sum(int(t.lines) for t in totals),
+        commission=tuple(Money(v[0], c) for c, v in sorted(by_currency.items())),
+        deducted=tuple(Money(v[1], c) for c, v in sorted(by_currency.items())),
+        already_run=ran is not None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    period: str
+    run_date: date
+    started_by: str
+    partners: int
+    invoices: int
+    lines: int
+    finished: bool
+
+
+def list_runs(*, db: Database, limit: int = 12) -> list[RunView]:
+    with db.read() as session:
+        rows = session.connection().execute(
+            select(_RUN).order_by(_RUN.c.period.desc()).limit(limit)
+        )
+        return [
+            RunView(
+                r.period,
+                r.run_date,
+                r.started_by,
+                int(r.partners_done),
+                int(r.invoices_created),
+                int(r.lines_created),
+                r.finished_at is not None,
+            )
+            for r in rows
+        ]
+
+
+def scheduled_period(*, db: Database, today: date) -> Period | None:
+    """The period the in-app schedule should run now: last month, during the first week of
+    this month, unless its run has finished (an interrupted one is resumed)."""
+    if not is_run_week(today):
+        return None
+    period = Period.of(today).previous()
+    with db.read() as session:
+        row = (
+            session.connection()
+            .execute(select(_RUN.c.finished_at).where(_RUN.c.period == str(period)))
+            .first()
+        )
+    return period if row is None or row.finished_at is None else None

@@ -233,3 +233,25 @@ def test_a_malformed_period_is_refused_before_anything_is_written(db):
             db=db, period=Period.parse("2026-13"), run_date=RUN_DATE, actor=ACTOR
         )
     assert counts(db) == (0, 0, 0)
+
+
+def test_the_schedule_runs_last_month_in_the_first_week_until_its_run_finished(db):
+    villa = make_partner(db, kind="property")
+    stay(db, villa, date(2026, 11, 1), date(2026, 11, 4))
+    assert month_end.scheduled_period(db=db, today=date(2026, 11, 21)) is None  # not week 1
+    assert month_end.scheduled_period(db=db, today=date(2026, 12, 3)) == NOV
+    run(db)
+    assert month_end.scheduled_period(db=db, today=date(2026, 12, 4)) is None  # done
+
+
+def test_the_preview_writes_nothing_and_matches_the_run(db):
+    villa = make_partner(db, kind="property", rate_bps=1000)
+    stay(db, villa, date(2026, 11, 1), date(2026, 11, 4), total="800.00")
+    before = counts(db)
+    preview = month_end.preview_month_end(db=db, period=NOV)
+    assert counts(db) == before
+    assert (preview.partners, preview.lines, preview.commission) == (1, 1, (Money(8000, "EUR"),))
+    run(db)
+    assert month_end.preview_month_end(db=db, period=NOV).already_run
+    (listed,) = month_end.list_runs(db=db)
+    assert (listed.period, listed.invoices, listed.finished) == ("2026-11", 1, True)
