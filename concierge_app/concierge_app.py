@@ -12,6 +12,7 @@ from concierge_app.jobs.outbox import deliver_outbox_forever
 from concierge_app.pages.audit import audit_page
 from concierge_app.pages.booking import booking_page
 from concierge_app.pages.bookings import bookings_page
+from concierge_app.pages.finance import finance_page
 from concierge_app.pages.login import login_page, partner_login_page
 from concierge_app.pages.outbox import outbox_page
 from concierge_app.pages.partner_finance import (
@@ -26,6 +27,7 @@ from concierge_app.pages.templates import templates_page
 from concierge_app.state.audit import AuditState
 from concierge_app.state.booking import BookingState
 from concierge_app.state.bookings import BookingsState
+from concierge_app.state.finance import FinanceState
 from concierge_app.state.outbox import OutboxState
 from concierge_app.state.partner_finance import (
     BankDetailsState,
@@ -76,6 +78,9 @@ app.add_page(
     route="/sandbox/checkout/[session]",
     title="Checkout · Test mode",
     on_load=SandboxCheckoutState.load,
+)
+app.add_page(
+    finance_page, route="/finance", title="Partner finance · Concierge", on_load=FinanceState.load
 )
 app.add_page(partner_login_page, route="/partner/login", title="Sign in · Extranet")
 app.add_page(

@@ -10,6 +10,7 @@ from concierge_app.state.auth import AuthState
 
 NAV_ITEMS: list[tuple[str, str]] = [
     ("Bookings", "/"),
+    ("Finance", "/finance"),
     ("Templates", "/templates"),
     ("Outbox", "/outbox"),
     ("Audit", "/audit"),

@@ -427,10 +427,10 @@ def payment_instructions(method: str, reference: str) -> str:
         return "We will collect it by direct debit from your account on file."
     if method == CommissionPaymentMethod.ONLINE:
         return "Pay it online under Finance → Invoices."
+    iban = " ".join(settings.platform_iban[i : i + 4] for i in range(0, 34, 4)).strip()
     return (
         f"Pay by bank transfer to {settings.platform_legal_name}, {settings.platform_bank_name}, "
-        f"IBAN {settings.platform_iban}, BIC {settings.platform_bic}, quoting the reference "
-        f"{reference}."
+        f"IBAN {iban}, BIC {settings.platform_bic}, quoting the reference {reference}."
     )
 
 

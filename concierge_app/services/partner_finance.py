@@ -316,3 +316,56 @@ def invoice_id_by_number(*, db: Database, partner_id: int, number: str) -> int:
     if found is None:
         raise NotFound("Invoice not found.")
     return int(found)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffInvoiceView:
+    id: int
+    number: str
+    partner: str
+    period: str
+    amount: Money
+    payable: Money
+    status: str
+    colour: str
+
+
+def recent_partner_invoices(
+    *, db: Database, today: date, limit: int = 25
+) -> list[StaffInvoiceView]:
+    """The newest partner documents across all partners, with their derived status."""
+    from ..domain.partner_billing import PartnerInvoiceState, invoice_status
+    from .formatting import format_money
+
+    with db.read() as session:
+        rows = session.exec(
+            select(PartnerInvoice, Partner.name)
+            .join(Partner, col(Partner.id) == PartnerInvoice.partner_id)
+            .order_by(col(PartnerInvoice.id).desc())
+            .limit(limit)
+        ).all()
+    result = []
+    for inv, name in rows:
+        amount = Money(inv.amount_minor, inv.currency)
+        deducted = Money(inv.deducted_minor, inv.currency)
+        status = invoice_status(
+            amount=amount,
+            paid=deducted,
+            due=inv.due_date,
+            today=today,
+            state=PartnerInvoiceState(inv.state),
+            format_money=format_money,
+        )
+        result.append(
+            StaffInvoiceView(
+                inv.id or 0,
+                inv.number,
+                name,
+                Period.parse(inv.period).label,
+                amount,
+                amount - deducted,
+                status.text,
+                status.colour.value,
+            )
+        )
+    return result
