@@ -31,7 +31,7 @@ export PYTHONUNBUFFERED := 1
 SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then echo sudo; fi)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: help install run test lint e2e chromium clean
+.PHONY: help install run test lint e2e chromium clean month-end
 # A half-made target (e.g. a venv without pip) is removed, so the next run builds it again.
 .DELETE_ON_ERROR:
 
@@ -39,6 +39,7 @@ help:
 	@echo "make run      install everything, migrate, load the demo data and start the app"
 	@echo "make test     install everything (Chromium too), then lint and the whole test suite"
 	@echo "make lint     ruff and mypy only"
+	@echo "make month-end  issue the monthly commission invoices (the month before today)"
 	@echo "make e2e      only the browser tests"
 	@echo "make install  Python packages into $(VENV), bun into $(BUN_DIR)"
 	@echo "make clean    remove build output (.web, caches); keeps $(VENV), $(BUN_DIR) and data/"
@@ -78,6 +79,10 @@ run: install
 	@echo ">>> Open http://localhost:$(PORT) once Reflex prints 'App running'. Ctrl-C stops it."
 	@echo
 	$(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT)
+
+# The monthly commission invoices for the month before today (on DATABASE_URL or data/).
+month-end: install
+	$(PY) -m concierge_app.cli month-end
 
 # bench/ is linted once it exists (git keeps no empty folder).
 lint: install
