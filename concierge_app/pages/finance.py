@@ -98,6 +98,16 @@ def _run_row(r: RunRow) -> rx.Component:
     )
 
 
+def _payout_row(p: rx.Var) -> rx.Component:  # type: ignore[type-arg]
+    return rx.table.row(
+        rx.table.cell(p["partner"]),
+        rx.table.cell(p["period"]),
+        rx.table.cell(p["gross"], text_align="right"),
+        rx.table.cell(p["commission"], text_align="right"),
+        rx.table.cell(p["net"], text_align="right"),
+    )
+
+
 def _balance_row(b: BalanceRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.code(b.code)),
@@ -185,6 +195,27 @@ def finance_page() -> rx.Component:
                             )
                         ),
                         rx.table.body(rx.foreach(F.balances, _balance_row)),
+                        width="100%",
+                    ),
+                ),
+                _card(
+                    "Payouts",
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(h)
+                                    for h in (
+                                        "Partner",
+                                        "Period",
+                                        "Collected",
+                                        "Commission",
+                                        "Paid out",
+                                    )
+                                ]
+                            )
+                        ),
+                        rx.table.body(rx.foreach(F.payouts, _payout_row)),
                         width="100%",
                     ),
                 ),

@@ -369,3 +369,33 @@ def recent_partner_invoices(
             )
         )
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class StaffPayoutView:
+    partner: str
+    period: str
+    gross: Money
+    commission: Money
+    net: Money
+
+
+def recent_payouts(*, db: Database, limit: int = 25) -> list[StaffPayoutView]:
+    """The newest payouts across partners: collected gross − commission deducted."""
+    with db.read() as session:
+        rows = session.exec(
+            select(Payout, Partner.name)
+            .join(Partner, col(Partner.id) == Payout.partner_id)
+            .order_by(col(Payout.period).desc(), col(Partner.name))
+            .limit(limit)
+        ).all()
+    return [
+        StaffPayoutView(
+            name,
+            Period.parse(p.period).label,
+            Money(p.gross_minor, p.currency),
+            Money(p.commission_minor, p.currency),
+            Money(p.net_minor, p.currency),
+        )
+        for p, name in rows
+    ]

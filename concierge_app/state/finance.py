@@ -21,6 +21,7 @@ from concierge_app.services.month_end import list_runs, preview_month_end, run_m
 from concierge_app.services.partner_documents import invoice_document
 from concierge_app.services.partner_finance import (
     recent_partner_invoices,
+    recent_payouts,
     staff_finance_overview,
 )
 from concierge_app.state.auth import AuthState
@@ -70,6 +71,7 @@ class FinanceState(LiveState, AuthState):
     chart: list[dict[str, Any]] = []
     runs: list[RunRow] = []
     documents: list[DocumentRow] = []
+    payouts: list[dict[str, str]] = []
     period: str = ""
     preview: str = ""
     error: str = ""
@@ -95,6 +97,16 @@ class FinanceState(LiveState, AuthState):
         docs = await asyncio.to_thread(
             recent_partner_invoices, db=db, today=datetime.now(UTC).date()
         )
+        self.payouts = [
+            {
+                "partner": p.partner,
+                "period": p.period,
+                "gross": format_money(p.gross),
+                "commission": format_money(p.commission),
+                "net": format_money(p.net),
+            }
+            for p in await asyncio.to_thread(recent_payouts, db=db)
+        ]
         self.documents = [
             DocumentRow(
                 d.id,
