@@ -53,7 +53,7 @@ def partner_shell(*children: rx.Component, active: str) -> rx.Component:
                             rx.vstack(
                                 rx.text(A.partner_name, size="2", weight="medium"),
                                 rx.text(
-                                    "Property ID ", A.partner_code, size="1", color_scheme="gray"
+                                    A.id_label, " ", A.partner_code, size="1", color_scheme="gray"
                                 ),
                                 spacing="0",
                                 align="end",

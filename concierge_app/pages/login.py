@@ -8,6 +8,7 @@ import reflex as rx
 
 from concierge_app.components.forms import form_error, form_field
 from concierge_app.components.layout import brand_mark
+from concierge_app.settings import get_settings
 from concierge_app.state.auth import AuthState
 from concierge_app.state.partner_auth import PartnerAuthState
 
@@ -43,11 +44,16 @@ def partner_login_page() -> rx.Component:
         PartnerAuthState.sign_in_error,
         PartnerAuthState.signing_in,
         PartnerAuthState.sign_in,
+        brand=(get_settings().platform_name, "Extranet"),
     )
 
 
 def sign_in_card(
-    subtitle: str, error: rx.Var[str], busy: rx.Var[bool], on_submit: Any
+    subtitle: str,
+    error: rx.Var[str],
+    busy: rx.Var[bool],
+    on_submit: Any,
+    brand: tuple[str, str] = ("Concierge", "Billing"),
 ) -> rx.Component:
     return rx.center(
         rx.card(
@@ -55,8 +61,8 @@ def sign_in_card(
                 rx.vstack(
                     rx.hstack(
                         brand_mark(),
-                        rx.text("Concierge", size="4", weight="bold"),
-                        rx.text("Billing", size="4", color_scheme="gray"),
+                        rx.text(brand[0], size="4", weight="bold"),
+                        rx.text(brand[1], size="4", color_scheme="gray"),
                         align="center",
                         spacing="2",
                     ),

@@ -26,7 +26,14 @@ def _status(status: rx.Var[str]) -> rx.Component:
 def _row(m: ObjectVar[MessageRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(m.created, white_space="nowrap"),
-        rx.table.cell(rx.link(m.booking, href="/bookings/" + m.booking), white_space="nowrap"),
+        rx.table.cell(
+            rx.cond(
+                m.booking != "",
+                rx.link(m.booking, href="/bookings/" + m.booking),
+                rx.text(m.partner, color_scheme="gray"),
+            ),
+            white_space="nowrap",
+        ),
         rx.table.cell(m.template, white_space="nowrap"),
         rx.table.cell(m.recipient),
         rx.table.cell(
@@ -86,7 +93,7 @@ def outbox_page() -> rx.Component:
                                     rx.table.column_header_cell(h)
                                     for h in (
                                         "Queued",
-                                        "Booking",
+                                        "Booking / partner",
                                         "Template",
                                         "To",
                                         "Subject",

@@ -368,10 +368,17 @@ def overview_page() -> rx.Component:
 
 
 # -- Bank details ----------------------------------------------------------------------------
-def _input(label: str, name: str, placeholder: str) -> rx.Component:
+def _input(label: str, name: str, placeholder: str, value: rx.Var[str] | str = "") -> rx.Component:
     return rx.vstack(
         rx.el.label(rx.text(label, size="2", weight="medium"), html_for=name),
-        rx.input(id=name, name=name, placeholder=placeholder, size="3", width="100%"),
+        rx.input(
+            id=name,
+            name=name,
+            placeholder=placeholder,
+            default_value=value,
+            size="3",
+            width="100%",
+        ),
         rx.cond(
             B.errors.contains(name),  # type: ignore[attr-defined]
             rx.text(B.errors[name], size="1", color_scheme="red", id=name + "-error"),
@@ -400,7 +407,7 @@ def bank_details_page() -> rx.Component:
                 B.editing,
                 rx.form(
                     rx.vstack(
-                        _input("Account holder", "account_holder", "Villa Azul S.L."),
+                        _input("Account holder", "account_holder", "Villa Azul S.L.", B.holder),
                         _input("IBAN", "iban", "ES91 2100 0418 4502 0005 1332"),
                         _input("BIC (optional)", "bic", "CAIXESBBXXX"),
                         form_error(B.errors.contains("form"), B.errors["form"]),  # type: ignore[attr-defined]

@@ -249,6 +249,7 @@ class OutboxView:
     created_at: datetime
     sent_at: datetime | None
     booking_reference: str | None
+    partner_code: str | None = None
 
 
 def list_outbox(
@@ -257,8 +258,9 @@ def list_outbox(
     """Queued, sent and failed messages, newest first."""
     with db.read() as session:
         stmt = (
-            orm_select(OutboxMessage, Booking.reference)
+            orm_select(OutboxMessage, Booking.reference, Partner.code)
             .outerjoin(Booking, col(Booking.id) == OutboxMessage.booking_id)
+            .outerjoin(Partner, col(Partner.id) == OutboxMessage.partner_id)
             .order_by(col(OutboxMessage.id).desc())
             .limit(limit)
         )
@@ -277,6 +279,7 @@ def list_outbox(
                 m.created_at,
                 m.sent_at,
                 reference,
+                code,
             )
-            for m, reference in session.exec(stmt).all()
+            for m, reference, code in session.exec(stmt).all()
         ]

@@ -41,6 +41,7 @@ from ..db.bookings import Booking, ServiceItem
 from ..db.engine import Database
 from ..db.parties import CommissionPaymentMethod, Guest, Partner, PayoutMethod
 from ..db.partner_billing import MonthEndRun, PartnerInvoice, PartnerInvoiceLine, Payout
+from ..db.payments import Refund, RefundStatus
 from ..db.types import utcnow
 from ..domain.lifecycle import BookingStatus, ServiceLifecycle
 from ..domain.money import Money
@@ -70,6 +71,13 @@ def _t(model: Any) -> Table:
 
 _B, _S, _G, _P = _t(Booking), _t(ServiceItem), _t(Guest), _t(Partner)
 _INV, _LINE, _PAYOUT, _RUN = _t(PartnerInvoice), _t(PartnerInvoiceLine), _t(Payout), _t(MonthEndRun)
+_REFUNDS = _t(Refund)
+_REFUNDED = (
+    select(_REFUNDS.c.service_item_id, func.sum(_REFUNDS.c.amount_minor).label("refunded"))
+    .where(_REFUNDS.c.status == RefundStatus.SUCCEEDED.value)
+    .group_by(_REFUNDS.c.service_item_id)
+    .subquery("refunded")
+)
 
 
 def _half_up(amount: Any, rate: Any) -> Any:
@@ -113,13 +121,20 @@ def _stays() -> Select[Any]:
 
 
 def _services() -> Select[Any]:
-    """Services performed in the window, by operators with ids in [lo, hi]."""
+    """Services performed in the window, by operators with ids in [lo, hi].
+
+    The base is what the guest finally paid for it: refunds (given back from what the platform
+    collected) are taken off the gross and the platform's part before the commission.
+    """
     strategy = _S.c.strategy
-    platform_part = case(
+    refunded = func.coalesce(_REFUNDED.c.refunded, 0)
+    collected = case(
         (strategy == PaymentStrategy.PLATFORM_COLLECTS_FULL.value, _S.c.gross_minor),
         (strategy == PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT.value, _S.c.deposit_minor),
         else_=0,
     )
+    platform_part = collected - refunded
+    base = _S.c.gross_minor - refunded
     rate = _P.c.commission_rate_bps
     return (
         select(
@@ -132,9 +147,9 @@ def _services() -> Select[Any]:
             func.substr(_S.c.title, 1, 200).label("description"),
             _S.c.service_date.label("start_date"),
             _S.c.service_date.label("end_date"),
-            _S.c.gross_minor.label("base_minor"),
+            base.label("base_minor"),
             rate.label("rate_bps"),
-            _half_up(_S.c.gross_minor, rate).label("commission_minor"),
+            _half_up(base, rate).label("commission_minor"),
             case((_net_payout(_P), _half_up(platform_part, rate)), else_=0).label("deducted_minor"),
             case(
                 (strategy == PaymentStrategy.OPERATOR_COLLECTS_FULL.value, "partner"),
@@ -147,6 +162,7 @@ def _services() -> Select[Any]:
             _S.join(_P, _P.c.id == _S.c.operator_id)
             .join(_B, _B.c.id == _S.c.booking_id)
             .join(_G, _G.c.id == _B.c.guest_id)
+            .outerjoin(_REFUNDED, _REFUNDED.c.service_item_id == _S.c.id)
         )
         .where(
             _S.c.operator_id.between(bindparam("lo"), bindparam("hi")),

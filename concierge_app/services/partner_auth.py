@@ -31,6 +31,7 @@ class PartnerIdentity:
     partner_id: int
     partner_name: str
     partner_code: str
+    partner_kind: str  # property / operator
     session_expires_at: datetime
 
 
@@ -145,5 +146,12 @@ def partner_sign_out(*, db: Database, token: str) -> None:
 
 def _identity(user: PartnerUser, partner: Partner, expires: datetime) -> PartnerIdentity:
     return PartnerIdentity(
-        id_of(user), user.email, user.name, id_of(partner), partner.name, partner.code, expires
+        id_of(user),
+        user.email,
+        user.name,
+        id_of(partner),
+        partner.name,
+        partner.code,
+        partner.kind,
+        expires,
     )

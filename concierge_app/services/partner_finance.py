@@ -106,15 +106,17 @@ def bank_account(*, db: Database, partner_id: int) -> BankAccountView | None:
         row = session.exec(
             select(PartnerBankAccount).where(PartnerBankAccount.partner_id == partner_id)
         ).first()
-        return None if row is None else _account_view(row)
+        partner = session.get(Partner, partner_id)
+        timezone = "UTC" if partner is None else partner.timezone
+        return None if row is None else _account_view(row, timezone)
 
 
-def _account_view(row: PartnerBankAccount) -> BankAccountView:
+def _account_view(row: PartnerBankAccount, timezone: str = "UTC") -> BankAccountView:
     return BankAccountView(
         row.account_holder,
         mask_iban(row.iban),
         row.bic,
-        format_moment(row.updated_at),
+        format_moment(row.updated_at, timezone),
         row.updated_by,
     )
 
@@ -162,7 +164,7 @@ def financial_overview(*, db: Database, partner_id: int, today: date) -> Financi
         platform_iban=IBAN(settings.platform_iban).formatted,
         platform_bic=settings.platform_bic,
         reference_format=f"{partner.code} + invoice number",
-        payout_account=None if account is None else _account_view(account),
+        payout_account=None if account is None else _account_view(account, partner.timezone),
         payouts=[
             PayoutView(
                 p.period,
@@ -232,7 +234,7 @@ def update_bank_account(
         if notify:
             _tell_partner(session, partner, holder, parsed.compact, actor, now)
         session.flush()
-        return _account_view(row)
+        return _account_view(row, partner.timezone)
 
 
 def _tell_partner(

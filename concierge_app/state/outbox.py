@@ -9,12 +9,13 @@ import re
 import reflex as rx
 
 from concierge_app.db.engine import get_database
+from concierge_app.notify.templates import DEFAULT_TEMPLATES
 from concierge_app.services.formatting import format_moment
 from concierge_app.services.messages import list_outbox
 from concierge_app.state.auth import AuthState
 from concierge_app.state.live import LiveState
 
-TEMPLATE_NAMES = {"invoice_sent": "Invoice Sent", "payment_received": "Payment Received"}
+TEMPLATE_NAMES = {key: t.name for key, t in DEFAULT_TEMPLATES.items()}
 _GUEST_LINK = re.compile(r"https?://\S+/portal/\S+")
 
 
@@ -30,6 +31,7 @@ class MessageRow:
     attempts: str
     last_error: str
     booking: str
+    partner: str
     guest_link: str  # the portal link in the message, to open it as the guest would
 
 
@@ -60,6 +62,7 @@ class OutboxState(LiveState, AuthState):
                 attempts=str(v.attempts),
                 last_error=v.last_error or "",
                 booking=v.booking_reference or "",
+                partner=v.partner_code or "",
                 guest_link=(m[0] if (m := _GUEST_LINK.search(v.body)) else ""),
             )
             for v in views

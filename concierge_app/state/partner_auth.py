@@ -28,6 +28,7 @@ class PartnerAuthState(rx.State):
     user_name: str = ""
     partner_name: str = ""
     partner_code: str = ""
+    id_label: str = "Property ID"  # "Partner ID" for a service operator
     sign_in_error: str = ""
     signing_in: bool = False
 
@@ -39,6 +40,7 @@ class PartnerAuthState(rx.State):
         self.user_name = "" if who is None else who.name
         self.partner_name = "" if who is None else who.partner_name
         self.partner_code = "" if who is None else who.partner_code
+        self.id_label = "Partner ID" if who and who.partner_kind == "operator" else "Property ID"
         return who
 
     def _to_sign_in(self) -> rx.event.EventSpec:
@@ -61,6 +63,8 @@ class PartnerAuthState(rx.State):
         self.partner_token = signed.token
         self.user_name, self.partner_name = signed.identity.name, signed.identity.partner_name
         self.partner_code = signed.identity.partner_code
+        operator = signed.identity.partner_kind == "operator"
+        self.id_label = "Partner ID" if operator else "Property ID"
         self.signing_in = False
         target = self.router.url.query_parameters.get("next", "/partner")
         safe = target.startswith("/partner") and not target.startswith("//")

@@ -255,3 +255,39 @@ def test_the_preview_writes_nothing_and_matches_the_run(db):
     assert month_end.preview_month_end(db=db, period=NOV).already_run
     (listed,) = month_end.list_runs(db=db)
     assert (listed.period, listed.invoices, listed.finished) == ("2026-11", 1, True)
+
+
+def test_a_refund_is_taken_off_the_commission_base_and_the_payout(db):
+    from concierge_app.services import checkout, invoicing, queries
+    from concierge_app.services.refunds import record_refund
+
+    villa = make_partner(db, kind="property")
+    chef = make_partner(db, kind="operator", rate_bps=1000)
+    booking = stay(db, villa, date(2026, 11, 20), date(2026, 12, 3))
+    sid = service(db, booking, chef, date(2026, 11, 22), S.PLATFORM_COLLECTS_FULL, "200.00")
+    draft = queries.payments_panel(db=db, booking_id=booking).draft.id
+    invoice = invoicing.send_invoice(db=db, invoice_id=draft, actor=ACTOR).invoice_id
+    attempt = checkout.start_payment_attempt(db=db, invoice_ids=[invoice], actor="guest")
+    checkout.fulfil_payment_attempt(
+        db=db,
+        attempt_id=attempt.id,
+        provider="sandbox",
+        event_id="evt_refund_base",
+        event_type="checkout.session.completed",
+        amount=attempt.amount,
+    )
+    record_refund(
+        db=db,
+        service_id=sid,
+        amount=Money.parse("50.00", "EUR"),
+        note="Started late",
+        actor=ACTOR,
+        idempotency_key="r-base",
+    )
+    run(db)
+    (invoice_row,) = invoices(db)
+    (line,) = lines_of(db, invoice_row.id)
+    assert (line.base_minor, line.commission_minor, line.deducted_minor) == (15000, 1500, 1500)
+    with db.read() as s:
+        payout = s.exec(select(Payout)).one()
+    assert (payout.gross_minor, payout.net_minor) == (15000, 13500)
