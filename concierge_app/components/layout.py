@@ -17,7 +17,7 @@ NAV_ITEMS: list[tuple[str, str]] = [
 ]
 
 
-def _nav_link(label: str, href: str, *, active: bool) -> rx.Component:
+def nav_link(label: str, href: str, *, active: bool) -> rx.Component:
     return rx.link(
         label,
         href=href,
@@ -55,7 +55,7 @@ def top_bar(active: str) -> rx.Component:
                 spacing="2",
             ),
             rx.hstack(
-                *[_nav_link(label, href, active=label == active) for label, href in NAV_ITEMS],
+                *[nav_link(label, href, active=label == active) for label, href in NAV_ITEMS],
                 rx.cond(
                     AuthState.staff_name != "",
                     rx.hstack(
@@ -136,4 +136,16 @@ def loading_card(text: str, **props: Any) -> rx.Component:
         ),
         width="100%",
         **props,
+    )
+
+
+def table_header(*titles: str, right: tuple[str, ...] = ()) -> rx.Component:
+    """A table's header row; the titles in `right` are right-aligned (amounts)."""
+    return rx.table.header(
+        rx.table.row(
+            *[
+                rx.table.column_header_cell(t, text_align="right" if t in right else None)
+                for t in titles
+            ]
+        )
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from concierge_app.components.layout import brand_mark
+from concierge_app.components.layout import brand_mark, nav_link
 from concierge_app.settings import get_settings
 from concierge_app.state.partner_auth import PartnerAuthState as A
 
@@ -15,22 +15,6 @@ FINANCE_NAV: list[tuple[str, str]] = [
     ("Invoices", "/partner/invoices"),
     ("Bank details", "/partner/bank-details"),
 ]
-
-
-def _nav_link(label: str, href: str, *, active: bool) -> rx.Component:
-    return rx.link(
-        label,
-        href=href,
-        size="2",
-        weight="medium",
-        color_scheme="gray" if not active else None,
-        high_contrast=active,
-        underline="none",
-        padding_y="6px",
-        padding_x="10px",
-        border_radius="var(--radius-2)",
-        background_color="var(--accent-a3)" if active else "transparent",
-    )
 
 
 def partner_shell(*children: rx.Component, active: str) -> rx.Component:
@@ -46,7 +30,7 @@ def partner_shell(*children: rx.Component, active: str) -> rx.Component:
                 ),
                 rx.hstack(
                     rx.text("Finance", size="2", weight="bold", color_scheme="gray"),
-                    *[_nav_link(lbl, href, active=lbl == active) for lbl, href in FINANCE_NAV],
+                    *[nav_link(lbl, href, active=lbl == active) for lbl, href in FINANCE_NAV],
                     rx.cond(
                         A.partner_name != "",
                         rx.hstack(

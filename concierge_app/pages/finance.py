@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from concierge_app.components.layout import loading_card, page_header, page_shell
+from concierge_app.components.layout import loading_card, page_header, page_shell, table_header
 from concierge_app.components.live import live_updates
 from concierge_app.components.partner import status_text
 from concierge_app.state.finance import BalanceRow, DocumentRow, RunRow
@@ -64,21 +64,8 @@ def _month_end() -> rx.Component:
             rx.callout(F.preview, icon="info", color_scheme="blue", id="month-end-result"),
         ),
         rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(h)
-                        for h in (
-                            "Period",
-                            "Invoice date",
-                            "Started by",
-                            "Partners",
-                            "Invoices",
-                            "Lines",
-                            "Status",
-                        )
-                    ]
-                )
+            table_header(
+                "Period", "Invoice date", "Started by", "Partners", "Invoices", "Lines", "Status"
             ),
             rx.table.body(rx.foreach(F.runs, _run_row)),
             width="100%",
@@ -178,21 +165,14 @@ def finance_page() -> rx.Component:
                 _card(
                     "Partners",
                     rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in (
-                                        "ID",
-                                        "Partner",
-                                        "Currency",
-                                        "Invoices",
-                                        "Invoiced",
-                                        "Paid",
-                                        "Outstanding",
-                                    )
-                                ]
-                            )
+                        table_header(
+                            "ID",
+                            "Partner",
+                            "Currency",
+                            "Invoices",
+                            "Invoiced",
+                            "Paid",
+                            "Outstanding",
                         ),
                         rx.table.body(rx.foreach(F.balances, _balance_row)),
                         width="100%",
@@ -201,20 +181,7 @@ def finance_page() -> rx.Component:
                 _card(
                     "Payouts",
                     rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in (
-                                        "Partner",
-                                        "Period",
-                                        "Collected",
-                                        "Commission",
-                                        "Paid out",
-                                    )
-                                ]
-                            )
-                        ),
+                        table_header("Partner", "Period", "Collected", "Commission", "Paid out"),
                         rx.table.body(rx.foreach(F.payouts, _payout_row)),
                         width="100%",
                     ),
@@ -222,21 +189,8 @@ def finance_page() -> rx.Component:
                 _card(
                     "Latest documents",
                     rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in (
-                                        "Number",
-                                        "Partner",
-                                        "Period",
-                                        "Amount",
-                                        "To pay",
-                                        "Status",
-                                        "",
-                                    )
-                                ]
-                            )
+                        table_header(
+                            "Number", "Partner", "Period", "Amount", "To pay", "Status", ""
                         ),
                         rx.table.body(rx.foreach(F.documents, _document_row)),
                         width="100%",

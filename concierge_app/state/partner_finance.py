@@ -204,32 +204,32 @@ class StatementState(PartnerLiveState, PartnerAuthState):
             db=get_database(), invoice_id=invoice_id, partner_id=self._pid, today=_today()
         )
 
-    @rx.event
-    async def download_csv(self):  # type: ignore[no-untyped-def]
+    async def _own_document(self) -> Any:
+        """This page's document, for the signed-in partner only (None: signed out)."""
         if not await self._enter():
-            yield self._to_sign_in()
-            return
-        doc = await asyncio.to_thread(
+            return None
+        return await asyncio.to_thread(
             invoice_document,
             db=get_database(),
             invoice_id=self._invoice_id,
             partner_id=self._pid,
             today=_today(),
         )
+
+    @rx.event
+    async def download_csv(self):  # type: ignore[no-untyped-def]
+        doc = await self._own_document()
+        if doc is None:
+            yield self._to_sign_in()
+            return
         yield rx.download(data=statement_csv(doc), filename=f"{doc.number}-statement.csv")
 
     @rx.event
     async def download_pdf(self):  # type: ignore[no-untyped-def]
-        if not await self._enter():
+        doc = await self._own_document()
+        if doc is None:
             yield self._to_sign_in()
             return
-        doc = await asyncio.to_thread(
-            invoice_document,
-            db=get_database(),
-            invoice_id=self._invoice_id,
-            partner_id=self._pid,
-            today=_today(),
-        )
         pdf = await asyncio.to_thread(render_invoice_pdf, doc)
         yield rx.download(data=pdf, filename=f"{doc.number}.pdf")
 
