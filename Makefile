@@ -63,10 +63,13 @@ $(BUN):
 	npm install --prefix $(BUN_DIR) --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION)
 	$(BUN) --version
 
+# Chromium for the browser tests; a CJK font so partner invoice PDFs print Japanese names.
+CJK_FONT := /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
 chromium:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-	  echo "Installing Chromium from Debian for the browser tests"; \
-	  $(SUDO) apt-get update && $(APT_INSTALL) chromium chromium-driver fonts-dejavu-core fonts-liberation; \
+	@if [ ! -x "$(CHROMIUM)" ] || [ ! -f "$(CJK_FONT)" ]; then \
+	  echo "Installing Chromium and fonts from Debian for the browser and PDF tests"; \
+	  $(SUDO) apt-get update && $(APT_INSTALL) chromium chromium-driver fonts-dejavu-core \
+	    fonts-liberation fonts-droid-fallback; \
 	fi
 	@"$(CHROMIUM)" --version 2>/dev/null
 
