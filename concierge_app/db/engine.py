@@ -47,6 +47,10 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
+            # No automatic server-side prepares: after a few executions PostgreSQL would switch
+            # a prepared statement to a generic plan, which for the month-end run's chunked
+            # INSERT … SELECT is catastrophically slow (it re-runs the chunk per invoice).
+            kwargs["connect_args"] = {"prepare_threshold": None}
         self.engine = create_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _sqlite_setup(self.engine)

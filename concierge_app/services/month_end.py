@@ -20,11 +20,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     String,
     Table,
     and_,
     bindparam,
     case,
+    cast,
     func,
     insert,
     literal,
@@ -82,7 +84,8 @@ _REFUNDED = (
 
 def _half_up(amount: Any, rate: Any) -> Any:
     """Commission in minor units, half-up, in SQL integer arithmetic (amounts are >= 0)."""
-    return (amount * rate + 5000) // 10000
+    # 64-bit: 15,000.00 (1,500,000 minor units) at 15 % overflows PostgreSQL's 32-bit integer
+    return (cast(amount, BigInteger) * rate + 5000) // 10000
 
 
 def _net_payout(partner: Table) -> Any:
@@ -245,6 +248,9 @@ def run_month_end(
 ) -> RunSummary:
     """Invoice every partner for `period` (idempotent; resumes an interrupted run)."""
     run_id, after, finished, resumed = _open_run(db, period, run_date, actor)
+    if db.dialect == "sqlite":
+        with db.transaction() as session:  # fresh statistics: the departure indexes get used
+            session.connection().exec_driver_sql("PRAGMA optimize")
     if finished:
         return _summary(db, run_id, 0, 0, resumed=False, already_done=True)
     with db.read() as session:

@@ -291,3 +291,11 @@ def test_a_refund_is_taken_off_the_commission_base_and_the_payout(db):
     with db.read() as s:
         payout = s.exec(select(Payout)).one()
     assert (payout.gross_minor, payout.net_minor) == (15000, 13500)
+
+
+def test_large_amounts_do_not_overflow_the_commission_arithmetic(db):
+    villa = make_partner(db, kind="property", rate_bps=1500)
+    stay(db, villa, date(2026, 11, 1), date(2026, 11, 20), total="250000.00")
+    run(db)
+    (invoice,) = invoices(db)
+    assert invoice.amount_minor == 3_750_000  # 15 % of 250,000.00, in cents

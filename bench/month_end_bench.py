@@ -1,0 +1,1690 @@
+"""Month-end bench: the partner month-end run on a month of 1,000,000 departures.
+
+    .venv/bin/python -m bench.month_end_bench [--backend sqlite|postgres|both] [--quick]
+
+Each backend gets a fresh, migrated database (a SQLite file in a temporary directory; a
+throwaway PostgreSQL database, created and dropped here) filled straight through the tables
+(not timed): 20,000 partners (one in ten an operator), 5,000 guests, 1,000,000 stays departing in
+the month (2 % cancelled), 100,000 services in the month (all four strategies, some cancelled or
+draft, 3 % of the platform-collected ones refunded), and stays and services of the neighbouring
+months, which must not be counted. (`--quick`: 2,000 partners, 100,000 stays, 10,000
+services.) It then measures, each in a fresh child process (so that its peak resident memory is
+its own):
+
+1. baseline: one hand-written set-based statement, GROUP BY partner and currency over the union
+   of departed stays and services, giving each partner's commission, deducted commission,
+   platform-collected gross (net of refunds) and line count (all rows fetched). Measured before
+   the run and again after the rerun; the ratios use the faster of the two.
+2. services.month_end.run_month_end for the month: wall-clock time, peak RSS, and where the time
+   goes (SQL time per statement kind, from a before/after_cursor_execute listener).
+3. the same call again: a rerun, which must find the run finished and add nothing.
+4. the run again with another chunk size (default 2,000 partners per transaction), after the
+   invoices, lines, payouts, messages and the run row of (2) are deleted.
+5. write floor: the statement lines deleted, then written again by the service's own line copy
+   for the whole month in one statement: the least that storing the lines costs.
+
+A child that reports nothing for --stall seconds (default 60; a chunk takes well under one) is
+stopped. On PostgreSQL the run is then retried with psycopg's automatic prepared statements
+off in the child (prepare_threshold = None): psycopg prepares a statement after 5 executions,
+and the server's generic plan for the line copy joins every invoice of the run to the whole
+chunk (see bench/README.md).
+
+Targets (issue): run <= 1.5 x baseline, peak RSS < 300 MB, rerun <= 0.2 x first run; printed as
+MET / NOT MET, not asserted. The process exits 1 only on a wrong result: invoice totals,
+deductions, line counts or payouts that differ from the baseline, two invoices for one partner
+and currency, numbers that are not CM-YYYY-000001... without gaps, not one message per invoice,
+a rerun that adds rows, or a child process that crashes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import queue
+import random
+import resource
+import secrets
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from time import perf_counter, sleep
+from typing import Any
+
+import sqlalchemy
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy import create_engine, event, text
+
+import concierge_app.db.tables  # noqa: F401  (registers every table)
+from concierge_app.cli import run_migrations
+from concierge_app.db.engine import Database
+from concierge_app.domain.partner_billing import Period
+from concierge_app.services import month_end
+
+ACTOR = "bench@concierge.test"
+PERIOD = Period(2026, 11)
+RUN_DATE = date(2026, 12, 3)  # invoices are numbered in the run date's year
+SEED = 20261130
+TARGET_RATIO = 1.5  # run <= 1.5 x baseline
+TARGET_MB = 300.0  # peak RSS of the process doing the run
+TARGET_RERUN = 0.2  # rerun <= 0.2 x first run
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = os.environ.get(
+    "BENCH_POSTGRES_URL",
+    os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+)
+
+
+@dataclass(frozen=True)
+class Size:
+    partners: int  # one in ten is an operator
+    guests: int
+    stays: int  # departing in the period
+    services: int  # performed in the period
+    other_stays: int  # departing in the month before or after
+    other_services: int
+
+
+FULL = Size(20_000, 5_000, 1_000_000, 100_000, 50_000, 5_000)
+QUICK = Size(2_000, 1_000, 100_000, 10_000, 5_000, 500)
+
+
+# -- the baseline ----------------------------------------------------------------------------
+
+# The products are computed in 64 bits (CAST … AS BIGINT): on PostgreSQL, INTEGER x INTEGER
+# overflows past 2^31 (a 10,738.42 stay at 20 %).
+_PLATFORM_PART = (
+    "CASE s.strategy WHEN 'platform_collects_full' THEN s.gross_minor "
+    "WHEN 'platform_collects_deposit' THEN s.deposit_minor ELSE 0 END - COALESCE(r.refunded, 0)"
+)
+BASELINE_SQL = f"""
+SELECT d.partner_id, d.currency, SUM(d.commission) AS amount, SUM(d.deducted) AS deducted,
+       SUM(d.gross) AS gross, COUNT(*) AS lines
+FROM (
+    SELECT b.property_id AS partner_id, b.currency AS currency,
+           (CAST(b.accommodation_total_minor AS BIGINT) * p.commission_rate_bps + 5000) / 10000
+               AS commission,
+           CASE WHEN b.accommodation_collected_by = 'platform' AND p.payout_method = 'net_payout'
+                THEN (CAST(b.accommodation_total_minor AS BIGINT) * p.commission_rate_bps + 5000)
+                     / 10000
+                ELSE 0 END AS deducted,
+           CASE WHEN b.accommodation_collected_by = 'platform'
+                THEN b.accommodation_total_minor ELSE 0 END AS gross
+    FROM booking b JOIN partner p ON p.id = b.property_id
+    WHERE b.check_out BETWEEN :first AND :last AND b.status = 'confirmed'
+    UNION ALL
+    SELECT s.operator_id, s.currency,
+           (CAST(s.gross_minor - COALESCE(r.refunded, 0) AS BIGINT) * p.commission_rate_bps
+            + 5000) / 10000,
+           CASE WHEN p.payout_method = 'net_payout'
+                THEN (CAST({_PLATFORM_PART} AS BIGINT) * p.commission_rate_bps + 5000) / 10000
+                ELSE 0 END,
+           {_PLATFORM_PART}
+    FROM service_item s JOIN partner p ON p.id = s.operator_id
+    LEFT JOIN (SELECT service_item_id, SUM(amount_minor) AS refunded FROM refund
+               WHERE status = 'succeeded' GROUP BY service_item_id) r ON r.service_item_id = s.id
+    WHERE s.service_date BETWEEN :first AND :last AND s.lifecycle = 'confirmed'
+      AND s.strategy <> 'included_in_stay'
+) d
+GROUP BY d.partner_id, d.currency
+"""
+
+Totals = dict[tuple[int, str], tuple[int, int, int, int]]  # (amount, deducted, gross, lines)
+
+
+def window_params(dialect: str) -> dict[str, Any]:
+    first, last = PERIOD.first_day, PERIOD.last_day
+    if dialect == "sqlite":  # dates are stored as ISO text
+        return {"first": first.isoformat(), "last": last.isoformat()}
+    return {"first": first, "last": last}
+
+
+# -- the child processes (one measurement each) ----------------------------------------------
+
+
+def rss_mb(field_name: str = "VmRSS") -> float:
+    for ln in Path("/proc/self/status").read_text().splitlines():
+        if ln.startswith(field_name + ":"):
+            return int(ln.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
+
+
+def classify(statement: str) -> str:
+    head = " ".join(statement.split())[:200].upper()
+    if head.startswith("INSERT INTO PARTNER_INVOICE_LINE"):
+        return "lines"
+    if head.startswith("INSERT INTO PARTNER_INVOICE"):
+        return "headers"
+    if head.startswith("INSERT INTO PAYOUT"):
+        return "payouts"
+    if "OUTBOX_MESSAGE" in head or "LIFECYCLE_TEMPLATE" in head:
+        return "messages"
+    if head.startswith("SELECT PARTNER_INVOICE.ID, PARTNER_INVOICE.NUMBER"):
+        return "messages"  # the invoices the messages are rendered from
+    if head.startswith("SELECT DEPARTED.PARTNER_ID"):
+        return "totals"
+    if "AUDIT_" in head:
+        return "audit"
+    if head.startswith("SELECT PARTNER_INVOICE.ID"):
+        return "payouts"  # the invoice ids the payouts refer to
+    return "other"
+
+
+class SqlClock:
+    """Seconds spent in cursor.execute / executemany, per statement kind."""
+
+    def __init__(self, db: Database) -> None:
+        self.seconds: dict[str, float] = {}
+        self.count = 0
+        self._kind = "other"
+        self._started = 0.0
+        event.listen(db.engine, "before_cursor_execute", self._before)
+        event.listen(db.engine, "after_cursor_execute", self._after)
+
+    def _before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.count += 1
+        self._kind = classify(statement)
+        self._started = perf_counter()
+
+    def _after(self, *_args: Any) -> None:
+        elapsed = perf_counter() - self._started
+        self.seconds[self._kind] = self.seconds.get(self._kind, 0.0) + elapsed
+
+
+def child_main(args: argparse.Namespace) -> int:
+    """One measurement; progress lines and a final RESULT line on stdout."""
+    rss_start = rss_mb()
+    db = Database(args.url)
+    if os.environ.get(NO_PREPARE) and db.dialect == "postgresql":
+
+        @event.listens_for(db.engine, "connect")
+        def _no_prepare(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.prepare_threshold = None  # psycopg: never prepare automatically
+
+    with db.read() as session:  # connect before the clock starts
+        session.connection().execute(text("SELECT 1"))
+    result: dict[str, Any] = {"rss_start_mb": rss_start}
+    if args.child == "baseline":
+        sql = text(BASELINE_SQL)
+        params = window_params(db.dialect)
+        with db.read() as session:
+            start = perf_counter()
+            rows = session.connection().execute(sql, params).all()
+            result["seconds"] = perf_counter() - start
+        result["rows"] = len(rows)
+        totals = [
+            [int(r.partner_id), r.currency, int(r.amount), int(r.deducted), int(r.gross), r.lines]
+            for r in rows
+        ]
+        Path(args.out).write_text(json.dumps(totals))
+    elif args.child == "floor":
+        # The service's own line copy, for the whole month in one statement and one
+        # transaction, joined to the invoices the run made: the least that storing the
+        # statement lines costs.
+        with db.transaction() as session:
+            conn = session.connection()
+            run_id = conn.execute(
+                text("SELECT id FROM month_end_run WHERE period = :p"), {"p": str(PERIOD)}
+            ).scalar_one()
+            params = {
+                "lo": 0,
+                "hi": 2**31 - 1,
+                "first": PERIOD.first_day,
+                "last": PERIOD.last_day,
+                "period": str(PERIOD),
+                "run_id": run_id,
+            }
+            start = perf_counter()
+            conn.execute(month_end._COPY_LINES, params)
+        result["seconds"] = perf_counter() - start  # with the commit
+        with db.read() as session:
+            result["rows"] = (
+                session.connection()
+                .execute(text("SELECT count(*) FROM partner_invoice_line"))
+                .scalar_one()
+            )
+    else:
+        clock = SqlClock(db)
+
+        def report(done: int, total: int) -> None:
+            print(f"PROGRESS {done} {total}", flush=True)
+
+        start = perf_counter()
+        summary = month_end.run_month_end(
+            db=db,
+            period=PERIOD,
+            run_date=RUN_DATE,
+            actor=ACTOR,
+            chunk=args.chunk,
+            progress=report,
+        )
+        result["seconds"] = perf_counter() - start
+        result["sql"] = clock.seconds
+        result["statements"] = clock.count
+        result["summary"] = {
+            "partners": summary.partners,
+            "invoices_created": summary.invoices_created,
+            "lines_created": summary.lines_created,
+            "invoices_total": summary.invoices_total,
+            "resumed": summary.resumed,
+            "already_done": summary.already_done,
+        }
+    db.dispose()
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec (the forked parent's RSS).
+    result["peak_rss_mb"] = rss_mb("VmHWM")
+    print("RESULT " + json.dumps(result), flush=True)
+    return 0
+
+
+@dataclass
+class Measured:
+    name: str
+    chunk: int | None
+    seconds: float
+    peak_rss_mb: float
+    rss_start_mb: float
+    rows: int = 0  # baseline: result rows
+    sql: dict[str, float] = field(default_factory=dict)
+    statements: int = 0
+    summary: dict[str, Any] = field(default_factory=dict)
+    stalled: str | None = None  # why the child was stopped (no progress within --stall s)
+
+
+class ChildFailed(Exception):
+    """A child crashed: a wrong result."""
+
+
+class ChildStopped(Exception):
+    """A child that must finish (a baseline) was stopped for making no progress."""
+
+
+CHILD_APP = "month_end_bench_child"  # application_name of the children's PostgreSQL sessions
+NO_PREPARE = "BENCH_PG_NO_PREPARE"  # set for a child: psycopg's prepare_threshold = None
+
+
+def child_url(url: str) -> str:
+    if url.startswith("sqlite"):
+        return url
+    return f"{url}{'&' if '?' in url else '?'}application_name={CHILD_APP}"
+
+
+def run_child(
+    progress: Progress,
+    label: str,
+    url: str,
+    kind: str,
+    *,
+    stall: float,
+    chunk: int = month_end.CHUNK,
+    out: Path | None = None,
+    no_prepare: bool = False,
+) -> Measured:
+    """Runs one measurement in a fresh process; stops it if nothing comes for `stall` s."""
+    task = progress.add_task(label, total=None)
+    command = [sys.executable, "-m", "bench.month_end_bench", "--child", kind]
+    command += ["--url", child_url(url), "--chunk", str(chunk)]
+    if out is not None:
+        command += ["--out", str(out)]
+    env = dict(os.environ)
+    env.pop(NO_PREPARE, None)
+    if no_prepare:
+        env[NO_PREPARE] = "1"
+    result: dict[str, Any] | None = None
+    stalled: str | None = None
+    done = total = 0
+    with tempfile.TemporaryFile(mode="w+") as err:
+        proc = subprocess.Popen(
+            command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=err, text=True, env=env
+        )
+        lines: queue.Queue[str | None] = queue.Queue()
+
+        def pump() -> None:
+            assert proc.stdout is not None
+            for ln in proc.stdout:
+                lines.put(ln)
+            lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        start = last = perf_counter()
+        while True:
+            try:
+                line = lines.get(timeout=stall)
+            except queue.Empty:
+                active = active_statement(url)
+                proc.kill()
+                proc.wait()
+                stop_child_sessions(url)
+                progress_note = (
+                    f" after {done:,} of {total:,} partners done in {last - start:.1f} s"
+                    if total
+                    else ""
+                )
+                stalled = f"nothing came for {stall:g} s{progress_note}" + (
+                    f"; the child's statement then: {active}" if active else ""
+                )
+                break
+            if line is None:
+                break
+            last = perf_counter()
+            if line.startswith("PROGRESS "):
+                done, total = map(int, line.split()[1:])
+                progress.update(task, completed=done, total=total)
+            elif line.startswith("RESULT "):
+                result = json.loads(line[len("RESULT ") :])
+        code = proc.wait()
+        err.seek(0)
+        stderr = err.read()
+    progress.remove_task(task)
+    if stalled is not None:
+        run_chunk = chunk if kind == "run" else None
+        return Measured(label, run_chunk, last - start, 0, 0, stalled=stalled)
+    if code != 0 or result is None:
+        tail = "\n".join(stderr.strip().splitlines()[-15:])
+        raise ChildFailed(f"{label}: the child process failed (exit {code}):\n{tail}")
+    return Measured(
+        name=label,
+        chunk=chunk if kind == "run" else None,
+        seconds=result["seconds"],
+        peak_rss_mb=result["peak_rss_mb"],
+        rss_start_mb=result["rss_start_mb"],
+        rows=result.get("rows", 0),
+        sql=result.get("sql", {}),
+        statements=result.get("statements", 0),
+        summary=result.get("summary", {}),
+    )
+
+
+def active_statement(url: str) -> str | None:
+    """What a stalled child's PostgreSQL session is running, and for how long."""
+    if url.startswith("sqlite"):
+        return None
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT extract(epoch FROM now() - query_start), query FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND application_name = :app "
+                    "AND state = 'active'"
+                ),
+                {"app": CHILD_APP},
+            ).first()
+    finally:
+        engine.dispose()
+    if row is None:
+        return None
+    return f"{' '.join(str(row[1]).split())[:90]}... (running for {float(row[0]):.0f} s)"
+
+
+def stop_child_sessions(url: str) -> None:
+    """End the killed child's PostgreSQL sessions (their statements run on otherwise)."""
+    if url.startswith("sqlite"):
+        return
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            for _ in range(50):
+                ended = conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND application_name = :app"
+                    ),
+                    {"app": CHILD_APP},
+                ).all()
+                if not ended:
+                    break
+                sleep(0.2)
+    finally:
+        engine.dispose()
+
+
+def read_totals(path: Path) -> Totals:
+    return {
+        (pid, cur): (amount, deducted, gross, lines)
+        for pid, cur, amount, deducted, gross, lines in json.loads(path.read_text())
+    }
+
+
+# -- data ------------------------------------------------------------------------------------
+
+COUNTRIES = (
+    ("FR", "Europe/Paris", "EUR", 30),
+    ("IT", "Europe/Rome", "EUR", 25),
+    ("ES", "Europe/Madrid", "EUR", 20),
+    ("GR", "Europe/Athens", "EUR", 12),
+    ("PT", "Europe/Lisbon", "EUR", 8),
+    ("US", "America/New_York", "USD", 5),
+)
+PROPERTY_CATEGORIES = ("villa", "apartment", "chalet", "boutique hotel")
+OPERATOR_CATEGORIES = ("sailing tour", "private chef", "airport transfer", "spa", "guided hike")
+STRATEGIES = (
+    ("operator_collects_full", 30),
+    ("platform_collects_full", 40),
+    ("platform_collects_deposit", 20),
+    ("included_in_stay", 10),
+)
+LIFECYCLES = (("confirmed", 90), ("cancelled", 5), ("draft", 5))
+INVOICE_MESSAGE = "partner_invoice_issued"  # the outbox template of a new invoice
+SECOND_CURRENCY = "GBP"  # a few properties also take some bookings in pounds
+
+
+def weighted(rng: random.Random, items: Sequence[tuple[Any, int]], k: int) -> list[Any]:
+    return rng.choices([i[0] for i in items], weights=[i[1] for i in items], k=k)
+
+
+@dataclass
+class PartnerMeta:
+    id: int
+    operator: bool
+    currency: str
+    category: str
+
+
+class Loader:
+    """Bulk inserts (not timed): executemany in batches on SQLite, COPY on PostgreSQL."""
+
+    BATCH = 20_000
+
+    def __init__(self, db: Database, progress: Progress) -> None:
+        self.db = db
+        self.progress = progress
+        self.sqlite = db.dialect == "sqlite"
+        stamp = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+        self.created_at = "2026-09-01 08:00:00.000000" if self.sqlite else stamp.isoformat()
+        self.rows: dict[str, int] = {}
+
+    def load(self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]], n: int):
+        task = self.progress.add_task(f"generating {table}", total=n)
+        cols = ", ".join(columns)
+        batches = _batched(rows, self.BATCH)
+        if self.sqlite:
+            sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(columns))})"
+            raw = self.db.engine.raw_connection()  # autocommit: Database sets isolation_level None
+            try:
+                cur = raw.cursor()
+                cur.execute("PRAGMA cache_size = -262144")  # 256 MB, this connection only
+                for batch in batches:
+                    cur.execute("BEGIN")
+                    cur.executemany(sql, batch)
+                    cur.execute("COMMIT")
+                    self.progress.advance(task, len(batch))
+                cur.execute("PRAGMA cache_size = -2000")  # back to the default for the pool
+                cur.close()
+            finally:
+                raw.close()
+        else:
+            raw = self.db.engine.raw_connection()
+            try:
+                pg = raw.driver_connection
+                assert pg is not None
+                with pg.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    for batch in batches:
+                        copy.write("".join(_copy_line(row) for row in batch))
+                        self.progress.advance(task, len(batch))
+                pg.commit()
+            finally:
+                raw.close()
+        self.rows[table] = self.rows.get(table, 0) + n
+        self.progress.remove_task(task)
+
+
+def _batched(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _copy_line(row: tuple[Any, ...]) -> str:
+    # Every value here is generated by this script: no tab, newline or backslash to escape.
+    return "\t".join("\\N" if v is None else str(v) for v in row) + "\n"
+
+
+def generate(db: Database, size: Size, progress: Progress, seed: int) -> dict[str, int]:
+    """Partners, guests, stays and services (explicit ids); returns rows per table."""
+    rng = random.Random(seed)
+    loader = Loader(db, progress)
+    created = loader.created_at
+    month_days = [PERIOD.first_day + timedelta(days=i) for i in range(PERIOD.last_day.day)]
+    before = [PERIOD.first_day - timedelta(days=i) for i in range(1, 13)]  # last 12 of October
+    after = [PERIOD.last_day + timedelta(days=i) for i in range(1, 11)]  # first 10 of December
+    iso = {d: d.isoformat() for d in (*month_days, *before, *after)}
+    for d in list(iso):
+        for nights in range(1, 22):
+            iso.setdefault(d - timedelta(days=nights), (d - timedelta(days=nights)).isoformat())
+
+    # partners: one in ten an operator; 2 % of each kind have nothing departing
+    partners: list[PartnerMeta] = []
+    partner_rows = []
+    for pid in range(1, size.partners + 1):
+        operator = pid % 10 == 0
+        country, tz, currency, _w = weighted(rng, [(c, c[3]) for c in COUNTRIES], 1)[0]
+        category = rng.choice(OPERATOR_CATEGORIES if operator else PROPERTY_CATEGORIES)
+        gross_stripe = rng.random() < 0.15
+        partners.append(PartnerMeta(pid, operator, currency, category))
+        partner_rows.append(
+            (
+                pid,
+                f"P{pid:06d}",
+                f"{category.title()} {pid}",
+                "operator" if operator else "property",
+                category,
+                country,
+                tz,
+                currency,
+                rng.randrange(800, 2001, 50),
+                "gross_stripe" if gross_stripe else "net_payout",
+                rng.choice(("bank_transfer", "online", "direct_debit"))
+                if gross_stripe
+                else "payout_deduction",
+                f"finance+{pid}@partner.test",
+                f"{pid} Harbour Road, {country}",
+                created,
+            )
+        )
+    loader.load(
+        "partner",
+        (
+            "id",
+            "code",
+            "name",
+            "kind",
+            "category",
+            "country",
+            "timezone",
+            "currency",
+            "commission_rate_bps",
+            "payout_method",
+            "commission_payment_method",
+            "finance_email",
+            "address",
+            "created_at",
+        ),
+        partner_rows,
+        len(partner_rows),
+    )
+    loader.load(
+        "guest",
+        ("id", "name", "email", "locale", "created_at"),
+        (
+            (g, f"Guest {g:05d}", f"guest{g}@example.test", "en_US", created)
+            for g in range(1, size.guests + 1)
+        ),
+        size.guests,
+    )
+    properties = [p for p in partners if not p.operator and rng.random() >= 0.02]
+    operators = [p for p in partners if p.operator and rng.random() >= 0.02]
+    two_currencies = {p.id for p in properties if p.id % 97 == 1}
+
+    def stays() -> Iterator[tuple[Any, ...]]:
+        total = size.stays + size.other_stays
+        for bid in range(1, total + 1):
+            prop = rng.choice(properties)
+            if bid <= size.stays:
+                check_out = rng.choice(month_days)
+            else:
+                check_out = rng.choice(before if bid % 2 else after)
+            nights = rng.randint(1, 14)
+            currency = prop.currency
+            if prop.id in two_currencies and rng.random() < 0.1:
+                currency = SECOND_CURRENCY
+            # at most 14 x 600.00: base x rate stays below 2^31 (see BASELINE_SQL)
+            amount = 0 if rng.random() < 0.001 else nights * rng.randint(8_000, 60_000)
+            cancelled = bid <= size.stays and rng.random() < 0.02
+            yield (
+                bid,
+                f"BK{bid:08d}",
+                rng.randint(1, size.guests),
+                prop.id,
+                iso[check_out - timedelta(days=nights)],
+                iso[check_out],
+                currency,
+                amount,
+                "platform" if rng.random() < 0.7 else "property",
+                "cancelled" if cancelled else "confirmed",
+                created,
+                created if cancelled else None,
+                "guest cancelled" if cancelled else None,
+            )
+
+    loader.load(
+        "booking",
+        (
+            "id",
+            "reference",
+            "guest_id",
+            "property_id",
+            "check_in",
+            "check_out",
+            "currency",
+            "accommodation_total_minor",
+            "accommodation_collected_by",
+            "status",
+            "created_at",
+            "cancelled_at",
+            "cancel_reason",
+        ),
+        stays(),
+        size.stays + size.other_stays,
+    )
+
+    refunded: list[tuple[int, int, str, int]] = []  # (service, booking, currency, collected)
+
+    def services() -> Iterator[tuple[Any, ...]]:
+        total = size.services + size.other_services
+        strategies = weighted(rng, STRATEGIES, total)
+        lifecycles = weighted(rng, LIFECYCLES, total)
+        for i in range(total):
+            sid = i + 1
+            op = rng.choice(operators)
+            in_month = sid <= size.services
+            day = rng.choice(month_days if in_month else (before if sid % 2 else after))
+            strategy = strategies[i]
+            lifecycle = lifecycles[i] if in_month else "confirmed"
+            gross = rng.randint(5_000, 400_000)
+            deposit = (
+                rng.randint(gross // 10, gross // 2)
+                if strategy == "platform_collects_deposit"
+                else None
+            )
+            booking = rng.randint(1, size.stays)
+            if strategy.startswith("platform_collects") and rng.random() < 0.03:
+                refunded.append((sid, booking, op.currency, deposit or gross))
+            yield (
+                sid,
+                booking,
+                op.id,
+                f"{op.category.capitalize()} #{sid}",
+                "",
+                iso[day],
+                op.currency,
+                gross,
+                deposit,
+                strategy,
+                lifecycle,
+                False,
+                created,
+                created if lifecycle == "confirmed" else None,
+                created if lifecycle == "cancelled" else None,
+            )
+
+    loader.load(
+        "service_item",
+        (
+            "id",
+            "booking_id",
+            "operator_id",
+            "title",
+            "description",
+            "service_date",
+            "currency",
+            "gross_minor",
+            "deposit_minor",
+            "strategy",
+            "lifecycle",
+            "refund_required",
+            "created_at",
+            "confirmed_at",
+            "cancelled_at",
+        ),
+        services(),
+        size.services + size.other_services,
+    )
+
+    # refunds of platform-collected services (what was collected, at most): the succeeded ones
+    # come off the commission base and the payout; pending and failed ones must not
+    refunds = []
+    for service, booking, currency, collected in refunded:
+        status = weighted(rng, (("succeeded", 80), ("pending", 10), ("failed", 10)), 1)[0]
+        if status == "succeeded" and collected >= 2 and rng.random() < 0.2:  # refunded twice
+            first = rng.randint(1, collected // 2)
+            amounts = [(first, status), (rng.randint(1, collected - first), status)]
+        else:
+            amounts = [(rng.randint(1, collected), status)]
+        for amount, state in amounts:
+            refunds.append((service, booking, currency, collected, amount, state))
+    loader.load(
+        "payment_attempt",
+        (
+            "id",
+            "booking_id",
+            "currency",
+            "amount_minor",
+            "status",
+            "provider",
+            "unapplied_minor",
+            "created_by",
+            "created_at",
+            "completed_at",
+        ),
+        (
+            (
+                f"pa_bench_{sid}",
+                booking,
+                cur,
+                collected,
+                "succeeded",
+                "sandbox",
+                0,
+                ACTOR,
+                created,
+                created,
+            )
+            for sid, booking, cur, collected in refunded
+        ),
+        len(refunded),
+    )
+    loader.load(
+        "refund",
+        (
+            "id",
+            "booking_id",
+            "service_item_id",
+            "attempt_id",
+            "amount_minor",
+            "currency",
+            "note",
+            "status",
+            "idempotency_key",
+            "created_by",
+            "created_at",
+        ),
+        (
+            (
+                rid,
+                booking,
+                sid,
+                f"pa_bench_{sid}",
+                amount,
+                cur,
+                "bench refund",
+                state,
+                f"bench-refund-{rid}",
+                ACTOR,
+                created,
+            )
+            for rid, (sid, booking, cur, _c, amount, state) in enumerate(refunds, 1)
+        ),
+        len(refunds),
+    )
+    return loader.rows
+
+
+def prepare(db: Database, analyze: bool) -> str:
+    """After the bulk load: sequences (PostgreSQL), checkpoint (SQLite), statistics."""
+    if db.dialect == "sqlite":
+        sqlite_autocommit(db, *(["ANALYZE"] if analyze else []), "PRAGMA wal_checkpoint(TRUNCATE)")
+        return "ANALYZE run after the load" if analyze else "no ANALYZE (no sqlite_stat1)"
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in ("partner", "guest", "booking", "service_item", "refund"):
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+        if analyze:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+    return "VACUUM ANALYZE run after the load" if analyze else "no ANALYZE after the load"
+
+
+def reset_run(db: Database) -> None:
+    """Forget the run (invoices, lines, payouts, the run row, the numbers); audit events stay."""
+    with db.engine.begin() as conn:
+        for table in ("partner_invoice_line", "payout", "partner_invoice", "month_end_run"):
+            conn.exec_driver_sql(f"DELETE FROM {table}")
+        conn.execute(
+            text("DELETE FROM outbox_message WHERE template_key = :t"), {"t": INVOICE_MESSAGE}
+        )
+        conn.execute(
+            text("UPDATE number_sequence SET last_value = 0 WHERE name = :name"),
+            {"name": f"partner_invoice:{RUN_DATE.year}"},
+        )
+    if db.dialect == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(
+                "VACUUM ANALYZE partner_invoice_line, payout, partner_invoice, month_end_run, "
+                "outbox_message"
+            )
+    else:
+        sqlite_autocommit(db, "PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def delete_lines(db: Database) -> None:
+    """Only the statement lines (for the write floor); the invoices stay."""
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM partner_invoice_line")
+    if db.dialect == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE partner_invoice_line")
+    else:
+        sqlite_autocommit(db, "PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def sqlite_autocommit(db: Database, *statements: str) -> None:
+    raw = db.engine.raw_connection()  # Database sets isolation_level None: no implicit BEGIN
+    try:
+        cur = raw.cursor()
+        for statement in statements:
+            cur.execute(statement).fetchall()
+        cur.close()
+    finally:
+        raw.close()
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+
+class Checks:
+    """Wrong results found (they fail the process); figures never do."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def expect(self, ok: bool, message: str) -> bool:
+        if not ok:
+            self.problems.append(message)
+        return ok
+
+
+def counts(db: Database) -> dict[str, int]:
+    tables = (
+        "partner_invoice",
+        "partner_invoice_line",
+        "payout",
+        "month_end_run",
+        "outbox_message",
+        "audit_event",
+    )
+    with db.engine.connect() as conn:
+        return {
+            t: int(conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one()) for t in tables
+        }
+
+
+def _diff(expected: dict[Any, Any], got: dict[Any, Any], what: str, limit: int = 3) -> list[str]:
+    problems = []
+    missing = expected.keys() - got.keys()
+    extra = got.keys() - expected.keys()
+    if missing:
+        problems.append(f"{what}: {len(missing)} missing, e.g. {sorted(missing)[:limit]}")
+    if extra:
+        problems.append(f"{what}: {len(extra)} unexpected, e.g. {sorted(extra)[:limit]}")
+    wrong = sorted(k for k in expected.keys() & got.keys() if expected[k] != got[k])
+    if wrong:
+        sample = ", ".join(f"{k}: expected {expected[k]}, got {got[k]}" for k in wrong[:limit])
+        problems.append(f"{what}: {len(wrong)} differ, e.g. {sample}")
+    return problems
+
+
+def verify_run(db: Database, expected: Totals, partners: int, label: str, checks: Checks) -> str:
+    """The run's invoices, lines and payouts against the baseline; returns a one-line verdict."""
+    period = str(PERIOD)
+    with db.engine.connect() as conn:
+        invoices = conn.execute(
+            text(
+                "SELECT id, partner_id, currency, number, amount_minor, deducted_minor "
+                "FROM partner_invoice WHERE period = :p AND kind = 'commission'"
+            ),
+            {"p": period},
+        ).all()
+        lines = {
+            int(r[0]): (int(r[1]), int(r[2]), int(r[3]))
+            for r in conn.exec_driver_sql(
+                "SELECT invoice_id, count(*), sum(commission_minor), sum(deducted_minor) "
+                "FROM partner_invoice_line GROUP BY invoice_id"
+            )
+        }
+        payouts = conn.execute(
+            text(
+                "SELECT partner_id, currency, gross_minor, commission_minor, net_minor "
+                "FROM payout WHERE period = :p"
+            ),
+            {"p": period},
+        ).all()
+        messages = conn.execute(
+            text("SELECT dedupe_key FROM outbox_message WHERE template_key = :t"),
+            {"t": INVOICE_MESSAGE},
+        ).scalars()
+        message_keys = list(messages)
+        run = conn.execute(
+            text(
+                "SELECT partners_done, invoices_created, lines_created, finished_at "
+                "FROM month_end_run WHERE period = :p"
+            ),
+            {"p": period},
+        ).one_or_none()
+    before = len(checks.problems)
+    keys = [(int(i.partner_id), i.currency) for i in invoices]
+    checks.expect(
+        len(keys) == len(set(keys)),
+        f"{label}: {len(keys) - len(set(keys))} duplicate invoices (same partner and currency)",
+    )
+    got = {
+        (int(i.partner_id), i.currency): (
+            int(i.amount_minor),
+            int(i.deducted_minor),
+            lines.get(int(i.id), (0, 0, 0)),
+        )
+        for i in invoices
+    }
+    want = {k: (v[0], v[1], (v[3], v[0], v[1])) for k, v in expected.items()}
+    for problem in _diff(want, got, f"{label}: invoices (amount, deducted, lines)"):
+        checks.problems.append(problem)
+    orphan = lines.keys() - {int(i.id) for i in invoices}
+    checks.expect(not orphan, f"{label}: {len(orphan)} invoices of lines not in the period")
+    got_payouts = {
+        (int(p.partner_id), p.currency): (int(p.gross_minor), int(p.commission_minor))
+        for p in payouts
+    }
+    want_payouts = {k: (v[2], v[1]) for k, v in expected.items() if v[2] > 0}
+    for problem in _diff(want_payouts, got_payouts, f"{label}: payouts (gross, commission)"):
+        checks.problems.append(problem)
+    bad_net = [
+        p for p in payouts if int(p.net_minor) != int(p.gross_minor) - int(p.commission_minor)
+    ]
+    checks.expect(not bad_net, f"{label}: {len(bad_net)} payouts with net != gross - commission")
+    wanted_keys = {f"{INVOICE_MESSAGE}:{i.id}" for i in invoices}
+    got_keys = [k for k in message_keys if k in wanted_keys]
+    checks.expect(
+        len(got_keys) == len(set(got_keys)) == len(wanted_keys),
+        f"{label}: {len(got_keys):,} '{INVOICE_MESSAGE}' messages for {len(wanted_keys):,} "
+        f"invoices ({len(set(got_keys)):,} distinct)",
+    )
+    numbers = sorted(i.number for i in invoices)
+    wanted = [f"CM-{RUN_DATE.year}-{n:06d}" for n in range(1, len(invoices) + 1)]
+    if numbers != wanted:
+        first_bad = next((a for a, b in zip(numbers, wanted, strict=False) if a != b), None)
+        checks.problems.append(
+            f"{label}: numbers are not CM-{RUN_DATE.year}-000001..{len(invoices):06d} without "
+            f"gaps (first difference: {first_bad})"
+        )
+    total_lines = sum(v[3] for v in expected.values())
+    if checks.expect(run is not None, f"{label}: no month_end_run row") and run is not None:
+        checks.expect(run.finished_at is not None, f"{label}: the run is not marked finished")
+        checks.expect(
+            (int(run.partners_done), int(run.invoices_created), int(run.lines_created))
+            == (partners, len(expected), total_lines),
+            f"{label}: run row says {run.partners_done} partners, {run.invoices_created} "
+            f"invoices, {run.lines_created} lines; expected {partners}, {len(expected)}, "
+            f"{total_lines}",
+        )
+    if len(checks.problems) > before:
+        return f"WRONG ({len(checks.problems) - before} problem(s), listed at the end)"
+    return (
+        f"OK: {len(invoices):,} invoices = baseline's (partner, currency) totals, "
+        f"{sum(v[0] for v in lines.values()):,} lines, {len(payouts):,} payouts, "
+        f"{len(got_keys):,} messages queued, "
+        f"numbers CM-{RUN_DATE.year}-000001..{len(invoices):06d} gapless"
+    )
+
+
+# -- plans -----------------------------------------------------------------------------------
+
+
+def explain(db: Database, chunk: int) -> list[str]:
+    """Query plans of the baseline and of one chunk's totals query and line copy."""
+    with db.engine.connect() as conn:
+        ids = conn.exec_driver_sql("SELECT id FROM partner ORDER BY id").scalars().all()
+        run_id = conn.execute(
+            text("SELECT id FROM month_end_run WHERE period = :p"), {"p": str(PERIOD)}
+        ).scalar_one()
+    lo, hi = ids[0], ids[min(chunk, len(ids)) - 1]
+    params = {
+        "lo": lo,
+        "hi": hi,
+        "first": PERIOD.first_day,
+        "last": PERIOD.last_day,
+        "period": str(PERIOD),
+        "run_id": run_id,
+    }
+    copy_select = month_end._COPY_LINES.select  # type: ignore[attr-defined]
+    out = []
+    sqlite = db.dialect == "sqlite"
+    prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "
+    items: list[tuple[str, str, dict[str, Any]]] = [
+        ("baseline (whole month)", BASELINE_SQL, window_params(db.dialect)),
+        (
+            f"service totals query (partners {lo}..{hi})",
+            str(
+                month_end._TOTALS.params(params).compile(
+                    dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}
+                )
+            ),
+            {},
+        ),
+        (
+            f"service line copy, its SELECT (partners {lo}..{hi}; the INSERT itself not run)",
+            str(
+                copy_select.params(params).compile(
+                    dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}
+                )
+            ),
+            {},
+        ),
+    ]
+    with db.engine.connect() as conn:
+        for title, sql, bind in items:
+            out.append(f"-- {title}")
+            rows = conn.execute(text(prefix + sql), bind).all()
+            if sqlite:
+                depth: dict[int, int] = {}
+                for node, parent, _unused, detail in rows:
+                    depth[node] = depth.get(parent, -1) + 1
+                    out.append("   " + "  " * depth[node] + detail)
+                start = perf_counter()
+                n = len(conn.execute(text(sql), bind).all())
+                out.append(f"   ({n:,} rows in {1000 * (perf_counter() - start):.0f} ms)")
+            else:
+                out += ["   " + r[0] for r in rows]
+        conn.rollback()
+    return out
+
+
+# -- one backend -----------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    backend: str
+    where: str
+    rows: dict[str, int] = field(default_factory=dict)
+    generate_seconds: float = 0.0
+    stats: str = ""
+    baselines: list[Measured] = field(default_factory=list)
+    as_is: Measured | None = None  # a first run that stalled, before the retry
+    first: Measured | None = None
+    rerun: Measured | None = None
+    other: Measured | None = None  # the run with --alt-chunk
+    floor: Measured | None = None  # one INSERT .. SELECT of all the lines
+    no_prepare: bool = False  # psycopg's automatic prepare off in the children, and why
+    no_prepare_why: str = ""
+    verdicts: list[tuple[str, str]] = field(default_factory=list)  # (run, the check's line)
+    plans: list[str] = field(default_factory=list)
+    failed: str | None = None
+
+    @property
+    def baseline(self) -> Measured:
+        return min(self.baselines, key=lambda m: m.seconds)
+
+
+def run_backend(
+    backend: str, url: str, where: str, args: argparse.Namespace, checks: Checks
+) -> Report:
+    report = Report(backend, where)
+    if backend == "postgres" and args.pg_no_prepare:
+        report.no_prepare, report.no_prepare_why = True, "--pg-no-prepare"
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn(f"[bold]{backend:8}[/bold] {{task.description:42}}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+    def child(label: str, kind: str, chunk: int = args.chunk, out: Path | None = None) -> Measured:
+        if report.no_prepare and kind == "run":
+            label += " (no prepare)"
+        measured = run_child(
+            progress,
+            label,
+            url,
+            kind,
+            stall=args.stall,
+            chunk=chunk,
+            out=out,
+            no_prepare=report.no_prepare,
+        )
+        if measured.stalled and kind == "baseline":
+            raise ChildStopped(f"{label}: {measured.stalled}")
+        return measured
+
+    with progress, tempfile.TemporaryDirectory(prefix="concierge-month-end-") as tmp:
+        task = progress.add_task("migrating a fresh database", total=None)
+        run_migrations(url)
+        progress.remove_task(task)
+        db = Database(url)
+        try:
+            start = perf_counter()
+            report.rows = generate(db, args.size, progress, args.seed)
+            task = progress.add_task("statistics", total=None)
+            report.stats = prepare(db, args.analyze)
+            progress.remove_task(task)
+            report.generate_seconds = perf_counter() - start
+            partners = report.rows["partner"]
+
+            first_totals, second_totals = Path(tmp) / "base1.json", Path(tmp) / "base2.json"
+            report.baselines.append(
+                child("baseline (before the run)", "baseline", out=first_totals)
+            )
+            expected = read_totals(first_totals)
+            first = child("month-end run", "run")
+            if first.stalled and backend == "postgres" and not report.no_prepare:
+                # The known cause: psycopg prepares a statement after 5 executions and the
+                # server then switches to a generic plan for the line copy. Retry with psycopg's
+                # automatic prepare off, set by the child on its connections (not in the app).
+                report.as_is = first
+                reset_run(db)
+                report.no_prepare = True
+                report.no_prepare_why = "retry after the run as is stalled"
+                first = child("month-end run", "run")
+            if first.stalled:
+                report.as_is = first
+                return report
+            report.first = first
+            report.verdicts.append(
+                (first.name, verify_run(db, expected, partners, first.name, checks))
+            )
+            checks.expect(
+                first.summary.get("invoices_created") == len(expected),
+                f"first run: RunSummary says {first.summary.get('invoices_created')} invoices "
+                f"created, baseline has {len(expected)}",
+            )
+            before = counts(db)
+            rerun = child("rerun", "run")
+            report.rerun = rerun
+            after = counts(db)
+            added = {t: after[t] - before[t] for t in before if after[t] != before[t]}
+            checks.expect(not added, f"rerun added rows: {added}")
+            checks.expect(
+                bool(rerun.summary.get("already_done"))
+                and rerun.summary.get("invoices_created") == 0,
+                f"rerun: expected already_done and nothing created, got {rerun.summary}",
+            )
+            report.verdicts.append(
+                (
+                    rerun.name,
+                    ("OK" if not added else "WRONG")
+                    + f": already_done={rerun.summary.get('already_done')}, rows added: "
+                    + (", ".join(f"{t} +{n}" for t, n in added.items()) if added else "none")
+                    + f" (invoices {after['partner_invoice']:,}, lines "
+                    f"{after['partner_invoice_line']:,}, payouts {after['payout']:,}, "
+                    f"outbox {after['outbox_message']:,}, audit events {after['audit_event']:,})",
+                )
+            )
+            report.baselines.append(
+                child("baseline (after the rerun)", "baseline", out=second_totals)
+            )
+            checks.expect(read_totals(second_totals) == expected, "the two baseline runs differ")
+            if args.plans:
+                task = progress.add_task("query plans", total=None)
+                report.plans = explain(db, args.chunk)
+                progress.remove_task(task)
+            if args.alt_chunk:
+                task = progress.add_task("deleting the run's rows", total=None)
+                reset_run(db)
+                progress.remove_task(task)
+                other = child(f"month-end run, chunk {args.alt_chunk}", "run", args.alt_chunk)
+                report.other = other
+                if not other.stalled:
+                    report.verdicts.append(
+                        (other.name, verify_run(db, expected, partners, other.name, checks))
+                    )
+            if args.floor and not (report.other and report.other.stalled):
+                task = progress.add_task("deleting the statement lines", total=None)
+                delete_lines(db)
+                progress.remove_task(task)
+                floor = child("write floor: all lines, one INSERT..SELECT", "floor")
+                report.floor = floor
+                if not floor.stalled:
+                    report.verdicts.append(
+                        (floor.name, verify_run(db, expected, partners, floor.name, checks))
+                    )
+        except ChildFailed as exc:
+            report.failed = str(exc)
+            checks.problems.append(f"{backend}: {str(exc).splitlines()[0]}")
+        except ChildStopped as exc:
+            report.failed = str(exc)
+        finally:
+            db.dispose()
+    return report
+
+
+# -- backends --------------------------------------------------------------------------------
+
+
+@contextmanager
+def sqlite_database() -> Iterator[tuple[str, str]]:
+    with tempfile.TemporaryDirectory(prefix="concierge-bench-") as tmp:
+        path = Path(tmp) / "month_end.db"
+        yield f"sqlite:///{path}", f"file {path}"
+
+
+def postgres_info() -> tuple[dict[str, str] | None, str | None]:
+    """The server's version and settings, or why it can't be reached."""
+    try:
+        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            info = {
+                name: str(conn.execute(text(f"SHOW {name}")).scalar())
+                for name in ("server_version", "synchronous_commit", "shared_buffers", "work_mem")
+            }
+        engine.dispose()
+        return info, None
+    except Exception as exc:  # any failure means "not reachable"
+        return None, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+
+
+@contextmanager
+def postgres_database() -> Iterator[tuple[str, str]]:
+    name = f"concierge_bench_{secrets.token_hex(4)}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", f"throwaway database {name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+# -- printing --------------------------------------------------------------------------------
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return "\n".join([line(headers), "  ".join("-" * w for w in widths), *map(line, rows)])
+
+
+def cpu_name() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for ln in cpuinfo.read_text().splitlines():
+            if ln.startswith("model name"):
+                return ln.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def print_context(args: argparse.Namespace, pg: dict[str, str] | None) -> None:
+    try:
+        import psycopg
+
+        psycopg_version = psycopg.__version__
+    except ImportError:  # pragma: no cover
+        psycopg_version = "not installed"
+    size: Size = args.size
+    print("Concierge month-end benchmark")
+    print(
+        f"  Python      {platform.python_implementation()} {platform.python_version()} "
+        f"on {platform.platform()}"
+    )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    print(
+        f"  CPU         {os.cpu_count()} logical cores, {cpu_name()}; load average {load} at start"
+    )
+    mem = (
+        next(
+            (
+                ln.split(":")[1].strip()
+                for ln in Path("/proc/meminfo").read_text().splitlines()
+                if ln.startswith("MemTotal")
+            ),
+            "?",
+        )
+        if Path("/proc/meminfo").exists()
+        else "?"
+    )
+    print(f"  Memory      {mem}")
+    print(
+        f"  SQLite      {sqlite3.sqlite_version}; WAL, synchronous=NORMAL, default cache_size "
+        "(Database defaults)"
+    )
+    print(f"  Drivers     SQLAlchemy {sqlalchemy.__version__}, psycopg {psycopg_version}")
+    if args.backend in ("postgres", "both"):
+        if pg:
+            print(
+                f"  PostgreSQL  {pg['server_version']} at {PG_ADMIN_URL.split('@')[-1]} "
+                f"(synchronous_commit={pg['synchronous_commit']}, "
+                f"shared_buffers={pg['shared_buffers']}, work_mem={pg['work_mem']})"
+            )
+        else:
+            print(f"  PostgreSQL  unreachable at {PG_ADMIN_URL.split('@')[-1]}")
+    print(
+        f"  Data        period {PERIOD}: {size.stays:,} stays and {size.services:,} services "
+        f"over {size.partners:,} partners ({size.partners // 10:,} operators), "
+        f"{size.guests:,} guests; + {size.other_stays:,} stays and {size.other_services:,} "
+        f"services in October / December (seed {args.seed}){' (--quick)' if args.quick else ''}"
+    )
+    print(
+        f"  Run         baseline; run_month_end(chunk={args.chunk}); rerun; baseline"
+        + (f"; chunk={args.alt_chunk} after deleting the run" if args.alt_chunk else "")
+        + ("; write floor" if args.floor else "")
+        + f"; each in a fresh child process, stopped after {args.stall:g} s without progress"
+        + ("; PostgreSQL with prepare_threshold=None" if args.pg_no_prepare else "")
+    )
+
+
+def print_report(report: Report) -> None:
+    print()
+    print(f"== {report.backend}: {report.where} ==")
+    rows = report.rows
+    print(
+        f"  data (not timed): {rows.get('partner', 0):,} partners, {rows.get('guest', 0):,} "
+        f"guests, {rows.get('booking', 0):,} bookings, {rows.get('service_item', 0):,} "
+        f"services, {rows.get('refund', 0):,} refunds in {report.generate_seconds:.0f} s; "
+        f"{report.stats}"
+    )
+    if report.no_prepare:
+        print(
+            "  runs with psycopg's automatic prepared statements off (prepare_threshold=None, "
+            f"set by the child on its connections): {report.no_prepare_why}"
+        )
+    if not report.baselines:
+        print(f"  FAILED: {report.failed}")
+        return
+    base = report.baseline
+    print()
+    measured = [
+        *report.baselines,
+        *(
+            m
+            for m in (report.as_is, report.first, report.rerun, report.other, report.floor)
+            if m is not None
+        ),
+    ]
+    table_rows = []
+    for m in measured:
+        is_run = m.chunk is not None
+        invoices = m.summary.get("invoices_created") if is_run else m.rows
+        lines = m.summary.get("lines_created") if is_run else None
+        if m is report.floor:
+            invoices, lines = None, m.rows
+        if m.stalled:
+            table_rows.append([m.name, str(m.chunk), "stalled", "-", "-", "-", "-", "-", "-"])
+            continue
+        table_rows.append(
+            [
+                m.name,
+                str(m.chunk) if is_run else "-",
+                f"{m.seconds:.2f}" if m.seconds >= 0.1 else f"{m.seconds:.3f}",
+                f"{m.seconds / base.seconds:.2f}",
+                f"{invoices:,}" if invoices is not None else "-",
+                f"{lines:,}" if lines is not None else "-",
+                f"{lines / m.seconds:,.0f}" if lines else "-",
+                f"{m.rss_start_mb:.0f}",
+                f"{m.peak_rss_mb:.0f}",
+            ]
+        )
+    print(
+        table(
+            [
+                "measurement",
+                "chunk",
+                "seconds",
+                "x baseline",
+                "invoices / rows",
+                "lines",
+                "lines/s",
+                "RSS start MB",
+                "peak RSS MB",
+            ],
+            table_rows,
+            right={1, 2, 3, 4, 5, 6, 7, 8},
+        )
+    )
+    print(
+        f"  x baseline: against the faster baseline ({base.seconds:.2f} s). RSS of the child "
+        "process (Python, SQLAlchemy and the app imported, connected) at start and its peak "
+        "(VmHWM)."
+    )
+    if report.as_is and report.as_is.stalled:
+        print(f"  {report.as_is.name} stopped: {report.as_is.stalled}")
+    if report.floor and not report.floor.stalled:
+        least = base.seconds + report.floor.seconds
+        target = TARGET_RATIO * base.seconds
+        print(
+            f"  write floor: the lines alone, written by one statement, take "
+            f"{report.floor.seconds:.2f} s; with the totals, a run that stores the lines "
+            f"needs at least {least:.2f} s = {least / base.seconds:.2f} x baseline "
+            f"(target: {target:.2f} s, {'above' if target >= least else 'below'} that floor)"
+        )
+    runs = [m for m in (report.first, report.other) if m is not None and not m.stalled]
+    if runs:
+        print()
+        print("Where a run's time goes (seconds in cursor.execute per statement kind)")
+        kinds = ("totals", "lines", "headers", "payouts", "messages", "audit", "other")
+        breakdown = []
+        for m in runs:
+            in_sql = sum(m.sql.values())
+            breakdown.append(
+                [
+                    m.name,
+                    str(m.chunk),
+                    *(f"{m.sql.get(k, 0.0):.2f}" for k in kinds),
+                    f"{m.seconds - in_sql:.2f}",
+                    f"{m.statements:,}",
+                ]
+            )
+        print(
+            table(
+                [
+                    "run",
+                    "chunk",
+                    "totals",
+                    "line copy",
+                    "headers",
+                    "payouts",
+                    "messages",
+                    "audit",
+                    "other SQL",
+                    "Python+commits",
+                    "statements",
+                ],
+                breakdown,
+                right=set(range(1, 11)),
+            )
+        )
+        print(
+            "  totals: the GROUP BY per chunk; line copy: INSERT .. SELECT of the statement lines; "
+            "headers: the invoices (executemany);\n  payouts: the invoice-id lookup and the "
+            "payouts; messages: the invoices read back, the template and the outbox insert;\n"
+            "  Python+commits: the rest of the wall-clock time (rendering the messages, building "
+            "parameters, COMMIT, SQLite's WAL checkpoints)."
+        )
+    print()
+    for name, verdict in report.verdicts:
+        print(f"  check, {name}: {verdict}")
+    print()
+    print(f"Targets ({report.backend})")
+    for name, ok, figure in verdicts(report):
+        print(f"  {name}: {'MET' if ok else 'NOT MET'} ({figure})")
+    if report.failed:
+        print(f"  FAILED: {report.failed}")
+    if report.plans:
+        print()
+        print(f"Query plans ({report.backend})")
+        for ln in report.plans:
+            print(ln)
+
+
+def verdicts(report: Report) -> list[tuple[str, bool, str]]:
+    """(target, met, figure) for the issue's three targets."""
+    if not report.baselines:
+        return []
+    base = report.baseline
+    items: list[tuple[str, bool, str]] = []
+    ratio = f"run <= {TARGET_RATIO} x baseline"
+    if report.as_is is not None and report.as_is.stalled:
+        items.append((f"{ratio}, as is", False, "the run did not finish: see above"))
+        ratio += ", no prepare"
+    first = report.first
+    if first is None:
+        return items
+    items.append(
+        (
+            ratio,
+            first.seconds <= TARGET_RATIO * base.seconds,
+            f"{first.seconds:.2f} s / {base.seconds:.2f} s = {first.seconds / base.seconds:.2f}",
+        )
+    )
+    items.append(
+        (
+            f"peak memory < {TARGET_MB:.0f} MB",
+            first.peak_rss_mb < TARGET_MB,
+            f"{first.peak_rss_mb:.0f} MB peak RSS of the run's process",
+        )
+    )
+    if report.rerun is not None and not report.rerun.stalled:
+        rerun = report.rerun
+        items.append(
+            (
+                f"rerun <= {TARGET_RERUN} x first run",
+                rerun.seconds <= TARGET_RERUN * first.seconds,
+                f"{rerun.seconds:.3f} s / {first.seconds:.2f} s = "
+                f"{rerun.seconds / first.seconds:.4f}",
+            )
+        )
+    return items
+
+
+def print_summary(reports: Sequence[Report]) -> None:
+    print()
+    print("Summary")
+    rows = []
+    for r in reports:
+        for name, ok, figure in verdicts(r):
+            rows.append([r.backend, name, "MET" if ok else "NOT MET", figure])
+    if rows:
+        print(table(["backend", "target", "verdict", "figure"], rows, right=set()))
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.month_end_bench", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument(
+        "--quick", action="store_true", help="100,000 stays over 2,000 partners, 10,000 services"
+    )
+    parser.add_argument("--stays", type=int, help="stays departing in the month (overrides)")
+    parser.add_argument("--partners", type=int, help="partners (overrides; one in ten operators)")
+    parser.add_argument("--services", type=int, help="services in the month (overrides)")
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        default=month_end.CHUNK,
+        help="partners per transaction (default %(default)s)",
+    )
+    parser.add_argument(
+        "--alt-chunk",
+        type=int,
+        default=2_000,
+        help="chunk size of the extra run (default %(default)s; 0 skips it)",
+    )
+    parser.add_argument(
+        "--plans",
+        action="store_true",
+        help="print the plans of the baseline and of one chunk's totals query and line copy "
+        "(EXPLAIN QUERY PLAN / EXPLAIN ANALYZE)",
+    )
+    parser.add_argument(
+        "--no-analyze",
+        dest="analyze",
+        action="store_false",
+        help="don't gather planner statistics after the load",
+    )
+    parser.add_argument(
+        "--no-floor",
+        dest="floor",
+        action="store_false",
+        help="skip the write floor (all statement lines by one INSERT .. SELECT)",
+    )
+    parser.add_argument(
+        "--stall",
+        type=float,
+        default=60.0,
+        help="stop a child that reports nothing for this many seconds (default %(default)s; "
+        "a chunk normally takes well under one)",
+    )
+    parser.add_argument(
+        "--pg-no-prepare",
+        action="store_true",
+        help="PostgreSQL children turn psycopg's automatic prepared statements off "
+        "(prepare_threshold=None) from the start; otherwise only after a run as is stalls",
+    )
+    parser.add_argument("--seed", type=int, default=SEED, help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("run", "baseline", "floor"), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    base = QUICK if args.quick else FULL
+    args.size = Size(
+        partners=args.partners or base.partners,
+        guests=base.guests,
+        stays=args.stays or base.stays,
+        services=args.services or base.services,
+        other_stays=(args.stays or base.stays) // 20,
+        other_services=(args.services or base.services) // 20,
+    )
+    if args.chunk < 1 or args.alt_chunk < 0 or args.size.partners < 10 or args.stall <= 0:
+        parser.error("--chunk must be positive, --alt-chunk >= 0, --partners >= 10")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child:
+        return child_main(args)
+    pg_info, pg_problem = postgres_info() if args.backend in ("postgres", "both") else (None, None)
+    print_context(args, pg_info)
+    sys.stdout.flush()
+    checks = Checks()
+    reports = []
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        if backend == "postgres" and pg_info is None:
+            print()
+            print(
+                f"== postgres: SKIPPED - {PG_ADMIN_URL.split('@')[-1]} is not reachable "
+                f"({pg_problem}) =="
+            )
+            continue
+        source = sqlite_database if backend == "sqlite" else postgres_database
+        with source() as (url, where):
+            report = run_backend(backend, url, where, args, checks)
+        print_report(report)
+        sys.stdout.flush()
+        reports.append(report)
+    print_summary(reports)
+    if checks.problems:
+        print()
+        print(f"WRONG RESULTS ({len(checks.problems)}):")
+        for problem in checks.problems[:50]:
+            print(f"  - {problem}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
