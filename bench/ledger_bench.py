@@ -29,13 +29,10 @@ import itertools
 import os
 import platform
 import pstats
-import secrets
 import sqlite3
 import statistics
 import sys
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -52,11 +49,12 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from sqlalchemy import create_engine, event, func, text
+from sqlalchemy import event, func, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import concierge_app.db.tables  # noqa: F401  (registers every table)
+from bench.common import PG_ADMIN_URL, postgres_database, postgres_info, sqlite_database, table
 from concierge_app.cli import run_migrations
 from concierge_app.db.bookings import Booking, ServiceItem
 from concierge_app.db.engine import Database
@@ -80,10 +78,6 @@ PANEL_SIZES = (1, 10, 50)  # invoices on the booking
 LINES_PER_INVOICE = 20
 PORTFOLIO_SIZES = ((5, 2), (50, 20))  # (services, invoices)
 BASELINE_SEQUENCE = "bench:baseline"
-PG_ADMIN_URL = os.environ.get(
-    "BENCH_POSTGRES_URL",
-    os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
-)
 
 
 # -- measuring -------------------------------------------------------------------------------
@@ -693,55 +687,7 @@ def run_backend(
 # -- backends --------------------------------------------------------------------------------
 
 
-@contextmanager
-def sqlite_database() -> Iterator[tuple[str, str]]:
-    with tempfile.TemporaryDirectory(prefix="concierge-bench-") as tmp:
-        path = Path(tmp) / "ledger.db"
-        yield f"sqlite:///{path}", f"file {path}"
-
-
-def postgres_info() -> tuple[dict[str, str] | None, str | None]:
-    """The server's version and durability settings, or why it can't be reached."""
-    try:
-        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            info = {
-                name: str(conn.execute(text(f"SHOW {name}")).scalar())
-                for name in ("server_version", "synchronous_commit", "fsync", "shared_buffers")
-            }
-        engine.dispose()
-        return info, None
-    except Exception as exc:  # any failure means "not reachable"
-        return None, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-
-
-@contextmanager
-def postgres_database() -> Iterator[tuple[str, str]]:
-    name = f"concierge_bench_{secrets.token_hex(4)}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", f"throwaway database {name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 # -- printing --------------------------------------------------------------------------------
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return "\n".join([line(headers), "  ".join("-" * w for w in widths), *map(line, rows)])
 
 
 def print_context(args: argparse.Namespace, pg: dict[str, str] | None) -> None:

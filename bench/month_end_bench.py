@@ -45,14 +45,12 @@ import platform
 import queue
 import random
 import resource
-import secrets
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -72,6 +70,14 @@ from rich.progress import (
 from sqlalchemy import create_engine, event, text
 
 import concierge_app.db.tables  # noqa: F401  (registers every table)
+from bench.common import (
+    PG_ADMIN_URL,
+    cpu_name,
+    postgres_database,
+    postgres_info,
+    sqlite_database,
+    table,
+)
 from concierge_app.cli import run_migrations
 from concierge_app.db.engine import Database
 from concierge_app.domain.partner_billing import Period
@@ -85,10 +91,6 @@ TARGET_RATIO = 1.5  # run <= 1.5 x baseline
 TARGET_MB = 300.0  # peak RSS of the process doing the run
 TARGET_RERUN = 0.2  # rerun <= 0.2 x first run
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN_URL = os.environ.get(
-    "BENCH_POSTGRES_URL",
-    os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
-)
 
 
 @dataclass(frozen=True)
@@ -1263,64 +1265,7 @@ def run_backend(
 # -- backends --------------------------------------------------------------------------------
 
 
-@contextmanager
-def sqlite_database() -> Iterator[tuple[str, str]]:
-    with tempfile.TemporaryDirectory(prefix="concierge-bench-") as tmp:
-        path = Path(tmp) / "month_end.db"
-        yield f"sqlite:///{path}", f"file {path}"
-
-
-def postgres_info() -> tuple[dict[str, str] | None, str | None]:
-    """The server's version and settings, or why it can't be reached."""
-    try:
-        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            info = {
-                name: str(conn.execute(text(f"SHOW {name}")).scalar())
-                for name in ("server_version", "synchronous_commit", "shared_buffers", "work_mem")
-            }
-        engine.dispose()
-        return info, None
-    except Exception as exc:  # any failure means "not reachable"
-        return None, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-
-
-@contextmanager
-def postgres_database() -> Iterator[tuple[str, str]]:
-    name = f"concierge_bench_{secrets.token_hex(4)}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", f"throwaway database {name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 # -- printing --------------------------------------------------------------------------------
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return "\n".join([line(headers), "  ".join("-" * w for w in widths), *map(line, rows)])
-
-
-def cpu_name() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for ln in cpuinfo.read_text().splitlines():
-            if ln.startswith("model name"):
-                return ln.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
 
 
 def print_context(args: argparse.Namespace, pg: dict[str, str] | None) -> None:

@@ -78,6 +78,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col, select
 
 import concierge_app.db.tables  # noqa: F401  (registers every table)
+from bench.common import cpu_name, table
 from concierge_app.api import api
 from concierge_app.cli import run_migrations
 from concierge_app.db.engine import Database, get_database
@@ -692,27 +693,6 @@ async def run_bench(db: Database, where: str, args: argparse.Namespace, checks: 
 
 
 # -- printing --------------------------------------------------------------------------------
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return "\n".join([line(headers), "  ".join("-" * w for w in widths), *map(line, rows)])
-
-
-def cpu_name() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for ln in cpuinfo.read_text().splitlines():
-            if ln.startswith("model name"):
-                return ln.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
 
 
 def print_context(args: argparse.Namespace) -> None:
