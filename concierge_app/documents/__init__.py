@@ -21,7 +21,11 @@ KIND_TITLES = {
     PartnerInvoiceKind.DEBIT_NOTE: "Debit note",
     PartnerInvoiceKind.VAT: "VAT/GST document",
 }
-COLLECTOR_LABELS = {"platform": "Platform", "partner": "Partner", "shared": "Shared"}
+COLLECTOR_LABELS = {
+    "platform": "Collected by us",
+    "partner": "Collected by you",
+    "shared": "Deposit by us",
+}
 
 
 def rate_text(rate_bps: int) -> str:
@@ -128,3 +132,71 @@ class InvoiceDocument:
     def commission_total(self) -> Money:
         """The statement's commission (equals `amount` on a commission invoice)."""
         return total((line.commission for line in self.lines), self.currency)
+
+
+def group_iban(iban: str) -> str:
+    """'ES91 2100 0418 4502 0005 1332': groups of four, as printed on paper."""
+    compact = iban.replace(" ", "").upper()
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def payment_lines(
+    *,
+    kind: PartnerInvoiceKind,
+    method: str,
+    state: PartnerInvoiceState,
+    payable: str,
+    deducted: Money,
+    nothing_to_pay: bool,
+    due: date,
+    reference: str,
+    platform: PlatformDetails,
+) -> list[str]:
+    """How to settle a document, by the partner's payment method: the one wording used on the
+    PDF, the statement page and the "Partner Invoice Issued" email. A written-off invoice, or one
+    with our legal department, can only be paid by bank transfer."""
+    from ..domain.partner_billing import long_date
+
+    if kind is PartnerInvoiceKind.CREDIT_NOTE:
+        return [
+            "This credit note is not paid out to your bank account: it is used to pay "
+            "your open or future invoices."
+        ]
+    if nothing_to_pay:
+        return (
+            ["Nothing to pay."]
+            if deducted.is_zero
+            else ["Deducted from your payout — nothing to pay"]
+        )
+    black = state is not PartnerInvoiceState.ISSUED
+    due_text = f"Amount payable: {payable}, due by {long_date(due)}."
+    if method == "direct_debit" and not black:
+        return [due_text, "We will collect this amount by direct debit from your account on file."]
+    if method == "online" and not black:
+        return [due_text, "Pay online in Finance → Invoices."]
+    lines = [
+        f"Please pay {payable} by bank transfer by {long_date(due)}.",
+        f"Account holder: {platform.legal_name}",
+        f"Bank: {platform.bank_name}",
+        f"IBAN: {group_iban(platform.iban)}",
+        f"BIC: {platform.bic}",
+        f"Quote this reference: {reference}",
+    ]
+    if black:
+        lines.insert(0, "This invoice can only be paid by bank transfer.")
+    return lines
+
+
+def document_payment_lines(doc: InvoiceDocument, payable: str) -> list[str]:
+    """`payment_lines` for a built document (`payable` already formatted for people)."""
+    return payment_lines(
+        kind=doc.kind,
+        method=doc.partner.payment_method,
+        state=doc.state,
+        payable=payable,
+        deducted=doc.deducted,
+        nothing_to_pay=doc.nothing_to_pay,
+        due=doc.due_date,
+        reference=doc.payment_reference,
+        platform=doc.platform,
+    )

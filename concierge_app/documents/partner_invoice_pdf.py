@@ -19,9 +19,9 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import Align, TableBordersLayout, XPos, YPos
 
 from ..domain.money import Money
-from ..domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState, long_date
+from ..domain.partner_billing import PartnerInvoiceKind
 from ..services.formatting import format_day, format_money
-from . import InvoiceDocument
+from . import InvoiceDocument, document_payment_lines
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FAMILY = "dejavu"
@@ -75,48 +75,9 @@ def minus(amount: Money) -> str:
     return money(amount) if amount.is_zero else "−" + money(amount)
 
 
-def group_iban(iban: str) -> str:
-    """'ES91 2100 0418 4502 0005 1332': groups of four, as printed on paper."""
-    compact = iban.replace(" ", "").upper()
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
-
-
 def payment_instructions(doc: InvoiceDocument) -> list[str]:
-    """How to settle the document, in the partner's payment method (lines of text)."""
-    method = doc.partner.payment_method
-    if doc.kind is PartnerInvoiceKind.CREDIT_NOTE:
-        return [
-            "This credit note is not paid out to your bank account: it is used to pay "
-            "your open or future invoices."
-        ]
-    if doc.nothing_to_pay:
-        if doc.deducted.is_zero:
-            return ["Nothing to pay."]
-        return ["Deducted from your payout — nothing to pay"]
-    payable = money(doc.payable)
-    black = doc.state is not PartnerInvoiceState.ISSUED
-    if method == "direct_debit" and not black:
-        return [
-            f"Amount payable: {payable}, due by {long_date(doc.due_date)}.",
-            "We will collect this amount by direct debit from your account on file.",
-        ]
-    if method == "online" and not black:
-        return [
-            f"Amount payable: {payable}, due by {long_date(doc.due_date)}.",
-            "Pay online in Finance → Invoices.",
-        ]
-    p = doc.platform
-    lines = [
-        f"Please pay {payable} by bank transfer by {long_date(doc.due_date)}.",
-        f"Account holder: {p.legal_name}",
-        f"Bank: {p.bank_name}",
-        f"IBAN: {group_iban(p.iban)}",
-        f"BIC: {p.bic}",
-        f"Quote this reference: {doc.payment_reference}",
-    ]
-    if black:
-        lines.insert(0, "This invoice can only be paid by bank transfer.")
-    return lines
+    """How to settle the document (the shared wording; see `documents.payment_lines`)."""
+    return document_payment_lines(doc, money(doc.payable))
 
 
 class _InvoicePdf(FPDF):

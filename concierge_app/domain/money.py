@@ -165,3 +165,11 @@ def total(amounts: Iterable[Money], currency: str) -> Money:
     for amount in amounts:
         result = result + amount
     return result
+
+
+def totals_by_currency(amounts: Iterable[Money]) -> tuple[Money, ...]:
+    """One sum per currency, by currency code (amounts are never added across currencies)."""
+    sums: dict[str, Money] = {}
+    for amount in amounts:
+        sums[amount.currency] = sums.get(amount.currency, Money.zero(amount.currency)) + amount
+    return tuple(sums[c] for c in sorted(sums))

@@ -210,12 +210,13 @@ def statement_page() -> rx.Component:
                         ),
                         rx.callout(
                             rx.vstack(
-                                rx.text(S.instructions, id="payment-instructions"),
+                                rx.foreach(S.instructions, lambda line: rx.text(line)),
                                 rx.text(
-                                    "Reference to quote: ",
+                                    "Property ID and invoice number: ",
                                     rx.code(S.payment_reference, id="payment-reference"),
                                 ),
                                 spacing="1",
+                                id="payment-instructions",
                             ),
                             icon="landmark",
                             color_scheme="blue",

@@ -21,6 +21,12 @@ from ..domain.money import Money
 from .audit import record_event
 from .common import id_of, load
 
+# Applying the provider's events (the webhook's hot path) lives in `fulfilment`; its entry points
+# are re-exported here, where checkouts are started.
+from .fulfilment import EventOutcome as EventOutcome
+from .fulfilment import close_payment_attempt as close_payment_attempt
+from .fulfilment import fulfil_payment_attempt as fulfil_payment_attempt
+
 
 @dataclass(frozen=True, slots=True)
 class AttemptView:
@@ -117,15 +123,3 @@ def attach_provider_reference(
         attempt.provider_reference = provider_reference
         attempt.checkout_url = checkout_url or attempt.checkout_url
         session.add(attempt)
-
-
-# Applying the provider's events lives in `fulfilment` (the webhook's hot path).
-from .fulfilment import (  # noqa: E402
-    EventOutcome as EventOutcome,
-)
-from .fulfilment import (  # noqa: E402
-    close_payment_attempt as close_payment_attempt,
-)
-from .fulfilment import (  # noqa: E402
-    fulfil_payment_attempt as fulfil_payment_attempt,
-)

@@ -47,3 +47,8 @@ def format_moment(moment: datetime | None, timezone: str = "UTC", locale: str = 
     return _babel_datetime(
         moment, format="MMM d, y, HH:mm", tzinfo=ZoneInfo(timezone), locale=locale
     )
+
+
+def whole_units(money: Money) -> int:
+    """Whole major units, rounded down: for a chart's scale only, never for arithmetic."""
+    return int(money.minor // 10**money.exponent)

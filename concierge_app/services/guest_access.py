@@ -41,10 +41,13 @@ def portal_url(reference: str, token: str) -> str:
     return f"{base}/portal/{reference}?t={token}"
 
 
-def new_portal_link(session: Session, *, booking_id: int, reference: str, actor: str) -> str:
-    """Inside the caller's transaction: a fresh link for a message to the guest; its URL."""
+def _insert_link(
+    session: Session, booking_id: int, actor: str, valid_for: timedelta | None = None
+) -> tuple[str, datetime]:
+    """Store a new link's token hash (inside the caller's transaction): (token, expiry)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    expires = now + (valid_for or timedelta(days=get_settings().guest_link_days))
     session.connection().execute(
         _NEW_LINK,
         {
@@ -52,9 +55,15 @@ def new_portal_link(session: Session, *, booking_id: int, reference: str, actor:
             "token_hash": token_digest(token),
             "created_by": actor,
             "created_at": now,
-            "expires_at": now + timedelta(days=get_settings().guest_link_days),
+            "expires_at": expires,
         },
     )
+    return token, expires
+
+
+def new_portal_link(session: Session, *, booking_id: int, reference: str, actor: str) -> str:
+    """Inside the caller's transaction: a fresh link for a message to the guest; its URL."""
+    token, _ = _insert_link(session, booking_id, actor)
     return portal_url(reference, token)
 
 
@@ -62,22 +71,9 @@ def issue_guest_link(
     *, db: Database, booking_id: int, actor: str, valid_for: timedelta | None = None
 ) -> IssuedLink:
     """A new link into the booking's portal, valid for GUEST_LINK_DAYS unless told otherwise."""
-    settings = get_settings()
-    token = secrets.token_urlsafe(32)
-    now = utcnow()
-    expires = now + (valid_for or timedelta(days=settings.guest_link_days))
     with db.transaction() as session:
         booking = load(session, Booking, booking_id, "Booking", lock=True)
-        session.add(
-            GuestLink(
-                booking_id=booking_id,
-                token_hash=token_digest(token),
-                created_by=actor,
-                created_at=now,
-                expires_at=expires,
-            )
-        )
-        session.flush()
+        token, expires = _insert_link(session, booking_id, actor, valid_for)
         record_event(
             session,
             actor=actor,
@@ -86,19 +82,26 @@ def issue_guest_link(
             booking_id=booking_id,
             data={"expires_at": expires.isoformat()},
         )
-        url = portal_url(booking.reference, token)
-    return IssuedLink(token, url, expires)
+        return IssuedLink(token, portal_url(booking.reference, token), expires)
 
 
-def booking_for_guest(*, db: Database, token: str) -> int | None:
-    """The booking a token opens, or None: unknown, expired and revoked tokens open nothing."""
+def booking_for_guest(*, db: Database, token: str, reference: str | None = None) -> int | None:
+    """The booking a token opens, or None: unknown, expired and revoked tokens open nothing,
+    and with `reference` (the one in the link's path) a token never opens another booking."""
     if not token or len(token) > 200:
         return None
     with db.read() as session:
-        link = session.exec(
-            select(GuestLink).where(GuestLink.token_hash == token_digest(token))
+        row = session.exec(
+            select(GuestLink, Booking.reference)
+            .join(Booking, col(Booking.id) == GuestLink.booking_id)
+            .where(GuestLink.token_hash == token_digest(token))
         ).first()
-    if link is None or link.revoked_at is not None or link.expires_at <= utcnow():
+    if row is None:
+        return None
+    link, booking_reference = row
+    if link.revoked_at is not None or link.expires_at <= utcnow():
+        return None
+    if reference is not None and reference.strip().upper() != booking_reference:
         return None
     return link.booking_id
 

@@ -41,12 +41,13 @@ from sqlmodel import Session
 
 from ..db.bookings import Booking, ServiceItem
 from ..db.engine import Database
-from ..db.parties import CommissionPaymentMethod, Guest, Partner, PayoutMethod
+from ..db.parties import Guest, Partner, PayoutMethod
 from ..db.partner_billing import MonthEndRun, PartnerInvoice, PartnerInvoiceLine, Payout
 from ..db.payments import Refund, RefundStatus
 from ..db.types import utcnow
+from ..documents import payment_lines
 from ..domain.lifecycle import BookingStatus, ServiceLifecycle
-from ..domain.money import Money
+from ..domain.money import Money, totals_by_currency
 from ..domain.partner_billing import (
     PartnerInvoiceKind,
     PartnerInvoiceState,
@@ -60,6 +61,7 @@ from ..settings import get_settings
 from .audit import record_event
 from .formatting import format_money
 from .messages import Outgoing, queue_messages
+from .partner_documents import platform_details
 
 CHUNK = 500  # partners per transaction
 
@@ -442,20 +444,6 @@ def _record_payouts(session: Session, run_id: int, period: Period, totals: list[
     )
 
 
-def payment_instructions(method: str, reference: str) -> str:
-    """How to pay an invoice, by the partner's payment method (the guide's methods)."""
-    settings = get_settings()
-    if method == CommissionPaymentMethod.DIRECT_DEBIT:
-        return "We will collect it by direct debit from your account on file."
-    if method == CommissionPaymentMethod.ONLINE:
-        return "Pay it online under Finance → Invoices."
-    iban = " ".join(settings.platform_iban[i : i + 4] for i in range(0, 34, 4)).strip()
-    return (
-        f"Pay by bank transfer to {settings.platform_legal_name}, {settings.platform_bank_name}, "
-        f"IBAN {iban}, BIC {settings.platform_bic}, quoting the reference {reference}."
-    )
-
-
 def _queue_invoice_messages(
     session: Session, run_id: int, period: Period, lo: int, hi: int
 ) -> None:
@@ -479,6 +467,7 @@ def _queue_invoice_messages(
         .where(_INV.c.run_id == run_id, _INV.c.partner_id.between(lo, hi))
     )
     finance_url = f"{settings.public_base_url.rstrip('/')}/partner/invoices"
+    platform = platform_details()
     messages = []
     for r in rows:
         payable = Money(r.amount_minor - r.deducted_minor, r.currency)
@@ -499,8 +488,18 @@ def _queue_invoice_messages(
                     "amount_payable": format_money(payable),
                     "nothing_to_pay": payable.is_zero,
                     "due_date": long_date(r.due_date),
-                    "payment_instructions": payment_instructions(
-                        r.commission_payment_method, reference
+                    "payment_instructions": "\n".join(
+                        payment_lines(
+                            kind=PartnerInvoiceKind.COMMISSION,
+                            method=r.commission_payment_method,
+                            state=PartnerInvoiceState.ISSUED,
+                            payable=format_money(payable),
+                            deducted=Money(r.deducted_minor, r.currency),
+                            nothing_to_pay=payable.is_zero,
+                            due=r.due_date,
+                            reference=reference,
+                            platform=platform,
+                        )
                     ),
                     "finance_url": finance_url,
                 },
@@ -552,17 +551,12 @@ def preview_month_end(*, db: Database, period: Period) -> Preview:
         conn = session.connection()
         totals = conn.execute(_TOTALS, window).all()
         ran = conn.execute(select(_RUN.c.id).where(_RUN.c.period == str(period))).first()
-    by_currency: dict[str, list[int]] = {}
-    for t in totals:
-        sums = by_currency.setdefault(t.currency, [0, 0])
-        sums[0] += int(t.amount)
-        sums[1] += int(t.deducted)
     return Preview(
         period=str(period),
         partners=len({t.partner_id for t in totals}),
         lines=sum(int(t.lines) for t in totals),
-        commission=tuple(Money(v[0], c) for c, v in sorted(by_currency.items())),
-        deducted=tuple(Money(v[1], c) for c, v in sorted(by_currency.items())),
+        commission=totals_by_currency(Money(int(t.amount), t.currency) for t in totals),
+        deducted=totals_by_currency(Money(int(t.deducted), t.currency) for t in totals),
         already_run=ran is not None,
     )
 

@@ -101,7 +101,8 @@ def _status(row: Any, today: date) -> InvoiceStatus:
     )
 
 
-def _platform() -> PlatformDetails:
+def platform_details() -> PlatformDetails:
+    """Who issues partner documents and where transfers go (from settings)."""
     s = get_settings()
     return PlatformDetails(
         name=s.platform_name,
@@ -210,7 +211,7 @@ def invoice_document(
             for ln in line_rows
         ),
         payment_reference=f"{row.partner_code} {row.number}",
-        platform=_platform(),
+        platform=platform_details(),
         related_number=row.related_number,
         reason=row.reason,
     )
@@ -219,7 +220,8 @@ def invoice_document(
 _SUMMARIES = select(_INV).order_by(_INV.c.invoice_date.desc(), _INV.c.id.desc())
 
 
-def _summary(row: Any, today: date) -> InvoiceSummary:
+def summary_of(row: Any, today: date) -> InvoiceSummary:
+    """A document row (partner_invoice columns) with its derived status."""
     amount = Money(int(row.amount_minor), row.currency)
     payable = amount - Money(int(row.deducted_minor), row.currency)
     status = _status(row, today)
@@ -245,7 +247,7 @@ def partner_invoices(*, db: Database, partner_id: int, today: date) -> list[Invo
     """Finance → Invoices: every document of the partner, newest first."""
     with db.read() as session:
         rows = session.connection().execute(_SUMMARIES.where(_INV.c.partner_id == partner_id))
-        return [_summary(row, today) for row in rows]
+        return [summary_of(row, today) for row in rows]
 
 
 def outstanding(*, db: Database, partner_id: int, today: date) -> list[InvoiceSummary]:

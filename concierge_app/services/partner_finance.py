@@ -17,14 +17,14 @@ from ..db.parties import CommissionPaymentMethod, Partner, PayoutMethod
 from ..db.partner_billing import PartnerBankAccount, PartnerInvoice, Payout
 from ..db.types import utcnow
 from ..domain.errors import Conflict, NotFound
-from ..domain.money import Money
+from ..domain.money import Money, totals_by_currency
 from ..domain.partner_billing import PartnerInvoiceKind, Period
 from ..settings import get_settings
 from .audit import record_event
 from .common import load
 from .formatting import format_moment
 from .messages import queue_message
-from .partner_documents import PAYMENT_METHOD_LABELS
+from .partner_documents import PAYMENT_METHOD_LABELS, InvoiceSummary, summary_of
 
 METHOD_LABELS = PAYMENT_METHOD_LABELS
 
@@ -271,6 +271,22 @@ class PartnerBalance:
     invoices: int
 
 
+@dataclass(frozen=True, slots=True)
+class CurrencyTotals:
+    currency: str
+    invoiced: Money
+    paid: Money
+    outstanding: Money
+
+
+def currency_totals(balances: list[PartnerBalance]) -> list[CurrencyTotals]:
+    """Invoiced, paid and outstanding over all partners, one row per currency."""
+    invoiced = totals_by_currency(b.invoiced for b in balances)
+    paid = {m.currency: m for m in totals_by_currency(b.paid for b in balances)}
+    due = {m.currency: m for m in totals_by_currency(b.outstanding for b in balances)}
+    return [CurrencyTotals(m.currency, m, paid[m.currency], due[m.currency]) for m in invoiced]
+
+
 def staff_finance_overview(*, db: Database) -> list[PartnerBalance]:
     """Per partner and currency: commission invoiced, paid and outstanding (all periods)."""
     p, i = Partner.__table__, PartnerInvoice.__table__  # type: ignore[attr-defined]
@@ -298,14 +314,6 @@ def staff_finance_overview(*, db: Database) -> list[PartnerBalance]:
     return result
 
 
-def partner_of(*, db: Database, partner_id: int) -> Partner:
-    with db.read() as session:
-        partner = session.get(Partner, partner_id)
-    if partner is None:
-        raise NotFound("Partner not found.")
-    return partner
-
-
 def invoice_id_by_number(*, db: Database, partner_id: int, number: str) -> int:
     """The partner's own document by its number; another partner's number is not found."""
     with db.read() as session:
@@ -322,55 +330,24 @@ def invoice_id_by_number(*, db: Database, partner_id: int, number: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class StaffInvoiceView:
-    id: int
-    number: str
     partner: str
-    period: str
-    amount: Money
-    payable: Money
-    status: str
-    colour: str
+    document: InvoiceSummary
 
 
 def recent_partner_invoices(
     *, db: Database, today: date, limit: int = 25
 ) -> list[StaffInvoiceView]:
     """The newest partner documents across all partners, with their derived status."""
-    from ..domain.partner_billing import PartnerInvoiceState, invoice_status
-    from .formatting import format_money
-
+    i, p = PartnerInvoice.__table__, Partner.__table__  # type: ignore[attr-defined]
+    stmt = (
+        core_select(i, p.c.name.label("partner_name"))
+        .join(p, p.c.id == i.c.partner_id)
+        .order_by(i.c.id.desc())
+        .limit(limit)
+    )
     with db.read() as session:
-        rows = session.exec(
-            select(PartnerInvoice, Partner.name)
-            .join(Partner, col(Partner.id) == PartnerInvoice.partner_id)
-            .order_by(col(PartnerInvoice.id).desc())
-            .limit(limit)
-        ).all()
-    result = []
-    for inv, name in rows:
-        amount = Money(inv.amount_minor, inv.currency)
-        deducted = Money(inv.deducted_minor, inv.currency)
-        status = invoice_status(
-            amount=amount,
-            paid=deducted,
-            due=inv.due_date,
-            today=today,
-            state=PartnerInvoiceState(inv.state),
-            format_money=format_money,
-        )
-        result.append(
-            StaffInvoiceView(
-                inv.id or 0,
-                inv.number,
-                name,
-                Period.parse(inv.period).label,
-                amount,
-                amount - deducted,
-                status.text,
-                status.colour.value,
-            )
-        )
-    return result
+        rows = session.connection().execute(stmt).all()
+    return [StaffInvoiceView(r.partner_name, summary_of(r, today)) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,12 +14,12 @@ import reflex as rx
 from concierge_app.db.engine import get_database
 from concierge_app.documents.partner_invoice_pdf import render_invoice_pdf
 from concierge_app.domain.errors import DomainError
-from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import Period
-from concierge_app.services.formatting import format_day, format_money
+from concierge_app.services.formatting import format_day, format_money, whole_units
 from concierge_app.services.month_end import list_runs, preview_month_end, run_month_end
 from concierge_app.services.partner_documents import invoice_document
 from concierge_app.services.partner_finance import (
+    currency_totals,
     recent_partner_invoices,
     recent_payouts,
     staff_finance_overview,
@@ -109,15 +109,15 @@ class FinanceState(LiveState, AuthState):
         ]
         self.documents = [
             DocumentRow(
-                d.id,
-                d.number,
+                d.document.id,
+                d.document.number,
                 d.partner,
-                d.period,
-                format_money(d.amount),
-                format_money(d.payable),
-                d.status,
-                d.colour,
-                STATUS_COLOURS[d.colour],
+                d.document.period_label,
+                format_money(d.document.amount),
+                format_money(d.document.payable),
+                d.document.status_text,
+                d.document.status_colour.value,
+                STATUS_COLOURS[d.document.status_colour.value],
             )
             for d in docs
         ]
@@ -133,21 +133,16 @@ class FinanceState(LiveState, AuthState):
             )
             for b in balances
         ]
-        per_currency: dict[str, list[int]] = {}
-        for b in balances:
-            sums = per_currency.setdefault(b.currency, [0, 0, 0])
-            for i, m in enumerate((b.invoiced, b.paid, b.outstanding)):
-                sums[i] += m.minor
         self.chart = [
             {
-                "currency": c,
+                "currency": t.currency,
                 "data": [
-                    {"status": "Invoiced", "amount": _major(Money(v[0], c))},
-                    {"status": "Paid", "amount": _major(Money(v[1], c))},
-                    {"status": "Outstanding", "amount": _major(Money(v[2], c))},
+                    {"status": "Invoiced", "amount": whole_units(t.invoiced)},
+                    {"status": "Paid", "amount": whole_units(t.paid)},
+                    {"status": "Outstanding", "amount": whole_units(t.outstanding)},
                 ],
             }
-            for c, v in sorted(per_currency.items())
+            for t in currency_totals(balances)
         ]
         self.runs = [
             RunRow(
@@ -256,8 +251,3 @@ class FinanceState(LiveState, AuthState):
         )
         pdf = await asyncio.to_thread(render_invoice_pdf, doc)
         yield rx.download(data=pdf, filename=f"{doc.number}.pdf")
-
-
-def _major(money: Money) -> int:
-    """Whole units for the chart's scale (never used for arithmetic)."""
-    return money.minor // 10**money.exponent

@@ -13,13 +13,13 @@ from urllib.parse import unquote
 import reflex as rx
 
 from concierge_app.db.engine import get_database
+from concierge_app.documents import document_payment_lines
 from concierge_app.documents.partner_invoice_pdf import render_invoice_pdf
 from concierge_app.documents.statement_csv import statement_csv
 from concierge_app.domain.errors import DomainError, NotFound
-from concierge_app.domain.money import Money
+from concierge_app.domain.money import totals_by_currency
 from concierge_app.domain.partner_billing import Period
 from concierge_app.services.formatting import format_day, format_money
-from concierge_app.services.month_end import payment_instructions
 from concierge_app.services.partner_documents import (
     InvoiceSummary,
     invoice_document,
@@ -100,13 +100,8 @@ class PartnerInvoicesState(PartnerLiveState, PartnerAuthState):
             return
         self.invoices = [_row(s) for s in rows]
         self.open_items = [_row(s) for s in due]
-        totals: dict[str, int] = {}
-        for s in due:
-            totals[s.outstanding.currency] = totals.get(s.outstanding.currency, 0) + (
-                s.outstanding.minor
-            )
         self.total_outstanding = " + ".join(
-            format_money(Money(v, c)) for c, v in sorted(totals.items())
+            format_money(m) for m in totals_by_currency(s.outstanding for s in due)
         )
         self.view = "ready"
 
@@ -121,13 +116,6 @@ class StatementRow:
     rate: str
     commission: str
     collected_by: str
-
-
-COLLECTED = {
-    "platform": "Collected by us",
-    "partner": "Collected by you",
-    "shared": "Deposit by us",
-}
 
 
 class StatementState(PartnerLiveState, PartnerAuthState):
@@ -146,7 +134,7 @@ class StatementState(PartnerLiveState, PartnerAuthState):
     colour_css: str = ""
     payment_reference: str = ""
     payment_method: str = ""
-    instructions: str = ""
+    instructions: list[str] = []
     lines: list[StatementRow] = []
     not_found: bool = False
     _invoice_id: int = 0
@@ -171,7 +159,7 @@ class StatementState(PartnerLiveState, PartnerAuthState):
             self.not_found, self.view = True, "ready"
             return
         self._invoice_id = doc.id
-        self.number, self.title, self.period = doc.number, _title(doc.kind.value), doc.period_label
+        self.number, self.title, self.period = doc.number, doc.title, doc.period_label
         self.invoice_date, self.due_date = format_day(doc.invoice_date), format_day(doc.due_date)
         self.amount, self.deducted = format_money(doc.amount), format_money(doc.deducted)
         self.payable, self.nothing_to_pay = format_money(doc.payable), doc.nothing_to_pay
@@ -179,7 +167,7 @@ class StatementState(PartnerLiveState, PartnerAuthState):
         self.colour_css = STATUS_COLOURS[doc.status.colour.value]
         self.payment_reference = doc.payment_reference
         self.payment_method = doc.partner.payment_method_label
-        self.instructions = payment_instructions(doc.partner.payment_method, doc.payment_reference)
+        self.instructions = document_payment_lines(doc, format_money(doc.payable))
         self.lines = [
             StatementRow(
                 ln.reference,
@@ -191,7 +179,7 @@ class StatementState(PartnerLiveState, PartnerAuthState):
                 format_money(ln.base),
                 ln.rate,
                 format_money(ln.commission),
-                COLLECTED.get(ln.collected_by, ln.collected_by),
+                ln.collected_by_label,
             )
             for ln in doc.lines
         ]
@@ -232,12 +220,6 @@ class StatementState(PartnerLiveState, PartnerAuthState):
             return
         pdf = await asyncio.to_thread(render_invoice_pdf, doc)
         yield rx.download(data=pdf, filename=f"{doc.number}.pdf")
-
-
-def _title(kind: str) -> str:
-    from concierge_app.documents import KIND_TITLES
-
-    return str(KIND_TITLES.get(kind, kind))  # type: ignore[call-overload]
 
 
 @dataclasses.dataclass(frozen=True)

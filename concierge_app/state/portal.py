@@ -169,15 +169,14 @@ class PortalState(LiveState, AuthState):
         self._returned_attempt = params.get("checkout", "")
         yield
         db = get_database()
-        booking_id = await asyncio.to_thread(booking_for_guest, db=db, token=self._token)
+        booking_id = await asyncio.to_thread(
+            booking_for_guest, db=db, token=self._token, reference=self._reference_from_url()
+        )
         if booking_id is None:
             self._forget()
             return
         self._booking_id = booking_id
         await self._reload()
-        if self.view == "portal" and self.reference != self._reference_from_url():
-            self._forget()  # a link never shows another booking
-            return
         await self._show_return_notice()
 
     def _forget(self) -> None:
@@ -291,9 +290,10 @@ class PortalState(LiveState, AuthState):
         yield
         db = get_database()
         try:
-            if await asyncio.to_thread(booking_for_guest, db=db, token=self._token) != (
-                self._booking_id
-            ):
+            opened = await asyncio.to_thread(
+                booking_for_guest, db=db, token=self._token, reference=self.reference
+            )
+            if opened != self._booking_id:
                 self._forget()
                 return
             start = await asyncio.to_thread(

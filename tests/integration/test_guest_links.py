@@ -43,3 +43,16 @@ def test_wrong_expired_and_revoked_tokens_open_nothing(db):
     assert booking_for_guest(db=db, token=fresh.token) == w.booking_id
     assert revoke_guest_links(db=db, booking_id=w.booking_id, actor=ACTOR) == 2
     assert booking_for_guest(db=db, token=fresh.token) is None
+
+
+def test_a_token_used_with_another_bookings_reference_opens_nothing(db):
+    from concierge_app.db.bookings import Booking
+
+    a, b = make_world(db), make_world(db)
+    link_a = issue_guest_link(db=db, booking_id=a.booking_id, actor=ACTOR)
+    with db.read() as s:
+        ref_a = s.get(Booking, a.booking_id).reference
+        ref_b = s.get(Booking, b.booking_id).reference
+    assert booking_for_guest(db=db, token=link_a.token, reference=ref_a) == a.booking_id
+    assert booking_for_guest(db=db, token=link_a.token, reference=ref_a.lower()) == a.booking_id
+    assert booking_for_guest(db=db, token=link_a.token, reference=ref_b) is None

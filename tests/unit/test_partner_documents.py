@@ -17,10 +17,11 @@ from concierge_app.documents import (
     PayoutSummary,
     PlatformDetails,
     StatementLine,
+    group_iban,
     rate_text,
 )
 from concierge_app.documents import partner_invoice_pdf as pdf_module
-from concierge_app.documents.partner_invoice_pdf import group_iban, render_invoice_pdf
+from concierge_app.documents.partner_invoice_pdf import render_invoice_pdf
 from concierge_app.documents.statement_csv import HEADER, statement_csv
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import (
