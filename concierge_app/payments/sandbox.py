@@ -157,34 +157,35 @@ class SandboxGateway:
         """Charge a test card; on success the app hears `checkout.session.completed`.
 
         Returns the success URL. A declined card raises CardDeclined and changes nothing but
-        the session's decline count.
+        the session's decline count. Paying a session that is already complete charges nothing
+        again and sends its event again (the same event id, so the ledger applies it once): a
+        delivery that failed the first time is completed by the retry.
         """
         problem = card_problem(card)
         if problem:
             raise GatewayError(problem)
         number = _digits(card.number)
+        refusal = DECLINING_CARDS.get(number) or (
+            None if number in SUCCEEDING_CARDS else NOT_A_TEST_CARD
+        )
         with self._db.transaction() as session:
             row = session.get(SandboxCheckoutSession, reference, with_for_update=True)
             if row is None:
                 raise GatewayError("This checkout does not exist.")
-            if row.status == SandboxSessionStatus.COMPLETE:
-                raise GatewayError("This checkout has already been paid.")
             if row.status == SandboxSessionStatus.EXPIRED:
                 raise GatewayError("This checkout has expired. Start a new payment.")
-            refusal = DECLINING_CARDS.get(number) or (
-                None if number in SUCCEEDING_CARDS else NOT_A_TEST_CARD
-            )
-            if refusal:
-                row.declines += 1
+            if row.status == SandboxSessionStatus.OPEN:
+                if refusal:
+                    row.declines += 1
+                else:
+                    row.status, row.completed_at = SandboxSessionStatus.COMPLETE.value, utcnow()
+                    row.payment_intent = f"pi_sandbox_{secrets.token_hex(12)}"
                 session.add(row)
-            else:
-                row.status, row.completed_at = SandboxSessionStatus.COMPLETE.value, utcnow()
-                row.payment_intent = f"pi_sandbox_{secrets.token_hex(12)}"
-                session.add(row)
-                event = _event("checkout.session.completed", row)
-                success_url = row.success_url
-        if refusal:
-            raise CardDeclined(refusal)
+            completed = row.status == SandboxSessionStatus.COMPLETE
+            event = _event("checkout.session.completed", row) if completed else None
+            success_url = row.success_url
+        if event is None:
+            raise CardDeclined(refusal or "Your card was declined.")  # still open: refused
         self._emit(event)
         return success_url
 

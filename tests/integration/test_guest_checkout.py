@@ -216,3 +216,33 @@ def test_the_guest_sees_refunds_and_paid_services_cancelled_later(db):
     assert services["Kept"].refunded == w.money("20.00") and not services["Kept"].cancelled
     assert services["Dropped"].cancelled and services["Dropped"].refund_due
     assert services["Dropped"].badge == "Paid"
+
+
+def test_paying_a_completed_checkout_again_resends_its_event_and_charges_nothing(db):
+    """If the first delivery to the webhook failed, the retry completes the payment once."""
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "80.00")
+    invoice = send_draft(w)
+    start = begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[invoice], token="tok")
+    delivered = []
+
+    def lost(payload, signature):
+        delivered.append(payload)
+        raise ConnectionError("the webhook did not answer")
+
+    from concierge_app.payments.sandbox import SandboxGateway
+    from concierge_app.services.payment_provider import webhook_secret
+
+    flaky = SandboxGateway(db, webhook_secret=webhook_secret(), send_event=lost, base_url="")
+    with pytest.raises(ConnectionError):
+        flaky.pay(reference_of(start.url), GOOD)
+    assert statuses(db, invoice) == [InvoiceStatus.ACTIVE]
+    before_attempts = snapshot(db)["payment_attempt"]
+    sandbox_gateway(db).pay(reference_of(start.url), DECLINED)  # complete: no new charge
+    assert statuses(db, invoice) == [InvoiceStatus.PAID]
+    sandbox_gateway(db).pay(reference_of(start.url), GOOD)  # again: applied once only
+    assert statuses(db, invoice) == [InvoiceStatus.PAID]
+    assert snapshot(db)["payment_attempt"] == before_attempts
+    with db.read() as s:
+        (attempt,) = s.exec(select(PaymentAttempt)).all()
+    assert attempt.status == AttemptStatus.SUCCEEDED and len(delivered) == 1
