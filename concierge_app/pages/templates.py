@@ -107,7 +107,8 @@ def templates_page() -> rx.Component:
     return page_shell(
         page_header(
             "Lifecycle templates",
-            "The messages guests receive when an invoice is sent and when a payment arrives.",
+            "The messages guests and partners receive: invoice sent, payment received, partner "
+            "invoice issued, bank details changed.",
         ),
         rx.grid(
             _editor(),
