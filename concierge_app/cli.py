@@ -103,10 +103,14 @@ def month_end(
         TimeElapsedColumn(),
         console=console,
     ) as bar:
-        task = bar.add_task(f"Invoicing {month.label}", total=None)
+        invoicing = f"Invoicing {month.label}"
+        task = bar.add_task(invoicing, total=None)
 
         def show(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            if total:  # (0, 0): the statements are being written
+                bar.update(task, completed=done, total=total, description=invoicing)
+            else:
+                bar.update(task, description=f"Writing the {month.label} statements")
 
         summary = run_month_end(
             db=_db(url), period=month, run_date=day, actor="cli:month-end", progress=show

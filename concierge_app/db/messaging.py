@@ -45,6 +45,9 @@ class OutboxMessage(SQLModel, table=True):
     partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
     # A document rendered when the message is sent, e.g. "partner_invoice_pdf:42".
     attachment: str | None = Field(default=None, max_length=100)
+    # Rendered when sent (subject and body empty until then), from e.g. "partner_invoice:42":
+    # a message queued by a bulk job in SQL, with the template and values of the moment it goes.
+    render_from: str | None = Field(default=None, max_length=100)
     status: str = Field(default=OutboxStatus.QUEUED.value, max_length=20, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)

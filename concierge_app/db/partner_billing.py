@@ -11,9 +11,6 @@ from sqlmodel import Field, SQLModel
 from ..domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState
 from .types import UTCDateTime, currency_check, non_negative, one_of, utcnow
 
-LINE_SOURCES = ("stay", "service")
-COLLECTORS = ("platform", "partner", "shared")  # shared: a deposit service
-
 
 class PartnerUser(SQLModel, table=True):
     """A person who signs in to a partner's finance pages; sees only that partner's data."""
@@ -41,8 +38,9 @@ class PartnerSession(SQLModel, table=True):
 
 
 class MonthEndRun(SQLModel, table=True):
-    """One run per period. Partners are processed in id order, a chunk per transaction, and the
-    last partner done is committed with the chunk: a crashed run resumes after it."""
+    """One run per period. First every statement is written in one transaction; then invoices are
+    issued in partner id order, a chunk per transaction, and the last partner done is committed
+    with the chunk: a crashed run resumes after it."""
 
     __tablename__ = "month_end_run"
 
@@ -51,6 +49,8 @@ class MonthEndRun(SQLModel, table=True):
     run_date: date  # the invoice date
     started_by: str = Field(max_length=254)
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # When every partner's statement was written (the run's first step, one transaction).
+    collected_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_partner_id: int = 0
     partners_done: int = 0
@@ -97,38 +97,39 @@ class PartnerInvoice(SQLModel, table=True):
     deducted_minor: int = 0
     state: str = Field(default=PartnerInvoiceState.ISSUED.value, max_length=20)
     related_invoice_id: int | None = Field(default=None, foreign_key="partner_invoice.id")
+    # The reservation statement of a commission invoice (none for notes).
+    statement_id: int | None = Field(default=None, foreign_key="partner_statement.id", unique=True)
     reason: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class PartnerInvoiceLine(SQLModel, table=True):
-    """One line of the reservation statement: a stay or a service that departed in the period."""
+class PartnerStatement(SQLModel, table=True):
+    """The reservation statement of one partner, period and currency, as the month-end run
+    billed it: its totals and its lines (a stay or service each, in the compact form of
+    `domain.statement`), written in one set-based statement with the totals they add up to."""
 
-    __tablename__ = "partner_invoice_line"
+    __tablename__ = "partner_statement"
     __table_args__ = (
-        non_negative("base_minor"),
-        non_negative("commission_minor"),
+        currency_check(),
+        non_negative("amount_minor"),
         non_negative("deducted_minor"),
+        non_negative("gross_minor"),
+        CheckConstraint("line_count > 0", name="has_lines"),
         CheckConstraint("rate_bps BETWEEN 0 AND 10000", name="rate"),
-        one_of("source", LINE_SOURCES, "source"),
-        one_of("collected_by", COLLECTORS, "collected_by"),
-        UniqueConstraint("invoice_id", "source", "source_id"),
+        UniqueConstraint("run_id", "partner_id", "currency"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    invoice_id: int = Field(foreign_key="partner_invoice.id")
-    source: str = Field(max_length=10)
-    source_id: int
-    reference: str = Field(max_length=40)  # the booking reference
-    guest_name: str = Field(max_length=200)
-    description: str = Field(max_length=200)
-    start_date: date  # check-in, or the service date
-    end_date: date  # check-out (the departure), or the service date
-    base_minor: int
-    rate_bps: int
-    commission_minor: int
-    deducted_minor: int  # the part of the commission taken from the payout
-    collected_by: str = Field(max_length=10)  # who took the guest's money
+    run_id: int = Field(foreign_key="month_end_run.id")
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    currency: str = Field(max_length=3)
+    amount_minor: int  # the commission
+    deducted_minor: int  # the part taken from the payout
+    gross_minor: int  # what the platform collected (refunds taken off): the payout's gross
+    line_count: int
+    rate_bps: int  # the partner's commission rate at the time of the run
+    net_payout: bool  # the partner was paid out net at the time of the run
+    lines: str = Field(sa_type=Text)
 
 
 class Payout(SQLModel, table=True):

@@ -17,6 +17,7 @@ from ..db.messaging import OutboxMessage, OutboxStatus
 from ..db.types import utcnow
 from ..notify.smtp import Attachment, DeliveryError, Mailer
 from .audit import record_event
+from .messages import render_pending
 
 MAX_ATTEMPTS = 6
 RETRY_PAUSES = (
@@ -60,6 +61,10 @@ def _claim(
         ).all()
         claimed = []
         for message in due:
+            if message.render_from and not message.body:  # rendered now, kept as sent
+                message.subject, message.body = render_pending(
+                    session, message.template_key, message.render_from
+                )
             message.attempts += 1
             message.next_attempt_at = now + LEASE
             session.add(message)

@@ -189,51 +189,19 @@ def queue_message(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One message for `queue_messages`."""
+def render_pending(session: Session, template_key: str, render_from: str) -> tuple[str, str]:
+    """Subject and body of a message queued to be rendered when sent (see
+    OutboxMessage.render_from), with the template as it is now."""
+    kind, _, key = render_from.partition(":")
+    if kind == "partner_invoice" and key.isdigit():
+        from .partner_messages import invoice_issued_context
 
-    dedupe_key: str
-    recipient: str
-    context: Mapping[str, Any]
-    partner_id: int | None = None
-    booking_id: int | None = None
-    attachment: str | None = None
-
-
-def queue_messages(session: Session, *, template_key: str, messages: list[Outgoing]) -> None:
-    """Many messages of one template in one statement (inside the caller's transaction);
-    idempotent by dedupe key like `queue_message`."""
-    if not messages:
-        return
+        context = invoice_issued_context(session, int(key))
+    else:
+        raise ValueError(f"Nothing renders a message from {render_from!r}.")
     template = _template(session, template_key)
-    conn = session.connection()
-    rows = []
-    for m in messages:
-        subject, body = render(template.subject, template.body, m.context)
-        rows.append(
-            {
-                "dedupe_key": m.dedupe_key,
-                "template_key": template_key,
-                "recipient": m.recipient,
-                "subject": subject[:300],
-                "body": body,
-                "booking_id": m.booking_id,
-                "partner_id": m.partner_id,
-                "attachment": m.attachment,
-                "status": "queued",
-                "attempts": 0,
-                "created_at": utcnow(),
-            }
-        )
-    conn.execute(_insert_many(conn.dialect.name), rows)
-
-
-def _insert_many(dialect: str) -> Any:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(OutboxMessage.__table__).on_conflict_do_nothing()  # type: ignore[attr-defined]
+    subject, body = render(template.subject, template.body, context)
+    return subject[:300], body
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,20 +234,29 @@ def list_outbox(
         )
         if booking_id is not None:
             stmt = stmt.where(OutboxMessage.booking_id == booking_id)
-        return [
-            OutboxView(
-                m.id or 0,
-                m.template_key,
-                m.recipient,
-                m.subject,
-                m.body,
-                m.status,
-                m.attempts,
-                m.last_error,
-                m.created_at,
-                m.sent_at,
-                reference,
-                code,
-            )
-            for m, reference, code in session.exec(stmt).all()
-        ]
+        views = []
+        for m, reference, code in session.exec(stmt).all():
+            subject, body = m.subject, m.body
+            if m.render_from and not body:  # not sent yet: shown as it would go now
+                subject, body = render_pending(session, m.template_key, m.render_from)
+            views.append(_view(m, subject, body, reference, code))
+        return views
+
+
+def _view(
+    m: OutboxMessage, subject: str, body: str, reference: str | None, code: str | None
+) -> OutboxView:
+    return OutboxView(
+        m.id or 0,
+        m.template_key,
+        m.recipient,
+        subject,
+        body,
+        m.status,
+        m.attempts,
+        m.last_error,
+        m.created_at,
+        m.sent_at,
+        reference,
+        code,
+    )

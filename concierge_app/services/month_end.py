@@ -6,10 +6,14 @@ statement carries its base, the partner's rate and the commission (half-up, per 
 of the commission on money the platform collected is deducted from the partner's payout when the
 partner is paid out net, and the payout (gross collected − that commission) is recorded.
 
-The run is set-based and streams: partners are taken in id order, a chunk per transaction, and
-the run's progress (the last partner done) commits with the chunk, so a crash loses at most the
-chunk in flight and a rerun resumes after it. Unique indexes make a second invoice for the same
-partner, period and currency impossible; numbers are reserved per chunk from a gapless sequence.
+The run is set-based in two steps. First one statement writes every partner's reservation
+statement (its lines, frozen as billed, and the totals they add up to) in one transaction, from
+one pass over the month's departures. Then invoices, payouts and "Partner Invoice Issued"
+messages (rendered when sent) are issued from the statements in partner id order, a chunk per
+transaction, and the run's progress (the last partner done) commits with the chunk: a crash
+loses at most the chunk in flight and a rerun resumes after it. Unique indexes make a second
+invoice for the same partner, period and currency impossible; numbers come from a gapless
+sequence, reserved per chunk.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Date,
+    Integer,
     String,
     Table,
     and_,
@@ -41,11 +48,11 @@ from sqlmodel import Session
 
 from ..db.bookings import Booking, ServiceItem
 from ..db.engine import Database
-from ..db.parties import Guest, Partner, PayoutMethod
-from ..db.partner_billing import MonthEndRun, PartnerInvoice, PartnerInvoiceLine, Payout
+from ..db.messaging import OutboxMessage, OutboxStatus
+from ..db.parties import Partner, PayoutMethod
+from ..db.partner_billing import MonthEndRun, PartnerInvoice, PartnerStatement, Payout
 from ..db.payments import Refund, RefundStatus
 from ..db.types import utcnow
-from ..documents import payment_lines
 from ..domain.lifecycle import BookingStatus, ServiceLifecycle
 from ..domain.money import Money, totals_by_currency
 from ..domain.partner_billing import (
@@ -54,16 +61,12 @@ from ..domain.partner_billing import (
     Period,
     due_date,
     is_run_week,
-    long_date,
 )
 from ..domain.strategies import PaymentStrategy
-from ..settings import get_settings
 from .audit import record_event
-from .formatting import format_money
-from .messages import Outgoing, queue_messages
-from .partner_documents import platform_details
 
 CHUNK = 500  # partners per transaction
+INVOICE_MESSAGE = "partner_invoice_issued"
 
 Progress = Callable[[int, int], None]  # (partners done, partners in all)
 
@@ -73,9 +76,14 @@ def _t(model: Any) -> Table:
     return table
 
 
-_B, _S, _G, _P = _t(Booking), _t(ServiceItem), _t(Guest), _t(Partner)
-_INV, _LINE, _PAYOUT, _RUN = _t(PartnerInvoice), _t(PartnerInvoiceLine), _t(Payout), _t(MonthEndRun)
-_REFUNDS = _t(Refund)
+_B, _S, _P = _t(Booking), _t(ServiceItem), _t(Partner)
+_INV, _STMT, _PAYOUT, _RUN = (
+    _t(PartnerInvoice),
+    _t(PartnerStatement),
+    _t(Payout),
+    _t(MonthEndRun),
+)
+_OUTBOX, _REFUNDS = _t(OutboxMessage), _t(Refund)
 _REFUNDED = (
     select(_REFUNDS.c.service_item_id, func.sum(_REFUNDS.c.amount_minor).label("refunded"))
     .where(_REFUNDS.c.status == RefundStatus.SUCCEEDED.value)
@@ -85,7 +93,8 @@ _REFUNDED = (
 
 
 def _half_up(amount: Any, rate: Any) -> Any:
-    """Commission in minor units, half-up, in SQL integer arithmetic (amounts are >= 0)."""
+    """Commission in minor units, half-up, in SQL integer arithmetic (amounts are >= 0);
+    `domain.statement.commission_minor` is the same rule in Python."""
     # 64-bit: 15,000.00 (1,500,000 minor units) at 15 % overflows PostgreSQL's 32-bit integer
     return (cast(amount, BigInteger) * rate + 5000) // 10000
 
@@ -94,31 +103,32 @@ def _net_payout(partner: Table) -> Any:
     return partner.c.payout_method == PayoutMethod.NET_PAYOUT.value
 
 
+def _text(value: Any) -> Any:
+    return cast(value, String)
+
+
+def _line(source: str, source_id: Any, collected: Any, base: Any) -> Any:
+    """A statement line in the form of `domain.statement` ("b1042 p 120000")."""
+    return literal(source, String) + _text(source_id) + " " + collected + " " + _text(base)
+
+
 def _stays() -> Select[Any]:
-    """Stays that departed in the window, at properties with ids in [lo, hi]."""
+    """Stays that departed in the window."""
     platform = _B.c.accommodation_collected_by == "platform"
     commission = _half_up(_B.c.accommodation_total_minor, _P.c.commission_rate_bps)
     return (
         select(
             _B.c.property_id.label("partner_id"),
             _B.c.currency.label("currency"),
-            literal("stay", String).label("source"),
-            _B.c.id.label("source_id"),
-            _B.c.reference.label("reference"),
-            _G.c.name.label("guest_name"),
-            literal("Stay", String).label("description"),
-            _B.c.check_in.label("start_date"),
-            _B.c.check_out.label("end_date"),
-            _B.c.accommodation_total_minor.label("base_minor"),
-            _P.c.commission_rate_bps.label("rate_bps"),
             commission.label("commission_minor"),
-            case((and_(platform, _net_payout(_P)), commission), else_=0).label("deducted_minor"),
-            case((platform, "platform"), else_="partner").label("collected_by"),
+            case((platform, commission), else_=0).label("deductible_minor"),
             case((platform, _B.c.accommodation_total_minor), else_=0).label("platform_gross"),
+            _line(
+                "b", _B.c.id, case((platform, "p"), else_="o"), _B.c.accommodation_total_minor
+            ).label("line"),
         )
-        .select_from(_B.join(_P, _P.c.id == _B.c.property_id).join(_G, _G.c.id == _B.c.guest_id))
+        .select_from(_B.join(_P, _P.c.id == _B.c.property_id))
         .where(
-            _B.c.property_id.between(bindparam("lo"), bindparam("hi")),
             _B.c.check_out.between(bindparam("first"), bindparam("last")),
             _B.c.status == BookingStatus.CONFIRMED.value,
         )
@@ -126,51 +136,47 @@ def _stays() -> Select[Any]:
 
 
 def _services() -> Select[Any]:
-    """Services performed in the window, by operators with ids in [lo, hi].
+    """Services performed in the window.
 
     The base is what the guest finally paid for it: refunds (given back from what the platform
     collected) are taken off the gross and the platform's part before the commission.
     """
     strategy = _S.c.strategy
     refunded = func.coalesce(_REFUNDED.c.refunded, 0)
+    deposit = strategy == PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT.value
     collected = case(
         (strategy == PaymentStrategy.PLATFORM_COLLECTS_FULL.value, _S.c.gross_minor),
-        (strategy == PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT.value, _S.c.deposit_minor),
+        (deposit, _S.c.deposit_minor),
         else_=0,
     )
     platform_part = collected - refunded
     base = _S.c.gross_minor - refunded
     rate = _P.c.commission_rate_bps
+    line = _line(
+        "s",
+        _S.c.id,
+        case(
+            (strategy == PaymentStrategy.OPERATOR_COLLECTS_FULL.value, "o"),
+            (deposit, "d"),
+            else_="p",
+        ),
+        base,
+    )
     return (
         select(
             _S.c.operator_id.label("partner_id"),
             _S.c.currency.label("currency"),
-            literal("service", String).label("source"),
-            _S.c.id.label("source_id"),
-            _B.c.reference.label("reference"),
-            _G.c.name.label("guest_name"),
-            func.substr(_S.c.title, 1, 200).label("description"),
-            _S.c.service_date.label("start_date"),
-            _S.c.service_date.label("end_date"),
-            base.label("base_minor"),
-            rate.label("rate_bps"),
             _half_up(base, rate).label("commission_minor"),
-            case((_net_payout(_P), _half_up(platform_part, rate)), else_=0).label("deducted_minor"),
-            case(
-                (strategy == PaymentStrategy.OPERATOR_COLLECTS_FULL.value, "partner"),
-                (strategy == PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT.value, "shared"),
-                else_="platform",
-            ).label("collected_by"),
+            _half_up(platform_part, rate).label("deductible_minor"),
             platform_part.label("platform_gross"),
+            case((deposit, line + " " + _text(platform_part)), else_=line).label("line"),
         )
         .select_from(
-            _S.join(_P, _P.c.id == _S.c.operator_id)
-            .join(_B, _B.c.id == _S.c.booking_id)
-            .join(_G, _G.c.id == _B.c.guest_id)
-            .outerjoin(_REFUNDED, _REFUNDED.c.service_item_id == _S.c.id)
+            _S.join(_P, _P.c.id == _S.c.operator_id).outerjoin(
+                _REFUNDED, _REFUNDED.c.service_item_id == _S.c.id
+            )
         )
         .where(
-            _S.c.operator_id.between(bindparam("lo"), bindparam("hi")),
             _S.c.service_date.between(bindparam("first"), bindparam("last")),
             _S.c.lifecycle == ServiceLifecycle.CONFIRMED.value,
             strategy != PaymentStrategy.INCLUDED_IN_STAY.value,
@@ -179,59 +185,201 @@ def _services() -> Select[Any]:
 
 
 _DEPARTED = union_all(_stays(), _services()).subquery("departed")
-_TOTALS = (
-    select(
-        _DEPARTED.c.partner_id,
-        _DEPARTED.c.currency,
-        func.sum(_DEPARTED.c.commission_minor).label("amount"),
-        func.sum(_DEPARTED.c.deducted_minor).label("deducted"),
-        func.sum(_DEPARTED.c.platform_gross).label("gross"),
-        func.count().label("lines"),
+_SUMS = (
+    _DEPARTED.c.partner_id,
+    _DEPARTED.c.currency,
+    func.sum(_DEPARTED.c.commission_minor).label("amount"),
+    func.sum(_DEPARTED.c.deductible_minor).label("deductible"),
+    func.sum(_DEPARTED.c.platform_gross).label("gross"),
+    func.count().label("lines"),
+)
+_GROUPS = (_DEPARTED.c.partner_id, _DEPARTED.c.currency)
+
+
+def _per_partner(*sums: Any) -> Select[Any]:
+    """Per partner and currency: the sums, and the partner's payout method and rate (only
+    partners paid out net have the commission on what the platform collected deducted)."""
+    g = select(*sums).group_by(*_GROUPS).subquery("g")
+    net = _net_payout(_P)
+    return select(
+        g,
+        case((net, g.c.deductible), else_=0).label("deducted"),
+        net.label("net_payout"),
+        _P.c.commission_rate_bps.label("rate_bps"),
+    ).join(_P, _P.c.id == g.c.partner_id)
+
+
+_TOTALS = _per_partner(*_SUMS)
+
+
+@cache
+def _collect(dialect: str) -> Any:
+    """Every partner's statement for the window, lines and totals, in one INSERT .. SELECT."""
+    line = _DEPARTED.c.line
+    lines = (
+        func.string_agg(line, "\n") if dialect == "postgresql" else func.group_concat(line, "\n")
     )
-    .group_by(_DEPARTED.c.partner_id, _DEPARTED.c.currency)
-    .order_by(_DEPARTED.c.partner_id, _DEPARTED.c.currency)
+    per_partner = _per_partner(*_SUMS, lines.label("statement")).subquery("s")
+    return insert(_STMT).from_select(
+        [
+            "run_id",
+            "partner_id",
+            "currency",
+            "amount_minor",
+            "deducted_minor",
+            "gross_minor",
+            "line_count",
+            "rate_bps",
+            "net_payout",
+            "lines",
+        ],
+        select(
+            bindparam("run_id", type_=Integer),
+            per_partner.c.partner_id,
+            per_partner.c.currency,
+            per_partner.c.amount,
+            per_partner.c.deducted,
+            per_partner.c.gross,
+            per_partner.c.lines,
+            per_partner.c.rate_bps,
+            per_partner.c.net_payout,
+            per_partner.c.statement,
+        ),
+    )
+
+
+_IN_CHUNK = and_(
+    _STMT.c.run_id == bindparam("run_id"),
+    _STMT.c.partner_id.between(bindparam("lo"), bindparam("hi")),
 )
-_LINE_COLUMNS = (
-    "source",
-    "source_id",
-    "reference",
-    "guest_name",
-    "description",
-    "start_date",
-    "end_date",
-    "base_minor",
-    "rate_bps",
-    "commission_minor",
-    "deducted_minor",
-    "collected_by",
+
+
+def _number(dialect: str, year: int) -> Any:
+    """CM-YYYY-NNNNNN for the chunk's statements in (partner, currency) order, after :base."""
+    n = bindparam("base", type_=Integer) + func.row_number().over(
+        order_by=(_STMT.c.partner_id, _STMT.c.currency)
+    )
+    if dialect == "postgresql":
+        digits = case((n < 1_000_000, func.lpad(_text(n), 6, "0")), else_=_text(n))
+        return literal(f"CM-{year}-", String) + digits
+    return func.printf(f"CM-{year}-%06d", n)
+
+
+@cache
+def _issue(dialect: str, year: int) -> Any:
+    """The chunk's invoices, one per statement."""
+    return insert(_INV).from_select(
+        [
+            "number",
+            "partner_id",
+            "run_id",
+            "kind",
+            "period",
+            "currency",
+            "invoice_date",
+            "due_date",
+            "amount_minor",
+            "deducted_minor",
+            "state",
+            "statement_id",
+            "created_at",
+        ],
+        select(
+            _number(dialect, year),
+            _STMT.c.partner_id,
+            _STMT.c.run_id,
+            literal(PartnerInvoiceKind.COMMISSION.value, String),
+            bindparam("period", type_=String),
+            _STMT.c.currency,
+            bindparam("invoice_date", type_=Date),
+            bindparam("due_date", type_=Date),
+            _STMT.c.amount_minor,
+            _STMT.c.deducted_minor,
+            literal(PartnerInvoiceState.ISSUED.value, String),
+            _STMT.c.id,
+            bindparam("now", type_=_INV.c.created_at.type),
+        ).where(_IN_CHUNK),
+    )
+
+
+_PAY_OUT = insert(_PAYOUT).from_select(
+    [
+        "partner_id",
+        "invoice_id",
+        "period",
+        "currency",
+        "gross_minor",
+        "commission_minor",
+        "net_minor",
+        "created_at",
+    ],
+    select(
+        _STMT.c.partner_id,
+        _INV.c.id,
+        bindparam("period", type_=String),
+        _STMT.c.currency,
+        _STMT.c.gross_minor,
+        _STMT.c.deducted_minor,
+        _STMT.c.gross_minor - _STMT.c.deducted_minor,
+        bindparam("now", type_=_PAYOUT.c.created_at.type),
+    )
+    .select_from(_STMT.join(_INV, _INV.c.statement_id == _STMT.c.id))
+    .where(_IN_CHUNK, _STMT.c.gross_minor > 0),
 )
-_COPY_LINES = insert(_LINE).from_select(
-    ["invoice_id", *_LINE_COLUMNS],
-    select(_INV.c.id, *(_DEPARTED.c[c] for c in _LINE_COLUMNS)).select_from(
-        _DEPARTED.join(
-            _INV,
-            and_(
-                _INV.c.partner_id == _DEPARTED.c.partner_id,
-                _INV.c.currency == _DEPARTED.c.currency,
-                _INV.c.period == bindparam("period"),
-                _INV.c.kind == PartnerInvoiceKind.COMMISSION.value,
-                _INV.c.run_id == bindparam("run_id"),
-            ),
-        )
-    ),
+_QUEUE_MESSAGES = insert(_OUTBOX).from_select(
+    [
+        "dedupe_key",
+        "template_key",
+        "recipient",
+        "subject",
+        "body",
+        "partner_id",
+        "attachment",
+        "render_from",
+        "status",
+        "attempts",
+        "created_at",
+    ],
+    select(
+        literal(f"{INVOICE_MESSAGE}:", String) + _text(_INV.c.id),
+        literal(INVOICE_MESSAGE, String),
+        _P.c.finance_email,
+        literal("", String),
+        literal("", String),
+        _P.c.id,
+        literal("partner_invoice_pdf:", String) + _text(_INV.c.id),
+        literal("partner_invoice:", String) + _text(_INV.c.id),
+        literal(OutboxStatus.QUEUED.value, String),
+        literal(0, Integer),
+        bindparam("now", type_=_OUTBOX.c.created_at.type),
+    )
+    .select_from(
+        _STMT.join(_INV, _INV.c.statement_id == _STMT.c.id).join(_P, _P.c.id == _INV.c.partner_id)
+    )
+    .where(_IN_CHUNK),
 )
+_CHUNK_SIZE = select(
+    func.count(),
+    func.coalesce(func.sum(_STMT.c.line_count), 0),
+    func.count(_STMT.c.partner_id.distinct()),
+).where(_IN_CHUNK)
 _RESERVE = text(
     "UPDATE number_sequence SET last_value = last_value + :n WHERE name = :name "
     "RETURNING last_value"
 )
-_PARTNER_IDS = select(_P.c.id).where(_P.c.id > bindparam("after")).order_by(_P.c.id)
+_STATEMENT_PARTNERS = (
+    select(_STMT.c.partner_id)
+    .distinct()
+    .where(_STMT.c.run_id == bindparam("run_id"), _STMT.c.partner_id > bindparam("after"))
+    .order_by(_STMT.c.partner_id)
+)
 
 
 @dataclass(frozen=True, slots=True)
 class RunSummary:
     period: str
     run_date: date
-    partners: int
+    partners: int  # partners invoiced
     invoices_created: int  # by this call
     lines_created: int  # by this call
     invoices_total: int  # by the whole run so far
@@ -248,15 +396,23 @@ def run_month_end(
     chunk: int = CHUNK,
     progress: Progress | None = None,
 ) -> RunSummary:
-    """Invoice every partner for `period` (idempotent; resumes an interrupted run)."""
+    """Invoice every partner for `period` (idempotent; resumes an interrupted run).
+
+    `progress` is called with (0, 0) while the statements are written, then with (partners
+    invoiced, partners to invoice) after each chunk.
+    """
     run_id, after, finished, resumed = _open_run(db, period, run_date, actor)
-    if db.dialect == "sqlite":
-        with db.transaction() as session:  # fresh statistics: the departure indexes get used
-            session.connection().exec_driver_sql("PRAGMA optimize")
     if finished:
         return _summary(db, run_id, 0, 0, resumed=False, already_done=True)
+    if progress:
+        progress(0, 0)
+    _collect_statements(db, run_id, period)
     with db.read() as session:
-        ids = list(session.connection().execute(_PARTNER_IDS, {"after": after}).scalars())
+        ids = list(
+            session.connection()
+            .execute(_STATEMENT_PARTNERS, {"run_id": run_id, "after": after})
+            .scalars()
+        )
     done_before = _partners_done(db, run_id)
     total = done_before + len(ids)
     created = lines = 0
@@ -281,6 +437,20 @@ def run_month_end(
             data={"period": str(period), "invoices": created, "lines": lines},
         )
     return _summary(db, run_id, created, lines, resumed=resumed, already_done=False)
+
+
+def _collect_statements(db: Database, run_id: int, period: Period) -> None:
+    """Step one: every partner's statement, in one transaction (skipped once done)."""
+    with db.transaction() as session:
+        conn = session.connection()
+        run = conn.execute(select(_RUN).where(_RUN.c.id == run_id).with_for_update()).one()
+        if run.collected_at is not None:
+            return
+        if db.dialect == "sqlite":  # fresh statistics: the departure indexes get used
+            conn.exec_driver_sql("PRAGMA optimize")
+        window = {"first": period.first_day, "last": period.last_day}
+        conn.execute(_collect(db.dialect), window | {"run_id": run_id})
+        conn.execute(update(_RUN).where(_RUN.c.id == run_id).values(collected_at=utcnow()))
 
 
 def _open_run(
@@ -328,77 +498,66 @@ def _open_or_create(
 def _invoice_chunk(
     session: Session, run_id: int, period: Period, lo: int, hi: int
 ) -> tuple[int, int]:
-    """Invoices, statement lines and payouts for partners lo..hi, and the run's progress."""
+    """Invoices, payouts and messages for the statements of partners lo..hi, and the run's
+    progress."""
     conn = session.connection()
     run = conn.execute(select(_RUN).where(_RUN.c.id == run_id).with_for_update()).one()
     if run.last_partner_id >= hi:  # another runner did this chunk meanwhile
         return 0, 0
-    window = {"lo": lo, "hi": hi, "first": period.first_day, "last": period.last_day}
-    totals = conn.execute(_TOTALS, window).all()
-    numbers = _reserve_numbers(session, run.run_date.year, len(totals))
-    invoice_date = run.run_date
-    if totals:
-        conn.execute(
-            insert(_INV),
-            [
-                {
-                    "number": number,
-                    "partner_id": t.partner_id,
-                    "run_id": run_id,
-                    "kind": PartnerInvoiceKind.COMMISSION.value,
-                    "period": str(period),
-                    "currency": t.currency,
-                    "invoice_date": invoice_date,
-                    "due_date": due_date(invoice_date),
-                    "amount_minor": int(t.amount),
-                    "deducted_minor": int(t.deducted),
-                    "state": PartnerInvoiceState.ISSUED.value,
-                    "related_invoice_id": None,
-                    "reason": None,
-                    "created_at": utcnow(),
-                }
-                for number, t in zip(numbers, totals, strict=True)
-            ],
-        )
-        conn.execute(_COPY_LINES, window | {"period": str(period), "run_id": run_id})
-        lines = sum(int(t.lines) for t in totals)
-        _record_payouts(session, run_id, period, [t for t in totals if int(t.gross) > 0])
-        _queue_invoice_messages(session, run_id, period, lo, hi)
-    else:
-        lines = 0
+    lo = max(lo, run.last_partner_id + 1)
+    chunk = {"run_id": run_id, "lo": lo, "hi": hi}
+    invoices, lines, partners = conn.execute(_CHUNK_SIZE, chunk).one()
+    first = _reserve_numbers(session, run.run_date.year, int(invoices))
+    if invoices:
+        dialect = conn.dialect.name
+        values = chunk | {
+            "base": first - 1,
+            "period": str(period),
+            "invoice_date": run.run_date,
+            "due_date": due_date(run.run_date),
+            "now": utcnow(),
+        }
+        conn.execute(_issue(dialect, run.run_date.year), values)
+        conn.execute(_PAY_OUT, values)
+        conn.execute(_QUEUE_MESSAGES, values)
     conn.execute(
         update(_RUN)
         .where(_RUN.c.id == run_id)
         .values(
             last_partner_id=hi,
-            partners_done=_RUN.c.partners_done + _partners_between(session, lo, hi),
-            invoices_created=_RUN.c.invoices_created + len(totals),
-            lines_created=_RUN.c.lines_created + lines,
+            partners_done=_RUN.c.partners_done + int(partners),
+            invoices_created=_RUN.c.invoices_created + int(invoices),
+            lines_created=_RUN.c.lines_created + int(lines),
         )
     )
-    if totals:
+    if invoices:
+        year = run.run_date.year
         record_event(
             session,
             actor="system:month_end",
             action="month_end.invoiced",
             subject=f"month_end:{period}",
-            data={"partners": [lo, hi], "invoices": [numbers[0], numbers[-1]], "lines": lines},
+            data={
+                "partners": [lo, hi],
+                "invoices": [
+                    _format_number(year, first),
+                    _format_number(year, first + invoices - 1),
+                ],
+                "lines": int(lines),
+            },
         )
-    return len(totals), lines
+    return int(invoices), int(lines)
 
 
-def _partners_between(session: Session, lo: int, hi: int) -> int:
-    return int(
-        session.connection()
-        .execute(select(func.count()).select_from(_P).where(_P.c.id.between(lo, hi)))
-        .scalar_one()
-    )
+def _format_number(year: int, n: int) -> str:
+    return f"CM-{year}-{n:06d}"
 
 
-def _reserve_numbers(session: Session, year: int, count: int) -> list[str]:
-    """`count` consecutive numbers of the year's gapless sequence (held until commit)."""
+def _reserve_numbers(session: Session, year: int, count: int) -> int:
+    """Reserve `count` consecutive numbers of the year's gapless sequence (held until commit);
+    returns the first."""
     if count == 0:
-        return []
+        return 0
     conn = session.connection()
     name = f"partner_invoice:{year}"
     last = conn.execute(_RESERVE, {"n": count, "name": name}).scalar()
@@ -408,104 +567,7 @@ def _reserve_numbers(session: Session, year: int, count: int) -> list[str]:
 
         insert_ignore(session, NumberSequence, {"name": name, "last_value": 0})
         last = conn.execute(_RESERVE, {"n": count, "name": name}).scalar_one()
-    first = int(last) - count + 1
-    return [f"CM-{year}-{n:06d}" for n in range(first, int(last) + 1)]
-
-
-def _record_payouts(session: Session, run_id: int, period: Period, totals: list[Any]) -> None:
-    """Gross collected by the platform − the commission deducted, per partner and currency."""
-    if not totals:
-        return
-    conn = session.connection()
-    invoice_ids = {
-        (r.partner_id, r.currency): r.id
-        for r in conn.execute(
-            select(_INV.c.id, _INV.c.partner_id, _INV.c.currency).where(
-                _INV.c.run_id == run_id,
-                _INV.c.partner_id.in_([t.partner_id for t in totals]),
-            )
-        )
-    }
-    conn.execute(
-        insert(_PAYOUT),
-        [
-            {
-                "partner_id": t.partner_id,
-                "invoice_id": invoice_ids.get((t.partner_id, t.currency)),
-                "period": str(period),
-                "currency": t.currency,
-                "gross_minor": int(t.gross),
-                "commission_minor": int(t.deducted),
-                "net_minor": int(t.gross) - int(t.deducted),
-                "created_at": utcnow(),
-            }
-            for t in totals
-        ],
-    )
-
-
-def _queue_invoice_messages(
-    session: Session, run_id: int, period: Period, lo: int, hi: int
-) -> None:
-    """ "Partner Invoice Issued" to each partner's finance contact, the PDF attached."""
-    settings = get_settings()
-    rows = session.connection().execute(
-        select(
-            _INV.c.id,
-            _INV.c.number,
-            _INV.c.currency,
-            _INV.c.amount_minor,
-            _INV.c.deducted_minor,
-            _INV.c.due_date,
-            _P.c.id.label("partner_id"),
-            _P.c.name,
-            _P.c.code,
-            _P.c.finance_email,
-            _P.c.commission_payment_method,
-        )
-        .join(_P, _P.c.id == _INV.c.partner_id)
-        .where(_INV.c.run_id == run_id, _INV.c.partner_id.between(lo, hi))
-    )
-    finance_url = f"{settings.public_base_url.rstrip('/')}/partner/invoices"
-    platform = platform_details()
-    messages = []
-    for r in rows:
-        payable = Money(r.amount_minor - r.deducted_minor, r.currency)
-        reference = f"{r.code} {r.number}"
-        messages.append(
-            Outgoing(
-                dedupe_key=f"partner_invoice_issued:{r.id}",
-                recipient=r.finance_email,
-                partner_id=r.partner_id,
-                attachment=f"partner_invoice_pdf:{r.id}",
-                context={
-                    "platform_name": settings.platform_name,
-                    "partner_name": r.name,
-                    "partner_code": r.code,
-                    "invoice_number": r.number,
-                    "period": period.label,
-                    "invoice_total": format_money(Money(r.amount_minor, r.currency)),
-                    "amount_payable": format_money(payable),
-                    "nothing_to_pay": payable.is_zero,
-                    "due_date": long_date(r.due_date),
-                    "payment_instructions": "\n".join(
-                        payment_lines(
-                            kind=PartnerInvoiceKind.COMMISSION,
-                            method=r.commission_payment_method,
-                            state=PartnerInvoiceState.ISSUED,
-                            payable=format_money(payable),
-                            deducted=Money(r.deducted_minor, r.currency),
-                            nothing_to_pay=payable.is_zero,
-                            due=r.due_date,
-                            reference=reference,
-                            platform=platform,
-                        )
-                    ),
-                    "finance_url": finance_url,
-                },
-            )
-        )
-    queue_messages(session, template_key="partner_invoice_issued", messages=messages)
+    return int(last) - count + 1
 
 
 def _partners_done(db: Database, run_id: int) -> int:
@@ -546,7 +608,7 @@ class Preview:
 
 def preview_month_end(*, db: Database, period: Period) -> Preview:
     """What the run would issue for `period` (read only; nothing is written)."""
-    window = {"lo": 0, "hi": 2**31 - 1, "first": period.first_day, "last": period.last_day}
+    window = {"first": period.first_day, "last": period.last_day}
     with db.read() as session:
         conn = session.connection()
         totals = conn.execute(_TOTALS, window).all()

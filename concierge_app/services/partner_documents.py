@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from ..db.engine import Database
 from ..db.parties import CommissionPaymentMethod, Partner
-from ..db.partner_billing import PartnerInvoice, PartnerInvoiceLine, Payout
+from ..db.partner_billing import PartnerInvoice, PartnerStatement, Payout
 from ..documents import (
     KIND_TITLES,
     InvoiceDocument,
@@ -25,7 +25,6 @@ from ..documents import (
     PayoutSummary,
     PlatformDetails,
     StatementLine,
-    rate_text,
 )
 from ..domain.errors import NotFound
 from ..domain.money import Money
@@ -39,6 +38,7 @@ from ..domain.partner_billing import (
 )
 from ..settings import get_settings
 from .formatting import format_money
+from .statements import statement_lines
 
 __all__ = [
     "PAYMENT_METHOD_LABELS",
@@ -67,7 +67,7 @@ def _t(model: Any) -> Table:
     return table
 
 
-_INV, _LINE, _P, _PAYOUT = _t(PartnerInvoice), _t(PartnerInvoiceLine), _t(Partner), _t(Payout)
+_INV, _STMT, _P, _PAYOUT = _t(PartnerInvoice), _t(PartnerStatement), _t(Partner), _t(Payout)
 _RELATED = aliased(_INV, name="related")
 
 
@@ -130,6 +130,8 @@ _DOCUMENT = (
         _PAYOUT.c.commission_minor.label("payout_commission"),
         _PAYOUT.c.net_minor.label("payout_net"),
         _RELATED.c.number.label("related_number"),
+        _STMT.c.lines.label("statement_lines"),
+        _STMT.c.rate_bps.label("statement_rate"),
     )
     .select_from(
         _INV.join(_P, _P.c.id == _INV.c.partner_id)
@@ -138,10 +140,10 @@ _DOCUMENT = (
             and_(_PAYOUT.c.invoice_id == _INV.c.id, _PAYOUT.c.partner_id == _INV.c.partner_id),
         )
         .outerjoin(_RELATED, _RELATED.c.id == _INV.c.related_invoice_id)
+        .outerjoin(_STMT, _STMT.c.id == _INV.c.statement_id)
     )
     .limit(1)
 )
-_LINES = select(_LINE).order_by(_LINE.c.end_date, _LINE.c.start_date, _LINE.c.id)
 
 
 def invoice_document(
@@ -157,7 +159,9 @@ def invoice_document(
         row = conn.execute(stmt).first()
         if row is None:
             raise NotFound(NOT_FOUND)
-        line_rows = conn.execute(_LINES.where(_LINE.c.invoice_id == invoice_id)).all()
+        lines = statement_lines(
+            conn, row.statement_lines or "", row.statement_rate or 0, row.currency
+        )
     cur = row.currency
 
     def m(minor: int) -> Money:
@@ -196,20 +200,7 @@ def invoice_document(
         payout=None
         if row.payout_gross is None
         else PayoutSummary(m(row.payout_gross), m(row.payout_commission), m(row.payout_net)),
-        lines=tuple(
-            StatementLine(
-                reference=ln.reference,
-                guest_name=ln.guest_name,
-                description=ln.description,
-                start_date=ln.start_date,
-                end_date=ln.end_date,
-                base=m(ln.base_minor),
-                rate=rate_text(int(ln.rate_bps)),
-                commission=m(ln.commission_minor),
-                collected_by=ln.collected_by,
-            )
-            for ln in line_rows
-        ),
+        lines=lines,
         payment_reference=f"{row.partner_code} {row.number}",
         platform=platform_details(),
         related_number=row.related_number,

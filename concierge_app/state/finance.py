@@ -215,9 +215,11 @@ class FinanceState(LiveState, AuthState):
         while not job.done():
             await asyncio.sleep(0.3)
             async with self:
-                total = seen["total"] or 1
-                self.progress = int(100 * seen["done"] / total)
-                self.progress_text = f"{seen['done']:,} of {seen['total']:,} partners"
+                if seen["total"]:
+                    self.progress = int(100 * seen["done"] / seen["total"])
+                    self.progress_text = f"{seen['done']:,} of {seen['total']:,} partners"
+                else:
+                    self.progress_text = "Writing the reservation statements…"
         async with self:
             self.running = False
             try:

@@ -4,6 +4,7 @@ reruns, and a crash in the middle followed by a rerun (no duplicates, no gaps)."
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from sqlmodel import col, func, select
@@ -11,11 +12,12 @@ from sqlmodel import col, func, select
 from concierge_app.db.partner_billing import (
     MonthEndRun,
     PartnerInvoice,
-    PartnerInvoiceLine,
+    PartnerStatement,
     Payout,
 )
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import Period
+from concierge_app.domain.statement import parse_statement
 from concierge_app.domain.strategies import PaymentStrategy as S
 from concierge_app.services import bookings, month_end, portfolio
 
@@ -68,21 +70,33 @@ def invoices(db):
 
 
 def lines_of(db, invoice_id):
+    """The invoice's statement lines as billed, in the order the stays and services were made."""
     with db.read() as s:
-        return list(
-            s.exec(
-                select(PartnerInvoiceLine)
-                .where(PartnerInvoiceLine.invoice_id == invoice_id)
-                .order_by(col(PartnerInvoiceLine.end_date))
-            ).all()
+        statement = s.exec(
+            select(PartnerStatement)
+            .join(PartnerInvoice, col(PartnerInvoice.statement_id) == PartnerStatement.id)
+            .where(PartnerInvoice.id == invoice_id)
+        ).one()
+    billed = sorted(
+        parse_statement(statement.lines, statement.rate_bps), key=lambda b: (b.source, b.source_id)
+    )
+    return [
+        SimpleNamespace(
+            source_id=b.source_id,
+            base_minor=b.base_minor,
+            collected_by=b.collected_by,
+            commission_minor=b.commission_minor,
+            deducted_minor=b.deducted_minor(statement.net_payout),
         )
+        for b in billed
+    ]
 
 
 def counts(db):
     with db.read() as s:
         return tuple(
             s.exec(select(func.count()).select_from(t)).one()
-            for t in (PartnerInvoice, PartnerInvoiceLine, Payout)
+            for t in (PartnerInvoice, PartnerStatement, Payout)
         )
 
 
@@ -217,12 +231,13 @@ def test_a_crash_in_the_middle_then_a_rerun_leaves_no_duplicates_and_no_gaps(db,
     assert run_row.lines_created == 7
 
 
-def test_progress_is_reported_partner_by_partner(db):
-    for _ in range(5):
-        make_partner(db, kind="property")
+def test_progress_is_reported_partner_by_partner_after_the_statements_are_written(db):
+    for i in range(5):
+        stay(db, make_partner(db, kind="property"), date(2026, 11, 1), date(2026, 11, 3 + i))
+    make_partner(db, kind="property")  # nothing departed: nothing to invoice
     seen = []
     run(db, chunk=2, progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
+    assert seen == [(0, 0), (0, 5), (2, 5), (4, 5), (5, 5)]
 
 
 def test_a_malformed_period_is_refused_before_anything_is_written(db):

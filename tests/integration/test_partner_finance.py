@@ -123,3 +123,29 @@ def test_the_invoice_email_goes_to_the_finance_contact_with_its_pdf(db, smtp):  
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_filename() == f"{number}.pdf"
     assert attachment.get_content().startswith(b"%PDF")
+
+
+def test_an_invoice_email_is_rendered_when_sent_with_the_template_then(db, smtp):  # noqa: F811
+    from concierge_app.services.messages import list_outbox, update_template
+
+    inbox, mailer = smtp
+    villa = make_partner(db, kind="property")
+    stay(db, villa, date(2026, 11, 1), date(2026, 11, 3), total="500.00", collected_by="property")
+    month_end.run_month_end(db=db, period=Period(2026, 11), run_date=date(2026, 12, 2), actor=ACTOR)
+    number = partner_finance_numbers(db, villa)
+    (queued,) = list_outbox(db=db)  # shown as it would go now, before it is sent
+    assert number in queued.subject and "Amount to pay: €50.00" in queued.body
+    update_template(
+        db=db,
+        key="partner_invoice_issued",
+        subject="Your {{ period }} invoice {{ invoice_number }}",
+        body="Hello {{ partner_name }}, {{ amount_payable }} is due by {{ due_date }}.",
+        actor=ACTOR,
+    )
+    assert deliver_due_messages(db=db, mailer=mailer).sent == 1
+    ((_, message),) = inbox.received
+    assert message["Subject"] == f"Your November 2026 invoice {number}"
+    with db.read() as s:
+        stored = s.exec(select(OutboxMessage)).one()
+    assert stored.subject == message["Subject"]  # what was sent is kept
+    assert stored.body.endswith("€50.00 is due by December 16, 2026.")
