@@ -54,9 +54,7 @@ def upgrade() -> None:
             "gross_minor >= 0", name=op.f("ck_partner_statement_gross_minor_non_negative")
         ),
         sa.CheckConstraint("line_count > 0", name=op.f("ck_partner_statement_has_lines")),
-        sa.CheckConstraint(
-            "rate_bps BETWEEN 0 AND 10000", name=op.f("ck_partner_statement_rate")
-        ),
+        sa.CheckConstraint("rate_bps BETWEEN 0 AND 10000", name=op.f("ck_partner_statement_rate")),
         sa.ForeignKeyConstraint(
             ["run_id"], ["month_end_run.id"], name=op.f("fk_partner_statement_run_id_month_end_run")
         ),

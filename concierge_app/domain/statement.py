@@ -3,9 +3,9 @@
 The month-end run freezes, per partner and currency, the money facts of every line — which
 stay or service, who collected the guest's money, the base — in one compact text (a line per
 reservation or service) beside the partner's rate, written by the same set-based statement that
-sums the invoice. The commission of each line is recomputed from its base and rate with the run's own
-half-up rule, so the lines always add up to the invoice. Descriptive facts that never change
-(reference, guest, dates, title) are read from the booking when the statement is shown.
+sums the invoice. The commission of each line is recomputed from its base and rate with the
+run's own half-up rule, so the lines always add up to the invoice. Descriptive facts that never
+change (reference, guest, dates, title) are read from the booking when the statement is shown.
 
 Format of a line: ``<source><id> <collected> <base>[ <platform>]``, e.g. ``b1042 p 120000`` —
 source ``b`` (stay) or ``s`` (service); collected ``p`` (platform), ``o`` (partner) or ``d``

@@ -61,20 +61,22 @@ def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any
 
 
 _BUMP_SEQUENCE = text(
-    "UPDATE number_sequence SET last_value = last_value + 1 WHERE name = :name RETURNING last_value"
+    "UPDATE number_sequence SET last_value = last_value + :n WHERE name = :name "
+    "RETURNING last_value"
 )
 
 
-def next_in_sequence(session: Session, name: str) -> int:
-    """The next value of a gapless sequence, holding its row lock until the transaction ends."""
+def next_in_sequence(session: Session, name: str, count: int = 1) -> int:
+    """Reserve the next `count` values of a gapless sequence, holding its row lock until the
+    transaction ends; returns the first of them."""
     from ..db.invoicing import NumberSequence
 
     conn = session.connection()
-    value = conn.execute(_BUMP_SEQUENCE, {"name": name}).scalar()
+    value = conn.execute(_BUMP_SEQUENCE, {"name": name, "n": count}).scalar()
     if value is None:  # first use of this sequence
         insert_ignore(session, NumberSequence, {"name": name, "last_value": 0})
-        value = conn.execute(_BUMP_SEQUENCE, {"name": name}).scalar_one()
-    return int(value)
+        value = conn.execute(_BUMP_SEQUENCE, {"name": name, "n": count}).scalar_one()
+    return int(value) - count + 1
 
 
 def token_digest(token: str) -> str:

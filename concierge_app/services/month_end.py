@@ -38,7 +38,6 @@ from sqlalchemy import (
     insert,
     literal,
     select,
-    text,
     union_all,
     update,
 )
@@ -64,6 +63,7 @@ from ..domain.partner_billing import (
 )
 from ..domain.strategies import PaymentStrategy
 from .audit import record_event
+from .common import next_in_sequence
 
 CHUNK = 500  # partners per transaction
 INVOICE_MESSAGE = "partner_invoice_issued"
@@ -363,10 +363,6 @@ _CHUNK_SIZE = select(
     func.coalesce(func.sum(_STMT.c.line_count), 0),
     func.count(_STMT.c.partner_id.distinct()),
 ).where(_IN_CHUNK)
-_RESERVE = text(
-    "UPDATE number_sequence SET last_value = last_value + :n WHERE name = :name "
-    "RETURNING last_value"
-)
 _STATEMENT_PARTNERS = (
     select(_STMT.c.partner_id)
     .distinct()
@@ -507,7 +503,11 @@ def _invoice_chunk(
     lo = max(lo, run.last_partner_id + 1)
     chunk = {"run_id": run_id, "lo": lo, "hi": hi}
     invoices, lines, partners = conn.execute(_CHUNK_SIZE, chunk).one()
-    first = _reserve_numbers(session, run.run_date.year, int(invoices))
+    first = (
+        next_in_sequence(session, f"partner_invoice:{run.run_date.year}", int(invoices))
+        if invoices
+        else 0
+    )
     if invoices:
         dialect = conn.dialect.name
         values = chunk | {
@@ -551,23 +551,6 @@ def _invoice_chunk(
 
 def _format_number(year: int, n: int) -> str:
     return f"CM-{year}-{n:06d}"
-
-
-def _reserve_numbers(session: Session, year: int, count: int) -> int:
-    """Reserve `count` consecutive numbers of the year's gapless sequence (held until commit);
-    returns the first."""
-    if count == 0:
-        return 0
-    conn = session.connection()
-    name = f"partner_invoice:{year}"
-    last = conn.execute(_RESERVE, {"n": count, "name": name}).scalar()
-    if last is None:
-        from ..db.invoicing import NumberSequence
-        from .common import insert_ignore
-
-        insert_ignore(session, NumberSequence, {"name": name, "last_value": 0})
-        last = conn.execute(_RESERVE, {"n": count, "name": name}).scalar_one()
-    return int(last) - count + 1
 
 
 def _partners_done(db: Database, run_id: int) -> int:
