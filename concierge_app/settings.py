@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://localhost:3000"
     staff_session_hours: int = 12
     guest_link_days: int = 60
+    # Business days a partner's bank transfer is "processing" before it counts as paid.
+    transfer_processing_days: int = Field(default=2, ge=0, le=10)
     platform_name: str = "Azure Concierge"
     platform_email: str = "concierge@azure-concierge.test"
     # On partner invoices: who issues them and where transfers go.

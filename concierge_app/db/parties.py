@@ -58,6 +58,10 @@ class Partner(SQLModel, table=True):
     )
     finance_email: str = Field(max_length=254)
     address: str = Field(default="", max_length=500)  # postal address, lines separated by \n
+    # Closed by staff when an invoice is written off or sent to legal; reopened by the partner
+    # once nothing is outstanding.
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_reason: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

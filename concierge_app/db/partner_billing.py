@@ -100,6 +100,8 @@ class PartnerInvoice(SQLModel, table=True):
     # The reservation statement of a commission invoice (none for notes).
     statement_id: int | None = Field(default=None, foreign_key="partner_statement.id", unique=True)
     reason: str | None = Field(default=None, sa_type=Text)
+    # The partner said "I've paid" (by bank transfer) on this day.
+    paid_notice_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

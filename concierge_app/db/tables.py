@@ -28,6 +28,12 @@ from .partner_billing import (
     PartnerUser,
     Payout,
 )
+from .partner_payments import (
+    PartnerAllocation,
+    PartnerPayment,
+    PartnerPaymentMethod,
+    PartnerPaymentStatus,
+)
 from .payments import (
     Commission,
     CommissionKind,
@@ -59,9 +65,13 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Partner",
+    "PartnerAllocation",
     "PartnerBankAccount",
     "PartnerInvoice",
     "PartnerKind",
+    "PartnerPayment",
+    "PartnerPaymentMethod",
+    "PartnerPaymentStatus",
     "PartnerSession",
     "PartnerStatement",
     "PartnerUser",

@@ -117,6 +117,7 @@ class InvoiceStatus:
     text: str
     colour: StatusColour
     outstanding: Money
+    note: str = ""  # e.g. a transfer that is processing
 
     @property
     def is_open(self) -> bool:
@@ -132,21 +133,41 @@ def invoice_status(
     state: PartnerInvoiceState,
     format_money: Callable[[Money], str] = str,
     format_date: Callable[[date], str] | None = None,
+    processing_until: date | None = None,
 ) -> InvoiceStatus:
     """The Status column, worded as the partner guide words it.
 
     "Paid", "Due by {date}", "Overdue (due by {date})", "You've paid {X} of {Y}", "Written off".
     `format_money` / `format_date` render amounts and dates for people (default: plain text,
-    the date as "December 15, 2026").
+    the date as "December 15, 2026"). `processing_until`: a transfer received (or announced
+    with "I've paid") that counts from that day; the invoice stays red with a note. Paid in
+    full is "Paid" whatever staff decided before (a written-off invoice paid by transfer).
     """
     money, day = format_money, format_date or long_date
     outstanding = amount - paid if paid < amount else Money.zero(amount.currency)
+    if paid >= amount:
+        return InvoiceStatus("Paid", StatusColour.GREEN, outstanding)
+    status = _open_status(amount, paid, due, today, state, money, day, outstanding)
+    if processing_until is not None and status.colour is StatusColour.RED:
+        note = f"Payment processing — it should be reflected by {day(processing_until)}"
+        return InvoiceStatus(status.text, status.colour, outstanding, note)
+    return status
+
+
+def _open_status(
+    amount: Money,
+    paid: Money,
+    due: date,
+    today: date,
+    state: PartnerInvoiceState,
+    money: Callable[[Money], str],
+    day: Callable[[date], str],
+    outstanding: Money,
+) -> InvoiceStatus:
     if state is PartnerInvoiceState.WRITTEN_OFF:
         return InvoiceStatus("Written off", StatusColour.BLACK, outstanding)
     if state is PartnerInvoiceState.LEGAL:
         return InvoiceStatus("With our legal department", StatusColour.BLACK, outstanding)
-    if paid >= amount:
-        return InvoiceStatus("Paid", StatusColour.GREEN, outstanding)
     if today > due:  # overdue comes first: it may lead to the account's suspension
         return InvoiceStatus(f"Overdue (due by {day(due)})", StatusColour.RED, outstanding)
     if paid.minor > 0:

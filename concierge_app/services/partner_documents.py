@@ -36,8 +36,10 @@ from ..domain.partner_billing import (
     StatusColour,
     invoice_status,
 )
+from ..domain.partner_payments import reflected_on
 from ..settings import get_settings
 from .formatting import format_money
+from .partner_payments import paid_by
 from .statements import statement_lines
 
 __all__ = [
@@ -88,16 +90,27 @@ class InvoiceSummary:
     status_colour: StatusColour
     outstanding: Money
     nothing_to_pay: bool
+    status_note: str = ""  # e.g. "Payment processing — it should be reflected by …"
 
 
-def _status(row: Any, today: date) -> InvoiceStatus:
+Payments = dict[int, tuple[int, date | None]]  # invoice id → (paid by today, processing until)
+
+
+def _status(row: Any, today: date, payments: Payments | None = None) -> InvoiceStatus:
+    """Paid = deducted from the payout + payments and credit applied and effective by today."""
+    paid, processing = (payments or {}).get(int(row.id), (0, None))
+    announced = getattr(row, "paid_notice_on", None)
+    if announced is not None:
+        expected = reflected_on(announced, get_settings().transfer_processing_days)
+        processing = max(processing or expected, expected)
     return invoice_status(
         amount=Money(int(row.amount_minor), row.currency),
-        paid=Money(int(row.deducted_minor), row.currency),
+        paid=Money(int(row.deducted_minor) + paid, row.currency),
         due=row.due_date,
         today=today,
         state=PartnerInvoiceState(row.state),
         format_money=format_money,
+        processing_until=processing,
     )
 
 
@@ -162,6 +175,7 @@ def invoice_document(
         lines = statement_lines(
             conn, row.statement_lines or "", row.statement_rate or 0, row.currency
         )
+        payments = paid_by(session, [invoice_id], today)
     cur = row.currency
 
     def m(minor: int) -> Money:
@@ -184,7 +198,7 @@ def invoice_document(
         deducted=deducted,
         payable=payable,
         state=PartnerInvoiceState(row.state),
-        status=_status(row, today),
+        status=_status(row, today, payments),
         nothing_to_pay=payable.is_zero,
         partner=PartnerDetails(
             id=int(row.partner_id),
@@ -211,11 +225,12 @@ def invoice_document(
 _SUMMARIES = select(_INV).order_by(_INV.c.invoice_date.desc(), _INV.c.id.desc())
 
 
-def summary_of(row: Any, today: date) -> InvoiceSummary:
-    """A document row (partner_invoice columns) with its derived status."""
+def summary_of(row: Any, today: date, payments: Payments | None = None) -> InvoiceSummary:
+    """A document row (partner_invoice columns) with its derived status (`payments`: from
+    `partner_payments.paid_by`)."""
     amount = Money(int(row.amount_minor), row.currency)
     payable = amount - Money(int(row.deducted_minor), row.currency)
-    status = _status(row, today)
+    status = _status(row, today, payments)
     kind = PartnerInvoiceKind(row.kind)
     return InvoiceSummary(
         id=int(row.id),
@@ -231,14 +246,16 @@ def summary_of(row: Any, today: date) -> InvoiceSummary:
         status_colour=status.colour,
         outstanding=status.outstanding,
         nothing_to_pay=payable.is_zero,
+        status_note=status.note,
     )
 
 
 def partner_invoices(*, db: Database, partner_id: int, today: date) -> list[InvoiceSummary]:
     """Finance → Invoices: every document of the partner, newest first."""
     with db.read() as session:
-        rows = session.connection().execute(_SUMMARIES.where(_INV.c.partner_id == partner_id))
-        return [summary_of(row, today) for row in rows]
+        rows = session.connection().execute(_SUMMARIES.where(_INV.c.partner_id == partner_id)).all()
+        payments = paid_by(session, [int(r.id) for r in rows], today)
+        return [summary_of(row, today, payments) for row in rows]
 
 
 def outstanding(*, db: Database, partner_id: int, today: date) -> list[InvoiceSummary]:

@@ -25,6 +25,7 @@ from .common import load
 from .formatting import format_moment
 from .messages import queue_message
 from .partner_documents import PAYMENT_METHOD_LABELS, InvoiceSummary, summary_of
+from .partner_payments import paid_by
 
 METHOD_LABELS = PAYMENT_METHOD_LABELS
 
@@ -347,7 +348,8 @@ def recent_partner_invoices(
     )
     with db.read() as session:
         rows = session.connection().execute(stmt).all()
-    return [StaffInvoiceView(r.partner_name, summary_of(r, today)) for r in rows]
+        payments = paid_by(session, [int(r.id) for r in rows], today)
+    return [StaffInvoiceView(r.partner_name, summary_of(r, today, payments)) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

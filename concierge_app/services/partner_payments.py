@@ -1,0 +1,438 @@
+"""Money from partners and corrections to their documents.
+
+Bank transfers are recorded by staff (or imported from a bank statement) and matched by their
+reference — property ID + invoice number — to a partner; an unmatched or ambiguous one waits in
+a queue for staff. Payments and credit notes are allocated to open documents: the invoices the
+reference quotes first, then oldest due first; what is left is the partner's credit, applied to
+the next document issued. A transfer counts as paid once its processing days have passed.
+Every effect is audited (which moves the change feed: open views update live).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from ..db.engine import Database
+from ..db.parties import Partner
+from ..db.partner_billing import PartnerInvoice
+from ..db.partner_payments import (
+    PartnerAllocation,
+    PartnerPayment,
+    PartnerPaymentMethod,
+    PartnerPaymentStatus,
+)
+from ..db.types import utcnow
+from ..domain.allocation import OpenItem, allocate, oldest_due_first
+from ..domain.errors import DomainError, NotFound
+from ..domain.money import Money
+from ..domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState
+from ..domain.partner_payments import PAYABLE_KINDS, read_reference, reflected_on
+from ..settings import get_settings
+from .audit import record_event
+
+
+def _t(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+_INV, _PAY, _ALLOC, _P = _t(PartnerInvoice), _t(PartnerPayment), _t(PartnerAllocation), _t(Partner)
+_LIVE = _ALLOC.c.reversed_at.is_(None)
+
+
+@dataclass(frozen=True, slots=True)
+class TransferOutcome:
+    payment_id: int
+    matched: bool
+    partner_code: str | None
+    allocated: tuple[tuple[str, Money], ...]  # (invoice number, amount)
+    credit_left: Money
+    reflected_on: date
+    reason: str | None  # why it waits in the queue
+    duplicate: bool  # this bank line was already recorded: nothing changed
+
+
+def record_bank_transfer(
+    *,
+    db: Database,
+    amount: Money,
+    reference: str,
+    received_on: date,
+    external_id: str,
+    actor: str,
+    payer: str = "",
+) -> TransferOutcome:
+    """Record an incoming transfer once (by the bank's id) and apply it, or queue it."""
+    if amount.minor <= 0:
+        raise DomainError("A transfer must be more than zero.", field="amount")
+    external_id = external_id.strip()
+    if not external_id:
+        raise DomainError("Give the bank's transaction id.", field="external_id")
+    reflected = reflected_on(received_on, get_settings().transfer_processing_days)
+    try:
+        with db.transaction() as session:
+            return _record_transfer(
+                session, amount, reference, received_on, reflected, external_id, actor, payer
+            )
+    except IntegrityError:  # recorded meanwhile by another import of the same statement
+        return _existing_transfer(db, external_id)
+
+
+def _record_transfer(
+    session: Session,
+    amount: Money,
+    reference: str,
+    received_on: date,
+    reflected: date,
+    external_id: str,
+    actor: str,
+    payer: str,
+) -> TransferOutcome:
+    conn = session.connection()
+    existing = conn.execute(
+        select(_PAY.c.id).where(
+            _PAY.c.method == PartnerPaymentMethod.BANK_TRANSFER.value,
+            _PAY.c.external_id == external_id,
+        )
+    ).first()
+    if existing is not None:
+        raise _Duplicate()
+    partner, quoted, reason = _match(session, reference, amount.currency)
+    payment_id = conn.execute(
+        _PAY.insert()
+        .values(
+            method=PartnerPaymentMethod.BANK_TRANSFER.value,
+            external_id=external_id,
+            partner_id=partner.id if partner else None,
+            currency=amount.currency,
+            amount_minor=amount.minor,
+            reference=reference[:300],
+            payer=payer[:200],
+            received_on=received_on,
+            reflected_on=reflected,
+            status=(PartnerPaymentStatus.APPLIED if partner else PartnerPaymentStatus.QUEUED).value,
+            queue_reason=reason,
+            created_by=actor,
+            created_at=utcnow(),
+        )
+        .returning(_PAY.c.id)
+    ).scalar_one()
+    allocated: list[tuple[str, Money]] = []
+    left = amount
+    if partner is not None:
+        allocated, left = _apply_payment(session, payment_id, partner.id, amount, reflected, quoted)
+    record_event(
+        session,
+        actor=actor,
+        action="partner_payment.received" if partner else "partner_payment.queued",
+        subject=f"partner_payment:{payment_id}",
+        data={
+            "method": "bank_transfer",
+            "amount": str(amount),
+            "reference": reference,
+            "partner": partner.code if partner else None,
+            "allocated": {n: str(m) for n, m in allocated},
+            "credit_left": str(left),
+            "reflected_on": reflected.isoformat(),
+            "reason": reason,
+        },
+    )
+    return TransferOutcome(
+        payment_id,
+        partner is not None,
+        partner.code if partner else None,
+        tuple(allocated),
+        left,
+        reflected,
+        reason,
+        False,
+    )
+
+
+class _Duplicate(IntegrityError):
+    def __init__(self) -> None:
+        super().__init__("duplicate bank line", None, Exception("duplicate"))
+
+
+def _existing_transfer(db: Database, external_id: str) -> TransferOutcome:
+    with db.read() as session:
+        conn = session.connection()
+        pay = conn.execute(
+            select(_PAY, _P.c.code)
+            .outerjoin(_P, _P.c.id == _PAY.c.partner_id)
+            .where(
+                _PAY.c.method == PartnerPaymentMethod.BANK_TRANSFER.value,
+                _PAY.c.external_id == external_id,
+            )
+        ).one()
+        rows = conn.execute(
+            select(_INV.c.number, _ALLOC.c.amount_minor)
+            .join(_INV, _INV.c.id == _ALLOC.c.invoice_id)
+            .where(_ALLOC.c.payment_id == pay.id, _LIVE)
+            .order_by(_ALLOC.c.id)
+        ).all()
+    allocated = tuple((r.number, Money(int(r.amount_minor), pay.currency)) for r in rows)
+    spent = sum(int(r.amount_minor) for r in rows)
+    return TransferOutcome(
+        int(pay.id),
+        pay.partner_id is not None,
+        pay.code,
+        allocated,
+        Money(int(pay.amount_minor) - spent, pay.currency),
+        pay.reflected_on,
+        pay.queue_reason,
+        True,
+    )
+
+
+def _match(
+    session: Session, reference: str, currency: str
+) -> tuple[Any | None, tuple[int, ...], str | None]:
+    """(partner, quoted invoice ids, why not matched) for a transfer's reference."""
+    conn = session.connection()
+    quoted = read_reference(reference)
+    invoices = (
+        conn.execute(
+            select(_INV.c.id, _INV.c.partner_id, _INV.c.currency, _INV.c.number).where(
+                func.upper(_INV.c.number).in_(quoted.numbers)
+            )
+        ).all()
+        if quoted.numbers
+        else []
+    )
+    named = (
+        conn.execute(select(_P).where(func.upper(_P.c.code).in_(quoted.words))).all()
+        if quoted.words
+        else []
+    )
+    owners = {i.partner_id for i in invoices}
+    if quoted.numbers and not invoices:
+        return None, (), f"No invoice {', '.join(quoted.numbers)}."
+    if len(owners) > 1:
+        return None, (), "The reference quotes invoices of several partners."
+    if owners:
+        (owner,) = owners
+        if named and {p.id for p in named} != {owner}:
+            return None, (), "The property ID and the invoice number belong to different partners."
+        if any(i.currency != currency for i in invoices):
+            return None, (), f"The quoted invoice is not in {currency}."
+        partner = conn.execute(select(_P).where(_P.c.id == owner)).one()
+        return partner, tuple(i.id for i in invoices), None
+    if len(named) == 1:
+        return named[0], (), None
+    if len(named) > 1:
+        return None, (), "The reference names several properties."
+    return None, (), "No property ID or invoice number in the reference."
+
+
+def _open_items(
+    session: Session, partner_id: int, currency: str, *, include_black: bool
+) -> list[OpenItem]:
+    """The partner's documents with money still due in `currency` (locked on PostgreSQL)."""
+    conn = session.connection()
+    states = [PartnerInvoiceState.ISSUED.value]
+    if include_black:
+        states += [PartnerInvoiceState.WRITTEN_OFF.value, PartnerInvoiceState.LEGAL.value]
+    rows = conn.execute(
+        select(
+            _INV.c.id, _INV.c.due_date, _INV.c.number, _INV.c.amount_minor, _INV.c.deducted_minor
+        )
+        .where(
+            _INV.c.partner_id == partner_id,
+            _INV.c.currency == currency,
+            _INV.c.kind.in_([k.value for k in PAYABLE_KINDS]),
+            _INV.c.state.in_(states),
+        )
+        .with_for_update()
+    ).all()
+    if not rows:
+        return []
+    allocated = dict(
+        conn.execute(
+            select(_ALLOC.c.invoice_id, func.sum(_ALLOC.c.amount_minor))
+            .where(_ALLOC.c.invoice_id.in_([r.id for r in rows]), _LIVE)
+            .group_by(_ALLOC.c.invoice_id)
+        ).all()
+    )
+    items = []
+    for r in rows:
+        due = int(r.amount_minor) - int(r.deducted_minor) - int(allocated.get(r.id, 0))
+        if due > 0:
+            items.append(OpenItem(int(r.id), r.due_date, r.number, Money(due, currency)))
+    return items
+
+
+def _apply_payment(
+    session: Session,
+    payment_id: int,
+    partner_id: int,
+    amount: Money,
+    effective: date,
+    quoted: tuple[int, ...],
+) -> tuple[list[tuple[str, Money]], Money]:
+    """Allocate a payment: the quoted documents first, then oldest due first."""
+    items = _open_items(session, partner_id, amount.currency, include_black=True)
+    first = [i for i in items if i.invoice_id in quoted]
+    rest = [i for i in items if i.invoice_id not in quoted]
+    done: list[tuple[str, Money]] = []
+    left = amount
+    for group in (oldest_due_first(first), oldest_due_first(rest)):
+        if left.is_zero or not group:
+            continue
+        plan = allocate(left, group)
+        _insert_allocations(session, plan.allocations, effective, payment_id=payment_id)
+        numbers = {i.invoice_id: i.number for i in group}
+        done += [(numbers[a.invoice_id], a.amount) for a in plan.allocations]
+        left = plan.credit_left
+    return done, left
+
+
+def _insert_allocations(
+    session: Session,
+    allocations: Any,
+    effective: date,
+    *,
+    payment_id: int | None = None,
+    credit_note_id: int | None = None,
+) -> None:
+    if not allocations:
+        return
+    session.connection().execute(
+        _ALLOC.insert(),
+        [
+            {
+                "invoice_id": a.invoice_id,
+                "payment_id": payment_id,
+                "credit_note_id": credit_note_id,
+                "currency": a.amount.currency,
+                "amount_minor": a.amount.minor,
+                "effective_on": effective,
+                "created_at": utcnow(),
+            }
+            for a in allocations
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedTransfer:
+    payment_id: int
+    received_on: date
+    amount: Money
+    reference: str
+    payer: str
+    reason: str
+
+
+def transfer_queue(*, db: Database) -> list[QueuedTransfer]:
+    """Transfers waiting for staff, oldest first."""
+    with db.read() as session:
+        rows = session.connection().execute(
+            select(_PAY)
+            .where(_PAY.c.status == PartnerPaymentStatus.QUEUED.value)
+            .order_by(_PAY.c.received_on, _PAY.c.id)
+        )
+        return [
+            QueuedTransfer(
+                int(r.id),
+                r.received_on,
+                Money(int(r.amount_minor), r.currency),
+                r.reference,
+                r.payer,
+                r.queue_reason or "",
+            )
+            for r in rows
+        ]
+
+
+def assign_transfer(
+    *, db: Database, payment_id: int, partner_code: str, actor: str
+) -> TransferOutcome:
+    """Staff match a queued transfer to a partner; it is applied oldest due first."""
+    with db.transaction() as session:
+        conn = session.connection()
+        pay = conn.execute(select(_PAY).where(_PAY.c.id == payment_id).with_for_update()).first()
+        if pay is None:
+            raise NotFound("Transfer not found.")
+        if pay.status != PartnerPaymentStatus.QUEUED.value:
+            raise DomainError("This transfer is no longer in the queue.")
+        partner = conn.execute(
+            select(_P).where(func.upper(_P.c.code) == partner_code.strip().upper())
+        ).first()
+        if partner is None:
+            raise DomainError(f"No property {partner_code.strip()!r}.", field="partner_code")
+        amount = Money(int(pay.amount_minor), pay.currency)
+        conn.execute(
+            update(_PAY)
+            .where(_PAY.c.id == payment_id)
+            .values(partner_id=partner.id, status=PartnerPaymentStatus.APPLIED.value)
+        )
+        allocated, left = _apply_payment(
+            session, payment_id, partner.id, amount, pay.reflected_on, ()
+        )
+        record_event(
+            session,
+            actor=actor,
+            action="partner_payment.assigned",
+            subject=f"partner_payment:{payment_id}",
+            data={
+                "partner": partner.code,
+                "allocated": {n: str(m) for n, m in allocated},
+                "credit_left": str(left),
+            },
+        )
+    return TransferOutcome(
+        payment_id, True, partner.code, tuple(allocated), left, pay.reflected_on, None, False
+    )
+
+
+def announce_payment(*, db: Database, invoice_id: int, partner_id: int, today: date) -> date:
+    """The partner's "I've paid" (by bank transfer): the invoice stays red and shows when the
+    payment should be reflected. Returns that day."""
+    with db.transaction() as session:
+        conn = session.connection()
+        row = conn.execute(
+            select(_INV.c.number, _INV.c.kind).where(
+                _INV.c.id == invoice_id, _INV.c.partner_id == partner_id
+            )
+        ).first()
+        if row is None or PartnerInvoiceKind(row.kind) not in PAYABLE_KINDS:
+            raise NotFound("Invoice not found.")
+        conn.execute(update(_INV).where(_INV.c.id == invoice_id).values(paid_notice_on=today))
+        record_event(
+            session,
+            actor=f"partner:{partner_id}",
+            action="partner_invoice.paid_announced",
+            subject=f"partner_invoice:{invoice_id}",
+            data={"number": row.number, "on": today.isoformat()},
+        )
+    return reflected_on(today, get_settings().transfer_processing_days)
+
+
+def paid_by(
+    session: Session, invoice_ids: list[int], today: date
+) -> dict[int, tuple[int, date | None]]:
+    """Per document: (allocated and effective by `today`, the latest day money still processing
+    counts — or None)."""
+    if not invoice_ids:
+        return {}
+    rows = session.connection().execute(
+        select(_ALLOC.c.invoice_id, _ALLOC.c.amount_minor, _ALLOC.c.effective_on).where(
+            _ALLOC.c.invoice_id.in_(invoice_ids), _LIVE
+        )
+    )
+    found: dict[int, tuple[int, date | None]] = {}
+    for r in rows:
+        paid, pending = found.get(r.invoice_id, (0, None))
+        if r.effective_on <= today:
+            paid += int(r.amount_minor)
+        else:
+            pending = max(pending or r.effective_on, r.effective_on)
+        found[r.invoice_id] = (paid, pending)
+    return found
