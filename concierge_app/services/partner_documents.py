@@ -99,7 +99,7 @@ Payments = dict[int, tuple[int, date | None]]  # invoice id → (paid by today, 
 def _status(row: Any, today: date, payments: Payments | None = None) -> InvoiceStatus:
     """Paid = deducted from the payout + payments and credit applied and effective by today."""
     paid, processing = (payments or {}).get(int(row.id), (0, None))
-    announced = getattr(row, "paid_notice_on", None)
+    announced = row.paid_notice_on
     if announced is not None:
         expected = reflected_on(announced, get_settings().transfer_processing_days)
         processing = max(processing or expected, expected)

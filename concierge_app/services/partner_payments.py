@@ -77,11 +77,12 @@ def record_bank_transfer(
     reflected = reflected_on(received_on, get_settings().transfer_processing_days)
     try:
         with db.transaction() as session:
-            return _record_transfer(
+            outcome = _record_transfer(
                 session, amount, reference, received_on, reflected, external_id, actor, payer
             )
     except IntegrityError:  # recorded meanwhile by another import of the same statement
-        return _existing_transfer(db, external_id)
+        outcome = None
+    return outcome or _existing_transfer(db, external_id)
 
 
 def _record_transfer(
@@ -93,7 +94,8 @@ def _record_transfer(
     external_id: str,
     actor: str,
     payer: str,
-) -> TransferOutcome:
+) -> TransferOutcome | None:
+    """The transfer recorded and applied or queued; None when this bank line is already in."""
     conn = session.connection()
     existing = conn.execute(
         select(_PAY.c.id).where(
@@ -102,7 +104,7 @@ def _record_transfer(
         )
     ).first()
     if existing is not None:
-        raise _Duplicate()
+        return None
     partner, quoted, reason = _match(session, reference, amount.currency)
     payment_id = conn.execute(
         _PAY.insert()
@@ -153,11 +155,6 @@ def _record_transfer(
         reason,
         False,
     )
-
-
-class _Duplicate(IntegrityError):
-    def __init__(self) -> None:
-        super().__init__("duplicate bank line", None, Exception("duplicate"))
 
 
 def _existing_transfer(db: Database, external_id: str) -> TransferOutcome:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, literal, select
@@ -77,14 +76,10 @@ def _line(billed: BilledLine, facts: Any, currency: str) -> StatementLine:
         reference=facts.reference,
         guest_name=facts.guest_name,
         description=(facts.description or "")[:200],
-        start_date=_day(facts.start_date),
-        end_date=_day(facts.end_date),
+        start_date=facts.start_date,
+        end_date=facts.end_date,
         base=Money(billed.base_minor, currency),
         rate=rate_text(billed.rate_bps),
         commission=Money(billed.commission_minor, currency),
         collected_by=billed.collected_by,
     )
-
-
-def _day(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -19,7 +19,7 @@ from concierge_app.documents.statement_csv import statement_csv
 from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.money import totals_by_currency
 from concierge_app.domain.partner_billing import Period
-from concierge_app.services.formatting import format_day, format_money
+from concierge_app.services.formatting import format_day, format_money, whole_units
 from concierge_app.services.partner_documents import (
     InvoiceSummary,
     invoice_document,
@@ -288,9 +288,7 @@ class OverviewState(PartnerLiveState, PartnerAuthState):
             for p in o.payouts
         ]
         self.chart = [
-            dataclasses.asdict(
-                ChartPoint(m.label, m.amount.minor // 10**m.amount.exponent, format_money(m.amount))
-            )
+            dataclasses.asdict(ChartPoint(m.label, whole_units(m.amount), format_money(m.amount)))
             for m in o.commission_by_month
         ]
         self.view = "ready"
