@@ -16,9 +16,11 @@ its own):
    platform-collected gross (net of refunds) and line count (all rows fetched). Measured before
    the run and again after the rerun; the ratios use the faster of the two.
 2. services.month_end.run_month_end for the month: wall-clock time, peak RSS, and where the time
-   goes (SQL time per statement kind, from a before/after_cursor_execute listener): one
-   INSERT .. SELECT of every partner's statement (its packed lines and totals), then per chunk
-   of partners the invoices, payouts and outbox messages, each an INSERT .. SELECT.
+   goes (SQL time per statement kind, from a before/after_cursor_execute listener, summed over
+   connections): every partner's statement (its packed lines and totals) by INSERT .. SELECT,
+   one on SQLite, one per range of partners over 2 connections at once on PostgreSQL; then per
+   chunk of partners the invoices, payouts and outbox messages, each an INSERT .. SELECT
+   (chunks over 2 connections at once on PostgreSQL).
 3. the same call again: a rerun, which must find the run finished and add nothing.
 4. the run again with another chunk size (default 2,000 partners per transaction), after the
    statements, invoices, payouts, messages and the run row of (2) are deleted.
@@ -188,24 +190,27 @@ def classify(statement: str) -> str:
 
 
 class SqlClock:
-    """Seconds spent in cursor.execute / executemany, per statement kind."""
+    """Seconds spent in cursor.execute / executemany, per statement kind, summed over the
+    connections (the run issues chunks over several at once on PostgreSQL, so the sum can
+    exceed the wall-clock time)."""
 
     def __init__(self, db: Database) -> None:
         self.seconds: dict[str, float] = {}
         self.count = 0
-        self._kind = "other"
-        self._started = 0.0
+        self._lock = threading.Lock()
+        self._local = threading.local()
         event.listen(db.engine, "before_cursor_execute", self._before)
         event.listen(db.engine, "after_cursor_execute", self._after)
 
     def _before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        self.count += 1
-        self._kind = classify(statement)
-        self._started = perf_counter()
+        self._local.kind = classify(statement)
+        self._local.started = perf_counter()
 
     def _after(self, *_args: Any) -> None:
-        elapsed = perf_counter() - self._started
-        self.seconds[self._kind] = self.seconds.get(self._kind, 0.0) + elapsed
+        elapsed = perf_counter() - self._local.started
+        with self._lock:
+            self.count += 1
+            self.seconds[self._local.kind] = self.seconds.get(self._local.kind, 0.0) + elapsed
 
 
 def child_main(args: argparse.Namespace) -> int:
@@ -1503,7 +1508,10 @@ def print_report(report: Report) -> None:
     runs = [m for m in (report.first, report.other) if m is not None and not m.stalled]
     if runs:
         print()
-        print("Where a run's time goes (seconds in cursor.execute per statement kind)")
+        print(
+            "Where a run's time goes (seconds in cursor.execute per statement kind, summed over "
+            "connections)"
+        )
         kinds = ("statements", "invoices", "payouts", "messages", "audit", "other")
         breakdown = []
         for m in runs:
@@ -1541,7 +1549,10 @@ def print_report(report: Report) -> None:
             "per chunk, from the chunk's statements (the messages are\n  rendered later, at "
             "send time); other SQL: the run row, chunk sizes, number reservation, partner ids;\n"
             "  Python+commits: the rest of the wall-clock time (building parameters, COMMIT, "
-            "SQLite's WAL checkpoints); executions: statements sent."
+            "SQLite's WAL checkpoints); executions: statements sent.\n  On PostgreSQL the "
+            "statements and the chunks are written over 2 connections at once: the SQL seconds "
+            "are\n  summed over both and can exceed the wall-clock time (Python+commits is then "
+            "negative)."
         )
     print()
     for name, verdict in report.verdicts:

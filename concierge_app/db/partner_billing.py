@@ -38,9 +38,9 @@ class PartnerSession(SQLModel, table=True):
 
 
 class MonthEndRun(SQLModel, table=True):
-    """One run per period. First every statement is written in one transaction; then invoices are
-    issued in partner id order, a chunk per transaction, and the last partner done is committed
-    with the chunk: a crashed run resumes after it."""
+    """One run per period. First every statement is written (and every invoice number reserved);
+    then invoices are issued a chunk of partners per transaction, in parallel on PostgreSQL: a
+    crashed run resumes with the statements that have no invoice yet."""
 
     __tablename__ = "month_end_run"
 
@@ -51,8 +51,10 @@ class MonthEndRun(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # When every partner's statement was written (the run's first step, one transaction).
     collected_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The number of the first statement's invoice (in partner and currency order); the others
+    # follow without gaps. Reserved once the statements are written.
+    first_number: int | None = None
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    last_partner_id: int = 0
     partners_done: int = 0
     invoices_created: int = 0
     lines_created: int = 0

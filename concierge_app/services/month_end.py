@@ -6,23 +6,27 @@ statement carries its base, the partner's rate and the commission (half-up, per 
 of the commission on money the platform collected is deducted from the partner's payout when the
 partner is paid out net, and the payout (gross collected − that commission) is recorded.
 
-The run is set-based in two steps. First one statement writes every partner's reservation
-statement (its lines, frozen as billed, and the totals they add up to) in one transaction, from
-one pass over the month's departures. Then invoices, payouts and "Partner Invoice Issued"
-messages (rendered when sent) are issued from the statements in partner id order, a chunk per
-transaction, and the run's progress (the last partner done) commits with the chunk: a crash
-loses at most the chunk in flight and a rerun resumes after it. Unique indexes make a second
-invoice for the same partner, period and currency impossible; numbers come from a gapless
-sequence, reserved per chunk.
+The run is set-based in two steps. First INSERT .. SELECT writes every partner's reservation
+statement (its lines, frozen as billed, and the totals they add up to) from one pass over the
+month's departures: in one transaction on SQLite; on PostgreSQL over two connections at once, a
+range of partners each, while the run's row is held (statements of an attempt that did not
+finish are deleted first). Every invoice number is then reserved from the gapless sequence at
+once, each statement's fixed by its place in partner and currency order. Then invoices,
+payouts and "Partner Invoice Issued" messages (rendered when sent) are issued from the
+statements a chunk of partners per transaction (two chunks at once on PostgreSQL): a crash
+loses only the chunks in flight, and a rerun issues the statements that have no invoice yet,
+under the same numbers. Unique indexes make a second invoice for a statement, or for the same
+partner, period and currency, impossible.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -34,6 +38,8 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    delete,
+    exists,
     func,
     insert,
     literal,
@@ -66,9 +72,13 @@ from .audit import record_event
 from .common import next_in_sequence
 
 CHUNK = 500  # partners per transaction
+WORKERS = 2  # connections at once on PostgreSQL
+COLLECT_WORK_MEM = "64MB"  # per collecting connection: the statements' hash table in memory
 INVOICE_MESSAGE = "partner_invoice_issued"
 
 Progress = Callable[[int, int], None]  # (partners done, partners in all)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _t(model: Any) -> Table:
@@ -184,22 +194,30 @@ def _services() -> Select[Any]:
     )
 
 
-_DEPARTED = union_all(_stays(), _services()).subquery("departed")
-_SUMS = (
-    _DEPARTED.c.partner_id,
-    _DEPARTED.c.currency,
-    func.sum(_DEPARTED.c.commission_minor).label("amount"),
-    func.sum(_DEPARTED.c.deductible_minor).label("deductible"),
-    func.sum(_DEPARTED.c.platform_gross).label("gross"),
-    func.count().label("lines"),
-)
-_GROUPS = (_DEPARTED.c.partner_id, _DEPARTED.c.currency)
+def _departed(ranged: bool) -> Any:
+    """Every line departed in the window (of the partners :p_lo..:p_hi when `ranged`)."""
+    stays, services = _stays(), _services()
+    if ranged:
+        stays = stays.where(_B.c.property_id.between(bindparam("p_lo"), bindparam("p_hi")))
+        services = services.where(_S.c.operator_id.between(bindparam("p_lo"), bindparam("p_hi")))
+    return union_all(stays, services).subquery("departed")
 
 
-def _per_partner(*sums: Any) -> Select[Any]:
-    """Per partner and currency: the sums, and the partner's payout method and rate (only
-    partners paid out net have the commission on what the platform collected deducted)."""
-    g = select(*sums).group_by(*_GROUPS).subquery("g")
+def _per_partner(departed: Any, lines: Any = None) -> Select[Any]:
+    """Per partner and currency: the sums (and `lines` aggregated, if given), and the partner's
+    payout method and rate (only partners paid out net have the commission on what the platform
+    collected deducted)."""
+    sums = [
+        departed.c.partner_id,
+        departed.c.currency,
+        func.sum(departed.c.commission_minor).label("amount"),
+        func.sum(departed.c.deductible_minor).label("deductible"),
+        func.sum(departed.c.platform_gross).label("gross"),
+        func.count().label("lines"),
+    ]
+    if lines is not None:
+        sums.append(lines(departed.c.line).label("statement"))
+    g = select(*sums).group_by(departed.c.partner_id, departed.c.currency).subquery("g")
     net = _net_payout(_P)
     return select(
         g,
@@ -209,17 +227,20 @@ def _per_partner(*sums: Any) -> Select[Any]:
     ).join(_P, _P.c.id == g.c.partner_id)
 
 
-_TOTALS = _per_partner(*_SUMS)
+_TOTALS = _per_partner(_departed(ranged=False))
 
 
 @cache
-def _collect(dialect: str) -> Any:
-    """Every partner's statement for the window, lines and totals, in one INSERT .. SELECT."""
-    line = _DEPARTED.c.line
-    lines = (
-        func.string_agg(line, "\n") if dialect == "postgresql" else func.group_concat(line, "\n")
-    )
-    per_partner = _per_partner(*_SUMS, lines.label("statement")).subquery("s")
+def _collect(dialect: str, ranged: bool = False) -> Any:
+    """Every partner's statement for the window (of the partners :p_lo..:p_hi when `ranged`),
+    lines and totals, in one INSERT .. SELECT."""
+
+    def lines(line: Any) -> Any:
+        if dialect == "postgresql":
+            return func.string_agg(line, "\n")
+        return func.group_concat(line, "\n")
+
+    per_partner = _per_partner(_departed(ranged), lines).subquery("s")
     return insert(_STMT).from_select(
         [
             "run_id",
@@ -252,13 +273,11 @@ _IN_CHUNK = and_(
     _STMT.c.run_id == bindparam("run_id"),
     _STMT.c.partner_id.between(bindparam("lo"), bindparam("hi")),
 )
+_NOT_INVOICED = ~exists().where(_INV.c.statement_id == _STMT.c.id)
 
 
-def _number(dialect: str, year: int) -> Any:
-    """CM-YYYY-NNNNNN for the chunk's statements in (partner, currency) order, after :base."""
-    n = bindparam("base", type_=Integer) + func.row_number().over(
-        order_by=(_STMT.c.partner_id, _STMT.c.currency)
-    )
+def _formatted(dialect: str, year: int, n: Any) -> Any:
+    """CM-YYYY-NNNNNN in SQL."""
     if dialect == "postgresql":
         digits = case((n < 1_000_000, func.lpad(_text(n), 6, "0")), else_=_text(n))
         return literal(f"CM-{year}-", String) + digits
@@ -267,7 +286,10 @@ def _number(dialect: str, year: int) -> Any:
 
 @cache
 def _issue(dialect: str, year: int) -> Any:
-    """The chunk's invoices, one per statement."""
+    """The chunk's invoices, one per statement not invoiced yet, numbered :base + its place in
+    the chunk (in partner and currency order)."""
+    place = func.row_number().over(order_by=(_STMT.c.partner_id, _STMT.c.currency))
+    numbered = select(_STMT, place.label("place")).where(_IN_CHUNK).subquery("numbered")
     return insert(_INV).from_select(
         [
             "number",
@@ -285,23 +307,28 @@ def _issue(dialect: str, year: int) -> Any:
             "created_at",
         ],
         select(
-            _number(dialect, year),
-            _STMT.c.partner_id,
-            _STMT.c.run_id,
+            _formatted(dialect, year, bindparam("base", type_=Integer) + numbered.c.place),
+            numbered.c.partner_id,
+            numbered.c.run_id,
             literal(PartnerInvoiceKind.COMMISSION.value, String),
             bindparam("period", type_=String),
-            _STMT.c.currency,
+            numbered.c.currency,
             bindparam("invoice_date", type_=Date),
             bindparam("due_date", type_=Date),
-            _STMT.c.amount_minor,
-            _STMT.c.deducted_minor,
+            numbered.c.amount_minor,
+            numbered.c.deducted_minor,
             literal(PartnerInvoiceState.ISSUED.value, String),
-            _STMT.c.id,
+            numbered.c.id,
             bindparam("now", type_=_INV.c.created_at.type),
-        ).where(_IN_CHUNK),
+        ).where(~exists().where(_INV.c.statement_id == numbered.c.id)),
     )
 
 
+_PAID_OUT = exists().where(
+    _PAYOUT.c.partner_id == _STMT.c.partner_id,
+    _PAYOUT.c.period == bindparam("period"),
+    _PAYOUT.c.currency == _STMT.c.currency,
+)
 _PAY_OUT = insert(_PAYOUT).from_select(
     [
         "partner_id",
@@ -324,8 +351,9 @@ _PAY_OUT = insert(_PAYOUT).from_select(
         bindparam("now", type_=_PAYOUT.c.created_at.type),
     )
     .select_from(_STMT.join(_INV, _INV.c.statement_id == _STMT.c.id))
-    .where(_IN_CHUNK, _STMT.c.gross_minor > 0),
+    .where(_IN_CHUNK, _STMT.c.gross_minor > 0, ~_PAID_OUT),
 )
+_MESSAGE_KEY = literal(f"{INVOICE_MESSAGE}:", String) + _text(_INV.c.id)
 _QUEUE_MESSAGES = insert(_OUTBOX).from_select(
     [
         "dedupe_key",
@@ -341,7 +369,7 @@ _QUEUE_MESSAGES = insert(_OUTBOX).from_select(
         "created_at",
     ],
     select(
-        literal(f"{INVOICE_MESSAGE}:", String) + _text(_INV.c.id),
+        _MESSAGE_KEY,
         literal(INVOICE_MESSAGE, String),
         _P.c.finance_email,
         literal("", String),
@@ -356,17 +384,20 @@ _QUEUE_MESSAGES = insert(_OUTBOX).from_select(
     .select_from(
         _STMT.join(_INV, _INV.c.statement_id == _STMT.c.id).join(_P, _P.c.id == _INV.c.partner_id)
     )
-    .where(_IN_CHUNK),
+    .where(_IN_CHUNK, ~exists().where(_OUTBOX.c.dedupe_key == _MESSAGE_KEY)),
 )
-_CHUNK_SIZE = select(
+# What the chunk still has to invoice: statements, lines, partners.
+_TO_INVOICE = select(
     func.count(),
     func.coalesce(func.sum(_STMT.c.line_count), 0),
     func.count(_STMT.c.partner_id.distinct()),
-).where(_IN_CHUNK)
-_STATEMENT_PARTNERS = (
-    select(_STMT.c.partner_id)
-    .distinct()
-    .where(_STMT.c.run_id == bindparam("run_id"), _STMT.c.partner_id > bindparam("after"))
+).where(_IN_CHUNK, _NOT_INVOICED)
+# Per partner of the run: its statements, and how many are invoiced.
+_PARTNER_STATEMENTS = (
+    select(_STMT.c.partner_id, func.count(), func.count(_INV.c.id))
+    .select_from(_STMT.outerjoin(_INV, _INV.c.statement_id == _STMT.c.id))
+    .where(_STMT.c.run_id == bindparam("run_id"))
+    .group_by(_STMT.c.partner_id)
     .order_by(_STMT.c.partner_id)
 )
 
@@ -390,37 +421,41 @@ def run_month_end(
     run_date: date,
     actor: str,
     chunk: int = CHUNK,
+    workers: int = WORKERS,
     progress: Progress | None = None,
 ) -> RunSummary:
     """Invoice every partner for `period` (idempotent; resumes an interrupted run).
 
-    `progress` is called with (0, 0) while the statements are written, then with (partners
-    invoiced, partners to invoice) after each chunk.
+    On PostgreSQL the statements are written and the chunks issued over `workers` connections
+    at once (SQLite has one writer: one). `progress` is called with (0, 0) while the
+    statements are written, then with (partners invoiced, partners to invoice) after each chunk.
     """
-    run_id, after, finished, resumed = _open_run(db, period, run_date, actor)
+    workers = 1 if db.dialect == "sqlite" else max(1, workers)
+    run_id, finished, resumed = _open_run(db, period, run_date, actor)
     if finished:
         return _summary(db, run_id, 0, 0, resumed=False, already_done=True)
     if progress:
         progress(0, 0)
-    _collect_statements(db, run_id, period)
-    with db.read() as session:
-        ids = list(
-            session.connection()
-            .execute(_STATEMENT_PARTNERS, {"run_id": run_id, "after": after})
-            .scalars()
-        )
+    _collect_statements(db, run_id, period, workers)
+    _reserve_numbers(db, run_id)
+    first_number, ids, before = _still_to_invoice(db, run_id)
     done_before = _partners_done(db, run_id)
     total = done_before + len(ids)
-    created = lines = 0
     if progress:
         progress(done_before, total)
-    for start in range(0, len(ids), chunk):
-        batch = ids[start : start + chunk]
+    batches = [ids[start : start + chunk] for start in range(0, len(ids), chunk)]
+
+    def issue(batch: list[int]) -> tuple[int, int, int]:
+        base = first_number - 1 + before[batch[0]]
         with db.transaction() as session:
-            made, copied = _invoice_chunk(session, run_id, period, batch[0], batch[-1])
-        created, lines = created + made, lines + copied
+            made, copied = _invoice_chunk(session, run_id, period, batch[0], batch[-1], base)
+        return made, copied, len(batch)
+
+    created = lines = done = 0
+    for made, copied, partners in _in_parallel(issue, batches, workers):
+        created, lines, done = created + made, lines + copied, done + partners
         if progress:
-            progress(done_before + start + len(batch), total)
+            progress(done_before + done, total)
     with db.transaction() as session:
         session.connection().execute(
             update(_RUN).where(_RUN.c.id == run_id).values(finished_at=utcnow())
@@ -435,24 +470,97 @@ def run_month_end(
     return _summary(db, run_id, created, lines, resumed=resumed, already_done=False)
 
 
-def _collect_statements(db: Database, run_id: int, period: Period) -> None:
-    """Step one: every partner's statement, in one transaction (skipped once done)."""
+def _in_parallel(work: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
+    """`work` of each item, over `workers` threads (in order when one), yielded as each ends;
+    the first error stops what has not started and is raised."""
+    if workers == 1 or len(items) < 2:
+        yield from map(work, items)
+        return
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="month-end")
+    try:
+        for future in as_completed([pool.submit(work, item) for item in items]):
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _still_to_invoice(db: Database, run_id: int) -> tuple[int, list[int], dict[int, int]]:
+    """The run's first number; the partners with a statement not invoiced yet, in id order;
+    and for each, how many statements of the run come before its first."""
+    with db.read() as session:
+        conn = session.connection()
+        first_number = conn.execute(
+            select(_RUN.c.first_number).where(_RUN.c.id == run_id)
+        ).scalar_one()
+        rows = conn.execute(_PARTNER_STATEMENTS, {"run_id": run_id}).all()
+    ids, before, seen = [], {}, 0
+    for partner_id, statements, invoiced in rows:
+        if invoiced < statements:
+            ids.append(partner_id)
+            before[partner_id] = seen
+        seen += statements
+    return int(first_number), ids, before
+
+
+def _collect_statements(db: Database, run_id: int, period: Period, workers: int) -> None:
+    """Step one: every partner's statement (skipped once done). In one transaction, or over
+    `workers` connections, a range of partners each, while this transaction holds the run:
+    statements of an attempt that did not finish are deleted first."""
+    window = {"first": period.first_day, "last": period.last_day, "run_id": run_id}
     with db.transaction() as session:
         conn = session.connection()
-        run = conn.execute(select(_RUN).where(_RUN.c.id == run_id).with_for_update()).one()
-        if run.collected_at is not None:
+        # NO KEY UPDATE: other runners wait here, yet the collectors' foreign-key checks
+        # (KEY SHARE on this row) go through
+        mine = select(_RUN).where(_RUN.c.id == run_id).with_for_update(key_share=True)
+        if conn.execute(mine).one().collected_at is not None:
             return
-        if db.dialect == "sqlite":  # fresh statistics: the departure indexes get used
-            conn.exec_driver_sql("PRAGMA optimize")
-        window = {"first": period.first_day, "last": period.last_day}
-        conn.execute(_collect(db.dialect), window | {"run_id": run_id})
+        if workers == 1:
+            if db.dialect == "sqlite":  # fresh statistics: the departure indexes get used
+                conn.exec_driver_sql("PRAGMA optimize")
+            conn.execute(_collect(db.dialect), window)
+        else:
+            with db.transaction() as other:
+                other.connection().execute(delete(_STMT).where(_STMT.c.run_id == run_id))
+            lo, hi = conn.execute(select(func.min(_P.c.id), func.max(_P.c.id))).one()
+
+            def collect(bounds: tuple[int, int]) -> None:
+                with db.transaction() as worker:
+                    wconn = worker.connection()
+                    wconn.exec_driver_sql(f"SET LOCAL work_mem = '{COLLECT_WORK_MEM}'")
+                    params = window | {"p_lo": bounds[0], "p_hi": bounds[1]}
+                    wconn.execute(_collect(db.dialect, ranged=True), params)
+
+            list(_in_parallel(collect, _split(lo or 0, hi or 0, workers), workers))
         conn.execute(update(_RUN).where(_RUN.c.id == run_id).values(collected_at=utcnow()))
 
 
-def _open_run(
-    db: Database, period: Period, run_date: date, actor: str
-) -> tuple[int, int, bool, bool]:
-    """The period's run (created on first use): (id, last partner done, finished, resumed)."""
+def _split(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
+    """lo..hi in `parts` consecutive ranges (fewer if there are fewer ids)."""
+    size = max(1, -(-(hi - lo + 1) // parts))
+    return [(start, min(hi, start + size - 1)) for start in range(lo, hi + 1, size)]
+
+
+def _reserve_numbers(db: Database, run_id: int) -> None:
+    """Reserve the numbers of every invoice of the run (once): each statement's is then fixed
+    by its place in partner and currency order, whichever chunk or worker issues it."""
+    with db.transaction() as session:
+        conn = session.connection()
+        run = conn.execute(select(_RUN).where(_RUN.c.id == run_id).with_for_update()).one()
+        if run.first_number is not None:
+            return
+        statements = conn.execute(select(func.count()).where(_STMT.c.run_id == run_id)).scalar_one()
+        # a run started before numbers were reserved at once took them chunk by chunk: the
+        # ones it issued are the last of the sequence
+        issued = conn.execute(select(func.count()).where(_INV.c.run_id == run_id)).scalar_one()
+        first = 1
+        if statements > issued:
+            name = f"partner_invoice:{run.run_date.year}"
+            first = next_in_sequence(session, name, statements - issued) - issued
+        conn.execute(update(_RUN).where(_RUN.c.id == run_id).values(first_number=first))
+
+
+def _open_run(db: Database, period: Period, run_date: date, actor: str) -> tuple[int, bool, bool]:
+    """The period's run (created on first use): (id, finished, resumed)."""
     try:
         return _open_or_create(db, period, run_date, actor)
     except IntegrityError:  # another worker created the run at the same moment: use it
@@ -461,12 +569,12 @@ def _open_run(
 
 def _open_or_create(
     db: Database, period: Period, run_date: date, actor: str
-) -> tuple[int, int, bool, bool]:
+) -> tuple[int, bool, bool]:
     with db.transaction() as session:
         conn = session.connection()
         row = conn.execute(select(_RUN).where(_RUN.c.period == str(period))).first()
         if row is not None:
-            return int(row.id), int(row.last_partner_id), row.finished_at is not None, True
+            return int(row.id), row.finished_at is not None, True
         run_id = conn.execute(
             insert(_RUN)
             .values(
@@ -474,7 +582,6 @@ def _open_or_create(
                 run_date=run_date,
                 started_by=actor,
                 started_at=utcnow(),
-                last_partner_id=0,
                 partners_done=0,
                 invoices_created=0,
                 lines_created=0,
@@ -488,64 +595,54 @@ def _open_or_create(
             subject=f"month_end:{period}",
             data={"period": str(period), "run_date": run_date.isoformat()},
         )
-        return int(run_id), 0, False, False
+        return int(run_id), False, False
 
 
 def _invoice_chunk(
-    session: Session, run_id: int, period: Period, lo: int, hi: int
+    session: Session, run_id: int, period: Period, lo: int, hi: int, base: int
 ) -> tuple[int, int]:
-    """Invoices, payouts and messages for the statements of partners lo..hi, and the run's
-    progress."""
+    """Invoices, payouts and messages for the statements of partners lo..hi not invoiced yet
+    (numbered from `base` + 1 in partner and currency order), and the run's counters."""
     conn = session.connection()
-    run = conn.execute(select(_RUN).where(_RUN.c.id == run_id).with_for_update()).one()
-    if run.last_partner_id >= hi:  # another runner did this chunk meanwhile
-        return 0, 0
-    lo = max(lo, run.last_partner_id + 1)
     chunk = {"run_id": run_id, "lo": lo, "hi": hi}
-    invoices, lines, partners = conn.execute(_CHUNK_SIZE, chunk).one()
-    first = (
-        next_in_sequence(session, f"partner_invoice:{run.run_date.year}", int(invoices))
-        if invoices
-        else 0
-    )
-    if invoices:
-        dialect = conn.dialect.name
-        values = chunk | {
-            "base": first - 1,
-            "period": str(period),
-            "invoice_date": run.run_date,
-            "due_date": due_date(run.run_date),
-            "now": utcnow(),
-        }
-        conn.execute(_issue(dialect, run.run_date.year), values)
-        conn.execute(_PAY_OUT, values)
-        conn.execute(_QUEUE_MESSAGES, values)
+    # another runner on the same chunk waits here, then finds it invoiced
+    conn.execute(select(_STMT.c.id).where(_IN_CHUNK).with_for_update(), chunk).all()
+    invoices, lines, partners = conn.execute(_TO_INVOICE, chunk).one()
+    if not invoices:
+        return 0, 0
+    run = conn.execute(select(_RUN).where(_RUN.c.id == run_id)).one()
+    values = chunk | {
+        "base": base,
+        "period": str(period),
+        "invoice_date": run.run_date,
+        "due_date": due_date(run.run_date),
+        "now": utcnow(),
+    }
+    year = run.run_date.year
+    conn.execute(_issue(conn.dialect.name, year), values)
+    conn.execute(_PAY_OUT, values)
+    conn.execute(_QUEUE_MESSAGES, values)
     conn.execute(
         update(_RUN)
         .where(_RUN.c.id == run_id)
         .values(
-            last_partner_id=hi,
             partners_done=_RUN.c.partners_done + int(partners),
             invoices_created=_RUN.c.invoices_created + int(invoices),
             lines_created=_RUN.c.lines_created + int(lines),
         )
     )
-    if invoices:
-        year = run.run_date.year
-        record_event(
-            session,
-            actor="system:month_end",
-            action="month_end.invoiced",
-            subject=f"month_end:{period}",
-            data={
-                "partners": [lo, hi],
-                "invoices": [
-                    _format_number(year, first),
-                    _format_number(year, first + invoices - 1),
-                ],
-                "lines": int(lines),
-            },
-        )
+    record_event(
+        session,
+        actor="system:month_end",
+        action="month_end.invoiced",
+        subject=f"month_end:{period}",
+        data={
+            "partners": [lo, hi],
+            "invoices": int(invoices),
+            "first_number": _format_number(year, base + 1),  # of the chunk's first statement
+            "lines": int(lines),
+        },
+    )
     return int(invoices), int(lines)
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
 from concierge_app.db.partner_billing import (
@@ -208,16 +209,16 @@ def test_a_crash_in_the_middle_then_a_rerun_leaves_no_duplicates_and_no_gaps(db,
     real = month_end._invoice_chunk
     calls = []
 
-    def crash_on_third_chunk(session, run_id, period, lo, hi):
+    def crash_on_third_chunk(session, run_id, period, lo, hi, base):
         calls.append((lo, hi))
-        made = real(session, run_id, period, lo, hi)  # the chunk's writes happen…
+        made = real(session, run_id, period, lo, hi, base)  # the chunk's writes happen…
         if len(calls) == 3:
             raise RuntimeError("power cut")  # …and are rolled back with its transaction
         return made
 
     monkeypatch.setattr(month_end, "_invoice_chunk", crash_on_third_chunk)
     with pytest.raises(RuntimeError):
-        run(db, chunk=2)
+        run(db, chunk=2, workers=1)
     assert len(invoices(db)) == 4  # two chunks of two committed
     monkeypatch.setattr(month_end, "_invoice_chunk", real)
     resumed = run(db, chunk=2)
@@ -229,6 +230,62 @@ def test_a_crash_in_the_middle_then_a_rerun_leaves_no_duplicates_and_no_gaps(db,
         run_row = s.exec(select(MonthEndRun)).one()
     assert run_row.finished_at is not None and run_row.invoices_created == 7
     assert run_row.lines_created == 7
+
+
+def test_chunks_issued_in_parallel_crash_then_resume_with_the_numbers_in_partner_order(
+    db, monkeypatch
+):
+    """Two connections at once on PostgreSQL (one on SQLite): a chunk that fails rolls back
+    alone; the rerun issues what is missing, each statement under the number of its place."""
+    villas = [make_partner(db, kind="property") for _ in range(9)]
+    for i, villa in enumerate(villas):
+        stay(db, villa, date(2026, 11, 1 + i), date(2026, 11, 10 + i))
+    real = month_end._invoice_chunk
+    failing = villas[4]
+
+    def crash_on_one_chunk(session, run_id, period, lo, hi, base):
+        made = real(session, run_id, period, lo, hi, base)
+        if lo <= failing <= hi:
+            raise RuntimeError("power cut")
+        return made
+
+    monkeypatch.setattr(month_end, "_invoice_chunk", crash_on_one_chunk)
+    with pytest.raises(RuntimeError):
+        run(db, chunk=2, workers=2)
+    assert failing not in {i.partner_id for i in invoices(db)}
+    monkeypatch.setattr(month_end, "_invoice_chunk", real)
+    resumed = run(db, chunk=3, workers=2)  # other chunk boundaries than the first attempt
+    assert resumed.resumed and resumed.invoices_total == 9
+    by_partner = {i.partner_id: i.number for i in invoices(db)}
+    assert [by_partner[v] for v in sorted(villas)] == [f"CM-2026-{n:06d}" for n in range(1, 10)]
+    assert counts(db) == (9, 9, 9)
+    assert run(db).already_done
+
+
+def test_statements_written_in_parallel_that_fail_halfway_are_written_again_once(db, monkeypatch):
+    """PostgreSQL writes the statements over two connections: one range may have committed when
+    the other fails; the rerun deletes it and writes every statement once."""
+    if db.dialect == "sqlite":
+        pytest.skip("SQLite writes the statements in one transaction (one writer)")
+    villas = [make_partner(db, kind="property") for _ in range(6)]
+    for villa in villas:
+        stay(db, villa, date(2026, 11, 2), date(2026, 11, 6))
+    real, calls = month_end._collect, []
+
+    def second_range_fails(dialect, ranged=False):
+        calls.append(ranged)
+        if len(calls) == 2:
+            return month_end.insert(month_end._STMT).values(run_id=None)  # NOT NULL: fails
+        return real(dialect, ranged)
+
+    monkeypatch.setattr(month_end, "_collect", second_range_fails)
+    with pytest.raises(IntegrityError):
+        run(db, workers=2)
+    assert counts(db)[0] == 0 and 0 < counts(db)[1] < 6  # one range's statements committed
+    monkeypatch.setattr(month_end, "_collect", real)
+    assert run(db, workers=2).invoices_total == 6
+    assert counts(db) == (6, 6, 6)
+    assert [i.number for i in invoices(db)] == [f"CM-2026-{n:06d}" for n in range(1, 7)]
 
 
 def test_progress_is_reported_partner_by_partner_after_the_statements_are_written(db):
