@@ -28,6 +28,7 @@ from .partner_billing import (
     PartnerUser,
     Payout,
 )
+from .partner_inbox import PartnerThread, PartnerThreadMessage, ThreadAuthor
 from .partner_payments import (
     PartnerAllocation,
     PartnerPayment,
@@ -74,6 +75,8 @@ __all__ = [
     "PartnerPaymentStatus",
     "PartnerSession",
     "PartnerStatement",
+    "PartnerThread",
+    "PartnerThreadMessage",
     "PartnerUser",
     "PaymentAttempt",
     "PaymentAttemptInvoice",
@@ -87,4 +90,5 @@ __all__ = [
     "ServiceItem",
     "StaffSession",
     "StaffUser",
+    "ThreadAuthor",
 ]

@@ -121,6 +121,30 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
                 "finance_url",
             ),
         ),
+        TemplateDefault(
+            key="partner_inbox_reply",
+            name="Partner Inbox Reply",
+            subject="Re: {{ subject }} — {{ platform_name }} Finance",
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "{{ staff_name }} replied to your message \"{{ subject }}\" "
+                "({{ topic }} → {{ subtopic }}):\n\n"
+                "{{ reply }}\n\n"
+                "Read and answer it in your Extranet inbox:\n{{ inbox_url }}\n\n"
+                "Kind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "subject",
+                "topic",
+                "subtopic",
+                "staff_name",
+                "reply",
+                "inbox_url",
+            ),
+        ),
     )
 }
 
