@@ -117,11 +117,15 @@ class InvoiceStatus:
     text: str
     colour: StatusColour
     outstanding: Money
-    note: str = ""  # e.g. a transfer that is processing
+    note: str = ""  # a transfer that is processing, or the overdue warning
+    processing_until: date | None = None
 
     @property
     def is_open(self) -> bool:
         return self.colour is StatusColour.RED
+
+
+OVERDUE_WARNING = "Not paid by its due date: this may lead to your account's suspension"
 
 
 def invoice_status(
@@ -150,7 +154,7 @@ def invoice_status(
     status = _open_status(amount, paid, due, today, state, money, day, outstanding)
     if processing_until is not None and status.colour is StatusColour.RED:
         note = f"Payment processing — it should be reflected by {day(processing_until)}"
-        return InvoiceStatus(status.text, status.colour, outstanding, note)
+        return InvoiceStatus(status.text, status.colour, outstanding, note, processing_until)
     return status
 
 
@@ -169,7 +173,8 @@ def _open_status(
     if state is PartnerInvoiceState.LEGAL:
         return InvoiceStatus("With our legal department", StatusColour.BLACK, outstanding)
     if today > due:  # overdue comes first: it may lead to the account's suspension
-        return InvoiceStatus(f"Overdue (due by {day(due)})", StatusColour.RED, outstanding)
+        text = f"Overdue (due by {day(due)})"
+        return InvoiceStatus(text, StatusColour.RED, outstanding, OVERDUE_WARNING)
     if paid.minor > 0:
         text = f"You've paid {money(paid)} of {money(amount)}"
         return InvoiceStatus(text, StatusColour.RED, outstanding)

@@ -128,7 +128,7 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
             body=(
                 "Dear {{ partner_name }} finance team,\n\n"
                 "{{ staff_name }} replied to your message \"{{ subject }}\" "
-                "({{ topic }} → {{ subtopic }}):\n\n"
+                "({{ topic }} → {{ subtopic }}, property ID {{ partner_code }}):\n\n"
                 "{{ reply }}\n\n"
                 "Read and answer it in your Extranet inbox:\n{{ inbox_url }}\n\n"
                 "Kind regards,\n{{ platform_name }} Finance"

@@ -36,7 +36,7 @@ from ..domain.partner_billing import (
     StatusColour,
     invoice_status,
 )
-from ..domain.partner_payments import reflected_on
+from ..domain.partner_payments import PAYABLE_KINDS, reflected_on
 from ..settings import get_settings
 from .formatting import format_money
 from .partner_payments import paid_by
@@ -91,6 +91,17 @@ class InvoiceSummary:
     outstanding: Money
     nothing_to_pay: bool
     status_note: str = ""  # e.g. "Payment processing — it should be reflected by …"
+    state: PartnerInvoiceState = PartnerInvoiceState.ISSUED
+    processing: bool = False  # a transfer received or announced, not reflected yet
+
+    @property
+    def can_announce(self) -> bool:
+        """The partner may say "I've paid" (by bank transfer): red, payable, nothing pending."""
+        return (
+            self.status_colour is StatusColour.RED
+            and self.kind in PAYABLE_KINDS
+            and not self.processing
+        )
 
 
 Payments = dict[int, tuple[int, date | None]]  # invoice id → (paid by today, processing until)
@@ -247,6 +258,8 @@ def summary_of(row: Any, today: date, payments: Payments | None = None) -> Invoi
         outstanding=status.outstanding,
         nothing_to_pay=payable.is_zero,
         status_note=status.note,
+        state=PartnerInvoiceState(row.state),
+        processing=status.processing_until is not None,
     )
 
 
