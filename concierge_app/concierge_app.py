@@ -15,6 +15,7 @@ from concierge_app.pages.bookings import bookings_page
 from concierge_app.pages.finance import finance_page
 from concierge_app.pages.login import login_page, partner_login_page
 from concierge_app.pages.outbox import outbox_page
+from concierge_app.pages.partner_account import partner_account_page
 from concierge_app.pages.partner_finance import (
     bank_details_page,
     invoices_page,
@@ -29,6 +30,7 @@ from concierge_app.state.booking import BookingState
 from concierge_app.state.bookings import BookingsState
 from concierge_app.state.finance import FinanceState
 from concierge_app.state.outbox import OutboxState
+from concierge_app.state.partner_account import PartnerAccountState
 from concierge_app.state.partner_finance import (
     BankDetailsState,
     OverviewState,
@@ -81,6 +83,12 @@ app.add_page(
 )
 app.add_page(
     finance_page, route="/finance", title="Partner finance · Concierge", on_load=FinanceState.load
+)
+app.add_page(
+    partner_account_page,
+    route="/finance/partners/[code]",
+    title="Partner · Concierge",
+    on_load=PartnerAccountState.load,
 )
 app.add_page(partner_login_page, route="/partner/login", title="Sign in · Extranet")
 app.add_page(

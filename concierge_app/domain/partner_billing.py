@@ -152,7 +152,7 @@ def invoice_status(
     if paid >= amount:
         return InvoiceStatus("Paid", StatusColour.GREEN, outstanding)
     status = _open_status(amount, paid, due, today, state, money, day, outstanding)
-    if processing_until is not None and status.colour is StatusColour.RED:
+    if processing_until is not None:  # red or black: not paid in full yet
         note = f"Payment processing — it should be reflected by {day(processing_until)}"
         return InvoiceStatus(status.text, status.colour, outstanding, note, processing_until)
     return status

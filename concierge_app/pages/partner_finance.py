@@ -27,7 +27,40 @@ def _fact(label: str, value: rx.Var[str] | str, **props: object) -> rx.Component
 
 
 # -- Invoices --------------------------------------------------------------------------------
-def _invoice_row(row: InvoiceRow) -> rx.Component:
+def _status_cell(row: InvoiceRow) -> rx.Component:
+    return rx.vstack(
+        status_text(row.status, row.colour, row.colour_css),
+        rx.cond(
+            row.note != "",
+            rx.text(row.note, size="1", color_scheme="gray", class_name="status-note"),
+        ),
+        spacing="1",
+    )
+
+
+def _announce_cell(row: InvoiceRow) -> rx.Component:
+    return rx.table.cell(
+        rx.cond(
+            row.can_announce,
+            rx.button(
+                rx.icon("landmark", size=14),
+                "I've paid",
+                size="1",
+                variant="soft",
+                on_click=I.announce_paid(row.id),
+                class_name="announce-paid",
+                white_space="nowrap",
+            ),
+        ),
+        text_align="right",
+    )
+
+
+def _outstanding_row(row: InvoiceRow) -> rx.Component:
+    return _invoice_row(row, _announce_cell(row))
+
+
+def _invoice_row(row: InvoiceRow, *extra: rx.Component) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.link(row.number, href="/partner/invoices/" + row.number, weight="medium"),
@@ -38,13 +71,16 @@ def _invoice_row(row: InvoiceRow) -> rx.Component:
         rx.table.cell(row.invoice_date, white_space="nowrap"),
         rx.table.cell(row.amount, text_align="right", white_space="nowrap"),
         rx.table.cell(row.payable, text_align="right", white_space="nowrap"),
-        rx.table.cell(status_text(row.status, row.colour, row.colour_css)),
+        rx.table.cell(_status_cell(row)),
+        *extra,
         custom_attrs={"data-number": row.number, "data-colour": row.colour},
         class_name="partner-invoice-row",
     )
 
 
-def _invoices_table(rows: rx.Var[list[InvoiceRow]], test_id: str) -> rx.Component:
+def _invoices_table(
+    rows: rx.Var[list[InvoiceRow]], test_id: str, *, actions: bool = False
+) -> rx.Component:
     return rx.table.root(
         rx.table.header(
             rx.table.row(
@@ -55,11 +91,86 @@ def _invoices_table(rows: rx.Var[list[InvoiceRow]], test_id: str) -> rx.Componen
                 rx.table.column_header_cell("Amount", text_align="right"),
                 rx.table.column_header_cell("To pay", text_align="right"),
                 rx.table.column_header_cell("Status"),
+                *([rx.table.column_header_cell("")] if actions else []),
             )
         ),
-        rx.table.body(rx.foreach(rows, _invoice_row)),
+        rx.table.body(rx.foreach(rows, _outstanding_row if actions else _invoice_row)),
         width="100%",
         id=test_id,
+    )
+
+
+def _invoice_notices() -> rx.Component:
+    """The property closed (with "Open your property"), overdue invoices, the last action."""
+    return rx.vstack(
+        rx.cond(
+            I.closed,
+            rx.card(
+                rx.hstack(
+                    rx.hstack(
+                        rx.icon("lock", size=20),
+                        rx.vstack(
+                            rx.text("Your property is closed", weight="bold"),
+                            rx.text(I.closed_reason, size="2"),
+                            rx.cond(
+                                I.can_reopen,
+                                rx.text(
+                                    "Every outstanding invoice is paid: you can open your "
+                                    "property again.",
+                                    size="2",
+                                ),
+                                rx.text(
+                                    "Once every outstanding invoice is paid in full and marked "
+                                    "Paid, you can open your property again. A written-off "
+                                    "invoice can only be paid by bank transfer. Still to pay: ",
+                                    rx.text.strong(I.still_to_pay),
+                                    size="2",
+                                ),
+                            ),
+                            spacing="1",
+                        ),
+                        spacing="3",
+                        align="start",
+                    ),
+                    rx.button(
+                        rx.cond(I.busy, rx.spinner(size="1"), rx.icon("store", size=16)),
+                        "Open your property",
+                        on_click=I.open_property,
+                        disabled=~I.can_reopen | I.busy,
+                        id="open-property",
+                    ),
+                    justify="between",
+                    align="center",
+                    width="100%",
+                    spacing="4",
+                ),
+                width="100%",
+                id="property-closed",
+                style={"border_left": "4px solid #000000"},
+            ),
+        ),
+        rx.cond(
+            I.overdue > 0,
+            rx.callout(
+                rx.text(
+                    "You have overdue invoices. If they are not paid, this may lead to your "
+                    "account's suspension from the website."
+                ),
+                icon="triangle_alert",
+                color_scheme="red",
+                width="100%",
+                id="overdue-warning",
+            ),
+        ),
+        form_error(I.error != "", I.error),
+        rx.cond(
+            I.message != "",
+            rx.callout(
+                I.message, icon="circle_check", color_scheme="green", width="100%", id="action-done"
+            ),
+        ),
+        spacing="3",
+        width="100%",
     )
 
 
@@ -74,6 +185,7 @@ def invoices_page() -> rx.Component:
             I.view == "loading",
             loading_card("Loading your invoices…"),
             rx.vstack(
+                _invoice_notices(),
                 rx.card(
                     rx.vstack(
                         rx.hstack(
@@ -87,7 +199,7 @@ def invoices_page() -> rx.Component:
                         ),
                         rx.cond(
                             I.open_items.length() > 0,  # type: ignore[attr-defined]
-                            _invoices_table(I.open_items, "outstanding-balances"),
+                            _invoices_table(I.open_items, "outstanding-balances", actions=True),
                             rx.text(
                                 "Nothing outstanding. Thank you!",
                                 color_scheme="gray",

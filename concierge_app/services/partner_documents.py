@@ -96,9 +96,10 @@ class InvoiceSummary:
 
     @property
     def can_announce(self) -> bool:
-        """The partner may say "I've paid" (by bank transfer): red, payable, nothing pending."""
+        """The partner may say "I've paid" (by bank transfer): not paid (red, or black: paid by
+        transfer only), payable, nothing pending."""
         return (
-            self.status_colour is StatusColour.RED
+            self.status_colour is not StatusColour.GREEN
             and self.kind in PAYABLE_KINDS
             and not self.processing
         )
@@ -272,11 +273,12 @@ def partner_invoices(*, db: Database, partner_id: int, today: date) -> list[Invo
 
 
 def outstanding(*, db: Database, partner_id: int, today: date) -> list[InvoiceSummary]:
-    """Outstanding balances: the partner's red documents (due, overdue, part-paid), the one due
-    first on top. Credit notes are owed to the partner, so they are never among them."""
-    red = [
+    """Outstanding balances: the partner's documents not paid in full — red (due, overdue,
+    part-paid) and black (written off or with legal: still owed, by bank transfer) — the one
+    due first on top. Credit notes are owed to the partner, so they are never among them."""
+    unpaid = [
         s
         for s in partner_invoices(db=db, partner_id=partner_id, today=today)
-        if s.status_colour is StatusColour.RED and s.kind is not PartnerInvoiceKind.CREDIT_NOTE
+        if s.status_colour is not StatusColour.GREEN and s.kind in PAYABLE_KINDS
     ]
-    return sorted(red, key=lambda s: (s.due_date, s.id))
+    return sorted(unpaid, key=lambda s: (s.due_date, s.id))

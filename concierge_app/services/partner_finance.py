@@ -380,3 +380,20 @@ def recent_payouts(*, db: Database, limit: int = 25) -> list[StaffPayoutView]:
         )
         for p, name in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerHeader:
+    id: int
+    code: str
+    name: str
+    payment_method: str
+
+
+def partner_by_code(*, db: Database, code: str) -> PartnerHeader:
+    """A partner by its property ID (staff pages)."""
+    with db.read() as session:
+        row = session.exec(select(Partner).where(Partner.code == code.strip())).first()
+        if row is None or row.id is None:
+            raise NotFound(f"No partner {code.strip()!r}.")
+        return PartnerHeader(row.id, row.code, row.name, row.commission_payment_method)

@@ -18,8 +18,9 @@ from concierge_app.documents.partner_invoice_pdf import render_invoice_pdf
 from concierge_app.documents.statement_csv import statement_csv
 from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.money import totals_by_currency
-from concierge_app.domain.partner_billing import Period
+from concierge_app.domain.partner_billing import Period, long_date
 from concierge_app.services.formatting import format_day, format_money, whole_units
+from concierge_app.services.partner_corrections import property_status, reopen_property
 from concierge_app.services.partner_documents import (
     InvoiceSummary,
     invoice_document,
@@ -32,6 +33,7 @@ from concierge_app.services.partner_finance import (
     invoice_id_by_number,
     update_bank_account,
 )
+from concierge_app.services.partner_payments import announce_payment
 from concierge_app.state.partner_auth import PartnerAuthState, PartnerLiveState
 
 logger = logging.getLogger(__name__)
@@ -58,9 +60,11 @@ class InvoiceRow:
     status: str
     colour: str  # green / red / black
     colour_css: str
+    note: str  # payment processing, or the overdue warning
+    can_announce: bool  # "I've paid" is offered
 
 
-def _row(s: InvoiceSummary) -> InvoiceRow:
+def invoice_row(s: InvoiceSummary) -> InvoiceRow:
     colour = s.status_colour.value
     return InvoiceRow(
         id=str(s.id),
@@ -75,6 +79,8 @@ def _row(s: InvoiceSummary) -> InvoiceRow:
         status=s.status_text,
         colour=colour,
         colour_css=STATUS_COLOURS[colour],
+        note=s.status_note,
+        can_announce=s.can_announce,
     )
 
 
@@ -82,6 +88,14 @@ class PartnerInvoicesState(PartnerLiveState, PartnerAuthState):
     invoices: list[InvoiceRow] = []
     open_items: list[InvoiceRow] = []
     total_outstanding: str = ""
+    overdue: int = 0  # red invoices past their due date
+    closed: bool = False  # the property is closed (an invoice written off or with legal)
+    closed_reason: str = ""
+    can_reopen: bool = False
+    still_to_pay: str = ""  # the documents to pay in full before reopening
+    message: str = ""  # the outcome of the last action
+    error: str = ""
+    busy: bool = False
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]
@@ -94,16 +108,62 @@ class PartnerInvoicesState(PartnerLiveState, PartnerAuthState):
         try:
             rows = await asyncio.to_thread(partner_invoices, **self._scope(), today=_today())
             due = await asyncio.to_thread(outstanding, **self._scope(), today=_today())
+            prop = await asyncio.to_thread(property_status, **self._scope(), today=_today())
         except Exception:
             logger.exception("Could not load invoices of partner %s", self._pid)
             self.view = "error"
             return
-        self.invoices = [_row(s) for s in rows]
-        self.open_items = [_row(s) for s in due]
+        self.invoices = [invoice_row(s) for s in rows]
+        self.open_items = [invoice_row(s) for s in due]
         self.total_outstanding = " + ".join(
             format_money(m) for m in totals_by_currency(s.outstanding for s in due)
         )
+        self.overdue = sum(1 for s in due if s.status_text.startswith("Overdue"))
+        self.closed, self.closed_reason = prop.closed, prop.reason
+        self.can_reopen, self.still_to_pay = prop.can_reopen, ", ".join(prop.unpaid)
         self.view = "ready"
+
+    @rx.event
+    async def announce_paid(self, invoice_id: str):  # type: ignore[no-untyped-def]
+        """ "I've paid" (by bank transfer): the invoice stays red and says when it should be
+        reflected."""
+        if not await self._enter():
+            yield self._to_sign_in()
+            return
+        self.message, self.error = "", ""
+        try:
+            by = await asyncio.to_thread(
+                announce_payment, **self._scope(), invoice_id=int(invoice_id), today=_today()
+            )
+        except (DomainError, ValueError) as refused:
+            self.error = getattr(refused, "message", "This invoice cannot be marked as paid.")
+            return
+        self.message = (
+            f"Thank you. Your payment is processing: it should be reflected by {long_date(by)}."
+        )
+        await self._reload()
+
+    @rx.event
+    async def open_property(self):  # type: ignore[no-untyped-def]
+        """ "Open your property": once every outstanding invoice is paid in full."""
+        if not await self._enter():
+            yield self._to_sign_in()
+            return
+        self.message, self.error, self.busy = "", "", True
+        yield
+        try:
+            await asyncio.to_thread(
+                reopen_property,
+                **self._scope(),
+                actor=f"partner:{self._pid}",
+                today=_today(),
+            )
+            self.message = "Your property is open again."
+        except DomainError as refused:
+            self.error = refused.message
+        finally:
+            self.busy = False
+        await self._reload()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,0 +1,173 @@
+"""`/finance/partners/[code]` (staff): one partner's documents, its property open or closed,
+and Write off / Send to legal on an unpaid invoice."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from concierge_app.components.forms import form_error
+from concierge_app.components.layout import loading_card, page_shell
+from concierge_app.components.live import live_updates
+from concierge_app.components.partner import status_text
+from concierge_app.state.partner_account import PartnerAccountState as A
+from concierge_app.state.partner_finance import InvoiceRow
+
+
+def _document_row(row: InvoiceRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row.number, weight="medium"), white_space="nowrap"),
+        rx.table.cell(row.title),
+        rx.table.cell(row.period, white_space="nowrap"),
+        rx.table.cell(row.due_date, white_space="nowrap"),
+        rx.table.cell(row.amount, text_align="right", white_space="nowrap"),
+        rx.table.cell(row.outstanding, text_align="right", white_space="nowrap"),
+        rx.table.cell(
+            rx.vstack(
+                status_text(row.status, row.colour, row.colour_css),
+                rx.cond(row.note != "", rx.text(row.note, size="1", color_scheme="gray")),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                row.colour == "red",
+                rx.button(
+                    "Write off / legal…",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=A.ask_close(row.id, row.number),
+                    class_name="close-invoice",
+                ),
+            ),
+            text_align="right",
+        ),
+        custom_attrs={"data-number": row.number, "data-colour": row.colour},
+        class_name="staff-partner-document",
+    )
+
+
+def _close_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Invoice ", A.dialog_number),
+            rx.dialog.description(
+                "The invoice turns black, the property is closed on the platform, and the "
+                "invoice can then only be paid by bank transfer. The partner sees the reason.",
+                size="2",
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.radio_group.root(
+                        rx.hstack(
+                            rx.radio_group.item(value="written_off", id="to-written-off"),
+                            rx.text("Write off", size="2"),
+                            rx.radio_group.item(value="legal", id="to-legal"),
+                            rx.text("Send to legal", size="2"),
+                            spacing="2",
+                            align="center",
+                        ),
+                        name="to",
+                        default_value="written_off",
+                    ),
+                    rx.text_area(
+                        name="reason",
+                        placeholder="Reason, e.g. Unpaid after three reminders",
+                        id="close-reason",
+                        width="100%",
+                    ),
+                    form_error(A.dialog_error != "", A.dialog_error),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                        rx.button(
+                            rx.cond(A.saving, rx.spinner(size="1")),
+                            "Confirm",
+                            type="submit",
+                            color_scheme="red",
+                            disabled=A.saving,
+                            id="confirm-close",
+                        ),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    margin_top="12px",
+                ),
+                on_submit=A.close_invoice,
+                reset_on_submit=False,
+            ),
+            max_width="480px",
+        ),
+        open=A.dialog_open,
+        on_open_change=A.set_dialog_open,
+    )
+
+
+def partner_account_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            A.loading,
+            loading_card("Loading the partner…"),
+            rx.cond(
+                A.not_found,
+                rx.callout("No such partner.", icon="search_x", color_scheme="gray"),
+                rx.vstack(
+                    rx.link("← Partner finance", href="/finance", size="2"),
+                    rx.hstack(
+                        rx.heading(A.name, size="7", as_="h1"),
+                        rx.badge(A.code, variant="soft", color_scheme="gray", size="2"),
+                        rx.cond(
+                            A.closed,
+                            rx.badge(
+                                rx.icon("lock", size=12),
+                                "Property closed",
+                                color_scheme="gray",
+                                variant="solid",
+                                high_contrast=True,
+                                id="property-closed-badge",
+                            ),
+                            rx.badge("Open", color_scheme="green", variant="soft"),
+                        ),
+                        align="center",
+                        spacing="3",
+                    ),
+                    rx.cond(A.closed, rx.text(A.closed_reason, size="2", color_scheme="gray")),
+                    rx.cond(
+                        A.message != "",
+                        rx.callout(A.message, icon="circle_check", color_scheme="green"),
+                    ),
+                    rx.card(
+                        rx.vstack(
+                            rx.heading("Documents", size="4", as_="h2"),
+                            rx.table.root(
+                                rx.table.header(
+                                    rx.table.row(
+                                        rx.table.column_header_cell("Number"),
+                                        rx.table.column_header_cell("Document"),
+                                        rx.table.column_header_cell("Period"),
+                                        rx.table.column_header_cell("Due"),
+                                        rx.table.column_header_cell("Amount", text_align="right"),
+                                        rx.table.column_header_cell(
+                                            "Outstanding", text_align="right"
+                                        ),
+                                        rx.table.column_header_cell("Status"),
+                                        rx.table.column_header_cell(""),
+                                    )
+                                ),
+                                rx.table.body(rx.foreach(A.documents, _document_row)),
+                                width="100%",
+                            ),
+                            spacing="3",
+                            width="100%",
+                        ),
+                        width="100%",
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
+        ),
+        _close_dialog(),
+        live_updates(A.poll),
+        active="Finance",
+    )
