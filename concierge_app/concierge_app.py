@@ -13,6 +13,7 @@ from concierge_app.pages.audit import audit_page
 from concierge_app.pages.booking import booking_page
 from concierge_app.pages.bookings import bookings_page
 from concierge_app.pages.finance import finance_page
+from concierge_app.pages.inbox import inbox_page
 from concierge_app.pages.login import login_page, partner_login_page
 from concierge_app.pages.outbox import outbox_page
 from concierge_app.pages.partner_account import partner_account_page
@@ -22,6 +23,7 @@ from concierge_app.pages.partner_finance import (
     overview_page,
     statement_page,
 )
+from concierge_app.pages.partner_inbox import partner_inbox_page
 from concierge_app.pages.portal import portal_page
 from concierge_app.pages.sandbox_checkout import sandbox_checkout_page
 from concierge_app.pages.templates import templates_page
@@ -29,6 +31,7 @@ from concierge_app.state.audit import AuditState
 from concierge_app.state.booking import BookingState
 from concierge_app.state.bookings import BookingsState
 from concierge_app.state.finance import FinanceState
+from concierge_app.state.inbox import InboxState
 from concierge_app.state.outbox import OutboxState
 from concierge_app.state.partner_account import PartnerAccountState
 from concierge_app.state.partner_finance import (
@@ -37,6 +40,7 @@ from concierge_app.state.partner_finance import (
     PartnerInvoicesState,
     StatementState,
 )
+from concierge_app.state.partner_inbox import PartnerInboxState
 from concierge_app.state.portal import PortalState
 from concierge_app.state.sandbox_checkout import SandboxCheckoutState
 from concierge_app.state.templates import TemplatesState
@@ -115,6 +119,14 @@ app.add_page(
     title="Bank details · Extranet",
     on_load=BankDetailsState.load,
 )
+# The partner inbox: the partner writes at /partner/inbox, staff read and reply at /inbox.
+app.add_page(
+    partner_inbox_page,
+    route="/partner/inbox",
+    title="Inbox · Extranet",
+    on_load=PartnerInboxState.load,
+)
+app.add_page(inbox_page, route="/inbox", title="Partner inbox · Concierge", on_load=InboxState.load)
 app.add_page(audit_page, route="/audit", title="Audit log · Concierge", on_load=AuditState.load)
 
 

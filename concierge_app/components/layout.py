@@ -11,6 +11,7 @@ from concierge_app.state.auth import AuthState
 NAV_ITEMS: list[tuple[str, str]] = [
     ("Bookings", "/"),
     ("Finance", "/finance"),
+    ("Inbox", "/inbox"),
     ("Templates", "/templates"),
     ("Outbox", "/outbox"),
     ("Audit", "/audit"),

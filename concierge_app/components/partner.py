@@ -14,6 +14,7 @@ FINANCE_NAV: list[tuple[str, str]] = [
     ("Financial Overview", "/partner"),
     ("Invoices", "/partner/invoices"),
     ("Bank details", "/partner/bank-details"),
+    ("Inbox", "/partner/inbox"),
 ]
 
 

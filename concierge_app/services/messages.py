@@ -151,6 +151,12 @@ def _sample_values(key: str, currency: str) -> dict[str, Any]:
         "changed_by": "finance@sample-villa.example",
         "account_holder": "Sample Villa S.L.",
         "iban_masked": "ES91 •••• •••• •••• •••• 1332",
+        "subject": "Question about my October invoice",
+        "topic": "Invoices and commission",
+        "subtopic": "Other",
+        "staff_name": "Clara Concierge",
+        "reply": "Thank you for your message. …",
+        "inbox_url": "https://…/partner/inbox",
     }
     return {k: v for k, v in sample.items() if k in DEFAULT_TEMPLATES[key].placeholders}
 
