@@ -127,7 +127,7 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
             subject="Re: {{ subject }} — {{ platform_name }} Finance",
             body=(
                 "Dear {{ partner_name }} finance team,\n\n"
-                "{{ staff_name }} replied to your message \"{{ subject }}\" "
+                '{{ staff_name }} replied to your message "{{ subject }}" '
                 "({{ topic }} → {{ subtopic }}, property ID {{ partner_code }}):\n\n"
                 "{{ reply }}\n\n"
                 "Read and answer it in your Extranet inbox:\n{{ inbox_url }}\n\n"

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from ..db.engine import Database
 from ..db.parties import CommissionPaymentMethod, Partner, PayoutMethod
 from ..db.partner_billing import PartnerBankAccount, PartnerInvoice, Payout
+from ..db.partner_payments import PartnerAllocation
 from ..db.types import utcnow
 from ..domain.errors import Conflict, NotFound
 from ..domain.money import Money, totals_by_currency
@@ -267,7 +268,7 @@ class PartnerBalance:
     name: str
     currency: str
     invoiced: Money
-    paid: Money  # for now: deducted from payouts
+    paid: Money  # deducted from payouts, and payments and credit applied
     outstanding: Money
     invoices: int
 
@@ -288,9 +289,12 @@ def currency_totals(balances: list[PartnerBalance]) -> list[CurrencyTotals]:
     return [CurrencyTotals(m.currency, m, paid[m.currency], due[m.currency]) for m in invoiced]
 
 
-def staff_finance_overview(*, db: Database) -> list[PartnerBalance]:
-    """Per partner and currency: commission invoiced, paid and outstanding (all periods)."""
+def staff_finance_overview(*, db: Database, today: date | None = None) -> list[PartnerBalance]:
+    """Per partner and currency: commission invoiced, paid (deducted from payouts, and payments
+    and credit applied and effective by `today`) and outstanding (all periods)."""
     p, i = Partner.__table__, PartnerInvoice.__table__  # type: ignore[attr-defined]
+    a = PartnerAllocation.__table__  # type: ignore[attr-defined]
+    commission = i.c.kind == PartnerInvoiceKind.COMMISSION.value
     stmt = (
         core_select(
             p.c.id,
@@ -302,15 +306,24 @@ def staff_finance_overview(*, db: Database) -> list[PartnerBalance]:
             func.count(),
         )
         .join(i, i.c.partner_id == p.c.id)
-        .where(i.c.kind == PartnerInvoiceKind.COMMISSION.value)
+        .where(commission)
         .group_by(p.c.id, p.c.code, p.c.name, i.c.currency)
         .order_by(p.c.name)
     )
+    applied = (
+        core_select(i.c.partner_id, i.c.currency, func.sum(a.c.amount_minor))
+        .join(a, a.c.invoice_id == i.c.id)
+        .where(commission, a.c.reversed_at.is_(None), a.c.effective_on <= (today or date.today()))
+        .group_by(i.c.partner_id, i.c.currency)
+    )
     with db.read() as session:
-        rows = session.connection().execute(stmt).all()
+        conn = session.connection()
+        rows = conn.execute(stmt).all()
+        paid_in = {(pid, cur): int(total) for pid, cur, total in conn.execute(applied)}
     result = []
-    for pid, code, name, currency, invoiced, paid, count in rows:
-        inv, pd = Money(int(invoiced or 0), currency), Money(int(paid or 0), currency)
+    for pid, code, name, currency, invoiced, deducted, count in rows:
+        inv = Money(int(invoiced or 0), currency)
+        pd = Money(int(deducted or 0) + paid_in.get((pid, currency), 0), currency)
         result.append(PartnerBalance(pid, code, name, currency, inv, pd, inv - pd, int(count)))
     return result
 

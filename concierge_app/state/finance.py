@@ -1,20 +1,34 @@
 """State of the staff finance view `/finance`: partner balances, the invoiced / paid /
-outstanding chart, the month-end run (preview, run with progress) and the latest documents."""
+outstanding chart, the month-end run (preview, run with progress), the latest documents, and
+incoming bank transfers (record one, import a statement CSV, the queue of unmatched ones)."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import reflex as rx
 
 from concierge_app.db.engine import get_database
 from concierge_app.documents.partner_invoice_pdf import render_invoice_pdf
+from concierge_app.domain.bank_statement import (
+    EXAMPLE,
+    MAX_BYTES,
+    MAX_ROWS,
+    BankLineInvalid,
+    StatementRefused,
+    decode_bank_statement,
+)
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.partner_billing import Period
+from concierge_app.services.bank_statement import (
+    describe_transfer,
+    import_bank_statement,
+    record_transfer_entry,
+)
 from concierge_app.services.formatting import format_day, format_money, whole_units
 from concierge_app.services.month_end import list_runs, preview_month_end, run_month_end
 from concierge_app.services.partner_documents import invoice_document
@@ -24,11 +38,28 @@ from concierge_app.services.partner_finance import (
     recent_payouts,
     staff_finance_overview,
 )
+from concierge_app.services.partner_payments import assign_transfer, transfer_queue
 from concierge_app.state.auth import AuthState
 from concierge_app.state.live import LiveState
 from concierge_app.state.partner_finance import STATUS_COLOURS
 
 logger = logging.getLogger(__name__)
+
+STATEMENT_UPLOAD = "bank-statement"
+STATEMENT_EXAMPLE = EXAMPLE
+STATEMENT_LIMITS = f"at most {MAX_ROWS:,} rows, {MAX_BYTES // (1024 * 1024)} MB"
+STATEMENT_MAX_BYTES = MAX_BYTES
+TRANSFER_FIELDS = ("received_on", "amount", "currency", "reference", "payer", "transaction_id")
+IMPORT_ROWS_SHOWN = 100  # rows of an import's result listed on the page
+_REJECTED = {  # why the browser refused a file, by react-dropzone's code
+    "file-too-large": f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.",
+    "file-invalid-type": "Choose a .csv file (export the statement from the bank as CSV).",
+    "too-many-files": "Choose one file at a time.",
+}
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +97,26 @@ class RunRow:
     status: str
 
 
+@dataclasses.dataclass(frozen=True)
+class QueueRow:
+    id: int
+    received: str
+    amount: str
+    reference: str
+    payer: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportRow:
+    row: str
+    transaction_id: str
+    amount: str
+    reference: str
+    status: str  # matched / queued / already recorded
+    detail: str
+
+
 class FinanceState(LiveState, AuthState):
     balances: list[BalanceRow] = []
     chart: list[dict[str, Any]] = []
@@ -79,6 +130,24 @@ class FinanceState(LiveState, AuthState):
     progress: int = 0  # percent
     progress_text: str = ""
     loading: bool = True
+    # Bank transfers: the form, the statement import and the queue.
+    today_iso: str = ""
+    transfer_errors: dict[str, str] = {}
+    transfer_result: str = ""
+    transfer_matched: bool = False
+    recording: bool = False
+    importing: bool = False
+    import_progress: str = ""
+    import_summary: str = ""
+    import_rows: list[ImportRow] = []
+    import_more: str = ""
+    import_error: str = ""
+    import_problems: list[str] = []
+    queue: list[QueueRow] = []
+    queue_notice: str = ""
+    queue_error: str = ""
+    assigning: int = 0  # the queued transfer being assigned
+    _statement_text: str = ""  # an uploaded statement waiting for the import to start
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]
@@ -87,6 +156,7 @@ class FinanceState(LiveState, AuthState):
             return
         if not self.period:
             self.period = str(Period.of(datetime.now(UTC).date()).previous())
+        self.today_iso = _today().isoformat()
         await self._reload()
 
     async def _reload(self) -> None:
@@ -155,6 +225,17 @@ class FinanceState(LiveState, AuthState):
                 "Finished" if r.finished else "Interrupted — run again to resume",
             )
             for r in runs
+        ]
+        self.queue = [
+            QueueRow(
+                q.payment_id,
+                format_day(q.received_on),
+                format_money(q.amount),
+                q.reference,
+                q.payer,
+                q.reason,
+            )
+            for q in await asyncio.to_thread(transfer_queue, db=db)
         ]
         self.loading = False
 
@@ -253,3 +334,167 @@ class FinanceState(LiveState, AuthState):
         )
         pdf = await asyncio.to_thread(render_invoice_pdf, doc)
         yield rx.download(data=pdf, filename=f"{doc.number}.pdf")
+
+    # -- bank transfers -----------------------------------------------------------------------
+    @rx.event
+    async def record_transfer(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+        """Staff typed an incoming transfer: record it (matched and allocated, or queued)."""
+        if self.recording:
+            return
+        if not await self._signed_in():
+            yield self._to_sign_in()
+            return
+        self.recording, self.transfer_errors, self.transfer_result = True, {}, ""
+        yield
+        try:
+            outcome = await asyncio.to_thread(
+                record_transfer_entry,
+                db=get_database(),
+                fields={k: str(form.get(k, "")) for k in TRANSFER_FIELDS},
+                actor=self.staff_email,
+            )
+        except BankLineInvalid as refused:
+            self.transfer_errors = dict(refused.problems)
+        except DomainError as refused:
+            self.transfer_errors = {refused.field or "form": refused.message}
+        else:
+            self.transfer_matched = outcome.matched
+            self.transfer_result = describe_transfer(outcome, today=_today())
+            await self._reload()
+            if not outcome.duplicate:  # ready for the next line of the statement
+                yield [
+                    rx.set_value(f"transfer-{k.replace('_', '-')}", "")
+                    for k in ("amount", "reference", "payer", "transaction_id")
+                ]
+        finally:
+            self.recording = False
+
+    @rx.event
+    def statement_rejected(self, rejected: list[dict[str, Any]]) -> None:
+        """The browser refused the chosen file (too big, not CSV, several)."""
+        codes = [e.get("code", "") for r in rejected for e in r.get("errors", [])]
+        reasons = [_REJECTED.get(c, "This file cannot be imported.") for c in codes]
+        self.import_error = " ".join(dict.fromkeys(reasons)) or "This file cannot be imported."
+        self.import_problems, self.import_summary = [], ""
+
+    @rx.event
+    async def upload_statement(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
+        """The chosen statement file arrives: read it, then import it in the background."""
+        if self.importing:
+            return
+        if not await self._signed_in():
+            yield self._to_sign_in()
+            return
+        self.import_error, self.import_problems, self.import_summary = "", [], ""
+        self.import_rows, self.import_more = [], ""
+        if not files:
+            self.import_error = "Choose the bank statement's CSV file first."
+            return
+        data = await files[0].read(MAX_BYTES + 1)
+        try:
+            self._statement_text = decode_bank_statement(data)
+        except StatementRefused as refused:
+            self.import_error = refused.summary
+            return
+        self.importing, self.import_progress = True, "Checking every row…"
+        yield rx.clear_selected_files(STATEMENT_UPLOAD)
+        yield FinanceState.run_import
+
+    @rx.event(background=True)
+    async def run_import(self):  # type: ignore[no-untyped-def]
+        """Check the whole statement, then record its transfers, with progress."""
+        async with self:
+            text, self._statement_text = self._statement_text, ""
+            actor = self.staff_email
+            if not text or not actor:
+                self.importing = False
+                return
+        seen = {"done": 0, "total": 0}
+
+        def report(done: int, total: int) -> None:
+            seen["done"], seen["total"] = done, total
+
+        job = asyncio.create_task(
+            asyncio.to_thread(
+                import_bank_statement,
+                db=get_database(),
+                csv_text=text,
+                actor=actor,
+                progress=report,
+            )
+        )
+        while not job.done():
+            await asyncio.sleep(0.3)
+            if seen["total"]:
+                async with self:
+                    self.import_progress = f"Recorded {seen['done']:,} of {seen['total']:,}…"
+        async with self:
+            self.importing, self.import_progress = False, ""
+            try:
+                result = job.result()
+            except StatementRefused as refused:
+                self.import_error, self.import_problems = refused.summary, list(refused.problems)
+                return
+            except DomainError as refused:
+                self.import_error = refused.message
+                return
+            except Exception:
+                logger.exception("Bank statement import failed")
+                self.import_error = (
+                    "The import stopped with an error. Import the same file again: transfers "
+                    "already recorded are skipped."
+                )
+                await self._reload()
+                return
+            today = _today()
+            self.import_summary = result.summary
+            self.import_rows = [
+                ImportRow(
+                    str(o.row),
+                    o.transaction_id,
+                    format_money(o.amount),
+                    o.reference,
+                    o.status,
+                    describe_transfer(o.outcome, today=today),
+                )
+                for o in result.outcomes[:IMPORT_ROWS_SHOWN]
+            ]
+            hidden = len(result.outcomes) - IMPORT_ROWS_SHOWN
+            self.import_more = f"… and {hidden:,} more rows." if hidden > 0 else ""
+            await self._reload()
+
+    @rx.event
+    async def assign(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+        """Staff match a queued transfer to a property ID: it is allocated oldest due first."""
+        if self.assigning:
+            return
+        if not await self._signed_in():
+            yield self._to_sign_in()
+            return
+        self.queue_notice, self.queue_error = "", ""
+        try:
+            payment_id = int(form.get("payment_id", ""))
+        except ValueError:
+            self.queue_error = "That transfer is not in the queue any more."
+            return
+        code = str(form.get("partner_code", "")).strip()
+        if not code:
+            self.queue_error = "Type the property ID to assign the transfer to (e.g. PRP-1001)."
+            return
+        self.assigning = payment_id
+        yield
+        try:
+            outcome = await asyncio.to_thread(
+                assign_transfer,
+                db=get_database(),
+                payment_id=payment_id,
+                partner_code=code,
+                actor=self.staff_email,
+            )
+        except DomainError as refused:
+            self.queue_error = refused.message
+        else:
+            self.queue_notice = describe_transfer(outcome, today=_today())
+            await self._reload()
+        finally:
+            self.assigning = 0

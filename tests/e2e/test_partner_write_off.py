@@ -59,7 +59,9 @@ def test_write_off_closes_the_property_then_pay_by_transfer_and_reopen(
 
     staff = new_page()
     sign_in(staff, base)
-    staff.goto(f"{base}/finance/partners/{CASA_PALMA}")
+    staff.goto(f"{base}/finance")
+    staff.locator("a.partner-link", has_text="Casa Palma Miami").first.click()
+    staff.wait_for_url(f"**/finance/partners/{CASA_PALMA}", timeout=30_000)
     row = staff.locator(f"tr.staff-partner-document[data-number='{oldest.number}']")
     expect(row).to_have_attribute("data-colour", "red", timeout=30_000)
     row.get_by_role("button", name="Write off / legal…").click()

@@ -176,3 +176,17 @@ def test_two_imports_of_the_same_statement_at_once_record_it_once(ledger):  # no
     with db.read() as s:
         assert len(s.exec(select(PartnerPayment)).all()) == 1
         assert sum(a.amount_minor for a in s.exec(select(PartnerAllocation)).all()) == 8000
+
+
+def test_the_staff_overview_counts_reflected_transfers_as_paid(ledger):  # noqa: F811
+    from concierge_app.services.partner_finance import staff_finance_overview
+
+    db, gross = ledger["db"], ledger["gross"]
+    transfer(db, "30.00", f"PRP-GRS01 {invoice_of(db, gross).number}")
+
+    def balance(today):
+        (row,) = [b for b in staff_finance_overview(db=db, today=today) if b.partner_id == gross]
+        return row.paid, row.outstanding
+
+    assert balance(date(2026, 12, 7)) == (eur("0.00"), eur("80.00"))  # still processing
+    assert balance(TUESDAY) == (eur("30.00"), eur("50.00"))
