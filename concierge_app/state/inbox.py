@@ -4,6 +4,7 @@ conversation, and the reply that emails the partner's finance contact. `?thread=
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import reflex as rx
@@ -67,8 +68,11 @@ class InboxState(LiveState, AuthState):
     async def _reload(self) -> None:
         db = get_database()
         try:
-            view = await self._open_view()
+            # mark read first, then the version, then the data: a reply landing while this
+            # reads bumps the version past the one recorded, and the next poll shows it
+            await self._mark_open_thread_read()
             self.version = await self._ledger_version()
+            view = await self._open_view()
             rows = await asyncio.to_thread(staff_threads, db=db)
         except Exception:
             logger.exception("Could not load the partner inbox")
@@ -87,21 +91,27 @@ class InboxState(LiveState, AuthState):
             )
         self.failed, self.loading = False, False
 
+    async def _mark_open_thread_read(self) -> None:
+        """The open thread is read now (a no-op when it already was)."""
+        if self.pane == "thread" and self.selected_id:
+            with contextlib.suppress(NotFound):  # _open_view says it is missing
+                await asyncio.to_thread(
+                    mark_read_by_staff,
+                    db=get_database(),
+                    thread_id=int(self.selected_id),
+                    actor=self.staff_email,
+                )
+
     async def _open_view(self) -> ThreadView | None:
-        """The open thread (marked read when the partner wrote since); None when none is open."""
+        """The open thread; None when none is open."""
         if self.pane != "thread" or not self.selected_id:
             return None
         db, thread_id = get_database(), int(self.selected_id)
         try:
-            view = await asyncio.to_thread(staff_thread, db=db, thread_id=thread_id)
+            return await asyncio.to_thread(staff_thread, db=db, thread_id=thread_id)
         except NotFound:
             self.pane, self.selected_id, self.conversation = "missing", "", []
             return None
-        if view.summary.unread:
-            await asyncio.to_thread(
-                mark_read_by_staff, db=db, thread_id=thread_id, actor=self.staff_email
-            )
-        return view
 
     @rx.event
     async def open(self, thread_id: str):  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ The rows defined here are shared with the staff inbox (`state/inbox.py`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 
@@ -150,8 +151,11 @@ class PartnerInboxState(PartnerLiveState, PartnerAuthState):
     async def _reload(self) -> None:
         db = get_database()
         try:
-            view = await self._open_view()
+            # mark read first, then the version, then the data: a reply landing while this
+            # reads bumps the version past the one recorded, and the next poll shows it
+            await self._mark_open_thread_read()
             self.version = await asyncio.to_thread(ledger_version, db=db)
+            view = await self._open_view()
             rows = await asyncio.to_thread(partner_threads, db=db, partner_id=self._pid)
             choices = await asyncio.to_thread(invoice_options, db=db, partner_id=self._pid)
         except Exception:
@@ -173,27 +177,30 @@ class PartnerInboxState(PartnerLiveState, PartnerAuthState):
             self.conversation = message_rows(view, ThreadAuthor.PARTNER, zone, self._email)
         self.view = "ready"
 
+    async def _mark_open_thread_read(self) -> None:
+        """The open thread is read now (a no-op when it already was)."""
+        if self.pane == "thread" and self.selected_id:
+            with contextlib.suppress(NotFound):  # _open_view says it is missing
+                await asyncio.to_thread(
+                    mark_read_by_partner,
+                    db=get_database(),
+                    partner_id=self._pid,
+                    thread_id=int(self.selected_id),
+                    actor=self._email,
+                )
+
     async def _open_view(self) -> ThreadView | None:
-        """The open thread (marked read when staff wrote since); None when none is open."""
+        """The open thread; None when none is open."""
         if self.pane != "thread" or not self.selected_id:
             return None
         db, thread_id = get_database(), int(self.selected_id)
         try:
-            view = await asyncio.to_thread(
+            return await asyncio.to_thread(
                 partner_thread, db=db, partner_id=self._pid, thread_id=thread_id
             )
         except NotFound:
             self.pane, self.selected_id, self.conversation = "missing", "", []
             return None
-        if view.summary.unread:
-            await asyncio.to_thread(
-                mark_read_by_partner,
-                db=db,
-                partner_id=self._pid,
-                thread_id=thread_id,
-                actor=self._email,
-            )
-        return view
 
     @rx.event
     async def open(self, thread_id: str) -> None:

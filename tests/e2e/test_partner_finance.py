@@ -277,7 +277,8 @@ def kind_of(text: str) -> str:
 
 def check_invoices_page(page: Page, invoices: list[DbInvoice]) -> dict[str, str]:
     """Every document of the partner: its status words and colour as the rule says, and in
-    Outstanding balances exactly when it is red. Returns the kind of status by number."""
+    Outstanding balances exactly when not paid (red, or black: still owed). Returns the kind of
+    status by number."""
     today = date.today()
     expect(page.locator("#all-invoices tr.partner-invoice-row")).to_have_count(
         len(invoices), timeout=30_000
@@ -291,7 +292,7 @@ def check_invoices_page(page: Page, invoices: list[DbInvoice]) -> dict[str, str]
         expect(status).to_have_text(expected.text)
         assert text_colour(status, expected.text) == RGB[expected.colour], invoice.number
         kinds[invoice.number] = kind_of(expected.text)
-        listed = 1 if expected.colour is StatusColour.RED else 0
+        listed = 0 if expected.colour is StatusColour.GREEN else 1  # red, or black: owed
         outstanding = invoice_row(page, "outstanding-balances", invoice.number)
         expect(outstanding).to_have_count(listed)
         if listed:
@@ -299,7 +300,7 @@ def check_invoices_page(page: Page, invoices: list[DbInvoice]) -> dict[str, str]
     due: dict[str, int] = {}
     for invoice in invoices:
         expected = invoice.status(today)
-        if expected.colour is StatusColour.RED:
+        if expected.colour is not StatusColour.GREEN:
             cur = expected.outstanding.currency
             due[cur] = due.get(cur, 0) + expected.outstanding.minor
     if due:

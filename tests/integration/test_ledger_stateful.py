@@ -1408,7 +1408,9 @@ def test_the_machine_reaches_every_kind_of_request(sqlite_template: Path, tmp_pa
         machine,
         settings=settings(
             SQLITE_SETTINGS,
-            max_examples=12,
+            # 12 examples once missed a refused cancellation in CI (the path is derandomized,
+            # yet the rules' outcomes vary with the run): more examples keep a margin
+            max_examples=25,
             stateful_step_count=50,
             derandomize=True,
             database=None,
