@@ -89,7 +89,7 @@ month-end: install
 
 # bench/ is linted once it exists (git keeps no empty folder).
 lint: install
-	$(VENV)/bin/ruff check concierge_app tests $(wildcard bench)
+	$(VENV)/bin/ruff check concierge_app tests alembic $(wildcard bench)
 	$(VENV)/bin/mypy concierge_app/domain concierge_app/services
 
 test: install chromium lint

@@ -19,6 +19,24 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # A run interrupted after issuing some invoices took its numbers chunk by chunk; the new
+    # code reserves them all at once and could not continue it without a gap or a clash.
+    unfinished = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT r.period FROM month_end_run r WHERE r.finished_at IS NULL AND EXISTS "
+                "(SELECT 1 FROM partner_invoice i WHERE i.run_id = r.id)"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if unfinished:
+        raise RuntimeError(
+            f"Finish the month-end run of {', '.join(unfinished)} with the previous version "
+            "(`python -m concierge_app.cli month-end --period …`) before upgrading."
+        )
     with op.batch_alter_table("month_end_run") as batch:
         batch.add_column(sa.Column("first_number", sa.Integer(), nullable=True))
         batch.drop_column("last_partner_id")  # chunks are no longer done in partner order

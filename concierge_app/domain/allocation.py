@@ -1,7 +1,7 @@
 """Allocating partner money to commission documents (issue 6 groundwork, pure rules).
 
 A payment (bank transfer, online, direct debit) or a credit note is spread over open documents
-oldest due first; what is left over becomes credit for the next document. Credit notes are never
+oldest due first; what is left over is kept as the partner's credit. Credit notes are never
 paid out to a bank account. Amounts never mix currencies and nothing is rounded: allocations are
 exact minor units.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .errors import CurrencyMismatch, DomainError
-from .money import Money
+from .money import Money, total
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +35,11 @@ class Allocation:
 @dataclass(frozen=True, slots=True)
 class AllocationPlan:
     allocations: tuple[Allocation, ...]
-    credit_left: Money  # over-payment: kept as credit, applied to the next document
+    credit_left: Money  # over-payment: kept as the partner's credit
 
     @property
     def allocated(self) -> Money:
-        total = Money.zero(self.credit_left.currency)
-        for a in self.allocations:
-            total = total + a.amount
-        return total
+        return total((a.amount for a in self.allocations), self.credit_left.currency)
 
 
 def oldest_due_first(items: Iterable[OpenItem]) -> list[OpenItem]:

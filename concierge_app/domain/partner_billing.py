@@ -11,7 +11,7 @@ import calendar
 import enum
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -119,6 +119,7 @@ class InvoiceStatus:
     outstanding: Money
     note: str = ""  # a transfer that is processing, or the overdue warning
     processing_until: date | None = None
+    overdue: bool = False  # red past its due date (may lead to the account's suspension)
 
     @property
     def is_open(self) -> bool:
@@ -144,17 +145,20 @@ def invoice_status(
     "Paid", "Due by {date}", "Overdue (due by {date})", "You've paid {X} of {Y}", "Written off".
     `format_money` / `format_date` render amounts and dates for people (default: plain text,
     the date as "December 15, 2026"). `processing_until`: a transfer received (or announced
-    with "I've paid") that counts from that day; the invoice stays red with a note. Paid in
-    full is "Paid" whatever staff decided before (a written-off invoice paid by transfer).
+    with "I've paid") that counts from that day; until then the invoice stays red with a
+    note. Paid in full is "Paid" whatever staff decided before (a written-off invoice paid by
+    transfer).
     """
     money, day = format_money, format_date or long_date
     outstanding = amount - paid if paid < amount else Money.zero(amount.currency)
     if paid >= amount:
         return InvoiceStatus("Paid", StatusColour.GREEN, outstanding)
     status = _open_status(amount, paid, due, today, state, money, day, outstanding)
-    if processing_until is not None:  # red or black: not paid in full yet
+    # red or black, money on its way: a note until the day it should count (not after it: a
+    # transfer that has not arrived by then is simply not there)
+    if processing_until is not None and processing_until > today:
         note = f"Payment processing — it should be reflected by {day(processing_until)}"
-        return InvoiceStatus(status.text, status.colour, outstanding, note, processing_until)
+        return replace(status, note=note, processing_until=processing_until)
     return status
 
 
@@ -174,7 +178,7 @@ def _open_status(
         return InvoiceStatus("With our legal department", StatusColour.BLACK, outstanding)
     if today > due:  # overdue comes first: it may lead to the account's suspension
         text = f"Overdue (due by {day(due)})"
-        return InvoiceStatus(text, StatusColour.RED, outstanding, OVERDUE_WARNING)
+        return InvoiceStatus(text, StatusColour.RED, outstanding, OVERDUE_WARNING, overdue=True)
     if paid.minor > 0:
         text = f"You've paid {money(paid)} of {money(amount)}"
         return InvoiceStatus(text, StatusColour.RED, outstanding)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from concierge_app.components.forms import form_error
-from concierge_app.components.layout import loading_card, page_shell
+from concierge_app.components.layout import loading_card, page_shell, table_header
 from concierge_app.components.live import live_updates
 from concierge_app.components.partner import status_text
 from concierge_app.state.partner_account import PartnerAccountState as A
@@ -30,7 +30,7 @@ def _document_row(row: InvoiceRow) -> rx.Component:
         ),
         rx.table.cell(
             rx.cond(
-                row.colour == "red",
+                row.can_close,
                 rx.button(
                     "Write off / legal…",
                     size="1",
@@ -140,19 +140,16 @@ def partner_account_page() -> rx.Component:
                         rx.vstack(
                             rx.heading("Documents", size="4", as_="h2"),
                             rx.table.root(
-                                rx.table.header(
-                                    rx.table.row(
-                                        rx.table.column_header_cell("Number"),
-                                        rx.table.column_header_cell("Document"),
-                                        rx.table.column_header_cell("Period"),
-                                        rx.table.column_header_cell("Due"),
-                                        rx.table.column_header_cell("Amount", text_align="right"),
-                                        rx.table.column_header_cell(
-                                            "Outstanding", text_align="right"
-                                        ),
-                                        rx.table.column_header_cell("Status"),
-                                        rx.table.column_header_cell(""),
-                                    )
+                                table_header(
+                                    "Number",
+                                    "Document",
+                                    "Period",
+                                    "Due",
+                                    "Amount",
+                                    "Outstanding",
+                                    "Status",
+                                    "",
+                                    right=("Amount", "Outstanding"),
                                 ),
                                 rx.table.body(rx.foreach(A.documents, _document_row)),
                                 width="100%",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -77,6 +78,18 @@ def next_in_sequence(session: Session, name: str, count: int = 1) -> int:
         insert_ignore(session, NumberSequence, {"name": name, "last_value": 0})
         value = conn.execute(_BUMP_SEQUENCE, {"name": name, "n": count}).scalar_one()
     return int(value) - count + 1
+
+
+def table_of(model: Any) -> Table:
+    """The Core table of a SQLModel table class (for set-based statements)."""
+    table: Table = model.__table__
+    return table
+
+
+def today() -> date:
+    """The platform's business day (UTC): what "due", "overdue" and "reflected" are read
+    against on every page, staff and partner alike."""
+    return datetime.now(UTC).date()
 
 
 def token_digest(token: str) -> str:

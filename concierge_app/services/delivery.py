@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import col, or_, select
+from sqlmodel import Session, col, or_, select
 
 from ..db.engine import Database
 from ..db.messaging import OutboxMessage, OutboxStatus
 from ..db.types import utcnow
 from ..notify.smtp import Attachment, DeliveryError, Mailer
 from .audit import record_event
-from .messages import render_pending
+from .messages import RenderError, render_pending
 
 MAX_ATTEMPTS = 6
 RETRY_PAUSES = (
@@ -42,9 +42,12 @@ def retry_pause(attempts: int) -> timedelta:
     return RETRY_PAUSES[min(attempts, len(RETRY_PAUSES)) - 1]
 
 
-def _claim(
-    db: Database, now: datetime, batch: int
-) -> list[tuple[int, str, str, str, int, str | None]]:
+Claimed = tuple[int, str, str, str, int, str | None]  # id, to, subject, body, attempt, attachment
+
+
+def _claim(db: Database, now: datetime, batch: int) -> tuple[list[Claimed], list[str]]:
+    """Lease the due messages (rendering those rendered when sent); also the outcomes of the
+    ones that could not be rendered ("retrying" / "failed")."""
     with db.transaction() as session:
         due = session.exec(
             select(OutboxMessage)
@@ -59,15 +62,21 @@ def _claim(
             .limit(batch)
             .with_for_update(skip_locked=True)
         ).all()
-        claimed = []
+        claimed, unrendered = [], []
         for message in due:
-            if message.render_from and not message.body:  # rendered now, kept as sent
-                message.subject, message.body = render_pending(
-                    session, message.template_key, message.render_from
-                )
             message.attempts += 1
             message.next_attempt_at = now + LEASE
             session.add(message)
+            if message.render_from and not message.body:  # rendered now, kept as sent
+                try:
+                    message.subject, message.body = render_pending(
+                        session, message.template_key, message.render_from
+                    )
+                except RenderError as exc:  # this message fails; the batch goes on
+                    outcome = _not_sent(message, exc.message, now)
+                    _audit(session, message, outcome, exc.message)
+                    unrendered.append(outcome)
+                    continue
             claimed.append(
                 (
                     message.id or 0,
@@ -78,7 +87,17 @@ def _claim(
                     message.attachment,
                 )
             )
-        return claimed
+        return claimed, unrendered
+
+
+def _not_sent(message: OutboxMessage, error: str, now: datetime) -> str:
+    """A failed attempt: retried later, or failed for good after MAX_ATTEMPTS. Returns which."""
+    message.last_error = error[:2000]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.FAILED.value
+        return "failed"
+    message.next_attempt_at = now + retry_pause(message.attempts)
+    return "retrying"
 
 
 def attachment_for(db: Database, reference: str) -> Attachment:
@@ -88,8 +107,13 @@ def attachment_for(db: Database, reference: str) -> Attachment:
         from ..documents.partner_invoice_pdf import render_invoice_pdf
         from .partner_documents import invoice_document
 
-        doc = invoice_document(db=db, invoice_id=int(key), partner_id=None, today=utcnow().date())
-        return Attachment(f"{doc.number}.pdf", render_invoice_pdf(doc))
+        try:
+            doc = invoice_document(
+                db=db, invoice_id=int(key), partner_id=None, today=utcnow().date()
+            )
+            return Attachment(f"{doc.number}.pdf", render_invoice_pdf(doc))
+        except Exception as exc:  # one message's problem: that attempt fails
+            raise DeliveryError(f"Could not render the attachment {reference}: {exc}") from exc
     raise DeliveryError(f"Unknown attachment {reference!r}.")
 
 
@@ -98,14 +122,14 @@ def deliver_due_messages(
 ) -> DeliveryReport:
     """Send every queued message that is due; returns what happened."""
     now = now or utcnow()
-    sent = retrying = failed = 0
-    for message_id, recipient, subject, body, attempts, attachment in _claim(db, now, batch):
+    claimed, outcomes = _claim(db, now, batch)
+    for message_id, recipient, subject, body, _attempt, attachment in claimed:
         try:
             files = (attachment_for(db, attachment),) if attachment else ()
             mailer.send(recipient=recipient, subject=subject, body=body, attachments=files)
             error = None
         except DeliveryError as exc:
-            error = str(exc)[:2000]
+            error = str(exc)
         with db.transaction() as session:
             message = session.get(OutboxMessage, message_id)
             assert message is not None
@@ -115,30 +139,30 @@ def deliver_due_messages(
                     utcnow(),
                     None,
                 )
-                sent += 1
                 outcome = "sent"
-            elif attempts >= MAX_ATTEMPTS:
-                message.status, message.last_error = OutboxStatus.FAILED.value, error
-                failed += 1
-                outcome = "failed"
             else:
-                message.last_error, message.next_attempt_at = error, now + retry_pause(attempts)
-                retrying += 1
-                outcome = "retrying"
+                outcome = _not_sent(message, error, now)
             session.add(message)
-            # On the audit trail: what was sent to whom and when; also moves the change feed,
-            # so an open Outbox page shows the new status live.
-            record_event(
-                session,
-                actor="system:outbox",
-                action=f"message.{outcome}",
-                subject=f"message:{message_id}",
-                booking_id=message.booking_id,
-                data={
-                    "template": message.template_key,
-                    "recipient": recipient,
-                    "attempt": attempts,
-                    "error": error,
-                },
-            )
-    return DeliveryReport(sent, retrying, failed)
+            _audit(session, message, outcome, error)
+        outcomes.append(outcome)
+    return DeliveryReport(
+        outcomes.count("sent"), outcomes.count("retrying"), outcomes.count("failed")
+    )
+
+
+def _audit(session: Session, message: OutboxMessage, outcome: str, error: str | None) -> None:
+    """On the audit trail: what was sent to whom and when; also moves the change feed, so an
+    open Outbox page shows the new status live."""
+    record_event(
+        session,
+        actor="system:outbox",
+        action=f"message.{outcome}",
+        subject=f"message:{message.id}",
+        booking_id=message.booking_id,
+        data={
+            "template": message.template_key,
+            "recipient": message.recipient,
+            "attempt": message.attempts,
+            "error": error[:2000] if error else None,
+        },
+    )

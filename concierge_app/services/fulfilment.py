@@ -35,7 +35,7 @@ from ..db.types import utcnow
 from ..domain.lifecycle import AttemptStatus, InvoiceStatus, ServiceLifecycle
 from ..domain.money import Money, Rounding
 from .audit import record_event
-from .common import locked_rows
+from .common import locked_rows, table_of
 from .formatting import format_money
 from .guest_access import new_portal_link
 from .messages import booking_recipient, queue_message
@@ -54,14 +54,13 @@ class EventOutcome(enum.StrEnum):
     AWAITING_PAYMENT = "checkout completed, payment still processing"
 
 
-def _t(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-_EVENTS, _ATTEMPTS, _LINKS = _t(ProviderEvent), _t(PaymentAttempt), _t(PaymentAttemptInvoice)
-_INVOICES, _LINES, _SERVICES = _t(GuestInvoice), _t(InvoiceLine), _t(ServiceItem)
-_PARTNERS, _COMMISSIONS = _t(Partner), _t(Commission)
+_EVENTS, _ATTEMPTS, _LINKS = (
+    table_of(ProviderEvent),
+    table_of(PaymentAttempt),
+    table_of(PaymentAttemptInvoice),
+)
+_INVOICES, _LINES, _SERVICES = table_of(GuestInvoice), table_of(InvoiceLine), table_of(ServiceItem)
+_PARTNERS, _COMMISSIONS = table_of(Partner), table_of(Commission)
 
 _EVENT_SEEN = core_select(_EVENTS.c.id).where(
     _EVENTS.c.provider == bindparam("p"), _EVENTS.c.event_id == bindparam("e")

@@ -17,6 +17,7 @@ from ..db.engine import Database
 from ..db.messaging import LifecycleTemplate, OutboxMessage
 from ..db.parties import Guest, Partner
 from ..db.types import utcnow
+from ..domain.errors import DomainError
 from ..notify.templates import DEFAULT_TEMPLATES, render, validate_template
 from ..settings import get_settings
 from .audit import record_event
@@ -195,18 +196,25 @@ def queue_message(
     )
 
 
+class RenderError(DomainError):
+    """A message queued to be rendered when sent cannot be rendered (what it is about is gone,
+    or its template no longer renders): that message fails, the others go."""
+
+
 def render_pending(session: Session, template_key: str, render_from: str) -> tuple[str, str]:
     """Subject and body of a message queued to be rendered when sent (see
     OutboxMessage.render_from), with the template as it is now."""
     kind, _, key = render_from.partition(":")
-    if kind == "partner_invoice" and key.isdigit():
-        from .partner_messages import invoice_issued_context
+    if not (kind == "partner_invoice" and key.isdigit()):
+        raise RenderError(f"Nothing renders a message from {render_from!r}.")
+    from .partner_messages import invoice_issued_context
 
+    try:
         context = invoice_issued_context(session, int(key))
-    else:
-        raise ValueError(f"Nothing renders a message from {render_from!r}.")
-    template = _template(session, template_key)
-    subject, body = render(template.subject, template.body, context)
+        template = _template(session, template_key)
+        subject, body = render(template.subject, template.body, context)
+    except Exception as exc:  # one message's problem, reported on that message
+        raise RenderError(f"Could not render {render_from}: {exc}") from exc
     return subject[:300], body
 
 
@@ -244,7 +252,10 @@ def list_outbox(
         for m, reference, code in session.exec(stmt).all():
             subject, body = m.subject, m.body
             if m.render_from and not body:  # not sent yet: shown as it would go now
-                subject, body = render_pending(session, m.template_key, m.render_from)
+                try:
+                    subject, body = render_pending(session, m.template_key, m.render_from)
+                except RenderError as exc:
+                    subject, body = "(cannot be rendered)", exc.message
             views.append(_view(m, subject, body, reference, code))
         return views
 

@@ -69,7 +69,7 @@ from ..domain.partner_billing import (
 )
 from ..domain.strategies import PaymentStrategy
 from .audit import record_event
-from .common import next_in_sequence
+from .common import next_in_sequence, table_of
 
 CHUNK = 500  # partners per transaction
 WORKERS = 2  # connections at once on PostgreSQL
@@ -81,19 +81,14 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def _t(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-_B, _S, _P = _t(Booking), _t(ServiceItem), _t(Partner)
+_B, _S, _P = table_of(Booking), table_of(ServiceItem), table_of(Partner)
 _INV, _STMT, _PAYOUT, _RUN = (
-    _t(PartnerInvoice),
-    _t(PartnerStatement),
-    _t(Payout),
-    _t(MonthEndRun),
+    table_of(PartnerInvoice),
+    table_of(PartnerStatement),
+    table_of(Payout),
+    table_of(MonthEndRun),
 )
-_OUTBOX, _REFUNDS = _t(OutboxMessage), _t(Refund)
+_OUTBOX, _REFUNDS = table_of(OutboxMessage), table_of(Refund)
 _REFUNDED = (
     select(_REFUNDS.c.service_item_id, func.sum(_REFUNDS.c.amount_minor).label("refunded"))
     .where(_REFUNDS.c.status == RefundStatus.SUCCEEDED.value)
@@ -515,8 +510,12 @@ def _collect_statements(db: Database, run_id: int, period: Period, workers: int)
         if conn.execute(mine).one().collected_at is not None:
             return
         if workers == 1:
+            # a parallel attempt on PostgreSQL may have left some ranges' statements
+            conn.execute(delete(_STMT).where(_STMT.c.run_id == run_id))
             if db.dialect == "sqlite":  # fresh statistics: the departure indexes get used
                 conn.exec_driver_sql("PRAGMA optimize")
+            else:
+                conn.exec_driver_sql(f"SET LOCAL work_mem = '{COLLECT_WORK_MEM}'")
             conn.execute(_collect(db.dialect), window)
         else:
             with db.transaction() as other:
@@ -549,13 +548,8 @@ def _reserve_numbers(db: Database, run_id: int) -> None:
         if run.first_number is not None:
             return
         statements = conn.execute(select(func.count()).where(_STMT.c.run_id == run_id)).scalar_one()
-        # a run started before numbers were reserved at once took them chunk by chunk: the
-        # ones it issued are the last of the sequence
-        issued = conn.execute(select(func.count()).where(_INV.c.run_id == run_id)).scalar_one()
-        first = 1
-        if statements > issued:
-            name = f"partner_invoice:{run.run_date.year}"
-            first = next_in_sequence(session, name, statements - issued) - issued
+        name = f"partner_invoice:{run.run_date.year}"
+        first = next_in_sequence(session, name, statements) if statements else 1
         conn.execute(update(_RUN).where(_RUN.c.id == run_id).values(first_number=first))
 
 

@@ -11,27 +11,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from ..db.engine import Database
 from ..db.parties import Partner
 from ..db.partner_billing import PartnerInvoice
-from ..db.partner_payments import PartnerAllocation
 from ..db.types import utcnow
 from ..domain.errors import DomainError, NotFound
 from ..domain.partner_billing import PartnerInvoiceState
 from ..domain.partner_payments import BLACK_STATES, PAYABLE_KINDS
 from .audit import record_event
+from .common import table_of
+from .partner_payments import paid_by
 
-
-def _t(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-_INV, _ALLOC, _P = _t(PartnerInvoice), _t(PartnerAllocation), _t(Partner)
-_LIVE = _ALLOC.c.reversed_at.is_(None)
+_INV, _P = table_of(PartnerInvoice), table_of(Partner)
 _PAYABLE = [k.value for k in PAYABLE_KINDS]
 _WORDS = {
     PartnerInvoiceState.WRITTEN_OFF: ("written off", "partner_invoice.written_off"),
@@ -59,7 +53,7 @@ def close_invoice(
             raise NotFound("Invoice not found.")
         if inv.state != PartnerInvoiceState.ISSUED.value:
             raise DomainError(f"Invoice {inv.number} is already black ({inv.state}).")
-        if _due_minor(session, inv, today=None) <= 0:
+        if not _unpaid(session, [inv], date.max):
             raise DomainError(f"Invoice {inv.number} is paid: there is nothing to write off.")
         conn.execute(update(_INV).where(_INV.c.id == invoice_id).values(state=to.value))
         partner = conn.execute(select(_P).where(_P.c.id == inv.partner_id).with_for_update()).one()
@@ -87,16 +81,15 @@ def close_invoice(
             )
 
 
-def _due_minor(session: Session, inv: Any, *, today: date | None) -> int:
-    """What is still due on a document: amount − deducted − live allocations (those effective
-    by `today`, or all of them when `today` is None)."""
-    query = select(func.coalesce(func.sum(_ALLOC.c.amount_minor), 0)).where(
-        _ALLOC.c.invoice_id == inv.id, _LIVE
-    )
-    if today is not None:
-        query = query.where(_ALLOC.c.effective_on <= today)
-    paid = int(session.connection().execute(query).scalar_one())
-    return int(inv.amount_minor) - int(inv.deducted_minor) - paid
+def _unpaid(session: Session, documents: list[Any], today: date) -> list[Any]:
+    """The documents with money still due: amount − deducted − what is applied and effective by
+    `today` (`date.max`: counting payments still processing too)."""
+    paid = paid_by(session, [int(d.id) for d in documents], today)
+    return [
+        d
+        for d in documents
+        if int(d.amount_minor) - int(d.deducted_minor) - paid.get(int(d.id), (0, None))[0] > 0
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +118,7 @@ def _property_status(session: Session, partner_id: int, today: date) -> Property
         .where(_INV.c.partner_id == partner_id, _INV.c.kind.in_(_PAYABLE))
         .order_by(_INV.c.due_date, _INV.c.id)
     ).all()
-    unpaid = tuple(d.number for d in documents if _due_minor(session, d, today=today) > 0)
+    unpaid = tuple(d.number for d in _unpaid(session, list(documents), today))
     return PropertyStatus(partner.closed_at is not None, partner.closed_reason or "", unpaid)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, and_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
 from ..db.engine import Database
@@ -27,7 +27,7 @@ from ..documents import (
     StatementLine,
 )
 from ..domain.errors import NotFound
-from ..domain.money import Money
+from ..domain.money import Money, totals_by_currency
 from ..domain.partner_billing import (
     InvoiceStatus,
     PartnerInvoiceKind,
@@ -38,6 +38,7 @@ from ..domain.partner_billing import (
 )
 from ..domain.partner_payments import PAYABLE_KINDS, reflected_on
 from ..settings import get_settings
+from .common import table_of
 from .formatting import format_money
 from .partner_payments import paid_by
 from .statements import statement_lines
@@ -64,12 +65,12 @@ PAYMENT_METHOD_LABELS = {
 NOT_FOUND = "Invoice not found."
 
 
-def _t(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-_INV, _STMT, _P, _PAYOUT = _t(PartnerInvoice), _t(PartnerStatement), _t(Partner), _t(Payout)
+_INV, _STMT, _P, _PAYOUT = (
+    table_of(PartnerInvoice),
+    table_of(PartnerStatement),
+    table_of(Partner),
+    table_of(Payout),
+)
 _RELATED = aliased(_INV, name="related")
 
 
@@ -93,6 +94,16 @@ class InvoiceSummary:
     status_note: str = ""  # e.g. "Payment processing — it should be reflected by …"
     state: PartnerInvoiceState = PartnerInvoiceState.ISSUED
     processing: bool = False  # a transfer received or announced, not reflected yet
+    overdue: bool = False  # red past its due date
+
+    @property
+    def can_close(self) -> bool:
+        """Staff may write it off or send it to legal: payable, issued, not paid in full."""
+        return (
+            self.status_colour is StatusColour.RED
+            and self.kind in PAYABLE_KINDS
+            and self.state is PartnerInvoiceState.ISSUED
+        )
 
     @property
     def can_announce(self) -> bool:
@@ -261,6 +272,7 @@ def summary_of(row: Any, today: date, payments: Payments | None = None) -> Invoi
         status_note=status.note,
         state=PartnerInvoiceState(row.state),
         processing=status.processing_until is not None,
+        overdue=status.overdue,
     )
 
 
@@ -273,12 +285,36 @@ def partner_invoices(*, db: Database, partner_id: int, today: date) -> list[Invo
 
 
 def outstanding(*, db: Database, partner_id: int, today: date) -> list[InvoiceSummary]:
-    """Outstanding balances: the partner's documents not paid in full — red (due, overdue,
-    part-paid) and black (written off or with legal: still owed, by bank transfer) — the one
-    due first on top. Credit notes are owed to the partner, so they are never among them."""
+    """Outstanding balances (see `outstanding_of`)."""
+    return outstanding_of(partner_invoices(db=db, partner_id=partner_id, today=today))
+
+
+def outstanding_of(documents: list[InvoiceSummary]) -> list[InvoiceSummary]:
+    """Outstanding balances: the documents not paid in full — red (due, overdue, part-paid)
+    and black (written off or with legal: still owed, by bank transfer) — the one due first on
+    top. Credit notes are owed to the partner, so they are never among them."""
     unpaid = [
         s
-        for s in partner_invoices(db=db, partner_id=partner_id, today=today)
+        for s in documents
         if s.status_colour is not StatusColour.GREEN and s.kind in PAYABLE_KINDS
     ]
     return sorted(unpaid, key=lambda s: (s.due_date, s.id))
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicesView:
+    """Finance → Invoices in one read: every document, the outstanding ones, the total due."""
+
+    documents: list[InvoiceSummary]
+    outstanding: list[InvoiceSummary]
+    total_due: tuple[Money, ...]  # one per currency
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for s in self.outstanding if s.overdue)
+
+
+def invoices_view(*, db: Database, partner_id: int, today: date) -> InvoicesView:
+    documents = partner_invoices(db=db, partner_id=partner_id, today=today)
+    due = outstanding_of(documents)
+    return InvoicesView(documents, due, totals_by_currency(s.outstanding for s in due))

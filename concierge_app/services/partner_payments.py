@@ -2,9 +2,10 @@
 
 Bank transfers are recorded by staff (or imported from a bank statement) and matched by their
 reference — property ID + invoice number — to a partner; an unmatched or ambiguous one waits in
-a queue for staff. Payments and credit notes are allocated to open documents: the invoices the
-reference quotes first, then oldest due first; what is left is the partner's credit, applied to
-the next document issued. A transfer counts as paid once its processing days have passed.
+a queue for staff. A payment is allocated to open documents: the invoices the reference quotes
+first, then oldest due first; what is left stays with the payment as the partner's credit (it
+is not yet applied to documents issued later: that comes with credit notes). A transfer counts
+as paid once its processing days have passed.
 Every effect is audited (which moves the change feed: open views update live).
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -31,18 +32,18 @@ from ..db.types import utcnow
 from ..domain.allocation import OpenItem, allocate, oldest_due_first
 from ..domain.errors import DomainError, NotFound
 from ..domain.money import Money
-from ..domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState
+from ..domain.partner_billing import PartnerInvoiceKind
 from ..domain.partner_payments import PAYABLE_KINDS, read_reference, reflected_on
 from ..settings import get_settings
 from .audit import record_event
+from .common import table_of
 
-
-def _t(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-_INV, _PAY, _ALLOC, _P = _t(PartnerInvoice), _t(PartnerPayment), _t(PartnerAllocation), _t(Partner)
+_INV, _PAY, _ALLOC, _P = (
+    table_of(PartnerInvoice),
+    table_of(PartnerPayment),
+    table_of(PartnerAllocation),
+    table_of(Partner),
+)
 _LIVE = _ALLOC.c.reversed_at.is_(None)
 
 
@@ -80,9 +81,26 @@ def record_bank_transfer(
             outcome = _record_transfer(
                 session, amount, reference, received_on, reflected, external_id, actor, payer
             )
-    except IntegrityError:  # recorded meanwhile by another import of the same statement
+    except IntegrityError:  # recorded meanwhile by another import of the same statement?
+        if not _is_recorded(db, external_id):
+            raise
         outcome = None
-    return outcome or _existing_transfer(db, external_id)
+    return outcome or _existing_transfer(db, external_id, amount)
+
+
+def _is_recorded(db: Database, external_id: str) -> bool:
+    with db.read() as session:
+        return (
+            session.connection()
+            .execute(
+                select(_PAY.c.id).where(
+                    _PAY.c.method == PartnerPaymentMethod.BANK_TRANSFER.value,
+                    _PAY.c.external_id == external_id,
+                )
+            )
+            .first()
+            is not None
+        )
 
 
 def _record_transfer(
@@ -157,7 +175,9 @@ def _record_transfer(
     )
 
 
-def _existing_transfer(db: Database, external_id: str) -> TransferOutcome:
+def _existing_transfer(db: Database, external_id: str, amount: Money) -> TransferOutcome:
+    """The transfer already recorded under this bank id (the same amount, or it is refused:
+    two different transfers under one bank id is a bad statement, not a duplicate)."""
     with db.read() as session:
         conn = session.connection()
         pay = conn.execute(
@@ -168,6 +188,12 @@ def _existing_transfer(db: Database, external_id: str) -> TransferOutcome:
                 _PAY.c.external_id == external_id,
             )
         ).one()
+        if Money(int(pay.amount_minor), pay.currency) != amount:
+            raise DomainError(
+                f"Bank transaction {external_id} is already recorded, for "
+                f"{Money(int(pay.amount_minor), pay.currency)}, not {amount}.",
+                field="external_id",
+            )
         rows = conn.execute(
             select(_INV.c.number, _ALLOC.c.amount_minor)
             .join(_INV, _INV.c.id == _ALLOC.c.invoice_id)
@@ -228,14 +254,10 @@ def _match(
     return None, (), "No property ID or invoice number in the reference."
 
 
-def _open_items(
-    session: Session, partner_id: int, currency: str, *, include_black: bool
-) -> list[OpenItem]:
-    """The partner's documents with money still due in `currency` (locked on PostgreSQL)."""
+def _open_items(session: Session, partner_id: int, currency: str) -> list[OpenItem]:
+    """The partner's documents with money still due in `currency`, black ones included (a
+    transfer is the way to pay those); locked on PostgreSQL."""
     conn = session.connection()
-    states = [PartnerInvoiceState.ISSUED.value]
-    if include_black:
-        states += [PartnerInvoiceState.WRITTEN_OFF.value, PartnerInvoiceState.LEGAL.value]
     rows = conn.execute(
         select(
             _INV.c.id, _INV.c.due_date, _INV.c.number, _INV.c.amount_minor, _INV.c.deducted_minor
@@ -244,7 +266,6 @@ def _open_items(
             _INV.c.partner_id == partner_id,
             _INV.c.currency == currency,
             _INV.c.kind.in_([k.value for k in PAYABLE_KINDS]),
-            _INV.c.state.in_(states),
         )
         .with_for_update()
     ).all()
@@ -274,7 +295,7 @@ def _apply_payment(
     quoted: tuple[int, ...],
 ) -> tuple[list[tuple[str, Money]], Money]:
     """Allocate a payment: the quoted documents first, then oldest due first."""
-    items = _open_items(session, partner_id, amount.currency, include_black=True)
+    items = _open_items(session, partner_id, amount.currency)
     first = [i for i in items if i.invoice_id in quoted]
     rest = [i for i in items if i.invoice_id not in quoted]
     done: list[tuple[str, Money]] = []
@@ -391,16 +412,20 @@ def assign_transfer(
 
 def announce_payment(*, db: Database, invoice_id: int, partner_id: int, today: date) -> date:
     """The partner's "I've paid" (by bank transfer): the invoice stays red and shows when the
-    payment should be reflected. Returns that day."""
+    payment should be reflected. Returns that day. Saying it again the same day changes
+    nothing."""
     with db.transaction() as session:
         conn = session.connection()
         row = conn.execute(
-            select(_INV.c.number, _INV.c.kind).where(
-                _INV.c.id == invoice_id, _INV.c.partner_id == partner_id
-            )
+            select(_INV.c.number, _INV.c.kind, _INV.c.paid_notice_on)
+            .where(_INV.c.id == invoice_id, _INV.c.partner_id == partner_id)
+            .with_for_update()
         ).first()
         if row is None or PartnerInvoiceKind(row.kind) not in PAYABLE_KINDS:
             raise NotFound("Invoice not found.")
+        expected = reflected_on(today, get_settings().transfer_processing_days)
+        if row.paid_notice_on == today:  # said twice (a double click): once is enough
+            return expected
         conn.execute(update(_INV).where(_INV.c.id == invoice_id).values(paid_notice_on=today))
         record_event(
             session,
@@ -409,7 +434,7 @@ def announce_payment(*, db: Database, invoice_id: int, partner_id: int, today: d
             subject=f"partner_invoice:{invoice_id}",
             data={"number": row.number, "on": today.isoformat()},
         )
-    return reflected_on(today, get_settings().transfer_processing_days)
+    return expected
 
 
 def paid_by(

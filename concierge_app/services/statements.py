@@ -6,23 +6,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, literal, select
+from sqlalchemy import Connection, bindparam, literal, select
 
 from ..db.bookings import Booking, ServiceItem
 from ..db.parties import Guest
 from ..documents import StatementLine, rate_text
 from ..domain.money import Money
 from ..domain.statement import BilledLine, parse_statement
+from .common import table_of
 
 _BATCH = 5_000  # ids per read
 
 
-def _t(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-_B, _S, _G = _t(Booking), _t(ServiceItem), _t(Guest)
+_B, _S, _G = table_of(Booking), table_of(ServiceItem), table_of(Guest)
 _STAYS = (
     select(
         _B.c.id,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import reflex as rx
@@ -29,6 +29,7 @@ from concierge_app.services.bank_statement import (
     import_bank_statement,
     record_transfer_entry,
 )
+from concierge_app.services.common import today
 from concierge_app.services.formatting import format_day, format_money, whole_units
 from concierge_app.services.month_end import list_runs, preview_month_end, run_month_end
 from concierge_app.services.partner_documents import invoice_document
@@ -59,7 +60,7 @@ _REJECTED = {  # why the browser refused a file, by react-dropzone's code
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return today()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,7 +156,7 @@ class FinanceState(LiveState, AuthState):
             yield self._to_sign_in()
             return
         if not self.period:
-            self.period = str(Period.of(datetime.now(UTC).date()).previous())
+            self.period = str(Period.of(_today()).previous())
         self.today_iso = _today().isoformat()
         await self._reload()
 
@@ -164,9 +165,7 @@ class FinanceState(LiveState, AuthState):
         self.version = await self._ledger_version()
         balances = await asyncio.to_thread(staff_finance_overview, db=db)
         runs = await asyncio.to_thread(list_runs, db=db)
-        docs = await asyncio.to_thread(
-            recent_partner_invoices, db=db, today=datetime.now(UTC).date()
-        )
+        docs = await asyncio.to_thread(recent_partner_invoices, db=db, today=_today())
         self.payouts = [
             {
                 "partner": p.partner,
@@ -288,7 +287,7 @@ class FinanceState(LiveState, AuthState):
                 run_month_end,
                 db=get_database(),
                 period=period,
-                run_date=datetime.now(UTC).date(),
+                run_date=_today(),
                 actor=actor,
                 progress=report,
             )
@@ -330,7 +329,7 @@ class FinanceState(LiveState, AuthState):
             db=get_database(),
             invoice_id=invoice_id,
             partner_id=None,
-            today=datetime.now(UTC).date(),
+            today=_today(),
         )
         pdf = await asyncio.to_thread(render_invoice_pdf, doc)
         yield rx.download(data=pdf, filename=f"{doc.number}.pdf")

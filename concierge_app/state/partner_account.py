@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
 from urllib.parse import unquote
 
 import reflex as rx
@@ -13,6 +12,7 @@ import reflex as rx
 from concierge_app.db.engine import get_database
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.partner_billing import PartnerInvoiceState
+from concierge_app.services.common import today as business_day
 from concierge_app.services.partner_corrections import close_invoice, property_status
 from concierge_app.services.partner_documents import partner_invoices
 from concierge_app.services.partner_finance import partner_by_code
@@ -38,7 +38,6 @@ class PartnerAccountState(LiveState, AuthState):
     dialog_error: str = ""
     saving: bool = False
     message: str = ""
-    _pid: int = 0
 
     def _code_from_url(self) -> str:
         path = self.router.url.path.rstrip("/")
@@ -53,14 +52,14 @@ class PartnerAccountState(LiveState, AuthState):
         await self._reload()
 
     async def _reload(self) -> None:
-        db, today = get_database(), date.today()
+        db, today = get_database(), business_day()
         self.version = await self._ledger_version()
         try:
             header = await asyncio.to_thread(partner_by_code, db=db, code=self._code_from_url())
         except DomainError:
             self.not_found, self.loading = True, False
             return
-        self._pid, self.code, self.name = header.id, header.code, header.name
+        self.code, self.name = header.code, header.name
         docs = await asyncio.to_thread(partner_invoices, db=db, partner_id=header.id, today=today)
         prop = await asyncio.to_thread(property_status, db=db, partner_id=header.id, today=today)
         self.documents = [invoice_row(d) for d in docs]
@@ -79,6 +78,8 @@ class PartnerAccountState(LiveState, AuthState):
     @rx.event
     async def close_invoice(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
         """Write the invoice off or send it to legal (the form's `to`), with the reason."""
+        if self.saving:
+            return
         if not await self._signed_in():
             yield self._to_sign_in()
             return

@@ -25,7 +25,6 @@ class PartnerAuthState(rx.State):
         max_age=get_settings().staff_session_hours * 3600,
         same_site="strict",
     )
-    user_name: str = ""
     partner_name: str = ""
     partner_code: str = ""
     id_label: str = "Property ID"  # "Partner ID" for a service operator
@@ -37,7 +36,6 @@ class PartnerAuthState(rx.State):
         who = await asyncio.to_thread(
             partner_auth.current_partner_user, db=get_database(), token=self.partner_token
         )
-        self.user_name = "" if who is None else who.name
         self.partner_name = "" if who is None else who.partner_name
         self.partner_code = "" if who is None else who.partner_code
         self.id_label = "Partner ID" if who and who.partner_kind == "operator" else "Property ID"
@@ -61,7 +59,7 @@ class PartnerAuthState(rx.State):
             self.sign_in_error, self.signing_in = refused.message, False
             return
         self.partner_token = signed.token
-        self.user_name, self.partner_name = signed.identity.name, signed.identity.partner_name
+        self.partner_name = signed.identity.partner_name
         self.partner_code = signed.identity.partner_code
         operator = signed.identity.partner_kind == "operator"
         self.id_label = "Partner ID" if operator else "Property ID"
@@ -76,7 +74,7 @@ class PartnerAuthState(rx.State):
             partner_auth.partner_sign_out, db=get_database(), token=self.partner_token
         )
         self.partner_token = ""
-        self.user_name = self.partner_name = self.partner_code = ""
+        self.partner_name = self.partner_code = ""
         return rx.redirect("/partner/login")
 
 
@@ -95,14 +93,16 @@ class PartnerLiveState(PartnerAuthState, mixin=True):
 
     @rx.event
     async def poll(self, _tick: str = "") -> None:
-        if not self._pid:
-            return
-        current = await asyncio.to_thread(ledger_version, db=get_database())
-        if current != self.version:
-            self.version = current
+        """Every half second: reload when the ledger moved since the page last read it."""
+        if self._pid and await self._ledger_version() != self.version:
             await self._reload()
 
+    async def _ledger_version(self) -> int:
+        return await asyncio.to_thread(ledger_version, db=get_database())
+
     async def _reload(self) -> None:
+        """Record the ledger version (`self.version = await self._ledger_version()`), then read
+        what the page shows: a change landing meanwhile is seen by the next poll."""
         raise NotImplementedError
 
     def _scope(self) -> dict[str, Any]:

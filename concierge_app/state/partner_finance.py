@@ -17,15 +17,14 @@ from concierge_app.documents import document_payment_lines
 from concierge_app.documents.partner_invoice_pdf import render_invoice_pdf
 from concierge_app.documents.statement_csv import statement_csv
 from concierge_app.domain.errors import DomainError, NotFound
-from concierge_app.domain.money import totals_by_currency
 from concierge_app.domain.partner_billing import Period, long_date
+from concierge_app.services.common import today
 from concierge_app.services.formatting import format_day, format_money, whole_units
 from concierge_app.services.partner_corrections import property_status, reopen_property
 from concierge_app.services.partner_documents import (
     InvoiceSummary,
     invoice_document,
-    outstanding,
-    partner_invoices,
+    invoices_view,
 )
 from concierge_app.services.partner_finance import (
     bank_account,
@@ -43,7 +42,7 @@ STATUS_COLOURS = {"green": "#1b7f3b", "red": "#c4221f", "black": "#000000"}
 
 
 def _today() -> date:
-    return date.today()
+    return today()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +61,7 @@ class InvoiceRow:
     colour_css: str
     note: str  # payment processing, or the overdue warning
     can_announce: bool  # "I've paid" is offered
+    can_close: bool  # staff may write it off or send it to legal
 
 
 def invoice_row(s: InvoiceSummary) -> InvoiceRow:
@@ -81,6 +81,7 @@ def invoice_row(s: InvoiceSummary) -> InvoiceRow:
         colour_css=STATUS_COLOURS[colour],
         note=s.status_note,
         can_announce=s.can_announce,
+        can_close=s.can_close,
     )
 
 
@@ -105,20 +106,18 @@ class PartnerInvoicesState(PartnerLiveState, PartnerAuthState):
         await self._reload()
 
     async def _reload(self) -> None:
+        self.version = await self._ledger_version()
         try:
-            rows = await asyncio.to_thread(partner_invoices, **self._scope(), today=_today())
-            due = await asyncio.to_thread(outstanding, **self._scope(), today=_today())
+            view = await asyncio.to_thread(invoices_view, **self._scope(), today=_today())
             prop = await asyncio.to_thread(property_status, **self._scope(), today=_today())
         except Exception:
             logger.exception("Could not load invoices of partner %s", self._pid)
             self.view = "error"
             return
-        self.invoices = [invoice_row(s) for s in rows]
-        self.open_items = [invoice_row(s) for s in due]
-        self.total_outstanding = " + ".join(
-            format_money(m) for m in totals_by_currency(s.outstanding for s in due)
-        )
-        self.overdue = sum(1 for s in due if s.status_text.startswith("Overdue"))
+        self.invoices = [invoice_row(s) for s in view.documents]
+        self.open_items = [invoice_row(s) for s in view.outstanding]
+        self.total_outstanding = " + ".join(format_money(m) for m in view.total_due)
+        self.overdue = view.overdue
         self.closed, self.closed_reason = prop.closed, prop.reason
         self.can_reopen, self.still_to_pay = prop.can_reopen, ", ".join(prop.unpaid)
         self.view = "ready"
@@ -127,25 +126,31 @@ class PartnerInvoicesState(PartnerLiveState, PartnerAuthState):
     async def announce_paid(self, invoice_id: str):  # type: ignore[no-untyped-def]
         """ "I've paid" (by bank transfer): the invoice stays red and says when it should be
         reflected."""
+        if self.busy:
+            return
         if not await self._enter():
             yield self._to_sign_in()
             return
-        self.message, self.error = "", ""
+        self.message, self.error, self.busy = "", "", True
+        yield
         try:
             by = await asyncio.to_thread(
                 announce_payment, **self._scope(), invoice_id=int(invoice_id), today=_today()
             )
-        except (DomainError, ValueError) as refused:
-            self.error = getattr(refused, "message", "This invoice cannot be marked as paid.")
-            return
-        self.message = (
-            f"Thank you. Your payment is processing: it should be reflected by {long_date(by)}."
-        )
+            self.message = (
+                f"Thank you. Your payment is processing: it should be reflected by {long_date(by)}."
+            )
+        except DomainError as refused:
+            self.error = refused.message
+        finally:
+            self.busy = False
         await self._reload()
 
     @rx.event
     async def open_property(self):  # type: ignore[no-untyped-def]
         """ "Open your property": once every outstanding invoice is paid in full."""
+        if self.busy:
+            return
         if not await self._enter():
             yield self._to_sign_in()
             return
@@ -193,7 +198,6 @@ class StatementState(PartnerLiveState, PartnerAuthState):
     status: str = ""
     colour_css: str = ""
     payment_reference: str = ""
-    payment_method: str = ""
     instructions: list[str] = []
     lines: list[StatementRow] = []
     not_found: bool = False
@@ -212,6 +216,7 @@ class StatementState(PartnerLiveState, PartnerAuthState):
         await self._reload()
 
     async def _reload(self) -> None:
+        self.version = await self._ledger_version()
         number = self._number_from_url()
         try:
             doc = await asyncio.to_thread(self._load_document, number)
@@ -226,7 +231,6 @@ class StatementState(PartnerLiveState, PartnerAuthState):
         self.status = doc.status.text
         self.colour_css = STATUS_COLOURS[doc.status.colour.value]
         self.payment_reference = doc.payment_reference
-        self.payment_method = doc.partner.payment_method_label
         self.instructions = document_payment_lines(doc, format_money(doc.payable))
         self.lines = [
             StatementRow(
@@ -302,7 +306,6 @@ class OverviewState(PartnerLiveState, PartnerAuthState):
 
     method_label: str = ""
     how_it_works: str = ""
-    paid_out: str = ""
     platform_name: str = ""
     bank_name: str = ""
     iban: str = ""
@@ -322,12 +325,9 @@ class OverviewState(PartnerLiveState, PartnerAuthState):
         await self._reload()
 
     async def _reload(self) -> None:
+        self.version = await self._ledger_version()
         o = await asyncio.to_thread(financial_overview, **self._scope(), today=_today())
-        self.method_label, self.how_it_works, self.paid_out = (
-            o.method_label,
-            o.how_it_works,
-            o.paid_out,
-        )
+        self.method_label, self.how_it_works = o.method_label, o.how_it_works
         self.platform_name, self.bank_name = o.platform_name, o.platform_bank_name
         self.iban, self.bic, self.reference_format = (
             o.platform_iban,
@@ -375,6 +375,7 @@ class BankDetailsState(PartnerLiveState, PartnerAuthState):
         await self._reload()
 
     async def _reload(self) -> None:
+        self.version = await self._ledger_version()
         account = await asyncio.to_thread(bank_account, **self._scope())
         self.holder = "" if account is None else account.account_holder
         self.iban_masked = "" if account is None else account.iban_masked

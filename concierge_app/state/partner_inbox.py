@@ -203,7 +203,10 @@ class PartnerInboxState(PartnerLiveState, PartnerAuthState):
             return None
 
     @rx.event
-    async def open(self, thread_id: str) -> None:
+    async def open(self, thread_id: str):  # type: ignore[no-untyped-def]
+        if not await self._enter():
+            yield self._to_sign_in()
+            return
         self.selected_id, self.pane = thread_id, "thread"
         self.notice, self.reply_error = "", ""
         await self._reload()

@@ -6,8 +6,10 @@ Demo data (see `concierge_app/demo/partner_seed.py`): stays and services departe
 months before today; the older month is invoiced at seed time (so by now overdue), the newer
 one is invoiced when a person runs `python -m concierge_app.cli month-end`, as the first test
 does. Each test reads what it expects from the app's SQLite file (read only), except two staff
-actions that have no screen yet and are documented where they happen: a login for Kyoto Machiya
-House (the only partner with a fully deducted, "Paid" invoice) and writing an invoice off.
+actions documented where they happen: a login for Kyoto Machiya House (the only partner with a
+fully deducted, "Paid" invoice; no screen for it yet) and a black invoice set for the colour
+check and set back (the write-off screen, which also closes the property for good, is driven in
+test_partner_write_off.py).
 
 Who is used for what, so the tests do not depend on each other's order:
 - Villa Azul (PRP-1001): the new invoice, its statement, PDF, CSV and email.
@@ -239,9 +241,9 @@ def invoices_of(app_server: AppServer, code: str) -> list[DbInvoice]:
 
 
 def set_invoice_state(app_server: AppServer, invoice_id: int, state: str) -> None:
-    """Staff write an invoice off. There is no screen for it yet: this sets what the ledger
-    records for a write-off (partner_invoice.state), nothing else. It adds no audit event, so
-    the pages' live poll does not notice; the test reloads the page."""
+    """An invoice's state set directly, to see the black colour and set it back: the write-off
+    screen (test_partner_write_off.py) also closes the property, which cannot be undone. It
+    adds no audit event, so the pages' live poll does not notice; the test reloads the page."""
     with contextlib.closing(sqlite3.connect(db_path(app_server), timeout=30)) as connection:
         with connection:
             connection.execute(

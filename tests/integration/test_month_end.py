@@ -262,9 +262,13 @@ def test_chunks_issued_in_parallel_crash_then_resume_with_the_numbers_in_partner
     assert run(db).already_done
 
 
-def test_statements_written_in_parallel_that_fail_halfway_are_written_again_once(db, monkeypatch):
+@pytest.mark.parametrize("rerun_workers", [2, 1])
+def test_statements_written_in_parallel_that_fail_halfway_are_written_again_once(
+    db, monkeypatch, rerun_workers
+):
     """PostgreSQL writes the statements over two connections: one range may have committed when
-    the other fails; the rerun deletes it and writes every statement once."""
+    the other fails; the rerun (over two connections or one) deletes it and writes every
+    statement once."""
     if db.dialect == "sqlite":
         pytest.skip("SQLite writes the statements in one transaction (one writer)")
     villas = [make_partner(db, kind="property") for _ in range(6)]
@@ -283,7 +287,7 @@ def test_statements_written_in_parallel_that_fail_halfway_are_written_again_once
         run(db, workers=2)
     assert counts(db)[0] == 0 and 0 < counts(db)[1] < 6  # one range's statements committed
     monkeypatch.setattr(month_end, "_collect", real)
-    assert run(db, workers=2).invoices_total == 6
+    assert run(db, workers=rerun_workers).invoices_total == 6
     assert counts(db) == (6, 6, 6)
     assert [i.number for i in invoices(db)] == [f"CM-2026-{n:06d}" for n in range(1, 7)]
 

@@ -185,3 +185,34 @@ def test_the_in_app_job_delivers_without_the_cli(sqlite_db, smtp, monkeypatch):
     finally:
         get_settings.cache_clear()
     assert len(inbox.received) == 1 and queued(sqlite_db)[0].status == "sent"
+
+
+def test_a_message_that_cannot_be_rendered_fails_alone(db, smtp):
+    """A message rendered when sent whose subject is gone (here: no such invoice) is a failed
+    attempt of that message; the others in the batch are sent, and the Outbox still lists."""
+    from concierge_app.services.messages import list_outbox
+
+    inbox, mailer = smtp
+    with db.transaction() as s:
+        s.add(
+            OutboxMessage(
+                dedupe_key="partner_invoice_issued:999999",
+                template_key="partner_invoice_issued",
+                recipient="finance@gone.example",
+                subject="",
+                body="",
+                render_from="partner_invoice:999999",
+            )
+        )
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "250.00", title="Sunset sailing")
+    send_draft(w)
+    report = deliver_due_messages(db=db, mailer=mailer)
+    assert (report.sent, report.retrying, report.failed) == (1, 1, 0)
+    assert len(inbox.received) == 1
+    broken, guest = queued(db)
+    assert guest.status == "sent"
+    assert broken.status == "queued" and broken.attempts == 1
+    assert broken.last_error.startswith("Could not render partner_invoice:999999")
+    shown = {v.id: v for v in list_outbox(db=db)}[broken.id]
+    assert shown.subject == "(cannot be rendered)" and "partner_invoice:999999" in shown.body

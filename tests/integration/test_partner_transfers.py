@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from concierge_app.db.partner_billing import PartnerInvoice
 from concierge_app.db.partner_payments import PartnerAllocation, PartnerPayment
-from concierge_app.domain.errors import DomainError
+from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import StatusColour
 from concierge_app.services import partner_documents, partner_payments
@@ -130,11 +130,11 @@ def test_an_unmatched_or_ambiguous_transfer_waits_for_staff(ledger, reference, r
 def test_bad_input_is_refused_and_writes_nothing(ledger):  # noqa: F811
     db = ledger["db"]
     before = snapshot(db)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="more than zero"):
         transfer(db, "0.00", "PRP-GRS01")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="transaction id"):
         transfer(db, "10.00", "PRP-GRS01", external_id="  ")
-    with pytest.raises(DomainError):
+    with pytest.raises(NotFound, match="Transfer not found"):
         partner_payments.assign_transfer(db=db, payment_id=1, partner_code="X", actor=ACTOR)
     assert snapshot(db) == before
 
@@ -149,10 +149,27 @@ def test_i_ve_paid_keeps_the_invoice_red_and_says_when_it_should_be_reflected(le
     shown = status(db, gross, FRIDAY)
     assert shown.status_colour is StatusColour.RED
     assert shown.status_note.endswith("December 8, 2026")
-    with pytest.raises(Exception, match="not found"):  # another partner's invoice
+    with pytest.raises(NotFound, match="Invoice not found"):  # another partner's invoice
         partner_payments.announce_payment(
             db=db, invoice_id=invoice.id, partner_id=ledger["villa"], today=FRIDAY
         )
+    # said again the same day (a double click): nothing more is written
+    before = snapshot(db)
+    assert (
+        partner_payments.announce_payment(
+            db=db, invoice_id=invoice.id, partner_id=gross, today=FRIDAY
+        )
+        == TUESDAY
+    )
+    assert snapshot(db) == before
+    # the day it should count, no money came: plain red again, and it can be said again
+    later = status(db, gross, TUESDAY)
+    assert (later.status_colour, later.status_note, later.processing) == (
+        StatusColour.RED,
+        "",
+        False,
+    )
+    assert later.can_announce
 
 
 def test_two_imports_of_the_same_statement_at_once_record_it_once(ledger):  # noqa: F811
@@ -190,3 +207,13 @@ def test_the_staff_overview_counts_reflected_transfers_as_paid(ledger):  # noqa:
 
     assert balance(date(2026, 12, 7)) == (eur("0.00"), eur("80.00"))  # still processing
     assert balance(TUESDAY) == (eur("30.00"), eur("50.00"))
+
+
+def test_one_bank_id_with_another_amount_is_refused_not_taken_for_a_duplicate(ledger):  # noqa: F811
+    db, gross = ledger["db"], ledger["gross"]
+    number = invoice_of(db, gross).number
+    transfer(db, "30.00", f"PRP-GRS01 {number}", external_id="BANK-7")
+    before = snapshot(db)
+    with pytest.raises(DomainError, match=r"BANK-7 is already recorded, for 30\.00 EUR, not 45"):
+        transfer(db, "45.00", f"PRP-GRS01 {number}", external_id="BANK-7")
+    assert snapshot(db) == before

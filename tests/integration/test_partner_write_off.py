@@ -16,7 +16,7 @@ from concierge_app.services import partner_corrections, partner_documents
 
 from ..factories import ACTOR, snapshot
 from .test_partner_documents import ledger  # noqa: F401  (fixture)
-from .test_partner_transfers import FRIDAY, TUESDAY, invoice_of, status, transfer
+from .test_partner_transfers import FRIDAY, TUESDAY, eur, invoice_of, status, transfer
 
 OVERDUE_DAY = date(2026, 12, 20)  # the gross villa's 80.00 was due by December 16
 
@@ -75,7 +75,7 @@ def test_pay_black_by_transfer_then_reopen_once_reflected(ledger):  # noqa: F811
     invoice = invoice_of(db, gross)
     write_off(db, invoice.id)
     outcome = transfer(db, "80.00", f"PRP-GRS01 {invoice.number}", received_on=FRIDAY)
-    assert outcome.allocated == ((invoice.number, outcome.allocated[0][1]),)
+    assert outcome.allocated == ((invoice.number, eur("80.00")),)
     # processing: still black, and the property cannot be reopened yet
     monday = date(2026, 12, 7)
     assert status(db, gross, monday).status_colour is StatusColour.BLACK

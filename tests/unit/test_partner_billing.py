@@ -90,6 +90,7 @@ def test_status_texts_read_exactly_as_the_partner_guide_words_them():
         "Overdue (due by December 17, 2026)",
         StatusColour.RED,
     )
+    assert overdue.overdue and not status(today=date(2026, 12, 17)).overdue
     part = status(paid="50.00")
     assert part.text == "You've paid 50.00 EUR of 150.00 EUR" and part.colour is StatusColour.RED
     assert part.outstanding == Money(10000, "EUR")
