@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     guest_link_days: int = 60
     # Business days a partner's bank transfer is "processing" before it counts as paid.
     transfer_processing_days: int = Field(default=2, ge=0, le=10)
+    # VAT/GST on commission: partners in these countries get a separate VAT/GST document with
+    # each commission invoice. "CC:percent" pairs, e.g. "ES:21,AU:10" (empty: none).
+    vat_rates: str = "ES:21,AU:10,NZ:15"
+    # The sandbox bank refuses direct debits from this account (Stripe's failing test IBAN).
+    sandbox_failing_iban: str = "DE62370400440532013001"
+    direct_debit_check_seconds: int = 3600  # the in-app direct-debit schedule's check (0: off)
     platform_name: str = "Azure Concierge"
     platform_email: str = "concierge@azure-concierge.test"
     # On partner invoices: who issues them and where transfers go.

@@ -32,6 +32,19 @@ class CommissionPaymentMethod(enum.StrEnum):
     DIRECT_DEBIT = "direct_debit"
 
 
+class PartnerGroup(SQLModel, table=True):
+    """A group account over several properties (the multiple property payment plan): one total
+    due across them; one payment is allocated across their invoices, oldest due first."""
+
+    __tablename__ = "partner_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=20)  # quoted on a group transfer, e.g. "GRP-7001"
+    name: str = Field(max_length=200)
+    finance_email: str = Field(max_length=254)  # where allocation breakdowns go
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class Partner(SQLModel, table=True):
     __tablename__ = "partner"
     __table_args__ = (
@@ -58,6 +71,8 @@ class Partner(SQLModel, table=True):
     )
     finance_email: str = Field(max_length=254)
     address: str = Field(default="", max_length=500)  # postal address, lines separated by \n
+    # On the multiple property payment plan of this group (None: pays on its own).
+    group_id: int | None = Field(default=None, foreign_key="partner_group.id", index=True)
     # Closed by staff when an invoice is written off or sent to legal; reopened by the partner
     # once nothing is outstanding.
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -19,6 +19,8 @@ class PartnerUser(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     partner_id: int = Field(foreign_key="partner.id", index=True)
+    # A group login: also sees every property of the group (its total due, one payment for all).
+    group_id: int | None = Field(default=None, foreign_key="partner_group.id", index=True)
     email: str = Field(unique=True, max_length=254)
     name: str = Field(max_length=200)
     password_hash: str = Field(max_length=255)
@@ -102,6 +104,8 @@ class PartnerInvoice(SQLModel, table=True):
     # The reservation statement of a commission invoice (none for notes).
     statement_id: int | None = Field(default=None, foreign_key="partner_statement.id", unique=True)
     reason: str | None = Field(default=None, sa_type=Text)
+    # A VAT/GST document: the rate applied to its commission invoice (`related_invoice_id`).
+    tax_rate_bps: int | None = None
     # The partner said "I've paid" (by bank transfer) on this day.
     paid_notice_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -144,7 +148,8 @@ class Payout(SQLModel, table=True):
         currency_check(),
         non_negative("gross_minor"),
         non_negative("commission_minor"),
-        CheckConstraint("net_minor = gross_minor - commission_minor", name="net"),
+        non_negative("vat_minor"),
+        CheckConstraint("net_minor = gross_minor - commission_minor - vat_minor", name="net"),
         UniqueConstraint("partner_id", "period", "currency"),
     )
 
@@ -155,6 +160,7 @@ class Payout(SQLModel, table=True):
     currency: str = Field(max_length=3)
     gross_minor: int
     commission_minor: int
+    vat_minor: int = 0  # VAT/GST on the commission, deducted with it
     net_minor: int
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -169,5 +175,8 @@ class PartnerBankAccount(SQLModel, table=True):
     account_holder: str = Field(max_length=200)
     iban: str = Field(max_length=34)  # electronic format: no spaces, upper case, checksum valid
     bic: str = Field(default="", max_length=11)
+    # A direct debit mandate on this account: the monthly job collects open invoices from it.
+    mandate_reference: str | None = Field(default=None, max_length=35)
+    mandate_signed_on: date | None = None
     updated_by: str = Field(max_length=254)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

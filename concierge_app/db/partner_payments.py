@@ -43,14 +43,20 @@ class PartnerPayment(SQLModel, table=True):
     method: str = Field(max_length=20)
     external_id: str = Field(max_length=100)
     partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    # A group's payment (multiple property plan): allocated across the group's properties.
+    group_id: int | None = Field(default=None, foreign_key="partner_group.id", index=True)
     currency: str = Field(max_length=3)
     amount_minor: int
+    # The provider's id of the money (Stripe: the PaymentIntent "pi_…"): how its events find it.
+    provider_reference: str | None = Field(default=None, max_length=255, index=True)
     reference: str = Field(default="", max_length=300)  # as the payer wrote it
     payer: str = Field(default="", max_length=200)
     received_on: date
     reflected_on: date
     status: str = Field(max_length=20, index=True)
     queue_reason: str | None = Field(default=None, sa_type=Text)
+    failure_reason: str | None = Field(default=None, sa_type=Text)  # a failed direct debit
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_by: str = Field(max_length=254)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -74,3 +80,50 @@ class PartnerAllocation(SQLModel, table=True):
     effective_on: date  # counts as paid from this day (a transfer's reflected date)
     reversed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PartnerCheckoutStatus(enum.StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    EXPIRED = "expired"
+    FAILED = "failed"
+
+
+class PartnerCheckout(SQLModel, table=True):
+    """An online payment of one or more partner documents (one currency) through the payment
+    gateway: the partner's own, or a group's across its properties. Paid exactly once: its
+    fulfilment records one `PartnerPayment` (method online, external id = this id)."""
+
+    __tablename__ = "partner_checkout"
+    __table_args__ = (
+        currency_check(),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("(partner_id IS NULL) <> (group_id IS NULL)", name="one_payer"),
+        one_of("status", PartnerCheckoutStatus, "status"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)  # "pc_" + random hex; sent to the provider
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    group_id: int | None = Field(default=None, foreign_key="partner_group.id", index=True)
+    currency: str = Field(max_length=3)
+    amount_minor: int
+    status: str = Field(default=PartnerCheckoutStatus.OPEN.value, max_length=20)
+    provider: str = Field(max_length=20)
+    provider_reference: str | None = Field(default=None, unique=True, max_length=255)
+    checkout_url: str | None = Field(default=None, max_length=2000)
+    failure_reason: str | None = Field(default=None, max_length=500)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PartnerCheckoutInvoice(SQLModel, table=True):
+    """A document a checkout pays, and how much of it (its outstanding when the checkout
+    opened)."""
+
+    __tablename__ = "partner_checkout_invoice"
+    __table_args__ = (CheckConstraint("amount_minor > 0", name="amount_positive"),)
+
+    checkout_id: str = Field(foreign_key="partner_checkout.id", max_length=40, primary_key=True)
+    invoice_id: int = Field(foreign_key="partner_invoice.id", primary_key=True, index=True)
+    amount_minor: int

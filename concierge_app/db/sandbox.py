@@ -43,3 +43,33 @@ class SandboxCheckoutSession(SQLModel, table=True):
     declines: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SandboxDebitStatus(enum.StrEnum):
+    PENDING = "pending"  # requested; the bank has not answered yet
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class SandboxDebit(SQLModel, table=True):
+    """A SEPA direct debit the sandbox was asked to collect (Stripe: a PaymentIntent with a
+    sepa_debit payment method). The bank answers later: a debit from the configured failing
+    account fails, any other succeeds."""
+
+    __tablename__ = "sandbox_debit"
+    __table_args__ = (
+        currency_check(),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        one_of("status", SandboxDebitStatus, "status"),
+    )
+
+    id: str = Field(primary_key=True, max_length=80)  # "pi_sandbox_dd_…"
+    idempotency_key: str = Field(unique=True, max_length=100)
+    iban: str = Field(max_length=34)
+    mandate_reference: str = Field(max_length=35)
+    currency: str = Field(max_length=3)
+    amount_minor: int
+    metadata_json: str = Field(sa_type=Text)
+    status: str = Field(default=SandboxDebitStatus.PENDING.value, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -14,6 +14,7 @@ from .parties import (
     CommissionPaymentMethod,
     Guest,
     Partner,
+    PartnerGroup,
     PartnerKind,
     PayoutMethod,
     StaffSession,
@@ -31,6 +32,9 @@ from .partner_billing import (
 from .partner_inbox import PartnerThread, PartnerThreadMessage, ThreadAuthor
 from .partner_payments import (
     PartnerAllocation,
+    PartnerCheckout,
+    PartnerCheckoutInvoice,
+    PartnerCheckoutStatus,
     PartnerPayment,
     PartnerPaymentMethod,
     PartnerPaymentStatus,
@@ -44,7 +48,7 @@ from .payments import (
     Refund,
     RefundStatus,
 )
-from .sandbox import SandboxCheckoutSession, SandboxSessionStatus
+from .sandbox import SandboxCheckoutSession, SandboxDebit, SandboxDebitStatus, SandboxSessionStatus
 
 __all__ = [
     "AccommodationCollector",
@@ -68,6 +72,10 @@ __all__ = [
     "Partner",
     "PartnerAllocation",
     "PartnerBankAccount",
+    "PartnerCheckout",
+    "PartnerCheckoutInvoice",
+    "PartnerCheckoutStatus",
+    "PartnerGroup",
     "PartnerInvoice",
     "PartnerKind",
     "PartnerPayment",
@@ -86,6 +94,8 @@ __all__ = [
     "Refund",
     "RefundStatus",
     "SandboxCheckoutSession",
+    "SandboxDebit",
+    "SandboxDebitStatus",
     "SandboxSessionStatus",
     "ServiceItem",
     "StaffSession",
