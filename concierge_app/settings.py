@@ -9,6 +9,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .domain.errors import DomainError
+from .domain.vat import TaxRate, parse_rates
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SECRET = "dev-only-secret-change-me"
 
@@ -57,6 +60,19 @@ class Settings(BaseSettings):
     smtp_from: str = "Azure Concierge <billing@azure-concierge.test>"
     outbox_delivery_seconds: int = 10  # the in-app delivery job's pause (0: off)
     month_end_check_seconds: int = 3600  # the in-app month-end schedule's check (0: off)
+
+    @property
+    def tax_rates(self) -> dict[str, TaxRate]:
+        """`vat_rates` read per country (checked at start-up)."""
+        return parse_rates(self.vat_rates)
+
+    @model_validator(mode="after")
+    def _check_vat_rates(self) -> Settings:
+        try:
+            parse_rates(self.vat_rates)
+        except DomainError as bad:
+            raise ValueError(f"VAT_RATES: {bad}") from None
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:

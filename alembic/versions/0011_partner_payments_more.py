@@ -141,6 +141,18 @@ def upgrade() -> None:
     with op.batch_alter_table("partner_invoice", schema=None) as batch_op:
         batch_op.add_column(sa.Column("tax_rate_bps", sa.Integer(), nullable=True))
 
+    # Statements collected before this revision carry no tax rate: their run issues no VAT.
+    with op.batch_alter_table("partner_statement", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("tax_rate_bps", sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
+        batch_op.create_check_constraint(
+            op.f("ck_partner_statement_tax_rate"), "tax_rate_bps BETWEEN 0 AND 10000"
+        )
+
+    with op.batch_alter_table("month_end_run", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("first_vat_number", sa.Integer(), nullable=True))
+
     with op.batch_alter_table("partner_payment", schema=None) as batch_op:
         batch_op.add_column(sa.Column("group_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("provider_reference", sa.String(length=255), nullable=True))
@@ -206,6 +218,13 @@ def downgrade() -> None:
         batch_op.drop_column("failure_reason")
         batch_op.drop_column("provider_reference")
         batch_op.drop_column("group_id")
+
+    with op.batch_alter_table("month_end_run", schema=None) as batch_op:
+        batch_op.drop_column("first_vat_number")
+
+    with op.batch_alter_table("partner_statement", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_partner_statement_tax_rate"), type_="check")
+        batch_op.drop_column("tax_rate_bps")
 
     with op.batch_alter_table("partner_invoice", schema=None) as batch_op:
         batch_op.drop_column("tax_rate_bps")

@@ -56,6 +56,8 @@ class MonthEndRun(SQLModel, table=True):
     # The number of the first statement's invoice (in partner and currency order); the others
     # follow without gaps. Reserved once the statements are written.
     first_number: int | None = None
+    # Likewise the first VAT/GST document's number (for the statements that carry a tax rate).
+    first_vat_number: int | None = None
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     partners_done: int = 0
     invoices_created: int = 0
@@ -124,6 +126,7 @@ class PartnerStatement(SQLModel, table=True):
         non_negative("gross_minor"),
         CheckConstraint("line_count > 0", name="has_lines"),
         CheckConstraint("rate_bps BETWEEN 0 AND 10000", name="rate"),
+        CheckConstraint("tax_rate_bps BETWEEN 0 AND 10000", name="tax_rate"),
         UniqueConstraint("run_id", "partner_id", "currency"),
     )
 
@@ -136,6 +139,8 @@ class PartnerStatement(SQLModel, table=True):
     gross_minor: int  # what the platform collected (refunds taken off): the payout's gross
     line_count: int
     rate_bps: int  # the partner's commission rate at the time of the run
+    # VAT/GST on the commission for the partner's country at the time of the run (0: none)
+    tax_rate_bps: int = 0
     net_payout: bool  # the partner was paid out net at the time of the run
     lines: str = Field(sa_type=Text)
 

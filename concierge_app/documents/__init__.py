@@ -92,6 +92,21 @@ class PayoutSummary:
     gross: Money
     commission: Money
     net: Money
+    vat: Money | None = None  # VAT/GST on the commission, deducted with it
+
+
+@dataclass(frozen=True, slots=True)
+class TaxLine:
+    """What a VAT/GST document taxes: its commission invoice's amount at the country's rate."""
+
+    label: str  # "VAT" or "GST"
+    rate: str  # "21 %"
+    base: Money  # the commission invoice's amount
+    invoice_number: str
+
+    @property
+    def wording(self) -> str:
+        return f"{self.label} {self.rate} on commission invoice {self.invoice_number}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +134,12 @@ class InvoiceDocument:
     platform: PlatformDetails
     related_number: str | None = None  # the invoice a credit or debit note corrects
     reason: str | None = None  # why a note was issued
+    tax: TaxLine | None = None  # a VAT/GST document: what it taxes
 
     @property
     def title(self) -> str:
-        return KIND_TITLES[self.kind]
+        """ "Commission invoice", "Credit note", "VAT document" / "GST document", …"""
+        return f"{self.tax.label} document" if self.tax else KIND_TITLES[self.kind]
 
     @property
     def base_total(self) -> Money:

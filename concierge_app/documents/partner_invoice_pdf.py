@@ -214,7 +214,10 @@ class _InvoicePdf(FPDF):
         if d.kind is PartnerInvoiceKind.CREDIT_NOTE:  # owed to the partner: nothing falls due
             rows = [r for r in rows if r[0] not in ("Due date", "Payment method", "Status")]
         if d.related_number:
-            rows.insert(1, ("Corrects invoice", d.related_number))
+            related = "Commission invoice" if d.tax else "Corrects invoice"
+            rows.insert(1, (related, d.related_number))
+        if d.tax:
+            rows.insert(2, (d.tax.label, d.tax.rate))
         if d.reason:
             rows.append(("Reason", d.reason))
         for label, value in rows:
@@ -224,8 +227,35 @@ class _InvoicePdf(FPDF):
             self.multi_cell(0, 5, self.t(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(4)
 
+    def taxed(self) -> None:
+        """A VAT/GST document: what it taxes, instead of a statement."""
+        tax = self.doc.tax
+        assert tax is not None
+        self.heading(f"{tax.label} on our commission — {self.doc.period_label}")
+        self.amounts(
+            [
+                (f"Commission (invoice {tax.invoice_number})", money(tax.base), False),
+                (f"{tax.label} at {tax.rate}", money(self.doc.amount), False),
+            ]
+        )
+        self.font(8, colour=GREY)
+        self.multi_cell(
+            0,
+            4,
+            self.t(
+                f"{tax.label} is charged on the commission as a whole and rounded once, half up, "
+                "to the smallest unit of the currency."
+            ),
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        self.ln(3)
+
     def statement(self) -> None:
         d = self.doc
+        if d.tax is not None:
+            self.taxed()
+            return
         self.heading(f"Reservation statement — {d.period_label}")
         if not d.lines:
             self.font(9, colour=GREY)
@@ -286,7 +316,13 @@ class _InvoicePdf(FPDF):
         if d.kind is PartnerInvoiceKind.CREDIT_NOTE:
             self.amounts([("Credited to you", money(d.amount), True)])
             return
-        total_label = "Commission total" if d.kind is PartnerInvoiceKind.COMMISSION else "Amount"
+        total_label = (
+            "Commission total"
+            if d.kind is PartnerInvoiceKind.COMMISSION
+            else f"{d.tax.label} total"
+            if d.tax
+            else "Amount"
+        )
         rows = [(total_label, money(d.amount), False)]
         if not d.deducted.is_zero:
             rows.append(("Deducted from your payout", minus(d.deducted), False))
@@ -313,6 +349,11 @@ class _InvoicePdf(FPDF):
             [
                 ("Gross collected by us", money(d.payout.gross), False),
                 ("Commission deducted", minus(d.payout.commission), False),
+                *(
+                    [("VAT/GST on it, deducted", minus(d.payout.vat), False)]
+                    if d.payout.vat is not None and not d.payout.vat.is_zero
+                    else []
+                ),
                 ("Net paid out to you", money(d.payout.net), True),
             ]
         )

@@ -48,6 +48,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -68,6 +69,7 @@ from ..domain.partner_billing import (
     is_run_week,
 )
 from ..domain.strategies import PaymentStrategy
+from ..settings import get_settings
 from .audit import record_event
 from .common import next_in_sequence, table_of
 
@@ -198,10 +200,20 @@ def _departed(ranged: bool) -> Any:
     return union_all(stays, services).subquery("departed")
 
 
-def _per_partner(departed: Any, lines: Any = None) -> Select[Any]:
+TaxRates = tuple[tuple[str, int], ...]  # (country, bps), sorted
+
+
+def _tax_rate(rates: TaxRates) -> Any:
+    """The VAT/GST rate (bps) of the partner's country, 0 where none is configured."""
+    if not rates:
+        return literal(0, Integer)
+    return case(dict(rates), value=_P.c.country, else_=0)
+
+
+def _per_partner(departed: Any, lines: Any = None, rates: TaxRates = ()) -> Select[Any]:
     """Per partner and currency: the sums (and `lines` aggregated, if given), and the partner's
-    payout method and rate (only partners paid out net have the commission on what the platform
-    collected deducted)."""
+    payout method, rate and VAT/GST rate (only partners paid out net have the commission on
+    what the platform collected deducted)."""
     sums = [
         departed.c.partner_id,
         departed.c.currency,
@@ -219,23 +231,29 @@ def _per_partner(departed: Any, lines: Any = None) -> Select[Any]:
         case((net, g.c.deductible), else_=0).label("deducted"),
         net.label("net_payout"),
         _P.c.commission_rate_bps.label("rate_bps"),
+        _tax_rate(rates).label("tax_rate_bps"),
     ).join(_P, _P.c.id == g.c.partner_id)
 
 
 _TOTALS = _per_partner(_departed(ranged=False))
 
 
+def _rates() -> TaxRates:
+    """The configured VAT/GST rates, frozen into the statements when they are written."""
+    return tuple(sorted((c, r.bps) for c, r in get_settings().tax_rates.items()))
+
+
 @cache
-def _collect(dialect: str, ranged: bool = False) -> Any:
+def _collect(dialect: str, ranged: bool = False, rates: TaxRates = ()) -> Any:
     """Every partner's statement for the window (of the partners :p_lo..:p_hi when `ranged`),
-    lines and totals, in one INSERT .. SELECT."""
+    lines and totals, and the VAT/GST rate it is taxed at, in one INSERT .. SELECT."""
 
     def lines(line: Any) -> Any:
         if dialect == "postgresql":
             return func.string_agg(line, "\n")
         return func.group_concat(line, "\n")
 
-    per_partner = _per_partner(_departed(ranged), lines).subquery("s")
+    per_partner = _per_partner(_departed(ranged), lines, rates).subquery("s")
     return insert(_STMT).from_select(
         [
             "run_id",
@@ -248,6 +266,7 @@ def _collect(dialect: str, ranged: bool = False) -> Any:
             "rate_bps",
             "net_payout",
             "lines",
+            "tax_rate_bps",
         ],
         select(
             bindparam("run_id", type_=Integer),
@@ -260,6 +279,7 @@ def _collect(dialect: str, ranged: bool = False) -> Any:
             per_partner.c.rate_bps,
             per_partner.c.net_payout,
             per_partner.c.statement,
+            per_partner.c.tax_rate_bps,
         ),
     )
 
@@ -271,12 +291,12 @@ _IN_CHUNK = and_(
 _NOT_INVOICED = ~exists().where(_INV.c.statement_id == _STMT.c.id)
 
 
-def _formatted(dialect: str, year: int, n: Any) -> Any:
-    """CM-YYYY-NNNNNN in SQL."""
+def _formatted(dialect: str, year: int, n: Any, prefix: str = "CM") -> Any:
+    """CM-YYYY-NNNNNN (or VT-…) in SQL."""
     if dialect == "postgresql":
         digits = case((n < 1_000_000, func.lpad(_text(n), 6, "0")), else_=_text(n))
-        return literal(f"CM-{year}-", String) + digits
-    return func.printf(f"CM-{year}-%06d", n)
+        return literal(f"{prefix}-{year}-", String) + digits
+    return func.printf(f"{prefix}-{year}-%06d", n)
 
 
 @cache
@@ -319,6 +339,74 @@ def _issue(dialect: str, year: int) -> Any:
     )
 
 
+_TAXED = and_(_STMT.c.tax_rate_bps > 0, _STMT.c.amount_minor > 0)
+_VAT = aliased(_INV, name="vat")
+_VAT_OF = and_(_VAT.c.related_invoice_id == _INV.c.id, _VAT.c.kind == PartnerInvoiceKind.VAT.value)
+
+
+@cache
+def _issue_vat(dialect: str, year: int) -> Any:
+    """The chunk's VAT/GST documents, one per taxed statement's commission invoice, numbered
+    :vat_base + its place among the chunk's taxed statements (partner and currency order). The
+    tax is half up on the commission; on what was deducted from the payout, likewise."""
+    place = func.row_number().over(order_by=(_STMT.c.partner_id, _STMT.c.currency))
+    numbered = (
+        select(
+            _INV.c.id.label("invoice_id"),
+            _INV.c.partner_id,
+            _INV.c.currency,
+            _STMT.c.amount_minor,
+            _STMT.c.deducted_minor,
+            _STMT.c.tax_rate_bps,
+            place.label("place"),
+        )
+        .select_from(_STMT.join(_INV, _INV.c.statement_id == _STMT.c.id))
+        .where(_IN_CHUNK, _TAXED)
+        .subquery("taxed")
+    )
+    return insert(_INV).from_select(
+        [
+            "number",
+            "partner_id",
+            "run_id",
+            "kind",
+            "period",
+            "currency",
+            "invoice_date",
+            "due_date",
+            "amount_minor",
+            "deducted_minor",
+            "state",
+            "related_invoice_id",
+            "tax_rate_bps",
+            "created_at",
+        ],
+        select(
+            _formatted(
+                dialect, year, bindparam("vat_base", type_=Integer) + numbered.c.place, "VT"
+            ),
+            numbered.c.partner_id,
+            bindparam("run_id", type_=Integer),
+            literal(PartnerInvoiceKind.VAT.value, String),
+            bindparam("period", type_=String),
+            numbered.c.currency,
+            bindparam("invoice_date", type_=Date),
+            bindparam("due_date", type_=Date),
+            _half_up(numbered.c.amount_minor, numbered.c.tax_rate_bps),
+            _half_up(numbered.c.deducted_minor, numbered.c.tax_rate_bps),
+            literal(PartnerInvoiceState.ISSUED.value, String),
+            numbered.c.invoice_id,
+            numbered.c.tax_rate_bps,
+            bindparam("now", type_=_INV.c.created_at.type),
+        ).where(
+            ~exists().where(
+                _INV.c.related_invoice_id == numbered.c.invoice_id,
+                _INV.c.kind == PartnerInvoiceKind.VAT.value,
+            )
+        ),
+    )
+
+
 _PAID_OUT = exists().where(
     _PAYOUT.c.partner_id == _STMT.c.partner_id,
     _PAYOUT.c.period == bindparam("period"),
@@ -332,6 +420,7 @@ _PAY_OUT = insert(_PAYOUT).from_select(
         "currency",
         "gross_minor",
         "commission_minor",
+        "vat_minor",
         "net_minor",
         "created_at",
     ],
@@ -342,45 +431,62 @@ _PAY_OUT = insert(_PAYOUT).from_select(
         _STMT.c.currency,
         _STMT.c.gross_minor,
         _STMT.c.deducted_minor,
-        _STMT.c.gross_minor - _STMT.c.deducted_minor,
+        func.coalesce(_VAT.c.deducted_minor, 0),
+        _STMT.c.gross_minor - _STMT.c.deducted_minor - func.coalesce(_VAT.c.deducted_minor, 0),
         bindparam("now", type_=_PAYOUT.c.created_at.type),
     )
-    .select_from(_STMT.join(_INV, _INV.c.statement_id == _STMT.c.id))
+    .select_from(_STMT.join(_INV, _INV.c.statement_id == _STMT.c.id).outerjoin(_VAT, _VAT_OF))
     .where(_IN_CHUNK, _STMT.c.gross_minor > 0, ~_PAID_OUT),
 )
-_MESSAGE_KEY = literal(f"{INVOICE_MESSAGE}:", String) + _text(_INV.c.id)
-_QUEUE_MESSAGES = insert(_OUTBOX).from_select(
-    [
-        "dedupe_key",
-        "template_key",
-        "recipient",
-        "subject",
-        "body",
-        "partner_id",
-        "attachment",
-        "render_from",
-        "status",
-        "attempts",
-        "created_at",
-    ],
-    select(
-        _MESSAGE_KEY,
-        literal(INVOICE_MESSAGE, String),
-        _P.c.finance_email,
-        literal("", String),
-        literal("", String),
-        _P.c.id,
-        literal("partner_invoice_pdf:", String) + _text(_INV.c.id),
-        literal("partner_invoice:", String) + _text(_INV.c.id),
-        literal(OutboxStatus.QUEUED.value, String),
-        literal(0, Integer),
-        bindparam("now", type_=_OUTBOX.c.created_at.type),
+
+
+def _queue_messages(vat: bool) -> Any:
+    """Queue the "Partner Invoice Issued" email of each document the chunk issued: the
+    commission invoices, or (`vat`) their VAT/GST documents."""
+    key = literal(f"{INVOICE_MESSAGE}:", String) + _text(_INV.c.id)
+    issued = _STMT.join(_INV, _INV.c.statement_id == _STMT.c.id)
+    if vat:
+        comm = aliased(_INV, name="comm")
+        issued = _STMT.join(comm, comm.c.statement_id == _STMT.c.id).join(
+            _INV,
+            and_(
+                _INV.c.related_invoice_id == comm.c.id,
+                _INV.c.kind == PartnerInvoiceKind.VAT.value,
+            ),
+        )
+    return insert(_OUTBOX).from_select(
+        [
+            "dedupe_key",
+            "template_key",
+            "recipient",
+            "subject",
+            "body",
+            "partner_id",
+            "attachment",
+            "render_from",
+            "status",
+            "attempts",
+            "created_at",
+        ],
+        select(
+            key,
+            literal(INVOICE_MESSAGE, String),
+            _P.c.finance_email,
+            literal("", String),
+            literal("", String),
+            _P.c.id,
+            literal("partner_invoice_pdf:", String) + _text(_INV.c.id),
+            literal("partner_invoice:", String) + _text(_INV.c.id),
+            literal(OutboxStatus.QUEUED.value, String),
+            literal(0, Integer),
+            bindparam("now", type_=_OUTBOX.c.created_at.type),
+        )
+        .select_from(issued.join(_P, _P.c.id == _INV.c.partner_id))
+        .where(_IN_CHUNK, ~exists().where(_OUTBOX.c.dedupe_key == key)),
     )
-    .select_from(
-        _STMT.join(_INV, _INV.c.statement_id == _STMT.c.id).join(_P, _P.c.id == _INV.c.partner_id)
-    )
-    .where(_IN_CHUNK, ~exists().where(_OUTBOX.c.dedupe_key == _MESSAGE_KEY)),
-)
+
+
+_QUEUE_MESSAGES, _QUEUE_VAT_MESSAGES = _queue_messages(False), _queue_messages(True)
 # What the chunk still has to invoice: statements, lines, partners.
 _TO_INVOICE = select(
     func.count(),
@@ -389,7 +495,12 @@ _TO_INVOICE = select(
 ).where(_IN_CHUNK, _NOT_INVOICED)
 # Per partner of the run: its statements, and how many are invoiced.
 _PARTNER_STATEMENTS = (
-    select(_STMT.c.partner_id, func.count(), func.count(_INV.c.id))
+    select(
+        _STMT.c.partner_id,
+        func.count(),
+        func.count(_INV.c.id),
+        func.count(case((_TAXED, 1))),
+    )
     .select_from(_STMT.outerjoin(_INV, _INV.c.statement_id == _STMT.c.id))
     .where(_STMT.c.run_id == bindparam("run_id"))
     .group_by(_STMT.c.partner_id)
@@ -433,7 +544,8 @@ def run_month_end(
         progress(0, 0)
     _collect_statements(db, run_id, period, workers)
     _reserve_numbers(db, run_id)
-    first_number, ids, before = _still_to_invoice(db, run_id)
+    todo = _still_to_invoice(db, run_id)
+    ids = todo.partners
     done_before = _partners_done(db, run_id)
     total = done_before + len(ids)
     if progress:
@@ -441,9 +553,10 @@ def run_month_end(
     batches = [ids[start : start + chunk] for start in range(0, len(ids), chunk)]
 
     def issue(batch: list[int]) -> tuple[int, int, int]:
-        base = first_number - 1 + before[batch[0]]
+        statements, taxed = todo.before[batch[0]]
+        bases = (todo.first_number - 1 + statements, todo.first_vat_number - 1 + taxed)
         with db.transaction() as session:
-            made, copied = _invoice_chunk(session, run_id, period, batch[0], batch[-1], base)
+            made, copied = _invoice_chunk(session, run_id, period, batch[0], batch[-1], bases)
         return made, copied, len(batch)
 
     created = lines = done = 0
@@ -479,22 +592,29 @@ def _in_parallel(work: Callable[[T], R], items: Sequence[T], workers: int) -> It
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _still_to_invoice(db: Database, run_id: int) -> tuple[int, list[int], dict[int, int]]:
-    """The run's first number; the partners with a statement not invoiced yet, in id order;
-    and for each, how many statements of the run come before its first."""
+@dataclass(frozen=True, slots=True)
+class _ToInvoice:
+    first_number: int  # the run's first commission invoice number
+    first_vat_number: int  # and VAT/GST document number
+    partners: list[int]  # with a statement not invoiced yet, in id order
+    # per such partner: (statements, taxed statements) of the run before its first
+    before: dict[int, tuple[int, int]]
+
+
+def _still_to_invoice(db: Database, run_id: int) -> _ToInvoice:
     with db.read() as session:
         conn = session.connection()
-        first_number = conn.execute(
-            select(_RUN.c.first_number).where(_RUN.c.id == run_id)
-        ).scalar_one()
+        first, first_vat = conn.execute(
+            select(_RUN.c.first_number, _RUN.c.first_vat_number).where(_RUN.c.id == run_id)
+        ).one()
         rows = conn.execute(_PARTNER_STATEMENTS, {"run_id": run_id}).all()
-    ids, before, seen = [], {}, 0
-    for partner_id, statements, invoiced in rows:
+    ids, before, seen, taxed_seen = [], {}, 0, 0
+    for partner_id, statements, invoiced, taxed in rows:
         if invoiced < statements:
             ids.append(partner_id)
-            before[partner_id] = seen
-        seen += statements
-    return int(first_number), ids, before
+            before[partner_id] = (seen, taxed_seen)
+        seen, taxed_seen = seen + statements, taxed_seen + taxed
+    return _ToInvoice(int(first), int(first_vat or 1), ids, before)
 
 
 def _collect_statements(db: Database, run_id: int, period: Period, workers: int) -> None:
@@ -516,7 +636,7 @@ def _collect_statements(db: Database, run_id: int, period: Period, workers: int)
                 conn.exec_driver_sql("PRAGMA optimize")
             else:
                 conn.exec_driver_sql(f"SET LOCAL work_mem = '{COLLECT_WORK_MEM}'")
-            conn.execute(_collect(db.dialect), window)
+            conn.execute(_collect(db.dialect, rates=_rates()), window)
         else:
             with db.transaction() as other:
                 other.connection().execute(delete(_STMT).where(_STMT.c.run_id == run_id))
@@ -527,7 +647,7 @@ def _collect_statements(db: Database, run_id: int, period: Period, workers: int)
                     wconn = worker.connection()
                     wconn.exec_driver_sql(f"SET LOCAL work_mem = '{COLLECT_WORK_MEM}'")
                     params = window | {"p_lo": bounds[0], "p_hi": bounds[1]}
-                    wconn.execute(_collect(db.dialect, ranged=True), params)
+                    wconn.execute(_collect(db.dialect, True, _rates()), params)
 
             list(_in_parallel(collect, _split(lo or 0, hi or 0, workers), workers))
         conn.execute(update(_RUN).where(_RUN.c.id == run_id).values(collected_at=utcnow()))
@@ -547,10 +667,19 @@ def _reserve_numbers(db: Database, run_id: int) -> None:
         run = conn.execute(select(_RUN).where(_RUN.c.id == run_id).with_for_update()).one()
         if run.first_number is not None:
             return
-        statements = conn.execute(select(func.count()).where(_STMT.c.run_id == run_id)).scalar_one()
-        name = f"partner_invoice:{run.run_date.year}"
-        first = next_in_sequence(session, name, statements) if statements else 1
-        conn.execute(update(_RUN).where(_RUN.c.id == run_id).values(first_number=first))
+        statements, taxed = conn.execute(
+            select(func.count(), func.count(case((_TAXED, 1)))).where(_STMT.c.run_id == run_id)
+        ).one()
+        year = run.run_date.year
+        first = (
+            next_in_sequence(session, f"partner_invoice:{year}", statements) if statements else 1
+        )
+        first_vat = next_in_sequence(session, f"partner_vat:{year}", taxed) if taxed else 1
+        conn.execute(
+            update(_RUN)
+            .where(_RUN.c.id == run_id)
+            .values(first_number=first, first_vat_number=first_vat)
+        )
 
 
 def _open_run(db: Database, period: Period, run_date: date, actor: str) -> tuple[int, bool, bool]:
@@ -593,10 +722,11 @@ def _open_or_create(
 
 
 def _invoice_chunk(
-    session: Session, run_id: int, period: Period, lo: int, hi: int, base: int
+    session: Session, run_id: int, period: Period, lo: int, hi: int, bases: tuple[int, int]
 ) -> tuple[int, int]:
-    """Invoices, payouts and messages for the statements of partners lo..hi not invoiced yet
-    (numbered from `base` + 1 in partner and currency order), and the run's counters."""
+    """Invoices, VAT/GST documents, payouts and messages for the statements of partners lo..hi
+    not invoiced yet (numbered from `bases` + 1 — commission, VAT — in partner and currency
+    order), and the run's counters."""
     conn = session.connection()
     chunk = {"run_id": run_id, "lo": lo, "hi": hi}
     # another runner on the same chunk waits here, then finds it invoiced
@@ -605,8 +735,10 @@ def _invoice_chunk(
     if not invoices:
         return 0, 0
     run = conn.execute(select(_RUN).where(_RUN.c.id == run_id)).one()
+    base, vat_base = bases
     values = chunk | {
         "base": base,
+        "vat_base": vat_base,
         "period": str(period),
         "invoice_date": run.run_date,
         "due_date": due_date(run.run_date),
@@ -614,8 +746,10 @@ def _invoice_chunk(
     }
     year = run.run_date.year
     conn.execute(_issue(conn.dialect.name, year), values)
+    conn.execute(_issue_vat(conn.dialect.name, year), values)
     conn.execute(_PAY_OUT, values)
     conn.execute(_QUEUE_MESSAGES, values)
+    conn.execute(_QUEUE_VAT_MESSAGES, values)
     conn.execute(
         update(_RUN)
         .where(_RUN.c.id == run_id)

@@ -8,12 +8,14 @@ For now "paid" is the commission deducted from the payout; partner payments come
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
+from sqlmodel import Session
 
 from ..db.engine import Database
 from ..db.parties import CommissionPaymentMethod, Partner
@@ -25,7 +27,9 @@ from ..documents import (
     PayoutSummary,
     PlatformDetails,
     StatementLine,
+    TaxLine,
 )
+from ..domain.credit import credit_note_status
 from ..domain.errors import NotFound
 from ..domain.money import Money, totals_by_currency
 from ..domain.partner_billing import (
@@ -37,9 +41,11 @@ from ..domain.partner_billing import (
     invoice_status,
 )
 from ..domain.partner_payments import PAYABLE_KINDS, reflected_on
+from ..domain.vat import format_bps, tax_label
 from ..settings import get_settings
 from .common import table_of
 from .formatting import format_money
+from .partner_credit import credit_used
 from .partner_payments import paid_by
 from .statements import statement_lines
 
@@ -120,8 +126,15 @@ Payments = dict[int, tuple[int, date | None]]  # invoice id → (paid by today, 
 
 
 def _status(row: Any, today: date, payments: Payments | None = None) -> InvoiceStatus:
-    """Paid = deducted from the payout + payments and credit applied and effective by today."""
+    """Paid = deducted from the payout + payments and credit applied and effective by today.
+    A credit note (`payments`: what of it is applied) is green, never outstanding."""
     paid, processing = (payments or {}).get(int(row.id), (0, None))
+    if row.kind == PartnerInvoiceKind.CREDIT_NOTE.value:
+        return credit_note_status(
+            amount=Money(int(row.amount_minor), row.currency),
+            applied=Money(paid, row.currency),
+            format_money=format_money,
+        )
     announced = row.paid_notice_on
     if announced is not None:
         expected = reflected_on(announced, get_settings().transfer_processing_days)
@@ -165,7 +178,9 @@ _DOCUMENT = (
         _PAYOUT.c.gross_minor.label("payout_gross"),
         _PAYOUT.c.commission_minor.label("payout_commission"),
         _PAYOUT.c.net_minor.label("payout_net"),
+        _PAYOUT.c.vat_minor.label("payout_vat"),
         _RELATED.c.number.label("related_number"),
+        _RELATED.c.amount_minor.label("related_amount"),
         _STMT.c.lines.label("statement_lines"),
         _STMT.c.rate_bps.label("statement_rate"),
     )
@@ -198,7 +213,7 @@ def invoice_document(
         lines = statement_lines(
             conn, row.statement_lines or "", row.statement_rate or 0, row.currency
         )
-        payments = paid_by(session, [invoice_id], today)
+        payments = document_payments(session, [row], today)
     cur = row.currency
 
     def m(minor: int) -> Money:
@@ -236,23 +251,44 @@ def invoice_document(
         ),
         payout=None
         if row.payout_gross is None
-        else PayoutSummary(m(row.payout_gross), m(row.payout_commission), m(row.payout_net)),
+        else PayoutSummary(
+            m(row.payout_gross), m(row.payout_commission), m(row.payout_net), m(row.payout_vat)
+        ),
         lines=lines,
         payment_reference=f"{row.partner_code} {row.number}",
         platform=platform_details(),
         related_number=row.related_number,
         reason=row.reason,
+        tax=None
+        if row.tax_rate_bps is None or row.related_number is None
+        else TaxLine(
+            label=tax_label(row.partner_country),
+            rate=f"{format_bps(int(row.tax_rate_bps))} %",
+            base=m(row.related_amount),
+            invoice_number=row.related_number,
+        ),
     )
 
 
 _SUMMARIES = select(_INV).order_by(_INV.c.invoice_date.desc(), _INV.c.id.desc())
 
 
+def document_payments(session: Session, rows: Sequence[Any], today: date) -> Payments:
+    """`paid_by` for these documents (partner_invoice rows); for a credit note, the part of it
+    applied to documents by `today`."""
+    payments = paid_by(session, [int(r.id) for r in rows], today)
+    notes = [int(r.id) for r in rows if r.kind == PartnerInvoiceKind.CREDIT_NOTE.value]
+    payments.update({n: (used, None) for n, used in credit_used(session, notes, today).items()})
+    return payments
+
+
 def summary_of(row: Any, today: date, payments: Payments | None = None) -> InvoiceSummary:
     """A document row (partner_invoice columns) with its derived status (`payments`: from
-    `partner_payments.paid_by`)."""
+    `document_payments`)."""
     amount = Money(int(row.amount_minor), row.currency)
     payable = amount - Money(int(row.deducted_minor), row.currency)
+    if row.kind == PartnerInvoiceKind.CREDIT_NOTE.value:  # owed to the partner, never paid
+        payable = Money.zero(row.currency)
     status = _status(row, today, payments)
     kind = PartnerInvoiceKind(row.kind)
     return InvoiceSummary(
@@ -280,7 +316,7 @@ def partner_invoices(*, db: Database, partner_id: int, today: date) -> list[Invo
     """Finance → Invoices: every document of the partner, newest first."""
     with db.read() as session:
         rows = session.connection().execute(_SUMMARIES.where(_INV.c.partner_id == partner_id)).all()
-        payments = paid_by(session, [int(r.id) for r in rows], today)
+        payments = document_payments(session, rows, today)
         return [summary_of(row, today, payments) for row in rows]
 
 

@@ -276,11 +276,11 @@ def test_statements_written_in_parallel_that_fail_halfway_are_written_again_once
         stay(db, villa, date(2026, 11, 2), date(2026, 11, 6))
     real, calls = month_end._collect, []
 
-    def second_range_fails(dialect, ranged=False):
+    def second_range_fails(dialect, ranged=False, rates=()):
         calls.append(ranged)
         if len(calls) == 2:
             return month_end.insert(month_end._STMT).values(run_id=None)  # NOT NULL: fails
-        return real(dialect, ranged)
+        return real(dialect, ranged, rates)
 
     monkeypatch.setattr(month_end, "_collect", second_range_fails)
     with pytest.raises(IntegrityError):
