@@ -390,7 +390,11 @@ def test_month_end_invoice_with_statement_pdf_csv_and_email(
         str(period),
     )[0] == (issued_now,)
 
-    [new] = [i for i in invoices_of(app_server, VILLA_AZUL) if i.period == str(period)]
+    [new] = [
+        i
+        for i in invoices_of(app_server, VILLA_AZUL)
+        if i.period == str(period) and i.number.startswith("CM-")
+    ]
     lines = statement_of(app_server, new.id)
     assert lines, "the new invoice has no statement lines"
     reference = f"{VILLA_AZUL} {new.number}"
