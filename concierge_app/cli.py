@@ -1,5 +1,5 @@
-"""Command line: `python -m concierge_app.cli migrate | seed-demo | month-end | deliver-outbox |
-verify-audit`."""
+"""Command line: `python -m concierge_app.cli migrate | seed-demo | month-end | direct-debit |
+deliver-outbox | verify-audit`."""
 
 from __future__ import annotations
 
@@ -127,6 +127,58 @@ def month_end(
         console.print("This period was already invoiced: nothing added.")
     elif summary.resumed:
         console.print("Resumed an interrupted run: partners already invoiced were skipped.")
+
+
+@app.command("direct-debit")
+def direct_debit(
+    day: str = typer.Option(
+        None, "--date", help="The collection date, YYYY-MM-DD (default: today, UTC)"
+    ),
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Collect open commission documents of partners with a direct debit mandate (idempotent:
+    nothing already requested is requested again)."""
+    from datetime import date
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.table import Table
+
+    from .services.common import today
+    from .services.direct_debit import collect_direct_debits
+    from .services.formatting import format_money
+
+    try:
+        on = date.fromisoformat(day) if day else today()
+    except ValueError as bad:
+        console.print(f"[red]{bad}[/red]")
+        raise typer.Exit(2) from None
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("Collecting direct debits", total=None)
+
+        def show(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        summary = collect_direct_debits(
+            db=_db(url), today=on, actor="cli:direct-debit", progress=show
+        )
+    table = Table(title=f"Direct debits requested on {on.isoformat()}")
+    for column in ("Partner", "Documents", "Amount", "Outcome"):
+        table.add_column(column, justify="right" if column == "Amount" else "left")
+    for r in summary.requested:
+        outcome = f"[red]refused: {r.refused}[/red]" if r.refused else "sent to the bank"
+        table.add_row(r.partner_code, ", ".join(r.documents), format_money(r.amount), outcome)
+    for s in summary.skipped:
+        table.add_row(s.partner_code, s.number, format_money(s.outstanding), f"skipped: {s.reason}")
+    console.print(table)
+    console.print(f"Partners with a mandate: {summary.partners}. {summary.text}")
+    if summary.resent:
+        console.print(f"Sent {summary.resent} request(s) an earlier run had recorded but not sent.")
 
 
 @app.command("verify-audit")

@@ -7,6 +7,7 @@ import reflex as rx
 import concierge_app.db.tables  # noqa: F401
 from concierge_app.api import api
 from concierge_app.db.engine import get_database
+from concierge_app.jobs.direct_debit import collect_direct_debits_when_due
 from concierge_app.jobs.month_end import run_month_end_when_due
 from concierge_app.jobs.outbox import deliver_outbox_forever
 from concierge_app.pages.audit import audit_page
@@ -23,7 +24,9 @@ from concierge_app.pages.partner_finance import (
     overview_page,
     statement_page,
 )
+from concierge_app.pages.partner_group import partner_group_page
 from concierge_app.pages.partner_inbox import partner_inbox_page
+from concierge_app.pages.partner_ledger import partner_ledger_page
 from concierge_app.pages.portal import portal_page
 from concierge_app.pages.sandbox_checkout import sandbox_checkout_page
 from concierge_app.pages.templates import templates_page
@@ -40,7 +43,9 @@ from concierge_app.state.partner_finance import (
     PartnerInvoicesState,
     StatementState,
 )
+from concierge_app.state.partner_group import PartnerGroupState
 from concierge_app.state.partner_inbox import PartnerInboxState
+from concierge_app.state.partner_ledger import PartnerLedgerState
 from concierge_app.state.portal import PortalState
 from concierge_app.state.sandbox_checkout import SandboxCheckoutState
 from concierge_app.state.templates import TemplatesState
@@ -114,10 +119,23 @@ app.add_page(
     on_load=StatementState.load,
 )
 app.add_page(
+    partner_ledger_page,
+    route="/partner/ledger",
+    title="Ledger · Extranet",
+    on_load=PartnerLedgerState.load,
+)
+app.add_page(
     bank_details_page,
     route="/partner/bank-details",
     title="Bank details · Extranet",
     on_load=BankDetailsState.load,
+)
+# A group account's properties, total due and payments (group logins only).
+app.add_page(
+    partner_group_page,
+    route="/partner/group",
+    title="All properties · Extranet",
+    on_load=PartnerGroupState.load,
 )
 # The partner inbox: the partner writes at /partner/inbox, staff read and reply at /inbox.
 app.add_page(
@@ -132,6 +150,7 @@ app.add_page(audit_page, route="/audit", title="Audit log · Concierge", on_load
 
 app.register_lifespan_task(deliver_outbox_forever)
 app.register_lifespan_task(run_month_end_when_due)
+app.register_lifespan_task(collect_direct_debits_when_due)
 
 
 @app.register_lifespan_task

@@ -7,12 +7,14 @@ from typing import Any
 import reflex as rx
 
 from concierge_app.components.layout import brand_mark, nav_link
+from concierge_app.components.partner_group import group_nav
 from concierge_app.settings import get_settings
 from concierge_app.state.partner_auth import PartnerAuthState as A
 
 FINANCE_NAV: list[tuple[str, str]] = [
     ("Financial Overview", "/partner"),
     ("Invoices", "/partner/invoices"),
+    ("Ledger", "/partner/ledger"),
     ("Bank details", "/partner/bank-details"),
     ("Inbox", "/partner/inbox"),
 ]
@@ -28,10 +30,17 @@ def partner_shell(*children: rx.Component, active: str) -> rx.Component:
                     rx.badge("Extranet", variant="soft", color_scheme="gray"),
                     align="center",
                     spacing="2",
+                    white_space="nowrap",
+                    flex_shrink="0",
                 ),
                 rx.hstack(
-                    rx.text("Finance", size="2", weight="bold", color_scheme="gray"),
+                    # a group login's extra links need the room
+                    rx.cond(
+                        A.group_code == "",
+                        rx.text("Finance", size="2", weight="bold", color_scheme="gray"),
+                    ),
                     *[nav_link(lbl, href, active=lbl == active) for lbl, href in FINANCE_NAV],
+                    group_nav(active),  # a group login: All properties + property switcher
                     rx.cond(
                         A.partner_name != "",
                         rx.hstack(
@@ -57,6 +66,7 @@ def partner_shell(*children: rx.Component, active: str) -> rx.Component:
                     ),
                     spacing="1",
                     align="center",
+                    white_space="nowrap",
                 ),
                 justify="between",
                 align="center",

@@ -10,17 +10,30 @@ from sqlmodel import select
 
 from ..db.engine import Database
 from ..db.parties import Partner
+from ..db.partner_billing import PartnerBankAccount
 from ..domain.money import Money
 from ..domain.partner_billing import Period
 from ..domain.strategies import PaymentStrategy as S
-from ..services import bookings, month_end, partner_auth, partner_finance, portfolio
+from ..services import (
+    bookings,
+    month_end,
+    partner_auth,
+    partner_finance,
+    partner_groups,
+    portfolio,
+)
 
 ACTOR = "demo-seed"
 DEMO_PARTNER_PASSWORD = "demo-partner"
+DEMO_GROUP = "GRP-7001"
+DEMO_GROUP_LOGIN = "group@partners.demo.test"
 DEMO_PARTNER_LOGINS = {
     "PRP-1001": "villa.azul@partners.demo.test",
     "PRP-1002": "casa.palma@partners.demo.test",
     "OPR-2002": "chef.marco@partners.demo.test",
+    "OPR-2001": "sailing@partners.demo.test",  # pays online
+    "OPR-2003": "swiftride@partners.demo.test",  # direct debit
+    "OPR-2004": "yoga@partners.demo.test",
 }
 ACCOUNTS = {
     "PRP-1001": ("Villa Azul S.L.", "ES7921000813610123456789", ""),
@@ -29,7 +42,22 @@ ACCOUNTS = {
     "OPR-2001": ("Aegean Sailing Co. S.L.", "ES9121000418450200051332", ""),
     "OPR-2002": ("Marco Bianchi", "IT60X0542811101000000123456", ""),
     "OPR-2003": ("SwiftRide Transfers S.L.", "ES6000491500051234567892", ""),
+    "OPR-2004": ("Ibiza Yoga Retreats S.L.", "ES6721000418450123456781", ""),
+    "PRP-1004": ("Villa Sol Ibiza S.L.", "ES4021000418490987654321", ""),
+    "PRP-1005": ("Casa Mar Mallorca S.L.", "ES3800491500050512345670", ""),
 }
+# Operators that collect from guests themselves: the platform invoices their commission, which
+# they pay by the method on their account (online, direct debit, bank transfer).
+SELF_COLLECTED = (
+    ("OPR-2001", "Sunset sailing trip", "480.00"),
+    ("OPR-2003", "Airport transfer", "90.00"),
+    ("OPR-2004", "Private yoga session", "220.00"),
+)
+# Stays at the group's properties, collected by the properties (commission to pay).
+GROUP_STAYS = (
+    ("PRP-1004", "Hannah Becker", 6, 13, "5200.00"),
+    ("PRP-1005", "Luca Romano", 14, 21, "4600.00"),
+)
 
 
 def load_partner_demo(db: Database, today: date) -> None:
@@ -54,6 +82,8 @@ def load_partner_demo(db: Database, today: date) -> None:
             password=DEMO_PARTNER_PASSWORD,
             actor=ACTOR,
         )
+    _group(db, ids)
+    _mandate(db, ids["OPR-2003"], today)
     last = Period.of(today).previous()
     before = last.previous()
     for n, month in enumerate((before, last)):
@@ -63,9 +93,43 @@ def load_partner_demo(db: Database, today: date) -> None:
     )
 
 
+def _group(db: Database, ids: dict[str, int]) -> None:
+    """The Balearic Homes Group: two villas on the multiple property payment plan, one login."""
+    gid = partner_groups.create_group(
+        db=db,
+        code=DEMO_GROUP,
+        name="Balearic Homes Group",
+        finance_email="finance@balearichomes.demo.test",
+        actor=ACTOR,
+    )
+    for code in ("PRP-1004", "PRP-1005"):
+        partner_groups.join_group(db=db, group_id=gid, partner_id=ids[code], actor=ACTOR)
+    partner_auth.create_partner_user(
+        db=db,
+        partner_id=ids["PRP-1004"],
+        group_id=gid,
+        email=DEMO_GROUP_LOGIN,
+        name=f"Finance team ({DEMO_GROUP})",
+        password=DEMO_PARTNER_PASSWORD,
+        actor=ACTOR,
+    )
+
+
+def _mandate(db: Database, partner_id: int, today: date) -> None:
+    """SwiftRide pays by direct debit: a mandate on its account."""
+    with db.transaction() as session:
+        account = session.exec(
+            select(PartnerBankAccount).where(PartnerBankAccount.partner_id == partner_id)
+        ).one()
+        account.mandate_reference = "MNDT-OPR-2003"
+        account.mandate_signed_on = today - timedelta(days=120)
+        session.add(account)
+
+
 def _departures(db: Database, ids: dict[str, int], month: Period, n: int) -> None:
     """Stays at Villa Azul (EUR, paid out net) and Casa Palma (USD, paid gross via Stripe) that
-    departed in `month`, with a private chef's services."""
+    departed in `month`, with a private chef's services and the self-collecting operators'
+    (sailing, airport transfer, yoga); stays at the Balearic Homes Group's two villas."""
     first = month.first_day
     stays = [
         ("PRP-1001", "EUR", "Lucía Fernández", 3, 7, "4200.00", "platform"),
@@ -104,3 +168,32 @@ def _departures(db: Database, ids: dict[str, int], month: Period, n: int) -> Non
                 actor=ACTOR,
             )
             portfolio.confirm_service(db=db, service_id=sid, actor=ACTOR)
+        if code == "PRP-1001" and i == 0:
+            for operator, title, gross in SELF_COLLECTED:
+                sid = portfolio.add_service_item(
+                    db=db,
+                    booking_id=booking,
+                    operator_id=ids[operator],
+                    title=title,
+                    service_date=first + timedelta(days=ci + 1),
+                    gross=Money.parse(gross, cur),
+                    strategy=S.OPERATOR_COLLECTS_FULL,
+                    actor=ACTOR,
+                )
+                portfolio.confirm_service(db=db, service_id=sid, actor=ACTOR)
+    for i, (code, name, ci, co, total) in enumerate(GROUP_STAYS):
+        guest = bookings.create_guest(
+            db=db, name=name, email=f"{name.split()[0].lower()}.{n}{i}@example.com"
+        )
+        bookings.create_booking(
+            db=db,
+            reference=f"BH-{month.year % 100}{month.month:02d}{i}",
+            guest_id=guest,
+            property_id=ids[code],
+            check_in=first + timedelta(days=ci - 1),
+            check_out=first + timedelta(days=co - 1),
+            currency="EUR",
+            accommodation_total=Money.parse(total, "EUR"),
+            accommodation_collected_by="property",
+            actor=ACTOR,
+        )

@@ -22,6 +22,9 @@ ADDRESSES = {
     "OPR-2001": "Port de Sant Antoni, Moll 3\n07820 Ibiza, Spain",
     "OPR-2002": "Carrer de Vara de Rey 8\n07800 Eivissa, Spain",
     "OPR-2003": "Aeropuerto de Ibiza, Local 14\n07817 Sant Josep, Spain",
+    "OPR-2004": "Carrer des Puig 5\n07830 Sant Josep de sa Talaia, Spain",
+    "PRP-1004": "Cala Salada 21\n07820 Sant Antoni de Portmany\nIbiza, Spain",
+    "PRP-1005": "Carrer de la Mar 44\n07157 Port d'Andratx\nMallorca, Spain",
 }
 ACTOR = "demo-seed"
 
@@ -118,6 +121,43 @@ def load_demo(db: Database) -> dict[str, int]:
             800,
             "net_payout",
             "direct_debit",
+        ),
+        (
+            "OPR-2004",
+            "Ibiza Yoga Retreats",
+            "operator",
+            "yoga retreat",
+            "ES",
+            "EUR",
+            "Europe/Madrid",
+            1000,
+            "gross_stripe",
+            "bank_transfer",
+        ),
+        # The Balearic Homes Group's properties (multiple property payment plan).
+        (
+            "PRP-1004",
+            "Villa Sol Ibiza",
+            "property",
+            "villa",
+            "ES",
+            "EUR",
+            "Europe/Madrid",
+            1500,
+            "gross_stripe",
+            "bank_transfer",
+        ),
+        (
+            "PRP-1005",
+            "Casa Mar Mallorca",
+            "property",
+            "villa",
+            "ES",
+            "EUR",
+            "Europe/Madrid",
+            1500,
+            "gross_stripe",
+            "bank_transfer",
         ),
     ):
         p[code] = partners.create_partner(

@@ -142,6 +142,16 @@ class InvoiceDocument:
         return f"{self.tax.label} document" if self.tax else KIND_TITLES[self.kind]
 
     @property
+    def subtitle(self) -> str:
+        """What the document is about, in a line under its title."""
+        if self.tax is not None:
+            return f"{self.tax.wording} ({self.period_label})"
+        if self.kind in (PartnerInvoiceKind.CREDIT_NOTE, PartnerInvoiceKind.DEBIT_NOTE):
+            why = f": {self.reason}" if self.reason else ""
+            return f"Correction to invoice {self.related_number or ''}{why}"
+        return f"Reservations that departed in {self.period_label}"
+
+    @property
     def base_total(self) -> Money:
         return total((line.base for line in self.lines), self.currency)
 

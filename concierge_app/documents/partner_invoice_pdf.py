@@ -251,10 +251,32 @@ class _InvoicePdf(FPDF):
         )
         self.ln(3)
 
+    def correction(self) -> None:
+        """A credit or debit note: what it changes, instead of a statement."""
+        d = self.doc
+        related = d.related_number or "—"
+        self.heading(f"Correction to invoice {related} — {d.period_label}")
+        if d.kind is PartnerInvoiceKind.CREDIT_NOTE:
+            text = (
+                f"Invoice {related} remains valid. This credit note deducts {money(d.amount)} "
+                "from it."
+            )
+        else:
+            text = (
+                f"Invoice {related} remains valid. This debit note adds {money(d.amount)} to it, "
+                f"payable by its own due date, {format_day(d.due_date)}."
+            )
+        self.font(9.5)
+        self.multi_cell(0, 5, self.t(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(4)
+
     def statement(self) -> None:
         d = self.doc
         if d.tax is not None:
             self.taxed()
+            return
+        if d.kind in (PartnerInvoiceKind.CREDIT_NOTE, PartnerInvoiceKind.DEBIT_NOTE):
+            self.correction()
             return
         self.heading(f"Reservation statement — {d.period_label}")
         if not d.lines:

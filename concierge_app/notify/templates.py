@@ -122,6 +122,43 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
             ),
         ),
         TemplateDefault(
+            key="partner_note_issued",
+            name="Partner Note Issued",
+            subject=(
+                "{{ platform_name }} {{ title|lower }} {{ note_number }} — "
+                "invoice {{ related_number }}"
+            ),
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "We issued {{ title|lower }} {{ note_number }} (property ID {{ partner_code }}) "
+                "{% if credit %}deducting {{ amount }} from"
+                "{% else %}adding {{ amount }} to{% endif %} "
+                "invoice {{ related_number }} for {{ period }}. The invoice stays valid.\n"
+                "Reason: {{ reason }}\n\n"
+                "{% if credit %}A credit note is not paid out to your bank account: "
+                "it is used to pay your open or next invoices, oldest due first.\n{{ applied }}\n"
+                "{% else %}{{ payment_instructions }}\n{% endif %}"
+                "\nThe note is attached. You can also find it under Finance → Invoices:\n"
+                "{{ finance_url }}"
+                "\n\nKind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "title",
+                "note_number",
+                "related_number",
+                "period",
+                "amount",
+                "credit",
+                "reason",
+                "applied",
+                "payment_instructions",
+                "finance_url",
+            ),
+        ),
+        TemplateDefault(
             key="partner_inbox_reply",
             name="Partner Inbox Reply",
             subject="Re: {{ subject }} — {{ platform_name }} Finance",
@@ -143,6 +180,67 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
                 "staff_name",
                 "reply",
                 "inbox_url",
+            ),
+        ),
+        TemplateDefault(  # a group's payment (multiple property plan): partner_* is the group
+            key="payment_allocation",
+            name="Payment Allocation",
+            subject="{{ platform_name }}: your payment of {{ amount_paid }} — how it was applied",
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "We received your payment for group {{ partner_code }}:\n"
+                "Amount: {{ amount_paid }}\nMethod: {{ payment_method }}\n"
+                "Date: {{ payment_date }}\n\n"
+                "It was applied to your properties' invoices, oldest due first:\n"
+                "{{ allocation_lines }}\n\n"
+                "Credit left: {{ credit_left }}\n\n"
+                "Every property's invoices are under Finance → All properties:\n{{ group_url }}\n\n"
+                "Kind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "amount_paid",
+                "payment_method",
+                "payment_date",
+                "allocation_lines",
+                "credit_left",
+                "group_url",
+            ),
+        ),
+        TemplateDefault(
+            key="direct_debit_failed",
+            name="Direct Debit Failed",
+            subject="{{ platform_name }}: your direct debit of {{ amount_payable }} failed",
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "The direct debit of {{ amount_payable }} we requested from your bank on "
+                "{{ requested_on }} (mandate {{ mandate_reference }}, property ID "
+                "{{ partner_code }}) failed.\n"
+                "Your bank's reason: {{ failure_reason }}\n\n"
+                "These invoices are unpaid again and appear red under Finance → Invoices:\n"
+                "{% for line in lines %}  • {{ line.description }}: {{ line.amount }}\n"
+                "{% endfor %}\n"
+                "What to do:\n"
+                "1. Contact your bank to see why the payment failed.\n"
+                "2. Pay {{ amount_payable }} as soon as possible:\n"
+                "{{ payment_instructions }}\n\n"
+                "Your invoices:\n{{ finance_url }}\n\n"
+                "Kind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "amount_payable",
+                "requested_on",
+                "mandate_reference",
+                "failure_reason",
+                "invoice_numbers",
+                "lines",
+                "payment_instructions",
+                "finance_url",
             ),
         ),
     )

@@ -1,12 +1,14 @@
 """`/finance` (staff): partner balances, invoiced vs paid vs outstanding, the month-end run
 (preview, run with a progress bar, past runs), incoming bank transfers (record one, import a
-bank statement CSV, the queue of unmatched ones) and the latest partner documents."""
+bank statement CSV, the queue of unmatched ones), direct debits (collect; the sandbox bank's
+answers) and the latest partner documents."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from concierge_app.components.booking.common import empty_state
+from concierge_app.components.direct_debit import direct_debit_card
 from concierge_app.components.forms import form_error, form_field, validation_props
 from concierge_app.components.layout import loading_card, page_header, page_shell, table_header
 from concierge_app.components.live import live_updates
@@ -405,8 +407,8 @@ def _queue_row(q: QueueRow) -> rx.Component:
                     rx.el.input(type="hidden", name="payment_id", value=q.id),
                     rx.input(
                         name="partner_code",
-                        placeholder="Property ID",
-                        aria_label="Property ID",
+                        placeholder="Property or group ID",
+                        aria_label="Property or group ID",
                         id=element_id,
                         size="1",
                         width="120px",
@@ -437,7 +439,8 @@ def _transfer_queue() -> rx.Component:
         ),
         rx.text(
             "Transfers whose reference names no property or invoice, or names several. Assign "
-            "each to a property ID: it is applied to that partner's invoices, oldest due first.",
+            "each to a property ID (or a group's code: spread across its properties): it is "
+            "applied to that partner's invoices, oldest due first.",
             size="2",
             color_scheme="gray",
         ),
@@ -523,6 +526,7 @@ def finance_page() -> rx.Component:
             rx.vstack(
                 _month_end(),
                 _bank_transfers(),
+                direct_debit_card(),
                 _card(
                     "Invoiced vs paid vs outstanding",
                     rx.grid(

@@ -1,19 +1,26 @@
 """`/finance/partners/[code]` (staff): one partner's documents, its property open or closed,
-and Write off / Send to legal on an unpaid invoice."""
+Write off / Send to legal on an unpaid invoice, a credit or debit note against an invoice, and
+the partner's ledger."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from concierge_app.components.forms import form_error
+from concierge_app.components.forms import (
+    dialog_footer,
+    form_error,
+    form_field,
+    validation_props,
+)
 from concierge_app.components.layout import loading_card, page_shell, table_header
+from concierge_app.components.ledger import ledger_books
 from concierge_app.components.live import live_updates
 from concierge_app.components.partner import status_text
 from concierge_app.state.partner_account import PartnerAccountState as A
-from concierge_app.state.partner_finance import InvoiceRow
+from concierge_app.state.partner_account import StaffDocumentRow
 
 
-def _document_row(row: InvoiceRow) -> rx.Component:
+def _document_row(row: StaffDocumentRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row.number, weight="medium"), white_space="nowrap"),
         rx.table.cell(row.title),
@@ -29,16 +36,41 @@ def _document_row(row: InvoiceRow) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.cond(
-                row.can_close,
-                rx.button(
-                    "Write off / legal…",
-                    size="1",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=A.ask_close(row.id, row.number),
-                    class_name="close-invoice",
+            rx.hstack(
+                rx.cond(
+                    row.can_correct,
+                    rx.fragment(
+                        rx.button(
+                            "Credit note",
+                            size="1",
+                            variant="soft",
+                            on_click=A.ask_note("credit_note", row.id),
+                            class_name="credit-note",
+                        ),
+                        rx.button(
+                            "Debit note",
+                            size="1",
+                            variant="soft",
+                            color_scheme="orange",
+                            on_click=A.ask_note("debit_note", row.id),
+                            class_name="debit-note",
+                        ),
+                    ),
                 ),
+                rx.cond(
+                    row.can_close,
+                    rx.button(
+                        "Write off / legal…",
+                        size="1",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=A.ask_close(row.id, row.number),
+                        class_name="close-invoice",
+                    ),
+                ),
+                spacing="2",
+                justify="end",
+                wrap="wrap",
             ),
             text_align="right",
         ),
@@ -103,6 +135,109 @@ def _close_dialog() -> rx.Component:
     )
 
 
+def _note_dialog() -> rx.Component:
+    credit = A.note_kind == "credit_note"
+    errors = A.note_errors
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(credit, "Credit note", "Debit note"), " for ", A.note_number),
+            rx.dialog.description(
+                rx.cond(
+                    credit,
+                    "The invoice stays valid; the credit note deducts the amount from it. It is "
+                    "never paid out: it pays the partner's oldest open invoice, or the next one.",
+                    "The invoice stays valid; the debit note adds the amount to it, payable by "
+                    "its own due date.",
+                ),
+                size="2",
+            ),
+            rx.form(
+                rx.vstack(
+                    form_field(
+                        rx.text("Amount (", A.note_currency, ")"),
+                        "note-amount",
+                        rx.input(
+                            name="amount",
+                            id="note-amount",
+                            placeholder="0.00",
+                            input_mode="decimal",
+                            width="100%",
+                            **validation_props(errors, "amount", "note-amount"),
+                        ),
+                        errors=errors,
+                        key="amount",
+                        hint=rx.cond(
+                            credit,
+                            rx.text("At most the invoice's ", A.note_amount, " in all."),
+                            rx.text("Invoice ", A.note_number, ": ", A.note_amount, "."),
+                        ),
+                    ),
+                    form_field(
+                        "Reason (the partner reads it)",
+                        "note-reason",
+                        rx.text_area(
+                            name="reason",
+                            id="note-reason",
+                            placeholder="e.g. Reservation BK-1234 was cancelled after the run",
+                            max_length=250,
+                            width="100%",
+                            **validation_props(errors, "reason", "note-reason"),
+                        ),
+                        errors=errors,
+                        key="reason",
+                        hint="Up to 250 characters.",
+                    ),
+                    rx.cond(
+                        credit,
+                        rx.fragment(),
+                        form_field(
+                            "Due date",
+                            "note-due",
+                            rx.input(
+                                type="date",
+                                name="due_date",
+                                id="note-due",
+                                default_value=A.note_due,
+                                key=A.note_due,
+                                width="100%",
+                                **validation_props(errors, "due_date", "note-due"),
+                            ),
+                            errors=errors,
+                            key="due_date",
+                            hint="Today or later; 14 days from today by default.",
+                        ),
+                    ),
+                    form_error(errors.contains("form"), errors["form"]),
+                    dialog_footer(
+                        rx.dialog.close,
+                        "Cancel",
+                        rx.cond(credit, "Issue credit note", "Issue debit note"),
+                        busy=A.saving,
+                        id="confirm-note",
+                    ),
+                    spacing="3",
+                    margin_top="12px",
+                ),
+                on_submit=A.issue_note,
+                reset_on_submit=False,
+            ),
+            max_width="480px",
+        ),
+        open=A.note_open,
+        on_open_change=A.set_note_open,
+    )
+
+
+def _ledger_card() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Ledger", size="5", as_="h2"),
+        ledger_books(A.ledgers, "No documents or payments yet."),
+        spacing="3",
+        width="100%",
+        id="staff-partner-ledger",
+    )
+
+
 def partner_account_page() -> rx.Component:
     return page_shell(
         rx.cond(
@@ -134,7 +269,12 @@ def partner_account_page() -> rx.Component:
                     rx.cond(A.closed, rx.text(A.closed_reason, size="2", color_scheme="gray")),
                     rx.cond(
                         A.message != "",
-                        rx.callout(A.message, icon="circle_check", color_scheme="green"),
+                        rx.callout(
+                            A.message,
+                            icon="circle_check",
+                            color_scheme="green",
+                            id="staff-action-done",
+                        ),
                     ),
                     rx.card(
                         rx.vstack(
@@ -159,12 +299,14 @@ def partner_account_page() -> rx.Component:
                         ),
                         width="100%",
                     ),
+                    _ledger_card(),
                     spacing="4",
                     width="100%",
                 ),
             ),
         ),
         _close_dialog(),
+        _note_dialog(),
         live_updates(A.poll),
         active="Finance",
     )

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import reflex as rx
 
+from concierge_app.components.direct_debit import mandate_notice
 from concierge_app.components.forms import form_error
 from concierge_app.components.layout import loading_card, page_header
 from concierge_app.components.live import live_updates
 from concierge_app.components.partner import partner_shell, status_text
 from concierge_app.state.partner_finance import BankDetailsState as B
-from concierge_app.state.partner_finance import InvoiceRow, PayoutRow, StatementRow
+from concierge_app.state.partner_finance import InvoiceRow, PayAllRow, PayoutRow, StatementRow
 from concierge_app.state.partner_finance import OverviewState as O
 from concierge_app.state.partner_finance import PartnerInvoicesState as I
 from concierge_app.state.partner_finance import StatementState as S
 
 
-def _fact(label: str, value: rx.Var[str] | str, **props: object) -> rx.Component:
+def _fact(label: rx.Var[str] | str, value: rx.Var[str] | str, **props: object) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color_scheme="gray", weight="medium"),
         rx.text(value, size="3", weight="medium"),
@@ -34,30 +35,67 @@ def _status_cell(row: InvoiceRow) -> rx.Component:
             row.note != "",
             rx.text(row.note, size="1", color_scheme="gray", class_name="status-note"),
         ),
+        rx.cond(  # black, in Outstanding balances: no online payment
+            row.transfer_only != "",
+            rx.text(row.transfer_only, size="1", color_scheme="gray", class_name="transfer-only"),
+        ),
         spacing="1",
     )
 
 
-def _announce_cell(row: InvoiceRow) -> rx.Component:
+def _pay_online_button(
+    ids: rx.Var[str] | str, label: rx.Var[str] | str, **props: object
+) -> rx.Component:
+    """Opens the card checkout; a spinner while it is being opened, then the browser goes
+    there."""
+    return rx.button(
+        rx.cond(I.paying == ids, rx.spinner(size="1"), rx.icon("credit_card", size=14)),
+        rx.cond(I.paying == ids, "Opening checkout…", label),
+        on_click=I.pay_online(ids),
+        disabled=(I.paying != "") | I.busy,
+        white_space="nowrap",
+        **props,
+    )
+
+
+def _actions_cell(row: InvoiceRow) -> rx.Component:
     return rx.table.cell(
-        rx.cond(
-            row.can_announce,
-            rx.button(
-                rx.icon("landmark", size=14),
-                "I've paid",
-                size="1",
-                variant="soft",
-                on_click=I.announce_paid(row.id),
-                class_name="announce-paid",
-                white_space="nowrap",
+        rx.hstack(
+            rx.cond(
+                row.pay_online,
+                _pay_online_button(row.id, "Pay online", size="1", class_name="pay-online"),
             ),
+            rx.cond(
+                row.can_announce,
+                rx.button(
+                    rx.icon("landmark", size=14),
+                    "I've paid",
+                    size="1",
+                    variant="soft",
+                    on_click=I.announce_paid(row.id),
+                    class_name="announce-paid",
+                    white_space="nowrap",
+                ),
+            ),
+            spacing="2",
+            justify="end",
         ),
         text_align="right",
     )
 
 
 def _outstanding_row(row: InvoiceRow) -> rx.Component:
-    return _invoice_row(row, _announce_cell(row))
+    return _invoice_row(row, _actions_cell(row))
+
+
+def _pay_all(group: PayAllRow) -> rx.Component:
+    return _pay_online_button(
+        group.ids,
+        "Pay all online · " + group.total,
+        size="2",
+        class_name="pay-all-online",
+        custom_attrs={"data-currency": group.currency},
+    )
 
 
 def _invoice_row(row: InvoiceRow, *extra: rx.Component) -> rx.Component:
@@ -162,6 +200,21 @@ def _invoice_notices() -> rx.Component:
                 id="overdue-warning",
             ),
         ),
+        rx.cond(
+            I.checkout_title != "",
+            rx.callout(
+                rx.text(rx.text.strong(I.checkout_title), " ", I.checkout_detail),
+                icon=rx.match(
+                    I.checkout_kind, ("success", "circle_check"), ("warning", "info"), "loader"
+                ),
+                color_scheme=rx.match(
+                    I.checkout_kind, ("success", "green"), ("warning", "amber"), "blue"
+                ),
+                width="100%",
+                id="checkout-notice",
+                custom_attrs={"data-kind": I.checkout_kind},
+            ),
+        ),
         form_error(I.error != "", I.error),
         rx.cond(
             I.message != "",
@@ -196,6 +249,21 @@ def invoices_page() -> rx.Component:
                             ),
                             justify="between",
                             width="100%",
+                        ),
+                        rx.cond(
+                            I.pay_all.length() > 0,  # type: ignore[attr-defined]
+                            rx.hstack(
+                                rx.foreach(I.pay_all, _pay_all),
+                                rx.text(
+                                    "By card, through our secure payment page.",
+                                    size="1",
+                                    color_scheme="gray",
+                                ),
+                                spacing="3",
+                                align="center",
+                                wrap="wrap",
+                                id="pay-all-online",
+                            ),
                         ),
                         rx.cond(
                             I.open_items.length() > 0,  # type: ignore[attr-defined]
@@ -270,9 +338,7 @@ def statement_page() -> rx.Component:
                     rx.hstack(
                         rx.vstack(
                             rx.heading(S.title, " ", S.number, size="6", as_="h1"),
-                            rx.text(
-                                "Reservations that departed in ", S.period, color_scheme="gray"
-                            ),
+                            rx.text(S.subtitle, color_scheme="gray", id="document-subtitle"),
                             spacing="1",
                         ),
                         rx.hstack(
@@ -282,12 +348,15 @@ def statement_page() -> rx.Component:
                                 on_click=S.download_pdf,
                                 id="download-pdf",
                             ),
-                            rx.button(
-                                rx.icon("sheet", size=16),
-                                "Download statement (CSV)",
-                                variant="soft",
-                                on_click=S.download_csv,
-                                id="download-csv",
+                            rx.cond(
+                                S.is_commission,
+                                rx.button(
+                                    rx.icon("sheet", size=16),
+                                    "Download statement (CSV)",
+                                    variant="soft",
+                                    on_click=S.download_csv,
+                                    id="download-csv",
+                                ),
                             ),
                             spacing="2",
                         ),
@@ -297,11 +366,27 @@ def statement_page() -> rx.Component:
                     ),
                     rx.card(
                         rx.flex(
-                            _fact("Invoice date", S.invoice_date),
-                            _fact("Due date", S.due_date),
-                            _fact("Commission", S.amount),
-                            _fact("Deducted from your payout", S.deducted),
-                            _fact("To pay", rx.cond(S.nothing_to_pay, "Nothing to pay", S.payable)),
+                            _fact(rx.cond(S.is_commission, "Invoice date", "Date"), S.invoice_date),
+                            rx.cond(~S.is_credit_note, _fact("Due date", S.due_date)),
+                            _fact(
+                                rx.cond(
+                                    S.is_commission,
+                                    "Commission",
+                                    rx.cond(S.is_credit_note, "Credited to you", "Amount"),
+                                ),
+                                S.amount,
+                            ),
+                            rx.cond(
+                                ~S.is_credit_note,
+                                _fact("Deducted from your payout", S.deducted),
+                            ),
+                            rx.cond(
+                                ~S.is_credit_note,
+                                _fact(
+                                    "To pay",
+                                    rx.cond(S.nothing_to_pay, "Nothing to pay", S.payable),
+                                ),
+                            ),
                             rx.vstack(
                                 rx.text("Status", size="1", color_scheme="gray", weight="medium"),
                                 status_text(S.status, "", S.colour_css, id="document-status"),
@@ -313,53 +398,72 @@ def statement_page() -> rx.Component:
                         width="100%",
                     ),
                     rx.cond(
-                        S.nothing_to_pay,
+                        S.is_credit_note,
                         rx.callout(
-                            "Deducted from your payout — nothing to pay.",
-                            icon="circle_check",
+                            rx.foreach(S.instructions, lambda line: rx.text(line)),
+                            icon="info",
                             color_scheme="green",
                             width="100%",
-                        ),
-                        rx.callout(
-                            rx.vstack(
-                                rx.foreach(S.instructions, lambda line: rx.text(line)),
-                                rx.text(
-                                    "Property ID and invoice number: ",
-                                    rx.code(S.payment_reference, id="payment-reference"),
-                                ),
-                                spacing="1",
-                                id="payment-instructions",
-                            ),
-                            icon="landmark",
-                            color_scheme="blue",
-                            width="100%",
+                            id="credit-note-use",
                         ),
                     ),
-                    rx.card(
-                        rx.vstack(
-                            rx.heading("Reservation statement", size="4", as_="h2"),
-                            rx.table.root(
-                                rx.table.header(
-                                    rx.table.row(
-                                        rx.table.column_header_cell("Reservation"),
-                                        rx.table.column_header_cell("Guest"),
-                                        rx.table.column_header_cell("Item"),
-                                        rx.table.column_header_cell("Dates"),
-                                        rx.table.column_header_cell("Amount", text_align="right"),
-                                        rx.table.column_header_cell("Rate", text_align="right"),
-                                        rx.table.column_header_cell(
-                                            "Commission", text_align="right"
-                                        ),
-                                        rx.table.column_header_cell("Paid"),
-                                    )
-                                ),
-                                rx.table.body(rx.foreach(S.lines, _statement_row)),
+                    rx.cond(
+                        S.is_credit_note,
+                        rx.fragment(),
+                        rx.cond(
+                            S.nothing_to_pay,
+                            rx.callout(
+                                "Deducted from your payout — nothing to pay.",
+                                icon="circle_check",
+                                color_scheme="green",
                                 width="100%",
                             ),
-                            spacing="3",
+                            rx.callout(
+                                rx.vstack(
+                                    rx.foreach(S.instructions, lambda line: rx.text(line)),
+                                    rx.text(
+                                        "Property ID and invoice number: ",
+                                        rx.code(S.payment_reference, id="payment-reference"),
+                                    ),
+                                    spacing="1",
+                                    id="payment-instructions",
+                                ),
+                                icon="landmark",
+                                color_scheme="blue",
+                                width="100%",
+                            ),
+                        ),
+                    ),
+                    rx.cond(
+                        S.is_commission,
+                        rx.card(
+                            rx.vstack(
+                                rx.heading("Reservation statement", size="4", as_="h2"),
+                                rx.table.root(
+                                    rx.table.header(
+                                        rx.table.row(
+                                            rx.table.column_header_cell("Reservation"),
+                                            rx.table.column_header_cell("Guest"),
+                                            rx.table.column_header_cell("Item"),
+                                            rx.table.column_header_cell("Dates"),
+                                            rx.table.column_header_cell(
+                                                "Amount", text_align="right"
+                                            ),
+                                            rx.table.column_header_cell("Rate", text_align="right"),
+                                            rx.table.column_header_cell(
+                                                "Commission", text_align="right"
+                                            ),
+                                            rx.table.column_header_cell("Paid"),
+                                        )
+                                    ),
+                                    rx.table.body(rx.foreach(S.lines, _statement_row)),
+                                    width="100%",
+                                ),
+                                spacing="3",
+                                width="100%",
+                            ),
                             width="100%",
                         ),
-                        width="100%",
                     ),
                     spacing="4",
                     width="100%",
@@ -555,6 +659,7 @@ def bank_details_page() -> rx.Component:
             ),
             width="100%",
         ),
+        mandate_notice(),
         live_updates(B.poll),
         active="Bank details",
     )

@@ -2,7 +2,7 @@
 
 Stripe's test cards behave as at Stripe: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is
 declined. A success sends the signed `checkout.session.completed` event to the app's webhook
-handler, then returns the guest to the portal."""
+handler, then returns the guest to the portal (a partner to its Invoices page)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def _summary() -> rx.Component:
             id="checkout-back",
         ),
         rx.text(get_settings().platform_name, size="3", weight="bold", color_scheme="gray"),
-        rx.text("Booking ", S.booking_reference, size="2", color_scheme="gray"),
+        rx.text(S.reference_label, " ", S.booking_reference, size="2", color_scheme="gray"),
         rx.heading(S.total, size="8", id="checkout-total"),
         rx.divider(),
         rx.foreach(S.lines, _line),
@@ -140,7 +140,7 @@ def _closed(title: str, body: str) -> rx.Component:
     return rx.vstack(
         rx.heading(title, size="5"),
         rx.text(body, color_scheme="gray"),
-        rx.cond(S.cancel_url != "", rx.link("Return to your booking", href=S.cancel_url)),
+        rx.cond(S.cancel_url != "", rx.link(S.return_label, href=S.cancel_url)),
         spacing="3",
         align="center",
         padding_y="40px",
@@ -169,9 +169,7 @@ def sandbox_checkout_page() -> rx.Component:
                     ("complete", _closed("This checkout has been paid", "Thank you.")),
                     (
                         "expired",
-                        _closed(
-                            "This checkout has expired", "Start a new payment from your booking."
-                        ),
+                        _closed("This checkout has expired", "Start a new payment."),
                     ),
                     (
                         "off",

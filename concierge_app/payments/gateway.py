@@ -8,6 +8,7 @@ format: the provider's signed webhook events drive fulfilment, never the success
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from ..domain.money import Money
@@ -56,8 +57,44 @@ class CheckoutSession:
     url: str  # where the guest is sent to pay
 
 
+DIRECT_DEBIT_KIND = "partner_direct_debit"  # metadata "kind" of a partner's direct debit
+
+
+@dataclass(frozen=True, slots=True)
+class DebitRequest:
+    """A SEPA direct debit of a partner's open documents, under the partner's mandate."""
+
+    payment_id: int  # our PartnerPayment: in the metadata, so the bank's answer finds it
+    external_id: str  # stable per partner, currency, month and attempt
+    partner_code: str
+    amount: Money
+    iban: str
+    account_holder: str
+    email: str
+    mandate_reference: str
+    mandate_signed_on: date
+    description: str  # e.g. "Commission OPR-2003 CM-2026-000012"
+
+    @property
+    def idempotency_key(self) -> str:
+        """Derived from the collection: a retried request never debits twice."""
+        return f"direct_debit:{self.external_id}"
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """What the provider's events carry back: marks a partner direct debit."""
+        return {
+            "kind": DIRECT_DEBIT_KIND,
+            "partner_payment_id": str(self.payment_id),
+            "external_id": self.external_id,
+            "partner_code": self.partner_code,
+            "mandate_reference": self.mandate_reference,
+        }
+
+
 class PaymentGateway(Protocol):
     name: str
+    debit_currencies: frozenset[str]  # what `collect_debit` can take (SEPA: EUR)
 
     def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
         """Open a hosted checkout for the request's lines; idempotent per attempt."""
@@ -71,5 +108,13 @@ class PaymentGateway(Protocol):
         """Refund part of a captured payment; returns the provider's refund id.
 
         Calling again with the same idempotency key must not refund twice.
+        """
+        ...
+
+    def collect_debit(self, request: DebitRequest) -> str:
+        """Ask the bank for a direct debit; returns the provider's id of it (Stripe: "pi_…").
+
+        The answer (paid or failed) comes later as a signed event. Calling again with the same
+        request returns the same id and debits once. A refusal raises GatewayError.
         """
         ...

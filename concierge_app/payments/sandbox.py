@@ -3,6 +3,12 @@
 It keeps its own Checkout Sessions (table `sandbox_checkout_session`), serves a checkout page
 (`/sandbox/checkout/{session}`), answers Stripe's test cards as Stripe does, and sends signed
 Stripe-format events to the app's webhook handler, so the demo runs the production code path.
+
+It also takes SEPA direct debits (table `sandbox_debit`, Stripe: PaymentIntents with a
+sepa_debit payment method). The bank answers when asked (`answer_debits`, a person clicking
+"Bank answers" in the demo): a debit from the configured failing IBAN fails as Stripe's test
+IBAN DE62370400440532013001 does (`payment_intent.payment_failed`), any other succeeds
+(`payment_intent.succeeded`).
 """
 
 from __future__ import annotations
@@ -19,10 +25,15 @@ from typing import Any
 from sqlmodel import select
 
 from ..db.engine import Database
-from ..db.sandbox import SandboxCheckoutSession, SandboxSessionStatus
+from ..db.sandbox import (
+    SandboxCheckoutSession,
+    SandboxDebit,
+    SandboxDebitStatus,
+    SandboxSessionStatus,
+)
 from ..db.types import utcnow
 from ..domain.money import Money
-from .gateway import CheckoutRequest, CheckoutSession, GatewayError
+from .gateway import CheckoutRequest, CheckoutSession, DebitRequest, GatewayError
 from .stripe_amounts import to_stripe_amount
 from .stripe_events import sign
 
@@ -53,6 +64,22 @@ NOT_A_TEST_CARD = (
     "Your card was declined. Your request was in test mode, but used a non test card. "
     "For a list of valid test cards, visit: https://stripe.com/docs/testing."
 )
+
+
+# What Stripe says when a SEPA debit bounces for lack of money (its failing test IBAN).
+INSUFFICIENT_FUNDS = (
+    "insufficient_funds",
+    "The customer's account has insufficient funds to cover this payment.",
+)
+SEPA_EUR_ONLY = "SEPA Direct Debit collects euros only; this debit is in {currency}."
+
+
+@dataclass(frozen=True, slots=True)
+class DebitAnswers:
+    """What the sandbox bank answered, one count per outcome."""
+
+    succeeded: int
+    failed: int
 
 
 class CardDeclined(GatewayError):
@@ -91,6 +118,7 @@ class SandboxGateway:
     """The embedded default provider (no keys, no network)."""
 
     name = "sandbox"
+    debit_currencies = frozenset({"EUR"})  # SEPA Direct Debit, as Stripe's sepa_debit
 
     def __init__(
         self, db: Database, *, webhook_secret: str, send_event: EventSink, base_url: str
@@ -195,6 +223,67 @@ class SandboxGateway:
             raise GatewayError("A refund must be more than zero.")
         return "re_sandbox_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
 
+    def collect_debit(self, request: DebitRequest) -> str:
+        """Record the debit (once per idempotency key); the bank answers later."""
+        if request.amount.currency != "EUR":
+            raise GatewayError(SEPA_EUR_ONLY.format(currency=request.amount.currency))
+        if request.amount.minor <= 0:
+            raise GatewayError("A direct debit must be more than zero.")
+        with self._db.transaction() as session:
+            existing = session.exec(
+                select(SandboxDebit).where(SandboxDebit.idempotency_key == request.idempotency_key)
+            ).first()
+            if existing is not None:
+                return existing.id
+            debit = SandboxDebit(
+                id=f"pi_sandbox_dd_{secrets.token_hex(12)}",
+                idempotency_key=request.idempotency_key,
+                iban=request.iban,
+                mandate_reference=request.mandate_reference,
+                currency=request.amount.currency,
+                amount_minor=request.amount.minor,
+                metadata_json=json.dumps(request.metadata, sort_keys=True),
+            )
+            session.add(debit)
+            return debit.id
+
+    def pending_debits(self) -> int:
+        """Debits the sandbox bank has not answered yet."""
+        with self._db.read() as session:
+            return len(
+                session.exec(
+                    select(SandboxDebit.id).where(SandboxDebit.status == SandboxDebitStatus.PENDING)
+                ).all()
+            )
+
+    def answer_debits(self, *, failing_iban: str) -> DebitAnswers:
+        """The bank's answer to every pending debit: from `failing_iban` it fails, any other
+        succeeds. Each answer is sent as a signed event (after its own commit); answering
+        again sends nothing (no debit is pending)."""
+        failing = failing_iban.replace(" ", "").upper()
+        events: list[dict[str, Any]] = []
+        with self._db.transaction() as session:
+            pending = session.exec(
+                select(SandboxDebit)
+                .where(SandboxDebit.status == SandboxDebitStatus.PENDING)
+                .order_by(SandboxDebit.created_at, SandboxDebit.id)  # type: ignore[arg-type]
+                .with_for_update()
+            ).all()
+            for debit in pending:
+                fails = debit.iban.replace(" ", "").upper() == failing
+                debit.status = (
+                    SandboxDebitStatus.FAILED if fails else SandboxDebitStatus.SUCCEEDED
+                ).value
+                debit.answered_at = utcnow()
+                session.add(debit)
+                events.append(_debit_event(debit))
+        for event in events:
+            self._emit(event)
+        return DebitAnswers(
+            succeeded=sum(e["type"] == "payment_intent.succeeded" for e in events),
+            failed=sum(e["type"] == "payment_intent.payment_failed" for e in events),
+        )
+
     def _emit(self, event: dict[str, Any]) -> None:
         payload = json.dumps(event, separators=(",", ":")).encode()
         self._send(payload, sign(payload, self._secret))
@@ -276,6 +365,33 @@ def _event(kind: str, row: SandboxCheckoutSession) -> dict[str, Any]:
                 "payment_intent": row.payment_intent,
                 "payment_status": "paid" if complete else "unpaid",
                 "status": row.status,
+            }
+        },
+    }
+
+
+def _debit_event(debit: SandboxDebit) -> dict[str, Any]:
+    """The PaymentIntent event Stripe sends when a SEPA debit settles or bounces."""
+    failed = debit.status == SandboxDebitStatus.FAILED
+    kind = "payment_intent.payment_failed" if failed else "payment_intent.succeeded"
+    event_id = "evt_sandbox_" + hashlib.sha256(f"{debit.id}:{kind}".encode()).hexdigest()[:24]
+    code, message = INSUFFICIENT_FUNDS
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": kind,
+        "created": int(utcnow().timestamp()),
+        "livemode": False,
+        "data": {
+            "object": {
+                "id": debit.id,
+                "object": "payment_intent",
+                "amount": to_stripe_amount(Money(debit.amount_minor, debit.currency)),
+                "currency": debit.currency.lower(),
+                "metadata": json.loads(debit.metadata_json),
+                "payment_method_types": ["sepa_debit"],
+                "status": "requires_payment_method" if failed else "succeeded",
+                "last_payment_error": ({"code": code, "message": message} if failed else None),
             }
         },
     }

@@ -14,9 +14,11 @@ from typing import Any
 import stripe
 
 from ..domain.money import Money
+from .gateway import DIRECT_DEBIT_KIND
 from .stripe_amounts import from_stripe_amount
 
 TOLERANCE_S = 300  # Stripe's default: older signatures are replayed or forged
+DIRECT_DEBIT_ANSWERS = frozenset({"payment_intent.payment_failed", "payment_intent.succeeded"})
 
 
 class SignatureError(Exception):
@@ -42,6 +44,22 @@ class StripeEvent:
     payment_intent: str | None = None
     amount: Money | None = None
     refunds: tuple[RefundInfo, ...] = field(default_factory=tuple)
+    metadata: dict[str, str] = field(default_factory=dict)
+    failure_reason: str | None = None  # payment_intent.payment_failed: the bank's message
+    failure_code: str | None = None
+
+    @property
+    def direct_debit_payment_id(self) -> int | None:
+        """Our PartnerPayment id when the event is about a partner's direct debit."""
+        found = self.metadata.get("partner_payment_id", "")
+        if self.metadata.get("kind") != DIRECT_DEBIT_KIND or not found.isdigit():
+            return None
+        return int(found)
+
+    @property
+    def is_direct_debit_answer(self) -> bool:
+        """The bank's answer (paid / failed) to a partner's direct debit."""
+        return self.type in DIRECT_DEBIT_ANSWERS and self.direct_debit_payment_id is not None
 
 
 def sign(payload: bytes, secret: str, *, timestamp: int | None = None) -> str:
@@ -96,6 +114,21 @@ def parse(event: dict[str, Any]) -> StripeEvent:
                 if isinstance(r, dict)
                 and (m := _money(r.get("amount"), r.get("currency") or currency)) is not None
             ),
+        )
+    if kind.startswith("payment_intent."):
+        error = obj.get("last_payment_error") or {}
+        error = error if isinstance(error, dict) else {}
+        metadata = metadata if isinstance(metadata, dict) else {}
+        return StripeEvent(
+            id=event["id"],
+            type=kind,
+            object_id=str(obj.get("id", "")),
+            attempt_id=metadata.get("attempt_id"),
+            payment_intent=str(obj.get("id", "")) or None,
+            amount=_money(obj.get("amount"), currency),
+            metadata={str(k): str(v) for k, v in metadata.items()},
+            failure_reason=error.get("message") or None,
+            failure_code=error.get("code") or None,
         )
     return StripeEvent(id=event["id"], type=kind, object_id=str(obj.get("id", "")))
 

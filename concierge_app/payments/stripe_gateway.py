@@ -1,4 +1,4 @@
-"""The Stripe adapter: hosted Checkout Sessions, their expiry, and refunds.
+"""The Stripe adapter: hosted Checkout Sessions, their expiry, refunds, and SEPA direct debits.
 
 Talks to Stripe through the official SDK's `StripeClient` (never the global `stripe.api_key`),
 pinned to one API version so an SDK upgrade cannot change the wire format underneath us.
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, time
 
 import stripe
-from stripe.params import RefundCreateParams
+from stripe.params import PaymentIntentCreateParams, RefundCreateParams
 from stripe.params.checkout import (
     SessionCreateParams,
     SessionCreateParamsLineItem,
@@ -19,7 +20,7 @@ from stripe.params.checkout import (
 )
 
 from ..domain.money import Money
-from .gateway import CheckoutLine, CheckoutRequest, CheckoutSession, GatewayError
+from .gateway import CheckoutLine, CheckoutRequest, CheckoutSession, DebitRequest, GatewayError
 from .stripe_amounts import to_stripe_amount
 
 # The version stripe-python 16.1.0 pins (`stripe.api_version`), written out so that upgrading
@@ -27,12 +28,16 @@ from .stripe_amounts import to_stripe_amount
 STRIPE_API_VERSION = "2026-10-28.endive"
 
 _FAILED_REFUND_STATUSES = frozenset({"failed", "canceled"})
+# A confirmed SEPA PaymentIntent is "processing" until the bank answers (days later, as an
+# event); one sent straight back for another payment method was refused at once.
+_REFUSED_DEBIT_STATUSES = frozenset({"requires_payment_method", "canceled"})
 
 
 class StripeGateway:
     """`PaymentGateway` backed by a Stripe account (or anything speaking its API at `api_base`)."""
 
     name = "stripe"
+    debit_currencies = frozenset({"EUR"})  # sepa_debit takes euros only
 
     def __init__(
         self, secret_key: str, *, api_base: str | None = None, max_network_retries: int = 2
@@ -88,6 +93,45 @@ class StripeGateway:
             reason = (refund.failure_reason or "no reason given").replace("_", " ")
             raise GatewayError(f"Stripe could not complete the refund ({reason}).")
         return refund.id
+
+    def collect_debit(self, request: DebitRequest) -> str:
+        """Create and confirm a PaymentIntent debiting the partner's IBAN under its mandate;
+        the collection's idempotency key makes a retry return the same PaymentIntent."""
+        with _stripe_errors():
+            intent = self._client.v1.payment_intents.create(
+                params=debit_params(request),
+                options={"idempotency_key": request.idempotency_key},
+            )
+        if intent.status in _REFUSED_DEBIT_STATUSES:
+            error = intent.last_payment_error
+            said = " ".join(str(getattr(error, "message", "") or "").split())
+            raise GatewayError(said or "Stripe refused the direct debit.")
+        return intent.id
+
+
+def debit_params(request: DebitRequest) -> PaymentIntentCreateParams:
+    """A confirmed PaymentIntent with a sepa_debit payment method built from the IBAN, and the
+    partner's mandate (signed offline, on paper or in the Extranet) as customer acceptance."""
+    signed = datetime.combine(request.mandate_signed_on, time(0), tzinfo=UTC)
+    return {
+        "amount": to_stripe_amount(request.amount),
+        "currency": request.amount.currency.lower(),
+        "allowed_payment_method_types": ["sepa_debit"],
+        "payment_method_data": {
+            "type": "sepa_debit",
+            "sepa_debit": {"iban": request.iban},
+            "billing_details": {"name": request.account_holder, "email": request.email},
+        },
+        "mandate_data": {
+            "customer_acceptance": {
+                "type": "offline",
+                "accepted_at": int(signed.timestamp()),
+            }
+        },
+        "confirm": True,
+        "description": request.description,
+        "metadata": request.metadata,
+    }
 
 
 def checkout_params(request: CheckoutRequest) -> SessionCreateParams:

@@ -158,6 +158,22 @@ def _sample_values(key: str, currency: str) -> dict[str, Any]:
         "staff_name": "Clara Concierge",
         "reply": "Thank you for your message. …",
         "inbox_url": "https://…/partner/inbox",
+        "payment_method": "Bank transfer",
+        "payment_date": "December 4, 2026",
+        "allocation_lines": "  • Sample Villa (PRP-0000), CM-0000-000000: "
+        f"0 {currency} applied, 0 {currency} still due",
+        "credit_left": f"0 {currency}",
+        "group_url": "https://…/partner/group",
+        "requested_on": "December 10, 2026",
+        "mandate_reference": "MNDT-PRP-0000",
+        "failure_reason": "The customer's account has insufficient funds to cover this payment.",
+        "title": "Credit note",
+        "note_number": "CN-0000-000000",
+        "related_number": "CM-0000-000000",
+        "amount": f"0 {currency}",
+        "credit": True,
+        "reason": "A stay was cancelled after the invoice was issued.",
+        "applied": "Applied to: CM-0000-000000.",
     }
     return {k: v for k, v in sample.items() if k in DEFAULT_TEMPLATES[key].placeholders}
 
@@ -171,6 +187,7 @@ def queue_message(
     context: Mapping[str, Any],
     booking_id: int | None = None,
     partner_id: int | None = None,
+    attachment: str | None = None,
 ) -> bool:
     """Render a lifecycle template into the outbox (inside the caller's transaction).
 
@@ -189,6 +206,7 @@ def queue_message(
             "body": body,
             "booking_id": booking_id,
             "partner_id": partner_id,
+            "attachment": attachment,
             "status": "queued",
             "attempts": 0,
             "created_at": utcnow(),

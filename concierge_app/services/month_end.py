@@ -72,6 +72,7 @@ from ..domain.strategies import PaymentStrategy
 from ..settings import get_settings
 from .audit import record_event
 from .common import next_in_sequence, table_of
+from .partner_credit import apply_pending_credit
 
 CHUNK = 500  # partners per transaction
 WORKERS = 2  # connections at once on PostgreSQL
@@ -575,6 +576,8 @@ def run_month_end(
             subject=f"month_end:{period}",
             data={"period": str(period), "invoices": created, "lines": lines},
         )
+    # credit waiting for "the next invoice issued" (credit notes, over-payments) pays it now
+    apply_pending_credit(db=db, today=run_date)
     return _summary(db, run_id, created, lines, resumed=resumed, already_done=False)
 
 

@@ -1,5 +1,8 @@
 """Partner sign-in: a partner user sees only its own partner's finance pages.
 
+A group login (multiple property payment plan) also sees its group: the group page, and — one
+at a time, switched by the user — each property of the group; never another group's.
+
 Same rules as staff sign-in: Argon2 passwords, sessions stored as token hashes, expiring after
 STAFF_SESSION_HOURS, ended by sign-out.
 """
@@ -7,13 +10,14 @@ STAFF_SESSION_HOURS, ended by sign-out.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from ..db.engine import Database
-from ..db.parties import Partner
+from ..db.parties import Partner, PartnerGroup
 from ..db.partner_billing import PartnerSession, PartnerUser
 from ..db.types import utcnow
 from ..domain.errors import Conflict, NotFound
@@ -24,15 +28,29 @@ from .common import id_of, token_digest
 
 
 @dataclass(frozen=True, slots=True)
+class PropertyChoice:
+    """One of a group's properties, for the property switcher."""
+
+    partner_id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class PartnerIdentity:
     user_id: int
     email: str
     name: str
-    partner_id: int
+    partner_id: int  # the partner the pages show: the home property, or the one switched to
     partner_name: str
     partner_code: str
     partner_kind: str  # property / operator
     session_expires_at: datetime
+    # A group login: its group and the group's properties (it may switch between them).
+    group_id: int | None = None
+    group_code: str = ""
+    group_name: str = ""
+    properties: tuple[PropertyChoice, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,21 +60,35 @@ class PartnerSignedIn:
 
 
 def create_partner_user(
-    *, db: Database, partner_id: int, email: str, name: str, password: str, actor: str
+    *,
+    db: Database,
+    partner_id: int,
+    email: str,
+    name: str,
+    password: str,
+    actor: str,
+    group_id: int | None = None,
 ) -> int:
-    """A login for one partner's finance pages. Returns its id."""
+    """A login for one partner's finance pages. Returns its id.
+
+    With `group_id`, a group login: `partner_id` is its home property (which must be on that
+    group's plan) and it also sees the group's other properties and the group page."""
     email = email.strip().lower()
     if "@" not in email:
         raise Conflict("Enter a valid email address.", field="email")
     if len(password) < 10:
         raise Conflict("Use at least 10 characters for the password.", field="password")
     with db.transaction() as session:
-        if session.get(Partner, partner_id) is None:
+        home = session.get(Partner, partner_id)
+        if home is None:
             raise NotFound(f"Partner {partner_id} was not found.")
+        if group_id is not None and home.group_id != group_id:
+            raise Conflict("The home property is not on this group's plan.", field="group")
         if session.exec(select(PartnerUser).where(PartnerUser.email == email)).first():
             raise Conflict("There is already a login with this email.", field="email")
         user = PartnerUser(
             partner_id=partner_id,
+            group_id=group_id,
             email=email,
             name=name.strip(),
             password_hash=hash_password(password),
@@ -68,7 +100,7 @@ def create_partner_user(
             actor=actor,
             action="partner_user.created",
             subject=f"partner:{partner_id}",
-            data={"email": email},
+            data={"email": email} if group_id is None else {"email": email, "group": group_id},
         )
         return id_of(user)
 
@@ -108,11 +140,18 @@ def partner_sign_in(*, db: Database, email: str, password: str) -> PartnerSigned
             subject=f"partner:{partner.id}",
             data={},
         )
-        return PartnerSignedIn(token, _identity(user, partner, expires))
+        group, members = _group_of(session, user)
+        return PartnerSignedIn(token, _identity(user, partner, expires, group, members))
 
 
-def current_partner_user(*, db: Database, token: str) -> PartnerIdentity | None:
-    """Who a session token belongs to, or None (unknown, expired, signed out, disabled)."""
+def current_partner_user(
+    *, db: Database, token: str, property_code: str = ""
+) -> PartnerIdentity | None:
+    """Who a session token belongs to, or None (unknown, expired, signed out, disabled).
+
+    A group login asking for `property_code` (one of its group's properties) sees that property;
+    any other code — another group's property, or from an ordinary login — is ignored: the
+    login's home property is shown."""
     if not token:
         return None
     with db.read() as session:
@@ -122,14 +161,17 @@ def current_partner_user(*, db: Database, token: str) -> PartnerIdentity | None:
             .join(Partner, col(Partner.id) == PartnerUser.partner_id)
             .where(PartnerSession.token_hash == token_digest(token))
         ).first()
-    if row is None:
-        return None
-    partner_session, user, partner = row
-    if partner_session.revoked_at is not None or partner_session.expires_at <= utcnow():
-        return None
-    if not user.is_active:
-        return None
-    return _identity(user, partner, partner_session.expires_at)
+        if row is None:
+            return None
+        partner_session, user, partner = row
+        if partner_session.revoked_at is not None or partner_session.expires_at <= utcnow():
+            return None
+        if not user.is_active:
+            return None
+        group, members = _group_of(session, user)
+    wanted = property_code.strip().upper()
+    shown = next((p for p in members if p.code == wanted), partner)
+    return _identity(user, shown, partner_session.expires_at, group, members)
 
 
 def partner_sign_out(*, db: Database, token: str) -> None:
@@ -144,7 +186,24 @@ def partner_sign_out(*, db: Database, token: str) -> None:
             session.add(row)
 
 
-def _identity(user: PartnerUser, partner: Partner, expires: datetime) -> PartnerIdentity:
+def _group_of(session: Session, user: PartnerUser) -> tuple[PartnerGroup | None, Sequence[Partner]]:
+    """A group login's group and its properties (by code); (None, ()) for any other login."""
+    if user.group_id is None:
+        return None, ()
+    group = session.get(PartnerGroup, user.group_id)
+    members = session.exec(
+        select(Partner).where(Partner.group_id == user.group_id).order_by(col(Partner.code))
+    ).all()
+    return group, members
+
+
+def _identity(
+    user: PartnerUser,
+    partner: Partner,
+    expires: datetime,
+    group: PartnerGroup | None = None,
+    members: Sequence[Partner] = (),
+) -> PartnerIdentity:
     return PartnerIdentity(
         id_of(user),
         user.email,
@@ -154,4 +213,8 @@ def _identity(user: PartnerUser, partner: Partner, expires: datetime) -> Partner
         partner.code,
         partner.kind,
         expires,
+        group_id=None if group is None else group.id,
+        group_code="" if group is None else group.code,
+        group_name="" if group is None else group.name,
+        properties=tuple(PropertyChoice(id_of(p), p.code, p.name) for p in members),
     )

@@ -25,8 +25,12 @@ from .audit import record_event
 from .common import load
 from .formatting import format_moment
 from .messages import queue_message
-from .partner_documents import PAYMENT_METHOD_LABELS, InvoiceSummary, summary_of
-from .partner_payments import paid_by
+from .partner_documents import (
+    PAYMENT_METHOD_LABELS,
+    InvoiceSummary,
+    document_payments,
+    summary_of,
+)
 
 METHOD_LABELS = PAYMENT_METHOD_LABELS
 
@@ -223,6 +227,29 @@ def update_bank_account(
             row = PartnerBankAccount(
                 partner_id=partner_id, account_holder=holder, iban=parsed.compact, updated_by=actor
             )
+        if (
+            row.mandate_reference
+            and row.iban != parsed.compact
+            and partner.commission_payment_method == CommissionPaymentMethod.DIRECT_DEBIT
+        ):  # a direct debit mandate belongs to one account: the new one gets a new mandate
+            import secrets
+
+            from ..domain.direct_debit import new_mandate_reference
+
+            old_mandate = row.mandate_reference
+            row.mandate_reference = new_mandate_reference(partner.code, secrets.token_hex(3))
+            row.mandate_signed_on = now.date()
+            record_event(
+                session,
+                actor=actor,
+                action="partner.mandate_reissued",
+                subject=f"partner:{partner_id}",
+                data={
+                    "before": old_mandate,
+                    "after": row.mandate_reference,
+                    "iban": mask_iban(parsed.compact),
+                },
+            )
         row.account_holder, row.iban, row.bic = holder, parsed.compact, bic_text
         row.updated_by, row.updated_at = actor, now
         session.add(row)
@@ -361,7 +388,7 @@ def recent_partner_invoices(
     )
     with db.read() as session:
         rows = session.connection().execute(stmt).all()
-        payments = paid_by(session, [int(r.id) for r in rows], today)
+        payments = document_payments(session, rows, today)
     return [StaffInvoiceView(r.partner_name, summary_of(r, today, payments)) for r in rows]
 
 

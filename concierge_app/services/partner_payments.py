@@ -1,11 +1,13 @@
 """Money from partners and corrections to their documents.
 
 Bank transfers are recorded by staff (or imported from a bank statement) and matched by their
-reference — property ID + invoice number — to a partner; an unmatched or ambiguous one waits in
-a queue for staff. A payment is allocated to open documents: the invoices the reference quotes
-first, then oldest due first; what is left stays with the payment as the partner's credit (it
-is not yet applied to documents issued later: that comes with credit notes). A transfer counts
-as paid once its processing days have passed.
+reference — property ID + invoice number — to a partner, or — a group code ("GRP-7001") — to a
+group account (see `partner_groups`: allocated across the group's properties, black documents
+included); an unmatched or ambiguous one waits in a queue for staff. A payment is allocated
+to open documents: the invoices the reference quotes first, then oldest due first; what is
+left stays with the payment as the partner's credit, applied to documents issued later
+(`partner_credit`, also run after each month-end run). A transfer counts as paid once its
+processing days have passed.
 Every effect is audited (which moves the change feed: open views update live).
 """
 
@@ -20,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from ..db.engine import Database
-from ..db.parties import Partner
+from ..db.parties import Partner, PartnerGroup
 from ..db.partner_billing import PartnerInvoice
 from ..db.partner_payments import (
     PartnerAllocation,
@@ -37,12 +39,14 @@ from ..domain.partner_payments import PAYABLE_KINDS, read_reference, reflected_o
 from ..settings import get_settings
 from .audit import record_event
 from .common import table_of
+from .partner_groups import apply_group_payment, match_group
 
-_INV, _PAY, _ALLOC, _P = (
+_INV, _PAY, _ALLOC, _P, _G = (
     table_of(PartnerInvoice),
     table_of(PartnerPayment),
     table_of(PartnerAllocation),
     table_of(Partner),
+    table_of(PartnerGroup),
 )
 _LIVE = _ALLOC.c.reversed_at.is_(None)
 
@@ -51,7 +55,7 @@ _LIVE = _ALLOC.c.reversed_at.is_(None)
 class TransferOutcome:
     payment_id: int
     matched: bool
-    partner_code: str | None
+    partner_code: str | None  # the partner's code, or the group's ("GRP-…") for a group payment
     allocated: tuple[tuple[str, Money], ...]  # (invoice number, amount)
     credit_left: Money
     reflected_on: date
@@ -123,20 +127,28 @@ def _record_transfer(
     ).first()
     if existing is not None:
         return None
-    partner, quoted, reason = _match(session, reference, amount.currency)
+    group = match_group(session, reference, amount.currency)
+    if group is None:
+        partner, quoted, reason = _match(session, reference, amount.currency)
+    else:
+        partner, quoted, reason = None, group.invoice_ids, group.reason
+    group_id = None if group is None else group.group_id
+    matched = partner is not None or group_id is not None
+    code = partner.code if partner else (group.code if group_id and group else None)
     payment_id = conn.execute(
         _PAY.insert()
         .values(
             method=PartnerPaymentMethod.BANK_TRANSFER.value,
             external_id=external_id,
             partner_id=partner.id if partner else None,
+            group_id=group_id,
             currency=amount.currency,
             amount_minor=amount.minor,
             reference=reference[:300],
             payer=payer[:200],
             received_on=received_on,
             reflected_on=reflected,
-            status=(PartnerPaymentStatus.APPLIED if partner else PartnerPaymentStatus.QUEUED).value,
+            status=(PartnerPaymentStatus.APPLIED if matched else PartnerPaymentStatus.QUEUED).value,
             queue_reason=reason,
             created_by=actor,
             created_at=utcnow(),
@@ -147,16 +159,28 @@ def _record_transfer(
     left = amount
     if partner is not None:
         allocated, left = _apply_payment(session, payment_id, partner.id, amount, reflected, quoted)
+    elif group_id is not None:  # a group transfer may pay written-off / legal documents too
+        allocated, left = apply_group_payment(
+            session,
+            payment_id=payment_id,
+            group_id=group_id,
+            amount=amount,
+            effective=reflected,
+            first=quoted,
+            actor=actor,
+            include_black=True,
+        )
     record_event(
         session,
         actor=actor,
-        action="partner_payment.received" if partner else "partner_payment.queued",
+        action="partner_payment.received" if matched else "partner_payment.queued",
         subject=f"partner_payment:{payment_id}",
         data={
             "method": "bank_transfer",
             "amount": str(amount),
             "reference": reference,
             "partner": partner.code if partner else None,
+            **({"group": code} if group_id is not None else {}),
             "allocated": {n: str(m) for n, m in allocated},
             "credit_left": str(left),
             "reflected_on": reflected.isoformat(),
@@ -165,8 +189,8 @@ def _record_transfer(
     )
     return TransferOutcome(
         payment_id,
-        partner is not None,
-        partner.code if partner else None,
+        matched,
+        code,
         tuple(allocated),
         left,
         reflected,
@@ -181,8 +205,9 @@ def _existing_transfer(db: Database, external_id: str, amount: Money) -> Transfe
     with db.read() as session:
         conn = session.connection()
         pay = conn.execute(
-            select(_PAY, _P.c.code)
+            select(_PAY, func.coalesce(_P.c.code, _G.c.code).label("code"))
             .outerjoin(_P, _P.c.id == _PAY.c.partner_id)
+            .outerjoin(_G, _G.c.id == _PAY.c.group_id)
             .where(
                 _PAY.c.method == PartnerPaymentMethod.BANK_TRANSFER.value,
                 _PAY.c.external_id == external_id,
@@ -204,7 +229,7 @@ def _existing_transfer(db: Database, external_id: str, amount: Money) -> Transfe
     spent = sum(int(r.amount_minor) for r in rows)
     return TransferOutcome(
         int(pay.id),
-        pay.partner_id is not None,
+        pay.partner_id is not None or pay.group_id is not None,
         pay.code,
         allocated,
         Money(int(pay.amount_minor) - spent, pay.currency),
@@ -372,7 +397,8 @@ def transfer_queue(*, db: Database) -> list[QueuedTransfer]:
 def assign_transfer(
     *, db: Database, payment_id: int, partner_code: str, actor: str
 ) -> TransferOutcome:
-    """Staff match a queued transfer to a partner; it is applied oldest due first."""
+    """Staff match a queued transfer to a partner — or, given a group code ("GRP-…"), to a
+    group (allocated across its properties, see `partner_groups`) — applied oldest due first."""
     with db.transaction() as session:
         conn = session.connection()
         pay = conn.execute(select(_PAY).where(_PAY.c.id == payment_id).with_for_update()).first()
@@ -380,33 +406,58 @@ def assign_transfer(
             raise NotFound("Transfer not found.")
         if pay.status != PartnerPaymentStatus.QUEUED.value:
             raise DomainError("This transfer is no longer in the queue.")
-        partner = conn.execute(
-            select(_P).where(func.upper(_P.c.code) == partner_code.strip().upper())
-        ).first()
-        if partner is None:
-            raise DomainError(f"No property {partner_code.strip()!r}.", field="partner_code")
+        wanted = partner_code.strip().upper()
+        partner = conn.execute(select(_P).where(func.upper(_P.c.code) == wanted)).first()
+        group = (
+            None
+            if partner is not None
+            else conn.execute(select(_G).where(func.upper(_G.c.code) == wanted)).first()
+        )
+        if partner is None and group is None:
+            what = "group" if wanted.startswith("GRP-") else "property"
+            raise DomainError(f"No {what} {partner_code.strip()!r}.", field="partner_code")
         amount = Money(int(pay.amount_minor), pay.currency)
         conn.execute(
             update(_PAY)
             .where(_PAY.c.id == payment_id)
-            .values(partner_id=partner.id, status=PartnerPaymentStatus.APPLIED.value)
+            .values(
+                partner_id=partner.id if partner else None,
+                group_id=group.id if group else None,
+                status=PartnerPaymentStatus.APPLIED.value,
+            )
         )
-        allocated, left = _apply_payment(
-            session, payment_id, partner.id, amount, pay.reflected_on, ()
-        )
+        if partner is not None:
+            code = partner.code
+            allocated, left = _apply_payment(
+                session, payment_id, partner.id, amount, pay.reflected_on, ()
+            )
+        else:
+            assert group is not None
+            code = group.code
+            allocated, left = apply_group_payment(
+                session,
+                payment_id=payment_id,
+                group_id=group.id,
+                amount=amount,
+                effective=pay.reflected_on,
+                first=(),
+                actor=actor,
+                include_black=True,  # a bank transfer: written-off / legal documents too
+            )
         record_event(
             session,
             actor=actor,
             action="partner_payment.assigned",
             subject=f"partner_payment:{payment_id}",
             data={
-                "partner": partner.code,
+                "partner": partner.code if partner else None,
+                **({"group": code} if group is not None else {}),
                 "allocated": {n: str(m) for n, m in allocated},
                 "credit_left": str(left),
             },
         )
     return TransferOutcome(
-        payment_id, True, partner.code, tuple(allocated), left, pay.reflected_on, None, False
+        payment_id, True, code, tuple(allocated), left, pay.reflected_on, None, False
     )
 
 

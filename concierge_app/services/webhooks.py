@@ -55,6 +55,14 @@ def receive_webhook(
 
 
 def _apply(db: Database, provider: str, event: StripeEvent) -> str:
+    from . import partner_checkout  # a partner paying commission documents online ("pc_…")
+
+    if partner_checkout.is_partner_checkout_event(event):
+        return partner_checkout.apply_checkout_event(db=db, provider=provider, event=event)
+    if event.is_direct_debit_answer:
+        from .direct_debit_answers import apply_direct_debit_event  # a partner direct debit
+
+        return apply_direct_debit_event(db=db, provider=provider, event=event)
     if event.type.startswith("checkout.session.") and not event.attempt_id:
         return "not a checkout of this app (ignored)"
     attempt_id = str(event.attempt_id)

@@ -1,26 +1,71 @@
 """`/finance/partners/[code]`: one partner's documents for staff, with the decisions staff take
-on them (write off, send to legal) and whether the property is closed. Live."""
+on them (write off, send to legal, a credit or debit note), whether the property is closed, and
+the partner's ledger. Live."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+from datetime import date
 from urllib.parse import unquote
 
 import reflex as rx
 
 from concierge_app.db.engine import get_database
 from concierge_app.domain.errors import DomainError
-from concierge_app.domain.partner_billing import PartnerInvoiceState
+from concierge_app.domain.money import Money
+from concierge_app.domain.partner_billing import (
+    PAYMENT_TERMS,
+    PartnerInvoiceKind,
+    PartnerInvoiceState,
+    long_date,
+)
 from concierge_app.services.common import today as business_day
+from concierge_app.services.formatting import format_money
 from concierge_app.services.partner_corrections import close_invoice, property_status
-from concierge_app.services.partner_documents import partner_invoices
+from concierge_app.services.partner_documents import InvoiceSummary, partner_invoices
 from concierge_app.services.partner_finance import partner_by_code
+from concierge_app.services.partner_ledger import ledger
+from concierge_app.services.partner_notes import IssuedNote, issue_credit_note, issue_debit_note
 from concierge_app.state.auth import AuthState
 from concierge_app.state.live import LiveState
 from concierge_app.state.partner_finance import InvoiceRow, invoice_row
+from concierge_app.state.partner_ledger import LedgerView, ledger_views
 
 logger = logging.getLogger(__name__)
+CORRECTABLE = (PartnerInvoiceKind.COMMISSION, PartnerInvoiceKind.DEBIT_NOTE)
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffDocumentRow(InvoiceRow):
+    can_correct: bool = False  # a credit or debit note may be issued against it
+    currency: str = ""
+
+
+def staff_row(s: InvoiceSummary) -> StaffDocumentRow:
+    shown = dataclasses.asdict(invoice_row(s))
+    if s.kind is PartnerInvoiceKind.CREDIT_NOTE:  # owed to the partner: nothing falls due
+        shown["due_date"] = "—"
+    return StaffDocumentRow(
+        **shown,
+        can_correct=s.kind in CORRECTABLE,
+        currency=s.amount.currency,
+    )
+
+
+def issued_text(note: IssuedNote) -> str:
+    """What staff read after issuing a note."""
+    title = "Credit note" if note.kind is PartnerInvoiceKind.CREDIT_NOTE else "Debit note"
+    text = f"{title} {note.number} issued for {format_money(note.amount)} ({note.related_number})."
+    if note.duplicate:
+        return f"{title} {note.number} was already issued a moment ago: nothing new was issued."
+    if note.applied:
+        used = ", ".join(f"{a.invoice_number} ({format_money(a.amount)})" for a in note.applied)
+        return f"{text} Credit applied: {used}."
+    if note.kind is PartnerInvoiceKind.CREDIT_NOTE:
+        return f"{text} No open invoice: the credit waits for the next one."
+    return f"{text} Due by {long_date(note.due_date)}."
 
 
 class PartnerAccountState(LiveState, AuthState):
@@ -28,7 +73,8 @@ class PartnerAccountState(LiveState, AuthState):
     name: str = ""
     not_found: bool = False
     loading: bool = True
-    documents: list[InvoiceRow] = []
+    documents: list[StaffDocumentRow] = []
+    ledgers: list[LedgerView] = []
     closed: bool = False
     closed_reason: str = ""
     # the write-off / legal dialog
@@ -38,6 +84,15 @@ class PartnerAccountState(LiveState, AuthState):
     dialog_error: str = ""
     saving: bool = False
     message: str = ""
+    # the credit / debit note dialog
+    note_open: bool = False
+    note_kind: str = PartnerInvoiceKind.CREDIT_NOTE.value
+    note_invoice_id: str = ""
+    note_number: str = ""
+    note_amount: str = ""  # the invoice's amount, for the dialog's hint
+    note_currency: str = ""
+    note_due: str = ""  # a debit note's default due date (ISO)
+    note_errors: dict[str, str] = {}
 
     def _code_from_url(self) -> str:
         path = self.router.url.path.rstrip("/")
@@ -62,7 +117,9 @@ class PartnerAccountState(LiveState, AuthState):
         self.code, self.name = header.code, header.name
         docs = await asyncio.to_thread(partner_invoices, db=db, partner_id=header.id, today=today)
         prop = await asyncio.to_thread(property_status, db=db, partner_id=header.id, today=today)
-        self.documents = [invoice_row(d) for d in docs]
+        books = await asyncio.to_thread(ledger, db=db, partner_id=header.id, today=today)
+        self.documents = [staff_row(d) for d in docs]
+        self.ledgers = ledger_views(books)
         self.closed, self.closed_reason = prop.closed, prop.reason
         self.loading = False
 
@@ -108,3 +165,58 @@ class PartnerAccountState(LiveState, AuthState):
         words = "sent to legal" if to is PartnerInvoiceState.LEGAL else "written off"
         self.message = f"Invoice {self.dialog_number} was {words}; the property is closed."
         await self._reload()
+
+    # -- credit and debit notes --------------------------------------------------------
+    @rx.event
+    def ask_note(self, kind: str, invoice_id: str) -> None:
+        row = next((d for d in self.documents if d.id == invoice_id), None)
+        if row is None:
+            return
+        self.note_kind = PartnerInvoiceKind(kind).value
+        self.note_invoice_id, self.note_number = row.id, row.number
+        self.note_amount, self.note_currency = row.amount, row.currency
+        self.note_due = (business_day() + PAYMENT_TERMS).isoformat()
+        self.note_errors, self.note_open = {}, True
+
+    @rx.event
+    def set_note_open(self, value: bool) -> None:
+        self.note_open = value
+
+    @rx.event
+    async def issue_note(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+        """Issue the credit or debit note of the dialog (a double click issues one)."""
+        if self.saving:
+            return
+        if not await self._signed_in():
+            yield self._to_sign_in()
+            return
+        self.saving, self.note_errors = True, {}
+        yield
+        try:
+            note = await asyncio.to_thread(self._issue, form)
+        except DomainError as refused:
+            self.note_errors = {refused.field or "form": refused.message}
+            return
+        finally:
+            self.saving = False
+        self.note_open = False
+        self.message = issued_text(note)
+        await self._reload()
+
+    def _issue(self, form: dict[str, str]) -> IssuedNote:
+        amount = Money.parse(form.get("amount", ""), self.note_currency, field="amount")
+        common = {
+            "db": get_database(),
+            "invoice_id": int(self.note_invoice_id),
+            "amount": amount,
+            "reason": form.get("reason", ""),
+            "actor": self.staff_email,
+            "today": business_day(),
+        }
+        if self.note_kind == PartnerInvoiceKind.CREDIT_NOTE.value:
+            return issue_credit_note(**common)
+        try:
+            due = date.fromisoformat(form.get("due_date", "").strip())
+        except ValueError:
+            raise DomainError("Give the due date.", field="due_date") from None
+        return issue_debit_note(**common, due_date=due)

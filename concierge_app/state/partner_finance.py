@@ -17,9 +17,17 @@ from concierge_app.documents import document_payment_lines
 from concierge_app.documents.partner_invoice_pdf import render_invoice_pdf
 from concierge_app.documents.statement_csv import statement_csv
 from concierge_app.domain.errors import DomainError, NotFound
-from concierge_app.domain.partner_billing import Period, long_date
+from concierge_app.domain.partner_billing import PartnerInvoiceKind, Period, long_date
+from concierge_app.domain.partner_checkout import online_refusal
+from concierge_app.domain.partner_payments import BLACK_STATES, PAYABLE_KINDS
 from concierge_app.services.common import today
 from concierge_app.services.formatting import format_day, format_money, whole_units
+from concierge_app.services.partner_checkout import (
+    begin_partner_checkout,
+    checkout_outcome,
+    online_candidate,
+    pay_all_online,
+)
 from concierge_app.services.partner_corrections import property_status, reopen_property
 from concierge_app.services.partner_documents import (
     InvoiceSummary,
@@ -62,10 +70,19 @@ class InvoiceRow:
     note: str  # payment processing, or the overdue warning
     can_announce: bool  # "I've paid" is offered
     can_close: bool  # staff may write it off or send it to legal
+    pay_online: bool = False  # "Pay online" (by card) is offered
+    transfer_only: str = ""  # a black document: paid by bank transfer only, quoting …
 
 
-def invoice_row(s: InvoiceSummary) -> InvoiceRow:
+def invoice_row(s: InvoiceSummary, partner_code: str | None = None) -> InvoiceRow:
+    """A row of the Invoices tables; with `partner_code` (the partner's own page), whether it
+    can be paid online and, for a black one, that it is paid by bank transfer only."""
     colour = s.status_colour.value
+    pay_online, transfer_only = False, ""
+    if partner_code is not None and s.kind in PAYABLE_KINDS:
+        refusal = online_refusal(online_candidate(s, partner_code))
+        pay_online = refusal is None
+        transfer_only = (refusal or "") if s.state in BLACK_STATES else ""
     return InvoiceRow(
         id=str(s.id),
         number=s.number,
@@ -82,7 +99,33 @@ def invoice_row(s: InvoiceSummary) -> InvoiceRow:
         note=s.status_note,
         can_announce=s.can_announce,
         can_close=s.can_close,
+        pay_online=pay_online,
+        transfer_only=transfer_only,
     )
+
+
+INVOICES_PATH = "/partner/invoices"
+# After the provider's checkout (`?checkout=…`): what the ledger says, never the redirect.
+CHECKOUT_NOTICES = {
+    "cancelled": ("Payment cancelled", "Nothing was charged.", "warning"),
+    "paid": ("Payment received — thank you", "Your invoices are marked Paid.", "success"),
+    "open": (
+        "Payment processing…",
+        "We are confirming your payment with the card provider: this page updates by itself.",
+        "info",
+    ),
+    "expired": ("Payment not completed", "Nothing was charged: you can pay again.", "warning"),
+    "failed": ("Payment not completed", "The payment failed: you can pay again.", "warning"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class PayAllRow:
+    """One "Pay all online" button: the documents payable online in one currency."""
+
+    ids: str  # "12,15"
+    currency: str
+    total: str
 
 
 class PartnerInvoicesState(PartnerLiveState, PartnerAuthState):
@@ -97,9 +140,17 @@ class PartnerInvoicesState(PartnerLiveState, PartnerAuthState):
     message: str = ""  # the outcome of the last action
     error: str = ""
     busy: bool = False
+    pay_all: list[PayAllRow] = []  # one per currency
+    paying: str = ""  # the ids of the checkout being opened
+    checkout_title: str = ""  # back from the checkout: received / processing / cancelled
+    checkout_detail: str = ""
+    checkout_kind: str = ""  # success / info / warning
+    _returned: str = ""  # ?checkout=… (a checkout id, or "cancelled")
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]
+        self.paying = ""
+        self._returned = self.router.url.query_parameters.get("checkout", "")[:40]
         if not await self._enter():
             yield self._to_sign_in()
             return
@@ -110,17 +161,62 @@ class PartnerInvoicesState(PartnerLiveState, PartnerAuthState):
         try:
             view = await asyncio.to_thread(invoices_view, **self._scope(), today=_today())
             prop = await asyncio.to_thread(property_status, **self._scope(), today=_today())
+            returned = await asyncio.to_thread(self._checkout_status)
         except Exception:
             logger.exception("Could not load invoices of partner %s", self._pid)
             self.view = "error"
             return
+        code = self.partner_code
         self.invoices = [invoice_row(s) for s in view.documents]
-        self.open_items = [invoice_row(s) for s in view.outstanding]
+        self.open_items = [invoice_row(s, code) for s in view.outstanding]
+        self.pay_all = [
+            PayAllRow(",".join(map(str, g.invoice_ids)), g.currency, format_money(g.total))
+            for g in pay_all_online(view.outstanding, code)
+        ]
+        self.checkout_title, self.checkout_detail, self.checkout_kind = CHECKOUT_NOTICES.get(
+            returned, ("", "", "")
+        )
         self.total_outstanding = " + ".join(format_money(m) for m in view.total_due)
         self.overdue = view.overdue
         self.closed, self.closed_reason = prop.closed, prop.reason
         self.can_reopen, self.still_to_pay = prop.can_reopen, ", ".join(prop.unpaid)
         self.view = "ready"
+
+    def _checkout_status(self) -> str:
+        """The status of the checkout the partner came back from ("" when none or not its)."""
+        if self._returned in ("", "cancelled"):
+            return self._returned
+        return checkout_outcome(db=get_database(), checkout_id=self._returned, partner_id=self._pid)
+
+    @rx.event
+    async def pay_online(self, ids: str):  # type: ignore[no-untyped-def]
+        """Open the payment provider's checkout for these documents (one currency), go there."""
+        if self.paying or self.busy:
+            return
+        if not await self._enter():
+            yield self._to_sign_in()
+            return
+        self.paying, self.message, self.error = ids, "", ""
+        yield
+        try:
+            start = await asyncio.to_thread(
+                begin_partner_checkout,
+                db=get_database(),
+                invoice_ids=[int(i) for i in ids.split(",") if i.isdigit()],
+                actor=f"partner:{self._pid}",
+                return_path=INVOICES_PATH,
+                partner_id=self._pid,
+                today=_today(),
+            )
+        except DomainError as refused:
+            self.error, self.paying = refused.message, ""
+            return
+        except Exception:
+            logger.exception("Could not start an online payment for partner %s", self._pid)
+            self.error = "The payment could not be started. Please try again in a moment."
+            self.paying = ""
+            return
+        yield rx.redirect(start.url)
 
     @rx.event
     async def announce_paid(self, invoice_id: str):  # type: ignore[no-untyped-def]
@@ -200,6 +296,11 @@ class StatementState(PartnerLiveState, PartnerAuthState):
     payment_reference: str = ""
     instructions: list[str] = []
     lines: list[StatementRow] = []
+    # what the document is: a commission invoice (with its statement), a VAT/GST document, a
+    # credit note (owed to the partner: nothing to pay) or a debit note
+    is_commission: bool = True
+    is_credit_note: bool = False
+    subtitle: str = ""
     not_found: bool = False
     _invoice_id: int = 0
 
@@ -225,6 +326,9 @@ class StatementState(PartnerLiveState, PartnerAuthState):
             return
         self._invoice_id = doc.id
         self.number, self.title, self.period = doc.number, doc.title, doc.period_label
+        self.is_commission = doc.kind is PartnerInvoiceKind.COMMISSION
+        self.is_credit_note = doc.kind is PartnerInvoiceKind.CREDIT_NOTE
+        self.subtitle = doc.subtitle
         self.invoice_date, self.due_date = format_day(doc.invoice_date), format_day(doc.due_date)
         self.amount, self.deducted = format_money(doc.amount), format_money(doc.deducted)
         self.payable, self.nothing_to_pay = format_money(doc.payable), doc.nothing_to_pay

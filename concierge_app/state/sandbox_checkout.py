@@ -32,6 +32,8 @@ class CheckoutLineRow:
 class SandboxCheckoutState(rx.State):
     view: str = "loading"  # loading / open / complete / expired / missing / off
     booking_reference: str = ""
+    reference_label: str = "Booking"  # "Property ID" / "Partner ID" / "Group" for a partner
+    return_label: str = "Return to your booking"
     email: str = ""
     total: str = ""
     lines: list[CheckoutLineRow] = []
@@ -57,6 +59,7 @@ class SandboxCheckoutState(rx.State):
             self.view = "missing"
             return
         self.booking_reference, self.email = session.booking_reference, session.customer_email
+        self.reference_label, self.return_label = _wording(session.booking_reference)
         self.total = format_money(session.amount)
         self.lines = [
             CheckoutLineRow(ln.name, ln.description, format_money(ln.amount))
@@ -87,3 +90,15 @@ class SandboxCheckoutState(rx.State):
             self.processing = False
             return
         yield rx.redirect(success_url)
+
+
+# A partner paying commission documents: the checkout carries its property ID (or group code).
+_PARTNER_LABELS = {"PRP-": "Property ID", "OPR-": "Partner ID", "GRP-": "Group"}
+
+
+def _wording(reference: str) -> tuple[str, str]:
+    """How the page names the checkout's reference, and the way back."""
+    label = _PARTNER_LABELS.get(reference[:4].upper())
+    if label is None:
+        return "Booking", "Return to your booking"
+    return label, "Return to your invoices"

@@ -78,6 +78,7 @@ def _app_env(database_url: str) -> dict[str, str]:
         # The month-end schedule would invoice the demo on its own in the first week of a
         # month; the tests run the job themselves.
         MONTH_END_CHECK_SECONDS="0",
+        DIRECT_DEBIT_CHECK_SECONDS="0",  # the direct-debit e2e collects by the staff button
     )
     # Spares Reflex timing npm registries before its first frontend install.
     env.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/")
@@ -290,3 +291,26 @@ def staff_page(app_server: AppServer, page: Page) -> Page:
     """A page signed in as the demo staff member."""
     sign_in(page, app_server.base_url)
     return page
+
+
+def run_month_end(app_server: AppServer) -> subprocess.CompletedProcess[str]:
+    """`python -m concierge_app.cli month-end` on the app's database, as the README says."""
+    return subprocess.run(
+        [sys.executable, "-m", "concierge_app.cli", "month-end"],
+        cwd=REPO_ROOT,
+        # As the app runs: its database, and its address for the link in the email.
+        env=dict(os.environ)
+        | {"DATABASE_URL": app_server.database_url, "PUBLIC_BASE_URL": app_server.base_url},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def month_end(app_server: AppServer) -> subprocess.CompletedProcess[str]:
+    """A new user runs the month-end job on the demo data (once for the whole run: the first
+    test that needs it runs it; every test sees that first run's output)."""
+    return run_month_end(app_server)

@@ -24,11 +24,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import os
 import re
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -53,7 +51,7 @@ from concierge_app.domain.partner_billing import (
 from concierge_app.services.formatting import format_money
 from concierge_app.services.partner_finance import mask_iban
 from concierge_app.settings import get_settings
-from tests.e2e.conftest import REPO_ROOT, sign_in
+from tests.e2e.conftest import run_month_end, sign_in
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
@@ -107,27 +105,6 @@ def new_page(browser: Browser) -> Iterator[PageFactory]:
         for context in contexts:
             context.close()
     assert errors == [], f"a page threw: {errors}"
-
-
-@pytest.fixture(scope="module")
-def month_end(app_server: AppServer) -> subprocess.CompletedProcess[str]:
-    """A new user runs the month-end job on the demo data, as the README says (once)."""
-    return run_month_end(app_server)
-
-
-def run_month_end(app_server: AppServer) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "concierge_app.cli", "month-end"],
-        cwd=REPO_ROOT,
-        # As the app runs: its database, and its address for the link in the email.
-        env=dict(os.environ)
-        | {"DATABASE_URL": app_server.database_url, "PUBLIC_BASE_URL": app_server.base_url},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,6 @@ from tests.e2e.test_partner_finance import (  # noqa: F401  (fixtures)
     PageFactory,
     invoice_row,
     invoices_of,
-    month_end,
     new_page,
     partner_sign_in,
     shot,
@@ -48,7 +47,7 @@ pytestmark = pytest.mark.e2e
 
 def test_write_off_closes_the_property_then_pay_by_transfer_and_reopen(
     app_server: AppServer,
-    month_end: subprocess.CompletedProcess[str],  # noqa: F811
+    month_end: subprocess.CompletedProcess[str],
     new_page: PageFactory,  # noqa: F811
     screenshot_dir: Path,
 ) -> None:
@@ -116,7 +115,7 @@ def test_write_off_closes_the_property_then_pay_by_transfer_and_reopen(
 
 def test_ive_paid_shows_the_payment_processing(
     app_server: AppServer,
-    month_end: subprocess.CompletedProcess[str],  # noqa: F811
+    month_end: subprocess.CompletedProcess[str],
     new_page: PageFactory,  # noqa: F811
     screenshot_dir: Path,
 ) -> None:

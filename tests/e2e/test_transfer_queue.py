@@ -148,14 +148,14 @@ def test_an_unmatched_transfer_waits_in_the_queue_until_staff_assign_it(
     shot(page, screenshot_dir / "finance-transfer-queued.png")
 
     # An unknown property ID is refused and the transfer stays queued.
-    row.get_by_label("Property ID").fill("PRP-9999")
+    row.get_by_label("Property or group ID").fill("PRP-9999")
     row.get_by_role("button", name="Assign").click()
     expect(page.locator("#queue-error")).to_have_text("No property 'PRP-9999'.")
     expect(row).to_have_count(1)
     assert payment(app_server, tx) == ("queued", None, 1500)
 
     number = open_invoice(app_server, CHEF_MARCO)
-    row.get_by_label("Property ID").fill(CHEF_MARCO.lower())
+    row.get_by_label("Property or group ID").fill(CHEF_MARCO.lower())
     row.get_by_role("button", name="Assign").click()
     expect(page.locator("#queue-notice")).to_contain_text(
         f"Matched to {CHEF_MARCO}: {number} €15.00"

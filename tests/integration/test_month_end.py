@@ -375,3 +375,36 @@ def test_large_amounts_do_not_overflow_the_commission_arithmetic(db):
     run(db)
     (invoice,) = invoices(db)
     assert invoice.amount_minor == 3_750_000  # 15 % of 250,000.00, in cents
+
+
+def test_credit_waiting_for_the_next_invoice_pays_it_when_the_run_issues_it(db):
+    """An over-payment made before the month's invoice exists is applied by the run."""
+    from concierge_app.db.parties import Partner
+    from concierge_app.db.partner_payments import PartnerAllocation
+    from concierge_app.services import partner_documents, partner_payments
+
+    villa = partners_gross(db)  # pays the whole commission: 10 % of 800.00 = 80.00
+    stay(db, villa, date(2026, 11, 1), date(2026, 11, 5), total="800.00")
+    with db.read() as s:
+        code = s.get(Partner, villa).code
+    paid = partner_payments.record_bank_transfer(
+        db=db,
+        amount=Money.parse("100.00", "EUR"),
+        reference=code,
+        received_on=date(2026, 11, 20),
+        external_id="BANK-EARLY",
+        actor=ACTOR,
+    )
+    assert paid.allocated == () and paid.credit_left == Money.parse("100.00", "EUR")
+    run(db)
+    (invoice,) = invoices(db)
+    with db.read() as s:
+        applied = s.exec(select(PartnerAllocation)).all()
+    assert [(a.invoice_id, a.payment_id, a.amount_minor) for a in applied] == [
+        (invoice.id, paid.payment_id, 8000)
+    ]
+    summary = partner_documents.partner_invoices(db=db, partner_id=villa, today=RUN_DATE)
+    assert [s.status_text for s in summary] == ["Paid"]
+    assert run(db).already_done  # a rerun applies nothing more
+    with db.read() as s:
+        assert len(s.exec(select(PartnerAllocation)).all()) == 1

@@ -277,8 +277,12 @@ def test_a_written_off_invoice_can_only_be_paid_by_bank_transfer():
 def test_the_title_says_what_kind_of_document_it_is(kind, title):
     doc = dataclasses.replace(document(()), kind=kind, related_number="CM-2026-000001")
     text = pdf_text(doc)
-    assert title in text and "No reservations on this document." in text
-    assert "Corrects invoice CM-2026-000001" in text
+    assert title in text and "Corrects invoice CM-2026-000001" in text
+    if kind is PartnerInvoiceKind.VAT:
+        assert "No reservations on this document." in text
+    else:  # a note says what it changes instead of listing reservations
+        assert "Correction to invoice CM-2026-000001" in text
+        assert "Reservation statement" not in text
 
 
 def test_a_credit_note_is_never_paid_out():

@@ -1,0 +1,199 @@
+"""The group page (`/partner/group`) in one read: every property of a group account with its
+outstanding documents, the total due across them per currency, what can be paid online, the
+group's credit and its recent payments with their allocation breakdown.
+
+Only the signed-in login's own group is read (the state passes the group of its identity).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..db.engine import Database
+from ..db.parties import Partner, PartnerGroup
+from ..db.partner_billing import PartnerInvoice
+from ..db.partner_payments import PartnerAllocation, PartnerPayment, PartnerPaymentStatus
+from ..domain.errors import NotFound
+from ..domain.money import Money, totals_by_currency
+from ..domain.partner_billing import PartnerInvoiceState
+from .common import table_of
+from .partner_documents import (
+    InvoiceSummary,
+    PlatformDetails,
+    outstanding_of,
+    platform_details,
+    summary_of,
+)
+from .partner_groups import METHOD_LABELS
+from .partner_payments import paid_by
+
+_G, _P, _INV, _PAY, _ALLOC = (
+    table_of(PartnerGroup),
+    table_of(Partner),
+    table_of(PartnerInvoice),
+    table_of(PartnerPayment),
+    table_of(PartnerAllocation),
+)
+RECENT_PAYMENTS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyBalance:
+    partner_id: int
+    code: str
+    name: str
+    outstanding: list[InvoiceSummary]  # due first on top (as on the Invoices page)
+    total_due: tuple[Money, ...]  # one per currency
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationLine:
+    property_code: str
+    property_name: str
+    number: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPayment:
+    payment_id: int
+    method_label: str
+    received_on: date
+    reflected_on: date
+    amount: Money
+    reference: str
+    lines: tuple[AllocationLine, ...]
+    credit_left: Money
+
+
+@dataclass(frozen=True, slots=True)
+class OnlinePayable:
+    """What "Pay all online" pays in one currency: the documents due that are not written off
+    or with legal (paid by transfer only) and not already processing."""
+
+    amount: Money
+    invoice_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupView:
+    group_id: int
+    code: str
+    name: str
+    finance_email: str
+    properties: list[PropertyBalance]
+    total_due: tuple[Money, ...]  # across every property, one per currency
+    online: tuple[OnlinePayable, ...]  # one per currency
+    credit: tuple[Money, ...]  # unallocated money of the group's payments, per currency
+    payments: list[GroupPayment]  # newest first
+    platform: PlatformDetails
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for p in self.properties for s in p.outstanding if s.overdue)
+
+
+def group_view(*, db: Database, group_id: int, today: date) -> GroupView:
+    """The group's page. NotFound for an unknown group."""
+    with db.read() as session:
+        conn = session.connection()
+        group = conn.execute(select(_G).where(_G.c.id == group_id)).first()
+        if group is None:
+            raise NotFound("Group not found.")
+        members = conn.execute(
+            select(_P.c.id, _P.c.code, _P.c.name)
+            .where(_P.c.group_id == group_id)
+            .order_by(_P.c.code)
+        ).all()
+        rows = conn.execute(
+            select(_INV)
+            .join(_P, _P.c.id == _INV.c.partner_id)
+            .where(_P.c.group_id == group_id)
+            .order_by(_INV.c.invoice_date.desc(), _INV.c.id.desc())
+        ).all()
+        payments = paid_by(session, [int(r.id) for r in rows], today)
+        pays = conn.execute(
+            select(_PAY)
+            .where(
+                _PAY.c.group_id == group_id,
+                _PAY.c.status == PartnerPaymentStatus.APPLIED.value,
+            )
+            .order_by(_PAY.c.received_on.desc(), _PAY.c.id.desc())
+        ).all()
+        spent = dict(
+            conn.execute(
+                select(_ALLOC.c.payment_id, func.sum(_ALLOC.c.amount_minor))
+                .where(
+                    _ALLOC.c.payment_id.in_([int(p.id) for p in pays]),
+                    _ALLOC.c.reversed_at.is_(None),
+                )
+                .group_by(_ALLOC.c.payment_id)
+            ).all()
+        )
+        recent = [int(p.id) for p in pays[:RECENT_PAYMENTS]]
+        lines = conn.execute(
+            select(
+                _ALLOC.c.payment_id,
+                _ALLOC.c.amount_minor,
+                _ALLOC.c.currency,
+                _INV.c.number,
+                _P.c.code,
+                _P.c.name,
+            )
+            .join(_INV, _INV.c.id == _ALLOC.c.invoice_id)
+            .join(_P, _P.c.id == _INV.c.partner_id)
+            .where(_ALLOC.c.payment_id.in_(recent), _ALLOC.c.reversed_at.is_(None))
+            .order_by(_ALLOC.c.id)
+        ).all()
+    by_partner: dict[int, list[InvoiceSummary]] = {int(m.id): [] for m in members}
+    for r in rows:
+        by_partner.setdefault(int(r.partner_id), []).append(summary_of(r, today, payments))
+    properties = []
+    for m in members:
+        due = outstanding_of(by_partner[int(m.id)])
+        properties.append(
+            PropertyBalance(
+                int(m.id), m.code, m.name, due, totals_by_currency(s.outstanding for s in due)
+            )
+        )
+    every_due = [s for p in properties for s in p.outstanding]
+    online = [s for s in every_due if s.state is PartnerInvoiceState.ISSUED and not s.processing]
+    breakdown: dict[int, list[AllocationLine]] = {}
+    for ln in lines:
+        breakdown.setdefault(int(ln.payment_id), []).append(
+            AllocationLine(ln.code, ln.name, ln.number, Money(int(ln.amount_minor), ln.currency))
+        )
+    credit = [Money(int(p.amount_minor) - int(spent.get(p.id, 0)), p.currency) for p in pays]
+    return GroupView(
+        group_id=group_id,
+        code=group.code,
+        name=group.name,
+        finance_email=group.finance_email,
+        properties=properties,
+        total_due=totals_by_currency(s.outstanding for s in every_due),
+        online=tuple(
+            OnlinePayable(
+                amount,
+                tuple(s.id for s in online if s.outstanding.currency == amount.currency),
+            )
+            for amount in totals_by_currency(s.outstanding for s in online)
+        ),
+        credit=tuple(c for c in totals_by_currency(credit) if not c.is_zero),
+        payments=[
+            GroupPayment(
+                int(p.id),
+                METHOD_LABELS.get(p.method, p.method),
+                p.received_on,
+                p.reflected_on,
+                Money(int(p.amount_minor), p.currency),
+                p.reference,
+                tuple(breakdown.get(int(p.id), ())),
+                Money(int(p.amount_minor) - int(spent.get(p.id, 0)), p.currency),
+            )
+            for p in pays[:RECENT_PAYMENTS]
+        ],
+        platform=platform_details(),
+    )

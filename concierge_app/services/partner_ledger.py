@@ -1,0 +1,344 @@
+"""The partner ledger: every document, payment and allocation, with the running balance.
+
+One ledger per currency, in date order. A document the partner owes adds to the balance
+(commission invoice, VAT/GST document, debit note); the commission deducted from a payout, a
+credit note and a payment take from it. A bank transfer still processing is shown but counts
+from the day it is reflected; a failed direct debit is shown, then reversed. Allocations (what
+each payment or credit paid) are details: they do not move the balance.
+
+The balance is what the partner owes (negative: credit in its favour), and always equals the
+outstanding documents minus the credit not applied yet.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
+
+from ..db.engine import Database
+from ..db.partner_billing import PartnerInvoice
+from ..db.partner_payments import PartnerAllocation, PartnerPayment, PartnerPaymentStatus
+from ..documents import KIND_TITLES
+from ..domain.money import Money
+from ..domain.partner_billing import PartnerInvoiceKind, Period, long_date
+from ..domain.partner_payments import PAYABLE_KINDS
+from .common import table_of
+from .formatting import format_money
+from .partner_documents import partner_invoices
+
+_INV, _PAY, _ALLOC = table_of(PartnerInvoice), table_of(PartnerPayment), table_of(PartnerAllocation)
+_SOURCE = aliased(_INV, name="source")
+METHOD_WORDS = {
+    "bank_transfer": "Bank transfer",
+    "online": "Online payment",
+    "direct_debit": "Direct debit",
+}
+
+
+class RowKind(enum.StrEnum):
+    DOCUMENT = "document"  # owed: commission invoice, VAT/GST document, debit note
+    DEDUCTION = "deduction"  # "Deducted from your payout"
+    CREDIT_NOTE = "credit_note"
+    PAYMENT = "payment"
+    PAYMENT_FAILED = "payment_failed"  # a failed direct debit, reversed
+    ALLOCATION = "allocation"  # detail: what a payment or credit paid
+
+
+_ORDER = {k: i for i, k in enumerate(RowKind)}  # within a day: documents first
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    day: date
+    kind: RowKind
+    reference: str  # a document's number, or how the payment was made
+    description: str
+    amount: Money | None  # + owed, − paid or credited; None: a detail
+    balance: Money  # after this row
+    note: str = ""  # "Processing until …", "Failed: …", "Counts from …"
+    counted: bool = True  # False: shown, not in the balance yet (a transfer processing)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyLedger:
+    currency: str
+    rows: tuple[LedgerRow, ...]
+    closing: Money  # what the partner owes (negative: in its favour)
+    outstanding: Money  # the documents still to pay (Outstanding balances)
+    credit: Money  # credit not applied yet
+
+
+@dataclass(slots=True)
+class _Entry:
+    day: date
+    kind: RowKind
+    seq: int
+    reference: str
+    description: str
+    amount: Money | None
+    note: str = ""
+    counted: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def ledger(*, db: Database, partner_id: int, today: date) -> list[CurrencyLedger]:
+    """The partner's ledger, one per currency (by currency code)."""
+    with db.read() as session:
+        conn = session.connection()
+        documents = conn.execute(
+            select(_INV).where(_INV.c.partner_id == partner_id).order_by(_INV.c.id)
+        ).all()
+        doc_ids = [int(d.id) for d in documents]
+        notes = [int(d.id) for d in documents if d.kind == PartnerInvoiceKind.CREDIT_NOTE.value]
+        # every allocation to this partner's documents, or from its credit notes
+        allocations = conn.execute(
+            select(
+                _ALLOC,
+                _INV.c.number.label("invoice_number"),
+                _INV.c.partner_id.label("invoice_partner"),
+                _SOURCE.c.number.label("note_number"),
+            )
+            .join(_INV, _INV.c.id == _ALLOC.c.invoice_id)
+            .outerjoin(_SOURCE, _SOURCE.c.id == _ALLOC.c.credit_note_id)
+            .where(or_(_ALLOC.c.invoice_id.in_(doc_ids), _ALLOC.c.credit_note_id.in_(notes)))
+            .order_by(_ALLOC.c.id)
+        ).all()
+        paying = {int(a.payment_id) for a in allocations if a.payment_id is not None}
+        payments = conn.execute(
+            select(_PAY)
+            .where(
+                or_(_PAY.c.partner_id == partner_id, _PAY.c.id.in_(paying)),
+                _PAY.c.status != PartnerPaymentStatus.QUEUED.value,
+            )
+            .order_by(_PAY.c.id)
+        ).all()
+        # what each of these payments paid to anyone (its remainder is its payer's credit)
+        spent = conn.execute(
+            select(
+                _ALLOC.c.payment_id,
+                _ALLOC.c.amount_minor,
+                _ALLOC.c.reversed_at,
+                _ALLOC.c.effective_on,
+            ).where(_ALLOC.c.payment_id.in_([int(p.id) for p in payments]))
+        ).all()
+    summaries = partner_invoices(db=db, partner_id=partner_id, today=today)
+    entries: dict[str, list[_Entry]] = defaultdict(list)
+    numbers = {int(d.id): d.number for d in documents}
+    for d in documents:
+        for e in _document_entries(d, numbers):
+            entries[d.currency].append(e)
+    payment_words = {}
+    for p in payments:
+        e = _payment_entry(p, partner_id, allocations, spent, today)
+        payment_words[int(p.id)] = e.reference
+        entries[p.currency].append(e)
+        if p.status == PartnerPaymentStatus.FAILED.value:
+            entries[p.currency].append(_failure_entry(p, e))
+    for a in allocations:
+        entries[a.currency].append(_allocation_entry(a, payment_words, today))
+    credit = _credit_left(documents, allocations, payments, spent, partner_id, today)
+    outstanding: dict[str, Money] = {}
+    for s in summaries:
+        if s.kind in PAYABLE_KINDS:
+            c = s.outstanding.currency
+            outstanding[c] = outstanding.get(c, Money.zero(c)) + s.outstanding
+    return [
+        _currency_ledger(
+            c,
+            entries[c],
+            outstanding.get(c, Money.zero(c)),
+            credit.get(c, Money.zero(c)),
+        )
+        for c in sorted(entries)
+    ]
+
+
+def _document_entries(d: Any, numbers: dict[int, str]) -> list[_Entry]:
+    kind = PartnerInvoiceKind(d.kind)
+    amount = Money(int(d.amount_minor), d.currency)
+    description = f"{KIND_TITLES[kind]} — {Period.parse(d.period).label}"
+    related = numbers.get(int(d.related_invoice_id or 0), "")
+    if kind is PartnerInvoiceKind.VAT and related:  # what it taxes
+        description = f"{description} (on {related})"
+    elif related:  # a note: what it corrects, and why
+        description = f"{KIND_TITLES[kind]} to {related}: {d.reason or ''}".rstrip(": ")
+    if kind is PartnerInvoiceKind.CREDIT_NOTE:
+        return [
+            _Entry(d.invoice_date, RowKind.CREDIT_NOTE, int(d.id), d.number, description, -amount)
+        ]
+    rows = [_Entry(d.invoice_date, RowKind.DOCUMENT, int(d.id), d.number, description, amount)]
+    if int(d.deducted_minor) > 0:
+        rows.append(
+            _Entry(
+                d.invoice_date,
+                RowKind.DEDUCTION,
+                int(d.id),
+                d.number,
+                "Deducted from your payout",
+                -Money(int(d.deducted_minor), d.currency),
+            )
+        )
+    return rows
+
+
+def _shown(p: Any, partner_id: int, allocations: Sequence[Any], spent: Sequence[Any]) -> Money:
+    """The part of a payment that is this partner's: what it paid of its documents, and its
+    remainder (credit) when the partner made it. A failed payment: as it was before it failed."""
+    failed = p.status == PartnerPaymentStatus.FAILED.value
+    mine = sum(
+        int(a.amount_minor)
+        for a in allocations
+        if a.payment_id == p.id
+        and a.invoice_partner == partner_id
+        and (failed or a.reversed_at is None)
+    )
+    shown = mine
+    if p.partner_id == partner_id:
+        used = sum(
+            int(s.amount_minor)
+            for s in spent
+            if s.payment_id == p.id and (failed or s.reversed_at is None)
+        )
+        shown += int(p.amount_minor) - used
+    return Money(shown, p.currency)
+
+
+def _payment_entry(
+    p: Any, partner_id: int, allocations: Sequence[Any], spent: Sequence[Any], today: date
+) -> _Entry:
+    method = METHOD_WORDS.get(p.method, p.method)
+    amount = _shown(p, partner_id, allocations, spent)
+    description = method + (f' — reference "{p.reference}"' if p.reference else "")
+    if amount.minor != int(p.amount_minor):
+        description += f" (of {format_money(Money(int(p.amount_minor), p.currency))})"
+    failed = p.status == PartnerPaymentStatus.FAILED.value
+    processing = not failed and p.reflected_on > today
+    note = ""
+    if processing:
+        note = f"Processing until {long_date(p.reflected_on)}: counts from then"
+    elif failed:
+        note = f"Failed: {p.failure_reason or 'the bank refused it'}"
+    return _Entry(
+        p.received_on,
+        RowKind.PAYMENT,
+        int(p.id),
+        method,
+        description,
+        -amount,
+        note,
+        counted=not processing,
+        extra={"amount": amount},
+    )
+
+
+def _failure_entry(p: Any, payment: _Entry) -> _Entry:
+    day = p.failed_at.date() if p.failed_at is not None else p.received_on
+    amount = payment.extra["amount"]
+    return _Entry(
+        day,
+        RowKind.PAYMENT_FAILED,
+        int(p.id),
+        payment.reference,
+        f"{payment.reference} failed — reversed",
+        amount,
+        p.failure_reason or "",
+    )
+
+
+def _allocation_entry(a: Any, payment_words: dict[int, str], today: date) -> _Entry:
+    amount = Money(int(a.amount_minor), a.currency)
+    if a.credit_note_id is not None:
+        source = f"credit note {a.note_number}"
+    else:
+        source = "the " + payment_words.get(int(a.payment_id), "payment").lower()
+    description = f"{format_money(amount)} of {source} applied to {a.invoice_number}"
+    note = ""
+    if a.reversed_at is not None:
+        note = "Reversed"
+    elif a.effective_on > today:
+        note = f"Counts from {long_date(a.effective_on)}"
+    return _Entry(
+        a.effective_on, RowKind.ALLOCATION, int(a.id), a.invoice_number, description, None, note
+    )
+
+
+def _credit_left(
+    documents: Sequence[Any],
+    allocations: Sequence[Any],
+    payments: Sequence[Any],
+    spent: Sequence[Any],
+    partner_id: int,
+    today: date,
+) -> dict[str, Money]:
+    """Credit not applied yet, counting what is applied by `today`: the credit notes' and the
+    partner's own reflected payments' (not failed) remainders."""
+    left: dict[str, int] = defaultdict(int)
+    for d in documents:
+        if d.kind != PartnerInvoiceKind.CREDIT_NOTE.value:
+            continue
+        used = sum(
+            int(a.amount_minor)
+            for a in allocations
+            if a.credit_note_id == d.id and a.reversed_at is None and a.effective_on <= today
+        )
+        left[d.currency] += int(d.amount_minor) - used
+    counted = [
+        p
+        for p in payments
+        if p.partner_id == partner_id
+        and p.status == PartnerPaymentStatus.APPLIED.value
+        and p.reflected_on <= today
+    ]
+    for p in counted:  # what it has paid by today (an application counting later: credit)
+        used = sum(
+            int(s.amount_minor)
+            for s in spent
+            if s.payment_id == p.id and s.reversed_at is None and s.effective_on <= today
+        )
+        left[p.currency] += int(p.amount_minor) - used
+    return {c: Money(v, c) for c, v in left.items()}
+
+
+def _currency_ledger(
+    currency: str, entries: list[_Entry], outstanding: Money, credit: Money
+) -> CurrencyLedger:
+    balance = Money.zero(currency)
+    rows = []
+    for e in sorted(entries, key=lambda e: (e.day, _ORDER[e.kind], e.seq)):
+        if e.amount is not None and e.counted:
+            balance = balance + e.amount
+        rows.append(
+            LedgerRow(
+                e.day, e.kind, e.reference, e.description, e.amount, balance, e.note, e.counted
+            )
+        )
+    return CurrencyLedger(currency, tuple(rows), balance, outstanding, credit)
+
+
+def signed(amount: Money) -> str:
+    """ "+€80.00" / "−€80.00": a ledger amount for people."""
+    text = format_money(Money(abs(amount.minor), amount.currency))
+    return ("−" if amount.is_negative else "+") + text
+
+
+def balance_text(amount: Money) -> str:
+    """ "€80.00" owed, or "−€20.00" in the partner's favour."""
+    text = format_money(Money(abs(amount.minor), amount.currency))
+    return "−" + text if amount.is_negative else text
+
+
+__all__ = [
+    "CurrencyLedger",
+    "LedgerRow",
+    "RowKind",
+    "balance_text",
+    "ledger",
+    "signed",
+]

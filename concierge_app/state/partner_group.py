@@ -1,0 +1,221 @@
+"""State of `/partner/group` ("All properties"): a group login's properties, their outstanding
+documents, the total due, how to pay it (one transfer quoting the group code, or online) and
+the group's payments with their allocation breakdown. Live; a group login sees only its own
+group (the group comes from its session, never from the page)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+
+import reflex as rx
+
+from concierge_app.db.engine import get_database
+from concierge_app.domain.errors import DomainError
+from concierge_app.services.common import today
+from concierge_app.services.formatting import format_day, format_money
+from concierge_app.services.partner_checkout import begin_partner_checkout, checkout_outcome
+from concierge_app.services.partner_group_view import GroupView, group_view
+from concierge_app.state.partner_auth import PartnerAuthState, PartnerLiveState
+from concierge_app.state.partner_finance import CHECKOUT_NOTICES, STATUS_COLOURS
+
+logger = logging.getLogger(__name__)
+GROUP_PATH = "/partner/group"
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupInvoiceRow:
+    id: str
+    number: str
+    property_code: str
+    property_name: str
+    title: str
+    due_date: str
+    outstanding: str
+    status: str
+    colour: str  # green / red / black
+    colour_css: str
+    note: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PropertyRow:
+    code: str
+    name: str
+    total_due: str  # "" when nothing is due
+    open_count: int
+    overdue: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PayOnlineRow:
+    ids: str  # "12,15"
+    total: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AllocationRow:
+    property: str  # "Villa Sol Ibiza · PRP-1004"
+    number: str
+    amount: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentRow:
+    id: str
+    received: str
+    method: str
+    amount: str
+    reference: str
+    credit_left: str  # "" when all of it was applied
+    lines: list[AllocationRow]
+
+
+def _rows(view: GroupView) -> list[GroupInvoiceRow]:
+    """Every property's outstanding documents, oldest due first (the order money is applied)."""
+    docs = [(p, s) for p in view.properties for s in p.outstanding]
+    docs.sort(key=lambda d: (d[1].due_date, d[1].number))
+    return [
+        GroupInvoiceRow(
+            str(s.id),
+            s.number,
+            p.code,
+            p.name,
+            s.title,
+            format_day(s.due_date),
+            format_money(s.outstanding),
+            s.status_text,
+            s.status_colour.value,
+            STATUS_COLOURS[s.status_colour.value],
+            s.status_note,
+        )
+        for p, s in docs
+    ]
+
+
+class PartnerGroupState(PartnerLiveState, PartnerAuthState):
+    not_group: bool = False  # the login is not a group login
+    code: str = ""
+    name: str = ""
+    finance_email: str = ""
+    properties: list[PropertyRow] = []
+    invoices: list[GroupInvoiceRow] = []
+    total_due: str = ""  # "€230.00" (" + " between currencies); "" when nothing is due
+    overdue: int = 0
+    credit: str = ""
+    pay_online: list[PayOnlineRow] = []  # one per currency
+    payments: list[PaymentRow] = []
+    bank_name: str = ""
+    iban: str = ""
+    bic: str = ""
+    beneficiary: str = ""
+    error: str = ""
+    paying: str = ""  # the ids of the checkout being opened
+    checkout_title: str = ""
+    checkout_detail: str = ""
+    checkout_kind: str = ""
+    _returned: str = ""  # ?checkout=… (a checkout id, or "cancelled")
+
+    @rx.event
+    async def load(self):  # type: ignore[no-untyped-def]
+        self.paying, self.error = "", ""
+        self._returned = self.router.url.query_parameters.get("checkout", "")[:40]
+        if not await self._enter():
+            yield self._to_sign_in()
+            return
+        await self._reload()
+
+    async def _reload(self) -> None:
+        self.version = await self._ledger_version()
+        self.not_group = not self._gid
+        if self.not_group:
+            self.view = "ready"
+            return
+        try:
+            view = await asyncio.to_thread(
+                group_view, db=get_database(), group_id=self._gid, today=today()
+            )
+            returned = await asyncio.to_thread(self._checkout_status)
+        except Exception:
+            logger.exception("Could not load group %s", self._gid)
+            self.view = "error"
+            return
+        self.code, self.name, self.finance_email = view.code, view.name, view.finance_email
+        self.properties = [
+            PropertyRow(
+                p.code,
+                p.name,
+                " + ".join(format_money(m) for m in p.total_due),
+                len(p.outstanding),
+                sum(1 for s in p.outstanding if s.overdue),
+            )
+            for p in view.properties
+        ]
+        self.invoices = _rows(view)
+        self.total_due = " + ".join(format_money(m) for m in view.total_due)
+        self.overdue = view.overdue
+        self.credit = " + ".join(format_money(m) for m in view.credit)
+        self.pay_online = [
+            PayOnlineRow(",".join(map(str, o.invoice_ids)), format_money(o.amount))
+            for o in view.online
+        ]
+        self.payments = [
+            PaymentRow(
+                str(p.payment_id),
+                format_day(p.received_on),
+                p.method_label,
+                format_money(p.amount),
+                p.reference,
+                "" if p.credit_left.is_zero else format_money(p.credit_left),
+                [
+                    AllocationRow(
+                        f"{ln.property_name} · {ln.property_code}",
+                        ln.number,
+                        format_money(ln.amount),
+                    )
+                    for ln in p.lines
+                ],
+            )
+            for p in view.payments
+        ]
+        platform = view.platform
+        self.bank_name, self.iban, self.bic = platform.bank_name, platform.iban, platform.bic
+        self.beneficiary = platform.legal_name
+        self.checkout_title, self.checkout_detail, self.checkout_kind = CHECKOUT_NOTICES.get(
+            returned, ("", "", "")
+        )
+        self.view = "ready"
+
+    def _checkout_status(self) -> str:
+        """The status of the group checkout the user came back from ("" when none or not its
+        group's)."""
+        if self._returned in ("", "cancelled"):
+            return self._returned
+        return checkout_outcome(db=get_database(), checkout_id=self._returned, group_id=self._gid)
+
+    @rx.event
+    async def pay_all_online(self, ids: str):  # type: ignore[no-untyped-def]
+        """Open the payment provider's checkout for every property's documents due (one
+        currency), and go there."""
+        if self.paying:
+            return
+        if not await self._enter() or not self._gid:
+            yield self._to_sign_in()
+            return
+        self.paying, self.error = ids, ""
+        yield
+        try:
+            start = await asyncio.to_thread(
+                begin_partner_checkout,
+                db=get_database(),
+                group_id=self._gid,
+                invoice_ids=[int(i) for i in ids.split(",") if i.isdigit()],
+                actor=f"group:{self._gid}",
+                return_path=GROUP_PATH,
+                today=today(),
+            )
+        except DomainError as refused:
+            self.error, self.paying = refused.message, ""
+            return
+        yield rx.redirect(start.url)
