@@ -31,7 +31,7 @@ export PYTHONUNBUFFERED := 1
 SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then echo sudo; fi)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: help install run test lint e2e chromium clean month-end
+.PHONY: help install run test lint e2e chromium clean month-end direct-debit
 # A half-made target (e.g. a venv without pip) is removed, so the next run builds it again.
 .DELETE_ON_ERROR:
 
@@ -40,6 +40,7 @@ help:
 	@echo "make test     install everything (Chromium too), then lint and the whole test suite"
 	@echo "make lint     ruff and mypy only"
 	@echo "make month-end  issue the monthly commission invoices (the month before today)"
+	@echo "make direct-debit  collect open invoices of partners paying by direct debit"
 	@echo "make e2e      only the browser tests"
 	@echo "make install  Python packages into $(VENV), bun into $(BUN_DIR)"
 	@echo "make clean    remove build output (.web, caches); keeps $(VENV), $(BUN_DIR) and data/"
@@ -86,6 +87,10 @@ run: install
 # The monthly commission invoices for the month before today (on DATABASE_URL or data/).
 month-end: install
 	$(PY) -m concierge_app.cli month-end
+
+# Direct debits of the open documents of partners with a mandate (on DATABASE_URL or data/).
+direct-debit: install
+	$(PY) -m concierge_app.cli direct-debit
 
 # bench/ is linted once it exists (git keeps no empty folder).
 lint: install
