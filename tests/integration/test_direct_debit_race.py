@@ -24,7 +24,11 @@ from sqlalchemy import func, text
 from sqlmodel import col, select, update
 
 from concierge_app.db.engine import Database
-from concierge_app.db.partner_payments import PartnerAllocation
+from concierge_app.db.partner_payments import (
+    PartnerAllocation,
+    PartnerPayment,
+    PartnerPaymentStatus,
+)
 from concierge_app.db.types import utcnow
 from concierge_app.domain.partner_billing import Period
 from concierge_app.services import direct_debit, partner_payments
@@ -167,6 +171,9 @@ def test_a_transfer_and_a_direct_debit_at_once_allocate_the_invoice_once(ledger)
                 )
                 .values(reversed_at=utcnow())
             )
+            # …and spend this round's money elsewhere: no credit left over for the next
+            # round (the collection would use it first)
+            s.exec(update(PartnerPayment).values(status=PartnerPaymentStatus.FAILED.value))
         month = month.next()
 
     if db.dialect == "postgresql":
