@@ -170,6 +170,13 @@ def test_staff_issue_a_credit_note_and_the_partner_sees_it_applied(
         "not paid out to your bank account: it is used to pay your open or future invoices",
     ):
         assert words in text, (words, text)
+    # the page reads as a note: what it corrects and why; no statement, nothing to pay
+    expect(yoga.locator("#document-subtitle")).to_have_text(
+        f"Correction to invoice {invoice.number}: {REASON}"
+    )
+    expect(yoga.locator("#credit-note-use")).to_contain_text("not paid out to your bank account")
+    expect(yoga.locator("#download-csv")).to_have_count(0)
+    expect(yoga.get_by_text("Reservation statement")).to_have_count(0)
     shot(yoga, screenshot_dir / "partner-credit-note-page.png")
     yoga.go_back()
 

@@ -693,3 +693,44 @@ def test_the_extranet_needs_a_sign_in_and_refuses_a_wrong_password(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(rf"^{re.escape(base)}/partner/invoices/?$"), timeout=30_000)
     expect(page.locator("#all-invoices tr.partner-invoice-row").first).to_be_visible()
+
+
+def test_a_vat_document_comes_with_the_invoice_and_says_what_it_taxes(
+    app_server: AppServer,
+    month_end: subprocess.CompletedProcess[str],
+    new_page: PageFactory,
+    screenshot_dir: Path,
+) -> None:
+    """Villa Azul is in Spain (VAT 21 % by default): each commission invoice has its VAT
+    document, listed on Invoices, with its own page and PDF."""
+    assert month_end.returncode == 0
+    base = app_server.base_url
+    period = str(Period.of(date.today()).previous())
+    mine = [i for i in invoices_of(app_server, VILLA_AZUL) if i.period == period]
+    (invoice,) = [i for i in mine if i.number.startswith("CM-")]
+    (vat,) = [i for i in mine if i.number.startswith("VT-")]
+    # 21 % of the commission, half up to the cent
+    assert vat.amount.minor == (invoice.amount.minor * 2100 + 5000) // 10000
+    page = new_page()
+    partner_sign_in(page, base, DEMO_PARTNER_LOGINS[VILLA_AZUL])
+    page.goto(f"{base}/partner/invoices")
+    row = invoice_row(page, "all-invoices", vat.number)
+    expect(row).to_contain_text(format_money(vat.amount), timeout=30_000)
+    row.get_by_role("link", name=vat.number).click()
+    page.wait_for_url(f"{base}/partner/invoices/{vat.number}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"VAT document {vat.number}")
+    expect(page.locator("#document-subtitle")).to_contain_text(
+        f"VAT 21 % on commission invoice {invoice.number}"
+    )
+    expect(page.locator("#download-csv")).to_have_count(0)
+    with page.expect_download() as pdf_download:
+        page.locator("#download-pdf").click()
+    pdf = PdfReader(io.BytesIO(Path(pdf_download.value.path()).read_bytes()))
+    text = normalised("\n".join(p.extract_text() for p in pdf.pages))
+    for wanted in (
+        f"VAT document No. {vat.number}",
+        f"Commission (invoice {invoice.number}) {format_money(invoice.amount)}",
+        f"VAT at 21 % {format_money(vat.amount)}",
+    ):
+        assert wanted in text, (wanted, text)
+    shot(page, screenshot_dir / "partner-vat-document.png")
