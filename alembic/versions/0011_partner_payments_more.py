@@ -140,6 +140,10 @@ def upgrade() -> None:
 
     with op.batch_alter_table("partner_invoice", schema=None) as batch_op:
         batch_op.add_column(sa.Column("tax_rate_bps", sa.Integer(), nullable=True))
+        # a commission invoice's VAT document and notes are looked up by it
+        batch_op.create_index(
+            batch_op.f("ix_partner_invoice_related_invoice_id"), ["related_invoice_id"]
+        )
 
     # Statements collected before this revision carry no tax rate: their run issues no VAT.
     with op.batch_alter_table("partner_statement", schema=None) as batch_op:
@@ -227,6 +231,7 @@ def downgrade() -> None:
         batch_op.drop_column("tax_rate_bps")
 
     with op.batch_alter_table("partner_invoice", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_partner_invoice_related_invoice_id"))
         batch_op.drop_column("tax_rate_bps")
 
     with op.batch_alter_table("partner_bank_account", schema=None) as batch_op:

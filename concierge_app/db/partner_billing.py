@@ -102,7 +102,9 @@ class PartnerInvoice(SQLModel, table=True):
     # Commission on money the platform collected: taken from the partner's payout.
     deducted_minor: int = 0
     state: str = Field(default=PartnerInvoiceState.ISSUED.value, max_length=20)
-    related_invoice_id: int | None = Field(default=None, foreign_key="partner_invoice.id")
+    related_invoice_id: int | None = Field(
+        default=None, foreign_key="partner_invoice.id", index=True
+    )
     # The reservation statement of a commission invoice (none for notes).
     statement_id: int | None = Field(default=None, foreign_key="partner_statement.id", unique=True)
     reason: str | None = Field(default=None, sa_type=Text)

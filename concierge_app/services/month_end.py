@@ -557,7 +557,9 @@ def run_month_end(
         statements, taxed = todo.before[batch[0]]
         bases = (todo.first_number - 1 + statements, todo.first_vat_number - 1 + taxed)
         with db.transaction() as session:
-            made, copied = _invoice_chunk(session, run_id, period, batch[0], batch[-1], bases)
+            made, copied = _invoice_chunk(
+                session, run_id, period, batch[0], batch[-1], bases, todo.taxed
+            )
         return made, copied, len(batch)
 
     created = lines = done = 0
@@ -599,6 +601,7 @@ def _in_parallel(work: Callable[[T], R], items: Sequence[T], workers: int) -> It
 class _ToInvoice:
     first_number: int  # the run's first commission invoice number
     first_vat_number: int  # and VAT/GST document number
+    taxed: bool  # some statement of the run carries VAT/GST
     partners: list[int]  # with a statement not invoiced yet, in id order
     # per such partner: (statements, taxed statements) of the run before its first
     before: dict[int, tuple[int, int]]
@@ -617,7 +620,7 @@ def _still_to_invoice(db: Database, run_id: int) -> _ToInvoice:
             ids.append(partner_id)
             before[partner_id] = (seen, taxed_seen)
         seen, taxed_seen = seen + statements, taxed_seen + taxed
-    return _ToInvoice(int(first), int(first_vat or 1), ids, before)
+    return _ToInvoice(int(first), int(first_vat or 1), taxed_seen > 0, ids, before)
 
 
 def _collect_statements(db: Database, run_id: int, period: Period, workers: int) -> None:
@@ -725,7 +728,13 @@ def _open_or_create(
 
 
 def _invoice_chunk(
-    session: Session, run_id: int, period: Period, lo: int, hi: int, bases: tuple[int, int]
+    session: Session,
+    run_id: int,
+    period: Period,
+    lo: int,
+    hi: int,
+    bases: tuple[int, int],
+    taxed: bool = True,
 ) -> tuple[int, int]:
     """Invoices, VAT/GST documents, payouts and messages for the statements of partners lo..hi
     not invoiced yet (numbered from `bases` + 1 — commission, VAT — in partner and currency
@@ -749,10 +758,12 @@ def _invoice_chunk(
     }
     year = run.run_date.year
     conn.execute(_issue(conn.dialect.name, year), values)
-    conn.execute(_issue_vat(conn.dialect.name, year), values)
+    if taxed:  # (no statement of the run carries VAT: nothing to look for)
+        conn.execute(_issue_vat(conn.dialect.name, year), values)
     conn.execute(_PAY_OUT, values)
     conn.execute(_QUEUE_MESSAGES, values)
-    conn.execute(_QUEUE_VAT_MESSAGES, values)
+    if taxed:
+        conn.execute(_QUEUE_VAT_MESSAGES, values)
     conn.execute(
         update(_RUN)
         .where(_RUN.c.id == run_id)

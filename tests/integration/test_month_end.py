@@ -209,9 +209,9 @@ def test_a_crash_in_the_middle_then_a_rerun_leaves_no_duplicates_and_no_gaps(db,
     real = month_end._invoice_chunk
     calls = []
 
-    def crash_on_third_chunk(session, run_id, period, lo, hi, base):
+    def crash_on_third_chunk(session, run_id, period, lo, hi, *rest):
         calls.append((lo, hi))
-        made = real(session, run_id, period, lo, hi, base)  # the chunk's writes happen…
+        made = real(session, run_id, period, lo, hi, *rest)  # the chunk's writes happen…
         if len(calls) == 3:
             raise RuntimeError("power cut")  # …and are rolled back with its transaction
         return made
@@ -243,8 +243,8 @@ def test_chunks_issued_in_parallel_crash_then_resume_with_the_numbers_in_partner
     real = month_end._invoice_chunk
     failing = villas[4]
 
-    def crash_on_one_chunk(session, run_id, period, lo, hi, base):
-        made = real(session, run_id, period, lo, hi, base)
+    def crash_on_one_chunk(session, run_id, period, lo, hi, *rest):
+        made = real(session, run_id, period, lo, hi, *rest)
         if lo <= failing <= hi:
             raise RuntimeError("power cut")
         return made

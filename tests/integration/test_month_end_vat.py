@@ -130,8 +130,8 @@ def test_crashed_parallel_chunks_resume_with_gapless_vat_numbers_in_partner_orde
         stay(db, villa, date(2026, 11, 1 + i), date(2026, 11, 10 + i))
     real, failing = month_end._invoice_chunk, villas[3]
 
-    def crash_on_one_chunk(session, run_id, period, lo, hi, bases):
-        made = real(session, run_id, period, lo, hi, bases)
+    def crash_on_one_chunk(session, run_id, period, lo, hi, *rest):
+        made = real(session, run_id, period, lo, hi, *rest)
         if lo <= failing <= hi:
             raise RuntimeError("power cut")
         return made
