@@ -6,10 +6,10 @@ from __future__ import annotations
 import reflex as rx
 
 from concierge_app.components.layout import table_header
-from concierge_app.components.live import live_updates
 from concierge_app.domain.direct_debit import COLLECTION_DAY
-from concierge_app.state.direct_debit import DebitRow, MandateState
+from concierge_app.state.direct_debit import DebitRow
 from concierge_app.state.direct_debit import DirectDebitState as D
+from concierge_app.state.partner_finance import BankDetailsState
 
 
 def _row(r: DebitRow) -> rx.Component:
@@ -135,17 +135,14 @@ def direct_debit_card() -> rx.Component:
 
 def mandate_notice() -> rx.Component:
     """ "Direct debit mandate …, signed …, collected from …" under Bank details, when the
-    partner's account has a mandate."""
-    return rx.fragment(
-        rx.cond(
-            MandateState.mandate != "",
-            rx.callout(
-                MandateState.mandate,
-                icon="landmark",
-                color_scheme="blue",
-                id="direct-debit-mandate",
-                margin_top="16px",
-            ),
+    partner's account has a mandate (kept live by the Bank details page's state)."""
+    return rx.cond(
+        BankDetailsState.mandate != "",
+        rx.callout(
+            BankDetailsState.mandate,
+            icon="landmark",
+            color_scheme="blue",
+            id="direct-debit-mandate",
+            margin_top="16px",
         ),
-        rx.box(live_updates(MandateState.poll), on_mount=MandateState.load, display="none"),
     )

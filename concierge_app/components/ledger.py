@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from concierge_app.state.partner_finance import STATUS_COLOURS
 from concierge_app.state.partner_ledger import LedgerRowView, LedgerView
 
-GREEN = "#1b7f3b"
+GREEN = STATUS_COLOURS["green"]
 
 
 def _row(row: LedgerRowView) -> rx.Component:

@@ -84,6 +84,16 @@ def partner_shell(*children: rx.Component, active: str) -> rx.Component:
     )
 
 
+def fact(label: rx.Var[str] | str, value: rx.Var[str] | str, **props: object) -> rx.Component:
+    """A labelled figure (Invoice date, Amount, …) in a document's or account's summary."""
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray", weight="medium"),
+        rx.text(value, size="3", weight="medium"),
+        spacing="1",
+        **props,
+    )
+
+
 def status_text(text: rx.Var[str], colour: rx.Var[str], css: rx.Var[str], **props: Any) -> Any:
     """The Status column: the guide's words in its colour (green, red or black)."""
     return rx.hstack(

@@ -33,6 +33,8 @@ class PartnerPayment(SQLModel, table=True):
         currency_check(),
         CheckConstraint("amount_minor > 0", name="positive"),
         CheckConstraint("reflected_on >= received_on", name="reflected_after_received"),
+        # a single partner's payment or a group's, never both (a queued one is neither yet)
+        CheckConstraint("partner_id IS NULL OR group_id IS NULL", name="one_payer"),
         one_of("method", PartnerPaymentMethod, "method"),
         one_of("status", PartnerPaymentStatus, "status"),
         # The same bank line, checkout or collection is recorded once.

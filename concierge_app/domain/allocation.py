@@ -1,14 +1,15 @@
 """Allocating partner money to commission documents (issue 6 groundwork, pure rules).
 
-A payment (bank transfer, online, direct debit) or a credit note is spread over open documents
-oldest due first; what is left over is kept as the partner's credit. Credit notes are never
+A payment (bank transfer, online, direct debit) or a credit note is spread over open documents:
+the ones the payer quoted or chose first, then oldest due first (across a group's properties
+too); what is left over is kept as the partner's (or the group's) credit. Credit notes are never
 paid out to a bank account. Amounts never mix currencies and nothing is rounded: allocations are
 exact minor units.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -47,8 +48,11 @@ def oldest_due_first(items: Iterable[OpenItem]) -> list[OpenItem]:
     return sorted(items, key=lambda i: (i.due_date, i.number, i.invoice_id))
 
 
-def allocate(amount: Money, items: Sequence[OpenItem]) -> AllocationPlan:
-    """Spread `amount` over the items, oldest due first; the rest is credit.
+def allocate(
+    amount: Money, items: Sequence[OpenItem], first: Collection[int] = ()
+) -> AllocationPlan:
+    """Spread `amount` over the items: those in `first` (invoice ids the payer quoted or chose)
+    first, then the rest, each part oldest due first; the rest is credit.
 
     A payment must be positive; items in another currency are refused, not skipped.
     """
@@ -56,7 +60,8 @@ def allocate(amount: Money, items: Sequence[OpenItem]) -> AllocationPlan:
         raise DomainError("A payment must be more than zero.", field="amount")
     left = amount
     plan = []
-    for item in oldest_due_first(items):
+    # a stable sort: the chosen ones first, each part keeping the oldest-due-first order
+    for item in sorted(oldest_due_first(items), key=lambda i: i.invoice_id not in first):
         if item.outstanding.currency != amount.currency:
             raise CurrencyMismatch(
                 f"Invoice {item.number} is in {item.outstanding.currency}; this payment is in "

@@ -18,9 +18,16 @@ from datetime import date
 from .allocation import Allocation, OpenItem, allocate, oldest_due_first
 from .errors import DomainError
 from .money import Money
-from .partner_billing import InvoiceStatus, StatusColour
+from .partner_billing import InvoiceStatus, PartnerInvoiceKind, StatusColour
 
 REASON_MAX = 250
+# What a credit or debit note may correct: a commission invoice, its VAT/GST document, a debit
+# note (a credit note is itself a correction).
+CORRECTABLE_KINDS = (
+    PartnerInvoiceKind.COMMISSION,
+    PartnerInvoiceKind.VAT,
+    PartnerInvoiceKind.DEBIT_NOTE,
+)
 
 
 class CreditKind(enum.StrEnum):

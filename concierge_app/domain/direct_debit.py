@@ -2,8 +2,10 @@
 
 A partner paying by direct debit with a mandate on its bank account is collected once a month:
 every payable document with money outstanding, in one request per currency. A written-off or
-legal (black) document is never collected — it is paid by bank transfer only. A document whose
-debit failed this month is not requested again this month (the partner was told to pay it by
+legal (black) document is never collected — it is paid by bank transfer only. Nor is one with a
+bank transfer processing for it (received, or announced with "I've paid", not reflected yet):
+debiting it as well would pay it twice, as paying it online would. A document whose debit
+failed this month is not requested again this month (the partner was told to pay it by
 transfer or online); next month's collection tries it again if it is still open.
 """
 
@@ -24,6 +26,7 @@ from .partner_payments import BLACK_STATES
 # first week has issued the new invoices, and before they fall due (14 days after their date).
 COLLECTION_DAY = 10
 PAID_BY_TRANSFER_ONLY = "paid by bank transfer only"
+TRANSFER_PROCESSING = "a bank transfer for them is processing (collected later if still due)"
 BANK_REFUSED = "The bank refused the direct debit without giving a reason."
 # What a SEPA mandate reference may hold (max 35 characters).
 _MANDATE_CHARS = re.compile(r"[A-Z0-9+?/:().,' -]{1,35}")
@@ -36,6 +39,7 @@ class CollectionPlan:
     collect: tuple[OpenItem, ...]  # oldest due first
     black: tuple[OpenItem, ...]  # written off / legal: by bank transfer only
     failed_this_month: tuple[OpenItem, ...]  # a debit of this month failed on them
+    processing: tuple[OpenItem, ...] = ()  # a bank transfer for them is processing
 
     @property
     def amount(self) -> Money | None:
@@ -48,9 +52,12 @@ def plan_collection(
     items: Sequence[OpenItem],
     states: Mapping[int, PartnerInvoiceState],
     failed_this_month: Collection[int],
+    processing: Collection[int] = (),
 ) -> CollectionPlan:
-    """Split a partner's open documents (one currency) into what is collected and what not."""
-    collect, black, failed = [], [], []
+    """Split a partner's open documents (one currency) into what is collected and what not.
+    `processing`: the documents with a bank transfer processing (the Invoices page's "Payment
+    processing" note, `InvoiceSummary.processing`)."""
+    collect, black, failed, pending = [], [], [], []
     for item in oldest_due_first(items):
         if item.outstanding.minor <= 0:
             continue
@@ -58,9 +65,11 @@ def plan_collection(
             black.append(item)
         elif item.invoice_id in failed_this_month:
             failed.append(item)
+        elif item.invoice_id in processing:
+            pending.append(item)
         else:
             collect.append(item)
-    return CollectionPlan(tuple(collect), tuple(black), tuple(failed))
+    return CollectionPlan(tuple(collect), tuple(black), tuple(failed), tuple(pending))
 
 
 def month_prefix(partner_code: str, currency: str, month: Period) -> str:
@@ -77,6 +86,12 @@ def debit_external_id(partner_code: str, currency: str, month: Period, attempt: 
     if attempt < 1:
         raise ValueError("attempt starts at 1")
     return f"{month_prefix(partner_code, currency, month)}{attempt}"
+
+
+def collection_day(month: Period) -> date:
+    """The month's collection day: the schedule collects from it; only a debit made on or
+    after it counts as the month's scheduled collection (one staff made earlier does not)."""
+    return date(month.year, month.month, COLLECTION_DAY)
 
 
 def scheduled_collection_due(today: date) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import CurrencyMismatch, DomainError
-from .money import Money
+from .money import Money, total
 from .partner_billing import PartnerInvoiceState
 from .partner_payments import check_method_allowed
 
@@ -63,7 +63,4 @@ def check_online_payable(docs: Iterable[OnlineCandidate]) -> Money:
             f"These invoices are in {' and '.join(currencies)}: pay each currency in its own "
             "online payment."
         )
-    total = Money.zero(currencies[0])
-    for doc in docs:
-        total = total + doc.outstanding
-    return total
+    return total((d.outstanding for d in docs), currencies[0])

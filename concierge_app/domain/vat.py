@@ -4,7 +4,7 @@ rate, and how the tax is rounded.
 Rates are configured per partner country ("ES:21,AU:10"): a partner in a listed country gets,
 with each commission invoice, a VAT/GST document for `commission × rate`. The tax is rounded
 to the currency's minor unit once per document, half up (the rule the document states), never
-per line.
+per line: `Money.basis_points(bps, rounding=Rounding.HALF_UP)` (in SQL: `month_end._half_up`).
 """
 
 from __future__ import annotations
@@ -30,11 +30,6 @@ class TaxRate:
         """ "VAT" or "GST"."""
         return tax_label(self.country)
 
-    @property
-    def percent(self) -> str:
-        """ "21 %", "10.5 %"."""
-        return f"{format_bps(self.bps)} %"
-
 
 def parse_rates(text: str) -> dict[str, TaxRate]:
     """ "ES:21,AU:10" → {"ES": TaxRate("ES", 2100), ...}; empty text: no VAT anywhere."""
@@ -59,15 +54,6 @@ def parse_rates(text: str) -> dict[str, TaxRate]:
             raise DomainError(f"{country} is listed twice in the VAT rates.", field="vat_rates")
         rates[country] = TaxRate(country, bps)
     return rates
-
-
-def tax_minor(commission_minor: int, bps: int) -> int:
-    """The tax on a commission in minor units: commission × rate, half up (amounts ≥ 0).
-
-    The same rule as the month-end run's SQL (`services.month_end._half_up`)."""
-    if commission_minor < 0 or not 0 <= bps <= 10_000:
-        raise ValueError("commission must be >= 0 and the rate 0..10000 bps")
-    return (commission_minor * bps + 5000) // 10000
 
 
 def tax_label(country: str) -> str:

@@ -1,6 +1,7 @@
 """The in-app schedule of the direct-debit collection: every DIRECT_DEBIT_CHECK_SECONDS, on or
 after the collection day of the month (`domain.direct_debit.COLLECTION_DAY`, the 10th), collect
-each partner with a mandate — at most once a month per partner and currency. Off when
+each partner with a mandate — once a month per partner and currency (a debit staff requested
+before the collection day, or one that failed, does not count). Off when
 DIRECT_DEBIT_CHECK_SECONDS is 0. Staff (/finance) and the CLI (`direct-debit`) collect any day."""
 
 from __future__ import annotations

@@ -204,7 +204,7 @@ def _note_dialog() -> rx.Component:
                             ),
                             errors=errors,
                             key="due_date",
-                            hint="Today or later; 14 days from today by default.",
+                            hint="Today or later; by default the usual payment terms from today.",
                         ),
                     ),
                     form_error(errors.contains("form"), errors["form"]),

@@ -10,21 +10,12 @@ from concierge_app.components.direct_debit import mandate_notice
 from concierge_app.components.forms import form_error
 from concierge_app.components.layout import loading_card, page_header
 from concierge_app.components.live import live_updates
-from concierge_app.components.partner import partner_shell, status_text
+from concierge_app.components.partner import fact, partner_shell, status_text
 from concierge_app.state.partner_finance import BankDetailsState as B
 from concierge_app.state.partner_finance import InvoiceRow, PayAllRow, PayoutRow, StatementRow
 from concierge_app.state.partner_finance import OverviewState as O
 from concierge_app.state.partner_finance import PartnerInvoicesState as I
 from concierge_app.state.partner_finance import StatementState as S
-
-
-def _fact(label: rx.Var[str] | str, value: rx.Var[str] | str, **props: object) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray", weight="medium"),
-        rx.text(value, size="3", weight="medium"),
-        spacing="1",
-        **props,
-    )
 
 
 # -- Invoices --------------------------------------------------------------------------------
@@ -366,9 +357,9 @@ def statement_page() -> rx.Component:
                     ),
                     rx.card(
                         rx.flex(
-                            _fact(rx.cond(S.is_commission, "Invoice date", "Date"), S.invoice_date),
-                            rx.cond(~S.is_credit_note, _fact("Due date", S.due_date)),
-                            _fact(
+                            fact(rx.cond(S.is_commission, "Invoice date", "Date"), S.invoice_date),
+                            rx.cond(~S.is_credit_note, fact("Due date", S.due_date)),
+                            fact(
                                 rx.cond(
                                     S.is_commission,
                                     "Commission",
@@ -378,11 +369,11 @@ def statement_page() -> rx.Component:
                             ),
                             rx.cond(
                                 ~S.is_credit_note,
-                                _fact("Deducted from your payout", S.deducted),
+                                fact("Deducted from your payout", S.deducted),
                             ),
                             rx.cond(
                                 ~S.is_credit_note,
-                                _fact(
+                                fact(
                                     "To pay",
                                     rx.cond(S.nothing_to_pay, "Nothing to pay", S.payable),
                                 ),
@@ -496,19 +487,19 @@ def overview_page() -> rx.Component:
                     rx.card(
                         rx.vstack(
                             rx.heading("Payment information", size="4", as_="h2"),
-                            _fact("Your payment method", O.method_label, id="payment-method"),
+                            fact("Your payment method", O.method_label, id="payment-method"),
                             rx.text(O.how_it_works, size="2", color_scheme="gray"),
-                            _fact("Reference to quote on transfers", O.reference_format),
+                            fact("Reference to quote on transfers", O.reference_format),
                             spacing="3",
                         ),
                     ),
                     rx.card(
                         rx.vstack(
                             rx.heading("Our bank details (for transfers)", size="4", as_="h2"),
-                            _fact("Account holder", O.platform_name),
-                            _fact("Bank", O.bank_name),
-                            _fact("IBAN", O.iban, id="platform-iban"),
-                            _fact("BIC", O.bic),
+                            fact("Account holder", O.platform_name),
+                            fact("Bank", O.bank_name),
+                            fact("IBAN", O.iban, id="platform-iban"),
+                            fact("BIC", O.bic),
                             spacing="3",
                         ),
                     ),
@@ -518,8 +509,8 @@ def overview_page() -> rx.Component:
                             rx.cond(
                                 O.payout_account != "",
                                 rx.vstack(
-                                    _fact("Account holder", O.payout_holder),
-                                    _fact("IBAN", O.payout_account),
+                                    fact("Account holder", O.payout_holder),
+                                    fact("IBAN", O.payout_account),
                                     spacing="3",
                                 ),
                                 rx.text("No payout account yet.", color_scheme="gray"),
@@ -647,10 +638,10 @@ def bank_details_page() -> rx.Component:
                 rx.cond(
                     B.iban_masked != "",
                     rx.flex(
-                        _fact("Account holder", B.holder),
-                        _fact("IBAN", B.iban_masked, id="iban-masked"),
-                        _fact("BIC", B.bic),
-                        _fact("Last changed", B.updated),
+                        fact("Account holder", B.holder),
+                        fact("IBAN", B.iban_masked, id="iban-masked"),
+                        fact("BIC", B.bic),
+                        fact("Last changed", B.updated),
                         wrap="wrap",
                         spacing="6",
                     ),

@@ -9,7 +9,8 @@ import reflex as rx
 from concierge_app.components.forms import form_error
 from concierge_app.components.layout import loading_card, page_header
 from concierge_app.components.live import live_updates
-from concierge_app.components.partner import partner_shell, status_text
+from concierge_app.components.partner import fact, partner_shell, status_text
+from concierge_app.state.partner_finance import STATUS_COLOURS
 from concierge_app.state.partner_group import (
     AllocationRow,
     GroupInvoiceRow,
@@ -18,15 +19,6 @@ from concierge_app.state.partner_group import (
     PropertyRow,
 )
 from concierge_app.state.partner_group import PartnerGroupState as G
-
-
-def _fact(label: str, value: rx.Var[str] | str, **props: object) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray", weight="medium"),
-        rx.text(value, size="3", weight="medium"),
-        spacing="1",
-        **props,
-    )
 
 
 def _property_card(p: PropertyRow) -> rx.Component:
@@ -46,10 +38,10 @@ def _property_card(p: PropertyRow) -> rx.Component:
                     " due · ",
                     p.open_count,
                     rx.cond(p.open_count == 1, " document", " documents"),
-                    rx.cond(p.overdue > 0, rx.text.span(" · overdue", color="#c4221f")),
+                    rx.cond(p.overdue > 0, rx.text.span(" · overdue", color=STATUS_COLOURS["red"])),
                     size="2",
                 ),
-                rx.text("Nothing outstanding", size="2", color="#1b7f3b"),
+                rx.text("Nothing outstanding", size="2", color=STATUS_COLOURS["green"]),
             ),
             spacing="1",
         ),
@@ -167,11 +159,11 @@ def _how_to_pay() -> rx.Component:
                         size="2",
                     ),
                     rx.grid(
-                        _fact("Reference", G.code, id="group-reference"),
-                        _fact("Beneficiary", G.beneficiary),
-                        _fact("Bank", G.bank_name),
-                        _fact("IBAN", G.iban, id="group-iban"),
-                        _fact("BIC", G.bic),
+                        fact("Reference", G.code, id="group-reference"),
+                        fact("Beneficiary", G.beneficiary),
+                        fact("Bank", G.bank_name),
+                        fact("IBAN", G.iban, id="group-iban"),
+                        fact("BIC", G.bic),
                         columns="2",
                         spacing="3",
                         width="100%",

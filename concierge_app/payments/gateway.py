@@ -18,6 +18,13 @@ class GatewayError(Exception):
     """The provider refused or failed; the message is the provider's reason."""
 
 
+class GatewayUnavailable(GatewayError):
+    """The provider could not take the request now: unreachable, rate-limited, its own error
+    (5xx), a concurrent request with the same idempotency key (409), our credentials refused.
+    Nothing was refused, and the request may or may not have been made: retry it later with
+    the same idempotency key, never treat it as a refusal."""
+
+
 @dataclass(frozen=True, slots=True)
 class CheckoutLine:
     """One line of the provider's checkout page: one invoice."""
@@ -115,6 +122,7 @@ class PaymentGateway(Protocol):
         """Ask the bank for a direct debit; returns the provider's id of it (Stripe: "pi_…").
 
         The answer (paid or failed) comes later as a signed event. Calling again with the same
-        request returns the same id and debits once. A refusal raises GatewayError.
+        request returns the same id and debits once. A refusal raises GatewayError; a provider
+        that could not take the request now raises GatewayUnavailable (send it again later).
         """
         ...

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
 from ..db.engine import Database
 from ..db.sandbox import (
@@ -224,28 +225,41 @@ class SandboxGateway:
         return "re_sandbox_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
 
     def collect_debit(self, request: DebitRequest) -> str:
-        """Record the debit (once per idempotency key); the bank answers later."""
+        """Record the debit (once per idempotency key); the bank answers later. Two requests
+        with one key at once (a retry racing the first) record one debit: the loser of the
+        insert returns the winner's."""
         if request.amount.currency != "EUR":
             raise GatewayError(SEPA_EUR_ONLY.format(currency=request.amount.currency))
         if request.amount.minor <= 0:
             raise GatewayError("A direct debit must be more than zero.")
-        with self._db.transaction() as session:
-            existing = session.exec(
-                select(SandboxDebit).where(SandboxDebit.idempotency_key == request.idempotency_key)
-            ).first()
-            if existing is not None:
-                return existing.id
-            debit = SandboxDebit(
-                id=f"pi_sandbox_dd_{secrets.token_hex(12)}",
-                idempotency_key=request.idempotency_key,
-                iban=request.iban,
-                mandate_reference=request.mandate_reference,
-                currency=request.amount.currency,
-                amount_minor=request.amount.minor,
-                metadata_json=json.dumps(request.metadata, sort_keys=True),
-            )
-            session.add(debit)
-            return debit.id
+        try:
+            with self._db.transaction() as session:
+                existing = self._debit_by_key(session, request.idempotency_key)
+                if existing is not None:
+                    return existing.id
+                debit_id = f"pi_sandbox_dd_{secrets.token_hex(12)}"
+                session.add(
+                    SandboxDebit(
+                        id=debit_id,
+                        idempotency_key=request.idempotency_key,
+                        iban=request.iban,
+                        mandate_reference=request.mandate_reference,
+                        currency=request.amount.currency,
+                        amount_minor=request.amount.minor,
+                        metadata_json=json.dumps(request.metadata, sort_keys=True),
+                    )
+                )
+                return debit_id
+        except IntegrityError:  # the same key inserted meanwhile by a concurrent request
+            with self._db.read() as session:
+                existing = self._debit_by_key(session, request.idempotency_key)
+            if existing is None:
+                raise
+            return existing.id
+
+    @staticmethod
+    def _debit_by_key(session: Session, key: str) -> SandboxDebit | None:
+        return session.exec(select(SandboxDebit).where(SandboxDebit.idempotency_key == key)).first()
 
     def pending_debits(self) -> int:
         """Debits the sandbox bank has not answered yet."""
@@ -258,31 +272,58 @@ class SandboxGateway:
 
     def answer_debits(self, *, failing_iban: str) -> DebitAnswers:
         """The bank's answer to every pending debit: from `failing_iban` it fails, any other
-        succeeds. Each answer is sent as a signed event (after its own commit); answering
-        again sends nothing (no debit is pending)."""
+        succeeds. One debit at a time: its answer is committed, then sent as a signed event. A
+        delivery that raises puts its debit back to pending (answering again sends it; its
+        event id is stable, so the ledger applies it once); the others are still answered,
+        then the first error is raised. Answering again with nothing pending sends nothing."""
         failing = failing_iban.replace(" ", "").upper()
-        events: list[dict[str, Any]] = []
-        with self._db.transaction() as session:
+        with self._db.read() as session:
             pending = session.exec(
-                select(SandboxDebit)
+                select(SandboxDebit.id)
                 .where(SandboxDebit.status == SandboxDebitStatus.PENDING)
                 .order_by(SandboxDebit.created_at, SandboxDebit.id)  # type: ignore[arg-type]
-                .with_for_update()
             ).all()
-            for debit in pending:
-                fails = debit.iban.replace(" ", "").upper() == failing
-                debit.status = (
-                    SandboxDebitStatus.FAILED if fails else SandboxDebitStatus.SUCCEEDED
-                ).value
-                debit.answered_at = utcnow()
+        succeeded = failed = 0
+        errors: list[Exception] = []
+        for debit_id in pending:
+            event = self._answer(debit_id, failing)
+            if event is None:  # answered meanwhile (another "Bank answers")
+                continue
+            try:
+                self._emit(event)
+            except Exception as undelivered:
+                self._unanswer(debit_id)
+                errors.append(undelivered)
+                continue
+            if event["type"] == "payment_intent.payment_failed":
+                failed += 1
+            else:
+                succeeded += 1
+        if errors:
+            raise errors[0]
+        return DebitAnswers(succeeded=succeeded, failed=failed)
+
+    def _answer(self, debit_id: str, failing_iban: str) -> dict[str, Any] | None:
+        """The bank's answer to one debit, committed; its event (None: no longer pending)."""
+        with self._db.transaction() as session:
+            debit = session.get(SandboxDebit, debit_id, with_for_update=True)
+            if debit is None or debit.status != SandboxDebitStatus.PENDING:
+                return None
+            fails = debit.iban.replace(" ", "").upper() == failing_iban
+            debit.status = (
+                SandboxDebitStatus.FAILED if fails else SandboxDebitStatus.SUCCEEDED
+            ).value
+            debit.answered_at = utcnow()
+            session.add(debit)
+            return _debit_event(debit)
+
+    def _unanswer(self, debit_id: str) -> None:
+        """The answer was not delivered: the debit waits for the bank's next answer."""
+        with self._db.transaction() as session:
+            debit = session.get(SandboxDebit, debit_id, with_for_update=True)
+            if debit is not None:
+                debit.status, debit.answered_at = SandboxDebitStatus.PENDING.value, None
                 session.add(debit)
-                events.append(_debit_event(debit))
-        for event in events:
-            self._emit(event)
-        return DebitAnswers(
-            succeeded=sum(e["type"] == "payment_intent.succeeded" for e in events),
-            failed=sum(e["type"] == "payment_intent.payment_failed" for e in events),
-        )
 
     def _emit(self, event: dict[str, Any]) -> None:
         payload = json.dumps(event, separators=(",", ":")).encode()

@@ -17,6 +17,9 @@ from ..domain.money import Money
 from .gateway import DIRECT_DEBIT_KIND
 from .stripe_amounts import from_stripe_amount
 
+# A completed Checkout Session whose money is in (anything else is a delayed payment method).
+PAID_STATUSES = frozenset({"paid", "no_payment_required"})
+
 TOLERANCE_S = 300  # Stripe's default: older signatures are replayed or forged
 DIRECT_DEBIT_ANSWERS = frozenset({"payment_intent.payment_failed", "payment_intent.succeeded"})
 

@@ -2,7 +2,9 @@
 
 Talks to Stripe through the official SDK's `StripeClient` (never the global `stripe.api_key`),
 pinned to one API version so an SDK upgrade cannot change the wire format underneath us.
-Every Stripe error becomes a `GatewayError` carrying Stripe's own readable reason.
+Every Stripe error becomes a `GatewayError` carrying Stripe's own readable reason; one that is
+not a refusal (Stripe unreachable or overloaded, its own error, a concurrent request with the
+same idempotency key, our key refused) is a `GatewayUnavailable`: try again later.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from stripe.params.checkout import (
 )
 
 from ..domain.money import Money
-from .gateway import CheckoutLine, CheckoutRequest, CheckoutSession, DebitRequest, GatewayError
+from .gateway import (
+    CheckoutLine,
+    CheckoutRequest,
+    CheckoutSession,
+    DebitRequest,
+    GatewayError,
+    GatewayUnavailable,
+)
 from .stripe_amounts import to_stripe_amount
 
 # The version stripe-python 16.1.0 pins (`stripe.api_version`), written out so that upgrading
@@ -31,6 +40,9 @@ _FAILED_REFUND_STATUSES = frozenset({"failed", "canceled"})
 # A confirmed SEPA PaymentIntent is "processing" until the bank answers (days later, as an
 # event); one sent straight back for another payment method was refused at once.
 _REFUSED_DEBIT_STATUSES = frozenset({"requires_payment_method", "canceled"})
+# HTTP statuses that are no refusal: a concurrent request with the same idempotency key (409),
+# our key or its permissions refused (401, 403: Stripe did nothing), too many requests (429).
+_NOT_A_REFUSAL = frozenset({401, 403, 409, 429})
 
 
 class StripeGateway:
@@ -73,9 +85,9 @@ class StripeGateway:
             with _stripe_errors():
                 status = sessions.retrieve(reference).status
             if status == "open":
-                raise GatewayError(_readable(err)) from err
+                raise _gateway_error(err) from err
         except stripe.StripeError as err:
-            raise GatewayError(_readable(err)) from err
+            raise _gateway_error(err) from err
 
     def refund(self, *, payment_reference: str | None, amount: Money, idempotency_key: str) -> str:
         """Refund `amount` of the PaymentIntent `payment_reference`; returns Stripe's refund id."""
@@ -183,7 +195,20 @@ def _stripe_errors() -> Iterator[None]:
     try:
         yield
     except stripe.StripeError as err:
-        raise GatewayError(_readable(err)) from err
+        raise _gateway_error(err) from err
+
+
+def _gateway_error(err: stripe.StripeError) -> GatewayError:
+    """A refusal is a GatewayError; Stripe not taking the request now is GatewayUnavailable
+    (the request may have been made: only a retry with the same idempotency key is safe)."""
+    status = err.http_status
+    unavailable = (
+        isinstance(err, stripe.APIConnectionError | stripe.RateLimitError)
+        or status is None
+        or status >= 500
+        or status in _NOT_A_REFUSAL
+    )
+    return (GatewayUnavailable if unavailable else GatewayError)(_readable(err))
 
 
 def _readable(err: stripe.StripeError) -> str:

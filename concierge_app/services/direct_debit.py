@@ -3,24 +3,29 @@
 Partners whose commission is paid by direct debit and whose bank account has a mandate are
 collected every month (`jobs/direct_debit.py`; staff and the CLI may collect any day): for each
 partner and currency, one debit of every payable document with money outstanding (black ones
-are skipped: bank transfer only). The request is recorded first, in one transaction — the
-payment (applied, counted from today: the invoices are green on the day the request is sent),
-its allocations, an audit event — with the documents locked as a bank transfer locks them, so
-a transfer and a debit landing at once never allocate one invoice twice. Then the gateway is
-asked, outside the transaction, with the collection's idempotency key.
+are skipped: bank transfer only; so are those with a bank transfer processing). The request is
+recorded first, in one transaction — the payment (applied, counted from today: the invoices
+are green on the day the request is sent), its allocations, an audit event — with the
+documents locked as a bank transfer locks them, so a transfer and a debit landing at once
+never allocate one invoice twice. Then the gateway is asked, outside the transaction, with the
+collection's idempotency key.
 
 The bank answers later (`direct_debit_answers.py`): a failure turns the documents red again
 and the partner is sent "Direct debit failed"; a refusal when the debit is requested is a
-failure too. The sandbox bank answers when staff ask it to (the demo).
+failure too. A provider that could not take the request (unreachable, overloaded: the debit
+may exist at the bank) refuses nothing: the debit stays recorded but unsent, and a later run
+sends it again with the same idempotency key. The sandbox bank answers when staff ask it to
+(the demo).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -37,6 +42,8 @@ from ..db.types import utcnow
 from ..domain.allocation import allocate
 from ..domain.direct_debit import (
     PAID_BY_TRANSFER_ONLY,
+    TRANSFER_PROCESSING,
+    collection_day,
     debit_external_id,
     failure_reason,
     month_prefix,
@@ -44,9 +51,9 @@ from ..domain.direct_debit import (
 )
 from ..domain.errors import DomainError
 from ..domain.money import Money, totals_by_currency
-from ..domain.partner_billing import PartnerInvoiceState, Period, long_date
+from ..domain.partner_billing import Period, long_date
 from ..domain.partner_payments import PAYABLE_KINDS
-from ..payments.gateway import DebitRequest, GatewayError, PaymentGateway
+from ..payments.gateway import DebitRequest, GatewayError, GatewayUnavailable, PaymentGateway
 from ..payments.sandbox import DebitAnswers
 from ..settings import get_settings
 from .audit import record_event
@@ -54,14 +61,20 @@ from .common import table_of
 from .direct_debit_answers import fail_direct_debit
 from .formatting import format_money
 from .partner_credit import apply_pending_credit
+from .partner_documents import summary_of
 from .partner_finance import mask_iban
-from .partner_payments import _insert_allocations, _open_items
+from .partner_payments import insert_allocations, open_items, paid_by
 from .payment_provider import get_gateway, sandbox_checkout
 
 FAILED_THIS_MONTH = "their direct debit failed this month (by transfer or online)"
 OTHER_CURRENCY = "direct debit collects {currencies} only (by transfer or online)"
 NO_MANDATE = "The direct debit mandate was withdrawn before the debit could be sent."
+# A debit recorded but not sent is sent again by a later run — once it is this old: a younger
+# one may be another run's, recorded a moment ago and being sent right now.
+RESEND_AFTER = timedelta(minutes=5)
 Progress = Callable[[int, int], None]  # (partners done, partners in all)
+
+logger = logging.getLogger(__name__)
 
 _INV, _PAY, _ALLOC, _P, _ACC = (
     table_of(PartnerInvoice),
@@ -84,6 +97,7 @@ class RequestedDebit:
     documents: tuple[str, ...]
     provider_reference: str | None
     refused: str | None  # the provider refused at once: the debit failed, the partner is told
+    not_sent: str | None = None  # the provider could not take it now: a later run sends it
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,17 +106,17 @@ class SkippedDocument:
     partner_name: str
     number: str
     outstanding: Money
-    reason: str  # PAID_BY_TRANSFER_ONLY / FAILED_THIS_MONTH / OTHER_CURRENCY
+    reason: str  # PAID_BY_TRANSFER_ONLY / FAILED_THIS_MONTH / TRANSFER_PROCESSING / OTHER_CURRENCY
 
 
 @dataclass(frozen=True, slots=True)
 class CollectionSummary:
-    collected_on: date
     partners: int  # on direct debit with a mandate
-    requested: tuple[RequestedDebit, ...]
+    requested: tuple[RequestedDebit, ...]  # the provider took them (sent) or refused them
     skipped: tuple[SkippedDocument, ...]
     resent: int  # recorded by an interrupted run but never sent: sent now
     already_collected: int  # (scheduled) partner and currency collected earlier this month
+    retrying: tuple[RequestedDebit, ...] = ()  # recorded, not sent: the provider was unavailable
 
     @property
     def sent(self) -> tuple[RequestedDebit, ...]:
@@ -118,13 +132,22 @@ class CollectionSummary:
 
     @property
     def text(self) -> str:
-        """One sentence for staff: what was requested, refused and skipped."""
+        """One sentence for staff: what was requested, refused, left to retry and skipped."""
         parts = []
         if self.sent:
             total = " + ".join(format_money(m) for m in self.totals)
             parts.append(f"{len(self.sent)} direct debit(s) requested, {total}.")
         if self.refused:
             parts.append(f"{len(self.refused)} refused by the bank at once (partners told).")
+        if self.retrying:
+            total = " + ".join(
+                format_money(m) for m in totals_by_currency(r.amount for r in self.retrying)
+            )
+            why = "; ".join(dict.fromkeys(r.not_sent or "" for r in self.retrying))
+            parts.append(
+                f"{len(self.retrying)} direct debit(s) of {total} not sent yet ({why}): the "
+                "request will be retried by the next run."
+            )
         if not parts:
             parts.append("Nothing new to collect.")
         reasons: dict[str, int] = {}
@@ -146,6 +169,13 @@ class _Payer:
     signed_on: date
 
 
+@dataclass(slots=True)
+class _Attempt:
+    """The id a collection was about to be recorded under (read when the insert conflicts)."""
+
+    external_id: str | None = None
+
+
 # -- the collection ----------------------------------------------------------------------------
 
 
@@ -160,12 +190,14 @@ def collect_direct_debits(
 ) -> CollectionSummary:
     """Request a direct debit of every open, non-black document of each partner with a mandate
     (one per partner and currency). Idempotent: nothing already requested (or whose debit
-    failed this month) is requested again. `scheduled`: a partner and currency collected
-    earlier this month is left for next month (the monthly schedule)."""
+    failed this month) is requested again. `scheduled`: a partner and currency the schedule
+    already collected this month (a debit made on or after the collection day, not failed) is
+    left for next month (the monthly schedule)."""
     if gateway is None:
         gateway = get_gateway(db)
-    resent = _resend_unsent(db, gateway)
-    payers = _payers(db)
+    resent, retrying = _resend_unsent(db, gateway)
+    with db.read() as session:
+        payers = _payers(session.connection())
     # credit the partner holds (credit notes, over-payments) pays first: only the rest is debited
     apply_pending_credit(db=db, partner_ids=[p.id for p in payers], today=today)
     requested: list[RequestedDebit] = []
@@ -176,11 +208,14 @@ def collect_direct_debits(
             if currency not in gateway.debit_currencies:  # e.g. SEPA: euros only
                 skipped += _not_collectable(db, payer, currency, gateway.debit_currencies)
                 continue
+            attempt = _Attempt()
             try:
                 with db.transaction() as session:
-                    found = _record(session, payer, currency, today, actor, scheduled)
-            except IntegrityError:  # another run recorded this collection meanwhile
-                already += 1
+                    found = _record(session, payer, currency, today, actor, scheduled, attempt)
+            except IntegrityError:
+                if attempt.external_id is None or not _is_recorded(db, attempt.external_id):
+                    raise
+                already += 1  # another run recorded this collection meanwhile
                 continue
             if found is None:
                 already += 1
@@ -188,46 +223,56 @@ def collect_direct_debits(
             request, documents, left = found
             skipped += left
             if request is not None:
-                requested.append(_send(db, gateway, request, payer, documents))
+                debit = _send(db, gateway, request, payer, documents)
+                (retrying if debit.not_sent else requested).append(debit)
         if progress is not None:
             progress(n, len(payers))
-    return CollectionSummary(today, len(payers), tuple(requested), tuple(skipped), resent, already)
+    return CollectionSummary(
+        len(payers), tuple(requested), tuple(skipped), resent, already, tuple(retrying)
+    )
 
 
-def _payers(db: Database) -> list[_Payer]:
-    with db.read() as session:
-        rows = session.connection().execute(
-            select(
-                _P.c.id,
-                _P.c.code,
-                _P.c.name,
-                _P.c.finance_email,
-                _ACC.c.account_holder,
-                _ACC.c.iban,
-                _ACC.c.mandate_reference,
-                _ACC.c.mandate_signed_on,
-                _ACC.c.updated_at,
-            )
-            .join(_ACC, _ACC.c.partner_id == _P.c.id)
-            .where(
-                _P.c.commission_payment_method == CommissionPaymentMethod.DIRECT_DEBIT.value,
-                _ACC.c.mandate_reference.is_not(None),
-            )
-            .order_by(_P.c.code)
+def _signed_on(mandate_signed_on: date | None, updated_at: datetime) -> date:
+    """When the mandate was signed; one recorded without a date: when the account was saved."""
+    return mandate_signed_on or updated_at.date()
+
+
+def _payers(conn: Connection, partner_id: int | None = None) -> list[_Payer]:
+    """The partners on direct debit with a mandate on their account (or that one partner)."""
+    stmt = (
+        select(
+            _P.c.id,
+            _P.c.code,
+            _P.c.name,
+            _P.c.finance_email,
+            _ACC.c.account_holder,
+            _ACC.c.iban,
+            _ACC.c.mandate_reference,
+            _ACC.c.mandate_signed_on,
+            _ACC.c.updated_at,
         )
-        return [
-            _Payer(
-                int(r.id),
-                r.code,
-                r.name,
-                r.finance_email,
-                r.account_holder,
-                r.iban,
-                r.mandate_reference,
-                r.mandate_signed_on or r.updated_at.date(),
-            )
-            for r in rows
-        ]
+        .join(_ACC, _ACC.c.partner_id == _P.c.id)
+        .where(
+            _P.c.commission_payment_method == CommissionPaymentMethod.DIRECT_DEBIT.value,
+            _ACC.c.mandate_reference.is_not(None),
+        )
+        .order_by(_P.c.code)
+    )
+    if partner_id is not None:
+        stmt = stmt.where(_P.c.id == partner_id)
+    return [
+        _Payer(
+            int(r.id),
+            r.code,
+            r.name,
+            r.finance_email,
+            r.account_holder,
+            r.iban,
+            r.mandate_reference,
+            _signed_on(r.mandate_signed_on, r.updated_at),
+        )
+        for r in conn.execute(stmt)
+    ]
 
 
 def _currencies(db: Database, partner_id: int) -> list[str]:
@@ -253,31 +298,56 @@ def _not_collectable(
     """The open documents in a currency the provider cannot debit: left for other ways."""
     reason = OTHER_CURRENCY.format(currencies=", ".join(sorted(currencies)))
     with db.read() as session:
-        items = _open_items(session, payer.id, currency)
+        items = open_items(session, currency, partner_id=payer.id, include_black=True)
     return [SkippedDocument(payer.code, payer.name, i.number, i.outstanding, reason) for i in items]
 
 
+def _collected_by_schedule(conn: Connection, partner_id: int, prefix: str, month: Period) -> bool:
+    """Whether this month's scheduled collection happened: a debit made on or after the
+    collection day that did not fail (one staff made earlier, or a failed one, does not
+    count; the documents a debit failed on are skipped anyway, see FAILED_THIS_MONTH)."""
+    found = conn.execute(
+        select(_PAY.c.id)
+        .where(
+            _PAY.c.method == _DD,
+            _PAY.c.partner_id == partner_id,
+            _PAY.c.external_id.startswith(prefix, autoescape=True),
+            _PAY.c.received_on >= collection_day(month),
+            _PAY.c.status != PartnerPaymentStatus.FAILED.value,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def _record(
-    session: Session, payer: _Payer, currency: str, today: date, actor: str, scheduled: bool
+    session: Session,
+    payer: _Payer,
+    currency: str,
+    today: date,
+    actor: str,
+    scheduled: bool,
+    attempt: _Attempt,
 ) -> tuple[DebitRequest | None, tuple[str, ...], list[SkippedDocument]] | None:
     """Record one collection (payment, allocations, audit); None when the schedule already
-    collected this partner and currency this month."""
+    collected this partner and currency this month. `attempt` learns the debit's id before it
+    is inserted."""
     conn = session.connection()
-    items = _open_items(session, payer.id, currency)  # locks the documents, as transfers do
     month = Period.of(today)
+    prefix = month_prefix(payer.code, currency, month)
+    if scheduled and _collected_by_schedule(conn, payer.id, prefix, month):
+        return None  # checked before locking: the schedule's hourly checks lock nothing
+    # locks the documents, as transfers do
+    items = open_items(session, currency, partner_id=payer.id, include_black=True)
+    if not items:
+        return None, (), []
     earlier = conn.execute(
         select(_PAY.c.id, _PAY.c.status).where(
             _PAY.c.method == _DD,
             _PAY.c.partner_id == payer.id,
-            _PAY.c.external_id.startswith(
-                month_prefix(payer.code, currency, month), autoescape=True
-            ),
+            _PAY.c.external_id.startswith(prefix, autoescape=True),
         )
     ).all()
-    if scheduled and earlier:
-        return None
-    if not items:
-        return None, (), []
     failed_ids = [r.id for r in earlier if r.status == PartnerPaymentStatus.FAILED.value]
     failed_on = set(
         conn.execute(
@@ -286,25 +356,33 @@ def _record(
         if failed_ids
         else ()
     )
-    states = {
-        int(r.id): PartnerInvoiceState(r.state)
-        for r in conn.execute(
-            select(_INV.c.id, _INV.c.state).where(_INV.c.id.in_([i.invoice_id for i in items]))
-        )
-    }
-    plan = plan_collection(items, states, failed_on)
+    ids = [i.invoice_id for i in items]
+    rows = conn.execute(select(_INV).where(_INV.c.id.in_(ids))).all()
+    payments = paid_by(session, ids, today)
+    # the Invoices page's status of each document: its state, and whether a transfer is
+    # processing (as online payment refuses it)
+    docs = {int(r.id): summary_of(r, today, payments) for r in rows}
+    plan = plan_collection(
+        items,
+        {i: d.state for i, d in docs.items()},
+        failed_on,
+        processing={i for i, d in docs.items() if d.processing},
+    )
     skipped = [
-        SkippedDocument(payer.code, payer.name, i.number, i.outstanding, PAID_BY_TRANSFER_ONLY)
-        for i in plan.black
-    ] + [
-        SkippedDocument(payer.code, payer.name, i.number, i.outstanding, FAILED_THIS_MONTH)
-        for i in plan.failed_this_month
+        SkippedDocument(payer.code, payer.name, i.number, i.outstanding, reason)
+        for reason, left in (
+            (PAID_BY_TRANSFER_ONLY, plan.black),
+            (FAILED_THIS_MONTH, plan.failed_this_month),
+            (TRANSFER_PROCESSING, plan.processing),
+        )
+        for i in left
     ]
     amount = plan.amount
     if amount is None:
         return None, (), skipped
     external_id = debit_external_id(payer.code, currency, month, len(earlier) + 1)
     numbers = tuple(i.number for i in plan.collect)
+    attempt.external_id = external_id
     payment_id = conn.execute(
         _PAY.insert()
         .values(
@@ -324,7 +402,7 @@ def _record(
         .returning(_PAY.c.id)
     ).scalar_one()
     spread = allocate(amount, plan.collect)
-    _insert_allocations(session, spread.allocations, today, payment_id=payment_id)
+    insert_allocations(session, spread.allocations, today, payment_id=payment_id)
     record_event(
         session,
         actor=actor,
@@ -341,8 +419,28 @@ def _record(
             "skipped": {s.number: s.reason for s in skipped},
         },
     )
-    request = DebitRequest(
-        payment_id=int(payment_id),
+    return _debit_request(int(payment_id), external_id, amount, payer, numbers), numbers, skipped
+
+
+def _is_recorded(db: Database, external_id: str) -> bool:
+    """Whether a direct debit with this id is recorded (by another run, meanwhile)."""
+    with db.read() as session:
+        found = (
+            session.connection()
+            .execute(
+                select(_PAY.c.id).where(_PAY.c.method == _DD, _PAY.c.external_id == external_id)
+            )
+            .first()
+        )
+    return found is not None
+
+
+def _debit_request(
+    payment_id: int, external_id: str, amount: Money, payer: _Payer, numbers: tuple[str, ...]
+) -> DebitRequest:
+    """What the bank is asked for one recorded collection (the same at every retry)."""
+    return DebitRequest(
+        payment_id=payment_id,
         external_id=external_id,
         partner_code=payer.code,
         amount=amount,
@@ -353,7 +451,6 @@ def _record(
         mandate_signed_on=payer.signed_on,
         description=f"Commission {payer.code} {' '.join(numbers)}"[:1000],
     )
-    return request, numbers, skipped
 
 
 def _send(
@@ -363,9 +460,28 @@ def _send(
     payer: _Payer,
     documents: tuple[str, ...],
 ) -> RequestedDebit:
-    """Ask the provider (outside any transaction); a refusal is the debit's failure."""
+    """Ask the provider (outside any transaction). A refusal is the debit's failure; a provider
+    that could not take the request leaves it unsent (no provider reference), for a later run
+    to send again under the same idempotency key."""
     try:
         reference = gateway.collect_debit(request)
+    except GatewayUnavailable as unavailable:
+        reason = " ".join(str(unavailable).split()) or f"{gateway.name} did not answer"
+        logger.warning(
+            "Direct debit %s not sent (%s): a later run sends it again",
+            request.external_id,
+            reason,
+        )
+        return RequestedDebit(
+            request.payment_id,
+            payer.code,
+            payer.name,
+            request.amount,
+            documents,
+            None,
+            None,
+            not_sent=reason,
+        )
     except GatewayError as refused:
         reason = failure_reason(str(refused))
         fail_direct_debit(
@@ -385,9 +501,11 @@ def _send(
     )
 
 
-def _resend_unsent(db: Database, gateway: PaymentGateway) -> int:
-    """Debits recorded but never sent (the run stopped between the two): send them now, with
-    the same idempotency key (a request that did reach the bank is not made twice)."""
+def _resend_unsent(db: Database, gateway: PaymentGateway) -> tuple[int, list[RequestedDebit]]:
+    """Debits recorded but never sent (the run stopped between the two, or the provider was
+    unavailable) and older than RESEND_AFTER: send them now, with the same idempotency key (a
+    request that did reach the bank is not made twice). Returns how many were dealt with, and
+    those the provider still could not take."""
     with db.read() as session:
         ids = list(
             session.connection()
@@ -397,29 +515,48 @@ def _resend_unsent(db: Database, gateway: PaymentGateway) -> int:
                     _PAY.c.method == _DD,
                     _PAY.c.status == PartnerPaymentStatus.APPLIED.value,
                     _PAY.c.provider_reference.is_(None),
+                    _PAY.c.created_at < utcnow() - RESEND_AFTER,
                 )
                 .order_by(_PAY.c.id)
             )
             .scalars()
         )
+    resent, retrying = 0, []
     for payment_id in ids:
         found = _request_of(db, int(payment_id))
-        if found is None:  # the mandate is gone: the debit cannot be sent, it failed
-            fail_direct_debit(db=db, payment_id=int(payment_id), reason=NO_MANDATE, actor="system")
+        if found is None:  # sent or failed meanwhile
+            continue
+        if isinstance(found, str):  # the mandate is gone: it cannot be sent, it failed
+            fail_direct_debit(db=db, payment_id=int(payment_id), reason=found, actor="system")
+            resent += 1
+            continue
+        debit = _send(db, gateway, *found)
+        if debit.not_sent:
+            retrying.append(debit)
         else:
-            _send(db, gateway, *found)
-    return len(ids)
+            resent += 1
+    return resent, retrying
 
 
 def _request_of(
     db: Database, payment_id: int
-) -> tuple[DebitRequest, _Payer, tuple[str, ...]] | None:
+) -> tuple[DebitRequest, _Payer, tuple[str, ...]] | str | None:
+    """The request of a recorded, unsent debit, as it was first made; NO_MANDATE when the
+    partner's mandate is gone; None when the debit is no longer unsent."""
     with db.read() as session:
         conn = session.connection()
-        pay = conn.execute(select(_PAY).where(_PAY.c.id == payment_id)).one()
-        payer = next((p for p in _payers(db) if p.id == pay.partner_id), None)
-        if payer is None:  # no mandate any more: the bank cannot be asked
+        pay = conn.execute(
+            select(_PAY).where(
+                _PAY.c.id == payment_id,
+                _PAY.c.status == PartnerPaymentStatus.APPLIED.value,
+                _PAY.c.provider_reference.is_(None),
+            )
+        ).first()
+        if pay is None:
             return None
+        payer = next(iter(_payers(conn, partner_id=pay.partner_id)), None)
+        if payer is None:  # no mandate any more: the bank cannot be asked
+            return NO_MANDATE
         numbers = tuple(
             conn.execute(
                 select(_INV.c.number)
@@ -428,19 +565,8 @@ def _request_of(
                 .order_by(_ALLOC.c.id)
             ).scalars()
         )
-    request = DebitRequest(
-        payment_id=payment_id,
-        external_id=pay.external_id,
-        partner_code=payer.code,
-        amount=Money(int(pay.amount_minor), pay.currency),
-        iban=payer.iban,
-        account_holder=payer.holder,
-        email=payer.email,
-        mandate_reference=payer.mandate,
-        mandate_signed_on=payer.signed_on,
-        description=f"Commission {payer.code} {' '.join(numbers)}"[:1000],
-    )
-    return request, payer, numbers
+    amount = Money(int(pay.amount_minor), pay.currency)
+    return _debit_request(payment_id, pay.external_id, amount, payer, numbers), payer, numbers
 
 
 # -- the sandbox bank (demo) ----------------------------------------------------------------------
@@ -495,5 +621,5 @@ def mandate_of(*, db: Database, partner_id: int) -> MandateView | None:
         )
     if row is None:
         return None
-    signed = row.mandate_signed_on or row.updated_at.date()
+    signed = _signed_on(row.mandate_signed_on, row.updated_at)
     return MandateView(row.mandate_reference, long_date(signed), mask_iban(row.iban))

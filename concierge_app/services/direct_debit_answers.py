@@ -30,11 +30,12 @@ from ..domain.partner_billing import PartnerInvoiceKind, Period, long_date
 from ..payments.stripe_events import StripeEvent
 from ..settings import get_settings
 from .audit import record_event
-from .common import insert_ignore, table_of
+from .common import table_of
 from .formatting import format_money
+from .fulfilment import set_event_outcome, store_event
 from .messages import queue_message
 from .partner_documents import platform_details
-from .partner_payments import _open_items
+from .partner_payments import open_items
 
 TEMPLATE = "direct_debit_failed"
 DUPLICATE_EVENT = "duplicate event (ignored)"
@@ -85,11 +86,16 @@ def fail_direct_debit(
     reversed (the documents are red again), it is audited and the partner is sent "Direct debit
     failed". A repeated or late answer changes nothing more."""
     with db.transaction() as session:
-        if event_id is not None and not _claim(session, provider or "", event_id, event_type):
-            return DUPLICATE_EVENT
-        outcome = _fail(session, payment_id, reason, actor, provider_reference)
+        event_pk = None
         if event_id is not None:
-            _set_outcome(session, provider or "", event_id, outcome)
+            event_pk = store_event(
+                session, provider=provider or "", event_id=event_id, event_type=event_type or ""
+            )
+            if event_pk is None:
+                return DUPLICATE_EVENT
+        outcome = _fail(session, payment_id, reason, actor, provider_reference)
+        if event_pk is not None:
+            set_event_outcome(session, event_pk, outcome)
         return outcome
 
 
@@ -104,7 +110,8 @@ def _fail(
         return "another payment at the provider (ignored)"
     if pay.status == PartnerPaymentStatus.FAILED.value:
         return "direct debit already failed (ignored)"
-    _open_items(session, pay.partner_id, pay.currency)  # the documents' locks, as transfers take
+    # the documents' locks, as transfers take
+    open_items(session, pay.currency, partner_id=pay.partner_id, include_black=True)
     now = utcnow()
     conn.execute(
         update(_PAY)
@@ -229,7 +236,8 @@ def failed_message_context(
 def _note_success(db: Database, payment_id: int, provider: str, event: StripeEvent) -> str:
     """The money arrived: noted on the audit trail once (the documents were paid already)."""
     with db.transaction() as session:
-        if not _claim(session, provider, event.id, event.type):
+        event_pk = store_event(session, provider=provider, event_id=event.id, event_type=event.type)
+        if event_pk is None:
             return DUPLICATE_EVENT
         conn = session.connection()
         pay = conn.execute(select(_PAY).where(_PAY.c.id == payment_id).with_for_update()).first()
@@ -258,29 +266,5 @@ def _note_success(db: Database, payment_id: int, provider: str, event: StripeEve
                 if pay.status == PartnerPaymentStatus.APPLIED.value
                 else f"direct debit succeeded after it was marked {pay.status}: noted for staff"
             )
-        _set_outcome(session, provider, event.id, outcome)
+        set_event_outcome(session, event_pk, outcome)
         return outcome
-
-
-def _claim(session: Session, provider: str, event_id: str, event_type: str | None) -> bool:
-    """Store the event id (once): False when it was applied before."""
-    return insert_ignore(
-        session,
-        ProviderEvent,
-        {
-            "provider": provider,
-            "event_id": event_id,
-            "event_type": event_type or "",
-            "attempt_id": None,
-            "outcome": "processing",
-            "received_at": utcnow(),
-        },
-    )
-
-
-def _set_outcome(session: Session, provider: str, event_id: str, outcome: str) -> None:
-    session.connection().execute(
-        update(_EVENTS)
-        .where(_EVENTS.c.provider == provider, _EVENTS.c.event_id == event_id)
-        .values(outcome=outcome[:200])
-    )

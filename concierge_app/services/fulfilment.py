@@ -150,6 +150,17 @@ def claim_event(
     Returns (booking, attempt, event row id), or None when the event was stored before.
     """
     booking, attempt = locked_rows(session, PaymentAttempt, attempt_id, "Payment")
+    event_pk = store_event(
+        session, provider=provider, event_id=event_id, event_type=event_type, attempt=attempt_id
+    )
+    return None if event_pk is None else (booking, attempt, event_pk)
+
+
+def store_event(
+    session: Session, *, provider: str, event_id: str, event_type: str, attempt: str | None = None
+) -> int | None:
+    """Store a provider event id once, in the transaction that applies it (the caller has
+    locked what it changes first). The event row's id, or None when it was stored before."""
     conn = session.connection()
     event_pk = conn.execute(
         _CLAIM[conn.dialect.name],
@@ -157,12 +168,12 @@ def claim_event(
             "provider": provider,
             "event_id": event_id,
             "event_type": event_type,
-            "attempt_id": attempt_id,
+            "attempt_id": attempt,
             "outcome": "processing",
             "received_at": utcnow(),
         },
     ).scalar()
-    return None if event_pk is None else (booking, attempt, int(event_pk))
+    return None if event_pk is None else int(event_pk)
 
 
 @contextmanager
@@ -184,7 +195,7 @@ def _claimed(
 
 
 def set_event_outcome(session: Session, event_pk: int, outcome: str) -> None:
-    session.connection().execute(_SET_OUTCOME, {"event_pk": event_pk, "o": str(outcome)})
+    session.connection().execute(_SET_OUTCOME, {"event_pk": event_pk, "o": str(outcome)[:200]})
 
 
 def fulfil_payment_attempt(

@@ -340,7 +340,8 @@ def _issue(dialect: str, year: int) -> Any:
     )
 
 
-_TAXED = and_(_STMT.c.tax_rate_bps > 0, _STMT.c.amount_minor > 0)
+# a statement whose VAT comes to at least one minor unit (no VAT document for 0.00)
+_TAXED = and_(_STMT.c.tax_rate_bps > 0, _half_up(_STMT.c.amount_minor, _STMT.c.tax_rate_bps) > 0)
 _VAT = aliased(_INV, name="vat")
 _VAT_OF = and_(_VAT.c.related_invoice_id == _INV.c.id, _VAT.c.kind == PartnerInvoiceKind.VAT.value)
 
@@ -579,7 +580,7 @@ def run_month_end(
             data={"period": str(period), "invoices": created, "lines": lines},
         )
     # credit waiting for "the next invoice issued" (credit notes, over-payments) pays it now
-    apply_pending_credit(db=db, today=run_date)
+    apply_pending_credit(db=db, partner_ids=todo.partners, today=run_date)
     return _summary(db, run_id, created, lines, resumed=resumed, already_done=False)
 
 

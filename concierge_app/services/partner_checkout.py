@@ -18,7 +18,7 @@ import contextlib
 import enum
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
@@ -38,25 +38,24 @@ from ..db.partner_payments import (
 from ..db.payments import ProviderEvent
 from ..db.types import utcnow
 from ..documents import KIND_TITLES
-from ..domain.allocation import allocate, oldest_due_first
 from ..domain.errors import DomainError, NotFound
-from ..domain.money import Money
+from ..domain.money import Money, total
 from ..domain.partner_billing import PartnerInvoiceKind, Period
 from ..domain.partner_checkout import OnlineCandidate, check_online_payable, online_refusal
 from ..domain.partner_payments import BLACK_STATES, PAYABLE_KINDS
 from ..payments.gateway import CheckoutLine, CheckoutRequest, GatewayError, PaymentGateway
-from ..payments.stripe_events import StripeEvent
+from ..payments.stripe_events import PAID_STATUSES, StripeEvent
 from ..settings import get_settings
 from .audit import record_event
-from .common import insert_ignore, table_of
+from .common import table_of
 from .common import today as business_day
+from .fulfilment import set_event_outcome, store_event
+from .guest_checkout import REUSE_FOR
 from .partner_documents import NOT_FOUND, summary_of
-from .partner_payments import _insert_allocations, _open_items, paid_by
+from .partner_payments import apply_group_payment, apply_payment, open_items, paid_by
 from .payment_provider import get_gateway
 
 PREFIX = "pc_"  # partner checkout ids; the webhook routes events by it
-REUSE_FOR = timedelta(hours=23)  # Stripe Checkout Sessions expire after 24 h
-PAID_STATUSES = frozenset({"paid", "no_payment_required"})
 
 _INV, _P, _G = table_of(PartnerInvoice), table_of(Partner), table_of(PartnerGroup)
 _CO, _COI = table_of(PartnerCheckout), table_of(PartnerCheckoutInvoice)
@@ -191,7 +190,7 @@ def _open(
         raise NotFound(NOT_FOUND)
     payments = paid_by(session, ids, day)
     summaries = {r.id: summary_of(r, day, payments) for r in mine}
-    total = check_online_payable(
+    charge = check_online_payable(
         OnlineCandidate(
             number=r.number,
             state=summaries[r.id].state,
@@ -220,8 +219,8 @@ def _open(
             id=checkout_id,
             partner_id=payer.partner_id,
             group_id=payer.group_id,
-            currency=total.currency,
-            amount_minor=total.minor,
+            currency=charge.currency,
+            amount_minor=charge.minor,
             status=PartnerCheckoutStatus.OPEN.value,
             provider=provider,
             created_by=actor,
@@ -239,7 +238,7 @@ def _open(
         subject=f"partner_checkout:{checkout_id}",
         data={
             "payer": code,
-            "amount": str(total),
+            "amount": str(charge),
             "invoices": [r.number for r in mine],
             "provider": provider,
         },
@@ -403,34 +402,15 @@ def apply_checkout_event(*, db: Database, provider: str, event: StripeEvent) -> 
 
 def _claim(
     session: Session, checkout_id: str, provider: str, event_id: str, event_type: str
-) -> Any | None:
-    """Lock the checkout, then store the event id. The checkout row, or None when this event
-    was stored before (NotFound: no such checkout, nothing written)."""
+) -> tuple[Any, int] | None:
+    """Lock the checkout, then store the event id: (the checkout row, the event's row id), or
+    None when this event was stored before (NotFound: no such checkout, nothing written)."""
     conn = session.connection()
     row = conn.execute(select(_CO).where(_CO.c.id == checkout_id).with_for_update()).first()
     if row is None:
         raise NotFound("Payment not found.")
-    claimed = insert_ignore(
-        session,
-        ProviderEvent,
-        {
-            "provider": provider,
-            "event_id": event_id,
-            "event_type": event_type,
-            "attempt_id": None,
-            "outcome": "processing",
-            "received_at": utcnow(),
-        },
-    )
-    return row if claimed else None
-
-
-def _set_outcome(session: Session, provider: str, event_id: str, outcome: str) -> None:
-    session.connection().execute(
-        update(_EVENTS)
-        .where(_EVENTS.c.provider == provider, _EVENTS.c.event_id == event_id)
-        .values(outcome=outcome)
-    )
+    event_pk = store_event(session, provider=provider, event_id=event_id, event_type=event_type)
+    return None if event_pk is None else (row, event_pk)
 
 
 def fulfil_partner_checkout(
@@ -452,9 +432,10 @@ def fulfil_partner_checkout(
     """
     day = today or business_day()
     with db.transaction() as session:
-        checkout = _claim(session, checkout_id, provider, event_id, event_type)
-        if checkout is None:
+        claimed = _claim(session, checkout_id, provider, event_id, event_type)
+        if claimed is None:
             return CheckoutOutcome.DUPLICATE_EVENT
+        checkout, event_pk = claimed
         expected = Money(int(checkout.amount_minor), checkout.currency)
         actor = f"provider:{provider}"
         if checkout.status == PartnerCheckoutStatus.PAID:
@@ -480,7 +461,7 @@ def fulfil_partner_checkout(
                 )
             )
             outcome = CheckoutOutcome.PAID
-        _set_outcome(session, provider, event_id, outcome.value)
+        set_event_outcome(session, event_pk, outcome.value)
         return outcome
 
 
@@ -522,22 +503,18 @@ def _apply_paid(
         )
         .returning(_PAY.c.id)
     ).scalar_one()
-    if checkout.group_id is not None:
-        from .partner_groups import apply_group_payment  # written alongside: imported lazily
-
+    payer: dict[str, str] = {}
+    if checkout.group_id is not None:  # online: written-off / legal documents are left alone
         allocated, left = apply_group_payment(
-            session,
-            payment_id=payment_id,
-            group_id=int(checkout.group_id),
-            amount=amount,
-            effective=day,
-            first=first,
-            actor=actor,
+            session, payment_id=payment_id, effective=day, first=first
         )
+        group = conn.execute(select(_G.c.code).where(_G.c.id == checkout.group_id)).one()
+        payer["group"] = group.code
     else:
-        allocated, left = _allocate(
-            session, payment_id, int(checkout.partner_id), amount, day, first
+        items = open_items(
+            session, amount.currency, partner_id=int(checkout.partner_id), include_black=False
         )
+        allocated, left = apply_payment(session, payment_id, items, amount, day, first)
     record_event(
         session,
         actor=actor,
@@ -545,6 +522,7 @@ def _apply_paid(
         subject=f"partner_payment:{payment_id}",
         data={
             "method": PartnerPaymentMethod.ONLINE.value,
+            **payer,
             "checkout": checkout.id,
             "amount": str(amount),
             "event": event_id,
@@ -552,46 +530,6 @@ def _apply_paid(
             "credit_left": str(left),
         },
     )
-
-
-def _allocate(
-    session: Session,
-    payment_id: int,
-    partner_id: int,
-    amount: Money,
-    day: date,
-    first: tuple[int, ...],
-) -> tuple[list[tuple[str, Money]], Money]:
-    """The checkout's documents first (up to what they still owe now), then the partner's other
-    open documents oldest due first; black ones are skipped (bank transfer only)."""
-    items = _open_items(session, partner_id, amount.currency)
-    black = _black(session, [i.invoice_id for i in items])
-    open_items = [i for i in items if i.invoice_id not in black]
-    done: list[tuple[str, Money]] = []
-    left = amount
-    for group in (
-        oldest_due_first(i for i in open_items if i.invoice_id in first),
-        oldest_due_first(i for i in open_items if i.invoice_id not in first),
-    ):
-        if left.is_zero or not group:
-            continue
-        plan = allocate(left, group)
-        _insert_allocations(session, plan.allocations, day, payment_id=payment_id)
-        numbers = {i.invoice_id: i.number for i in group}
-        done += [(numbers[a.invoice_id], a.amount) for a in plan.allocations]
-        left = plan.credit_left
-    return done, left
-
-
-def _black(session: Session, ids: list[int]) -> set[int]:
-    if not ids:
-        return set()
-    rows = session.connection().execute(
-        select(_INV.c.id).where(
-            _INV.c.id.in_(ids), _INV.c.state.in_([s.value for s in BLACK_STATES])
-        )
-    )
-    return {int(i) for (i,) in rows}
 
 
 def close_partner_checkout(
@@ -608,9 +546,10 @@ def close_partner_checkout(
     if status not in (PartnerCheckoutStatus.FAILED, PartnerCheckoutStatus.EXPIRED):
         raise ValueError("close_partner_checkout takes FAILED or EXPIRED")
     with db.transaction() as session:
-        checkout = _claim(session, checkout_id, provider, event_id, event_type)
-        if checkout is None:
+        claimed = _claim(session, checkout_id, provider, event_id, event_type)
+        if claimed is None:
             return CheckoutOutcome.DUPLICATE_EVENT
+        checkout, event_pk = claimed
         if checkout.status != PartnerCheckoutStatus.OPEN:
             outcome = CheckoutOutcome.ALREADY_FINAL
         else:
@@ -631,7 +570,7 @@ def close_partner_checkout(
                 subject=f"partner_checkout:{checkout_id}",
                 data={"event": event_id, "reason": reason},
             )
-        _set_outcome(session, provider, event_id, outcome.value)
+        set_event_outcome(session, event_pk, outcome.value)
         return outcome
 
 
@@ -640,7 +579,8 @@ def note_partner_awaiting(
 ) -> CheckoutOutcome:
     """The checkout was completed with a delayed payment method: wait for its outcome."""
     with db.transaction() as session:
-        if _claim(session, checkout_id, provider, event_id, event_type) is None:
+        claimed = _claim(session, checkout_id, provider, event_id, event_type)
+        if claimed is None:
             return CheckoutOutcome.DUPLICATE_EVENT
         record_event(
             session,
@@ -649,7 +589,7 @@ def note_partner_awaiting(
             subject=f"partner_checkout:{checkout_id}",
             data={"event": event_id},
         )
-        _set_outcome(session, provider, event_id, CheckoutOutcome.AWAITING_PAYMENT.value)
+        set_event_outcome(session, claimed[1], CheckoutOutcome.AWAITING_PAYMENT.value)
         return CheckoutOutcome.AWAITING_PAYMENT
 
 
@@ -674,19 +614,29 @@ def online_candidate(summary: Any, partner_code: str) -> OnlineCandidate:
     )
 
 
+def online_payability(summary: Any, partner_code: str) -> tuple[bool, str]:
+    """For an Invoices row: (it can be paid online, why it is paid by bank transfer only — a
+    written-off or legal document — or "")."""
+    if summary.kind not in PAYABLE_KINDS:
+        return False, ""
+    refusal = online_refusal(online_candidate(summary, partner_code))
+    return refusal is None, (refusal or "") if summary.state in BLACK_STATES else ""
+
+
 def pay_all_online(outstanding: list[Any], partner_code: str) -> list[PayAllOnline]:
     """Per currency, the outstanding documents that can be paid online and their total."""
     by_currency: dict[str, list[Any]] = {}
     for s in outstanding:
-        if s.kind in PAYABLE_KINDS and online_refusal(online_candidate(s, partner_code)) is None:
+        if online_payability(s, partner_code)[0]:
             by_currency.setdefault(s.outstanding.currency, []).append(s)
-    groups = []
-    for currency, docs in sorted(by_currency.items()):
-        total = Money.zero(currency)
-        for s in docs:
-            total = total + s.outstanding
-        groups.append(PayAllOnline(currency, total, tuple(sorted(s.id for s in docs))))
-    return groups
+    return [
+        PayAllOnline(
+            currency,
+            total((s.outstanding for s in docs), currency),
+            tuple(sorted(s.id for s in docs)),
+        )
+        for currency, docs in sorted(by_currency.items())
+    ]
 
 
 __all__ = [

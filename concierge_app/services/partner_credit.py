@@ -1,11 +1,15 @@
-"""A partner's credit applied to its open documents, and what each credit note has paid.
+"""Credit — a partner's or a group's — applied to open documents, what is left of it, and what
+each credit note has paid.
 
-Credit is what is left of the partner's credit notes and of its applied payments (an
-over-payment); it is never paid out. `apply_credit` spends it on the partner's open documents
-oldest due first (`domain.credit`): after a credit note or a debit note is issued, and — through
-`apply_pending_credit` — after the month-end run issues new invoices. The documents are locked
-as `partner_payments._open_items` locks them, so a transfer and a credit application landing
-at once never allocate the same money twice.
+Credit is what is left of a partner's credit notes and of its applied payments (an
+over-payment), or — on the multiple property plan — of the group's payments; it is never paid
+out. `apply_credit_in` (a partner's, on its documents) and `apply_group_credit_in` (a group's,
+across its properties' documents) spend it oldest due first (`domain.credit`): after a credit
+note or a debit note is issued, and — through `apply_pending_credit` — after the month-end run
+issues new invoices. Only what is left of a bank transfer may pay a written-off or legal
+document. The documents are locked first (`partner_payments.open_items`), so a payment and a
+credit application landing at once never allocate the same money twice. `credit_left` is the
+one answer to "how much credit is left" (here, the ledger and the group page).
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, func, select, union
+from sqlalchemy import Select, func, select, union
 from sqlmodel import Session
 
 from ..db.engine import Database
+from ..db.parties import Partner, PartnerGroup
 from ..db.partner_billing import PartnerInvoice
 from ..db.partner_payments import (
     PartnerAllocation,
@@ -29,52 +35,117 @@ from ..db.partner_payments import (
 from ..domain.allocation import Allocation, OpenItem
 from ..domain.credit import CreditKind, CreditSource, CreditTarget, apply_credit
 from ..domain.money import Money
-from ..domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState
+from ..domain.partner_billing import PartnerInvoiceKind
+from ..domain.partner_payments import BLACK_STATES
 from .audit import record_event
 from .common import table_of
-from .partner_payments import _insert_allocations, _open_items
+from .partner_payments import insert_allocations, open_items
 
 _INV, _PAY, _ALLOC = table_of(PartnerInvoice), table_of(PartnerPayment), table_of(PartnerAllocation)
+_P, _G = table_of(Partner), table_of(PartnerGroup)
 _LIVE = _ALLOC.c.reversed_at.is_(None)
-_CREDIT_NOTE = PartnerInvoiceKind.CREDIT_NOTE.value
 SYSTEM = "system:credit"
 
-# What each credit note still has (amount − live allocations), per partner and currency.
-_NOTE_USED = (
-    select(_ALLOC.c.credit_note_id, func.sum(_ALLOC.c.amount_minor).label("used"))
-    .where(_LIVE, _ALLOC.c.credit_note_id.is_not(None))
-    .group_by(_ALLOC.c.credit_note_id)
-    .subquery("note_used")
-)
-_NOTE_LEFT = select(
-    _INV.c.id,
-    _INV.c.partner_id,
-    _INV.c.currency,
-    _INV.c.invoice_date,
-    (_INV.c.amount_minor - func.coalesce(_NOTE_USED.c.used, 0)).label("left"),
-).select_from(_INV.outerjoin(_NOTE_USED, _NOTE_USED.c.credit_note_id == _INV.c.id))
-# What each applied payment of a single partner still has (a group's payment is the group's).
-_PAY_USED = (
-    select(_ALLOC.c.payment_id, func.sum(_ALLOC.c.amount_minor).label("used"))
-    .where(_LIVE, _ALLOC.c.payment_id.is_not(None))
-    .group_by(_ALLOC.c.payment_id)
-    .subquery("pay_used")
-)
-_PAY_LEFT = select(
-    _PAY.c.id,
-    _PAY.c.partner_id,
-    _PAY.c.currency,
-    _PAY.c.method,
-    _PAY.c.received_on,
-    _PAY.c.reflected_on,
-    (_PAY.c.amount_minor - func.coalesce(_PAY_USED.c.used, 0)).label("left"),
-).select_from(_PAY.outerjoin(_PAY_USED, _PAY_USED.c.payment_id == _PAY.c.id))
-_NOTE_FILTER = _INV.c.kind == _CREDIT_NOTE
-_PAY_FILTER = and_(
-    _PAY.c.status == PartnerPaymentStatus.APPLIED.value,
-    _PAY.c.partner_id.is_not(None),
-    _PAY.c.group_id.is_(None),
-)
+
+def _used(source: Any, as_of: date | None) -> Any:
+    """What each credit note or payment (`source`: the allocation's column) has paid: its live
+    allocations, those counting by `as_of` only when given."""
+    paid = [_LIVE, source.is_not(None)]
+    if as_of is not None:
+        paid.append(_ALLOC.c.effective_on <= as_of)
+    return (
+        select(source.label("source_id"), func.sum(_ALLOC.c.amount_minor).label("used"))
+        .where(*paid)
+        .group_by(source)
+        .subquery(f"{source.name}_used")
+    )
+
+
+def _notes_left(as_of: date | None) -> Select[Any]:
+    """Every credit note with what is left of it."""
+    used = _used(_ALLOC.c.credit_note_id, as_of)
+    return (
+        select(
+            _INV.c.id,
+            _INV.c.partner_id,
+            _INV.c.currency,
+            _INV.c.invoice_date.label("since"),
+            (_INV.c.amount_minor - func.coalesce(used.c.used, 0)).label("left"),
+        )
+        .select_from(_INV.outerjoin(used, used.c.source_id == _INV.c.id))
+        .where(_INV.c.kind == PartnerInvoiceKind.CREDIT_NOTE.value)
+    )
+
+
+def _payments_left(as_of: date | None) -> Select[Any]:
+    """Every applied payment (reflected by `as_of`, when given) with what is left of it."""
+    used = _used(_ALLOC.c.payment_id, as_of)
+    stmt = (
+        select(
+            _PAY.c.id,
+            _PAY.c.partner_id,
+            _PAY.c.group_id,
+            _PAY.c.currency,
+            _PAY.c.method,
+            _PAY.c.received_on.label("since"),
+            _PAY.c.reflected_on,
+            (_PAY.c.amount_minor - func.coalesce(used.c.used, 0)).label("left"),
+        )
+        .select_from(_PAY.outerjoin(used, used.c.source_id == _PAY.c.id))
+        .where(_PAY.c.status == PartnerPaymentStatus.APPLIED.value)
+    )
+    if as_of is not None:
+        stmt = stmt.where(_PAY.c.reflected_on <= as_of)
+    return stmt
+
+
+# A single partner's payment is the partner's credit; a group's payment is the group's.
+_PARTNERS_PAYMENT = (_PAY.c.partner_id.is_not(None), _PAY.c.group_id.is_(None))
+
+
+def _left(
+    session: Session,
+    *,
+    partner_id: int | None,
+    group_id: int | None,
+    as_of: date | None,
+    currency: str | None = None,
+) -> list[tuple[CreditKind, Any]]:
+    """A partner's credit notes and payments, or a group's payments, with something left."""
+    if (partner_id is None) == (group_id is None):
+        raise ValueError("Give exactly one of partner_id and group_id.")
+    conn = session.connection()
+    pays = _payments_left(as_of)
+    found: list[tuple[CreditKind, Any]] = []
+    if partner_id is not None:
+        notes = _notes_left(as_of).where(_INV.c.partner_id == partner_id)
+        if currency is not None:
+            notes = notes.where(_INV.c.currency == currency)
+        found += [(CreditKind.CREDIT_NOTE, r) for r in conn.execute(notes.order_by(_INV.c.id))]
+        pays = pays.where(_PAY.c.partner_id == partner_id, *_PARTNERS_PAYMENT)
+    else:
+        pays = pays.where(_PAY.c.group_id == group_id)
+    if currency is not None:
+        pays = pays.where(_PAY.c.currency == currency)
+    found += [(CreditKind.PAYMENT, r) for r in conn.execute(pays.order_by(_PAY.c.id))]
+    return [(kind, r) for kind, r in found if int(r.left) > 0]
+
+
+def credit_left(
+    session: Session,
+    *,
+    partner_id: int | None = None,
+    group_id: int | None = None,
+    as_of: date | None = None,
+) -> dict[str, Money]:
+    """The credit not applied yet of a partner (its credit notes and payments) or of a group
+    (its payments), per currency (those with some, by code). With `as_of`: as it stands that
+    day — payments reflected by then, applications counting by then (the ledger, the group
+    page); without: everything recorded (what can still be spent)."""
+    sums: dict[str, int] = defaultdict(int)
+    for _, r in _left(session, partner_id=partner_id, group_id=group_id, as_of=as_of):
+        sums[r.currency] += int(r.left)
+    return {c: Money(sums[c], c) for c in sorted(sums)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,53 +159,31 @@ class CreditApplied:
 
 
 def credit_sources(
-    session: Session, partner_id: int, currency: str, today: date
+    session: Session,
+    currency: str,
+    today: date,
+    *,
+    partner_id: int | None = None,
+    group_id: int | None = None,
 ) -> list[CreditSource]:
-    """The partner's credit in `currency`: credit notes and payments with something left."""
-    conn = session.connection()
-    notes = conn.execute(
-        _NOTE_LEFT.where(_NOTE_FILTER, _INV.c.partner_id == partner_id, _INV.c.currency == currency)
-    ).all()
-    payments = conn.execute(
-        _PAY_LEFT.where(_PAY_FILTER, _PAY.c.partner_id == partner_id, _PAY.c.currency == currency)
-    ).all()
-    sources = [
-        CreditSource(
-            CreditKind.CREDIT_NOTE,
-            int(n.id),
-            Money(int(n.left), currency),
-            n.invoice_date,
-            today,
+    """The credit in `currency` of a partner (credit notes and payments) or of a group
+    (payments) with something left; what a payment still processing pays counts from the day it
+    is reflected."""
+    return [
+        CreditSource(kind, int(r.id), Money(int(r.left), currency), r.since, today)
+        if kind is CreditKind.CREDIT_NOTE
+        else CreditSource(
+            kind,
+            int(r.id),
+            Money(int(r.left), currency),
+            r.since,
+            max(today, r.reflected_on),
+            pays_black=r.method == PartnerPaymentMethod.BANK_TRANSFER.value,
         )
-        for n in notes
-        if int(n.left) > 0
+        for kind, r in _left(
+            session, partner_id=partner_id, group_id=group_id, as_of=None, currency=currency
+        )
     ]
-    sources += [
-        CreditSource(
-            CreditKind.PAYMENT,
-            int(p.id),
-            Money(int(p.left), currency),
-            p.received_on,
-            max(today, p.reflected_on),
-            pays_black=p.method == PartnerPaymentMethod.BANK_TRANSFER.value,
-        )
-        for p in payments
-        if int(p.left) > 0
-    ]
-    return sources
-
-
-def _currencies_with_credit(session: Session, partner_id: int) -> list[str]:
-    conn = session.connection()
-    notes = _NOTE_LEFT.where(_NOTE_FILTER, _INV.c.partner_id == partner_id).subquery()
-    pays = _PAY_LEFT.where(_PAY_FILTER, _PAY.c.partner_id == partner_id).subquery()
-    found = conn.execute(
-        union(
-            select(notes.c.currency).where(notes.c.left > 0),
-            select(pays.c.currency).where(pays.c.left > 0),
-        )
-    ).scalars()
-    return sorted(set(found))
 
 
 def apply_credit_in(
@@ -142,28 +191,56 @@ def apply_credit_in(
 ) -> list[CreditApplied]:
     """Apply the partner's credit to its open documents (inside the caller's transaction);
     audited. Returns what was applied (nothing when there is no credit or nothing open)."""
+    return _apply_in(session, today, actor, partner_id=partner_id)
+
+
+def apply_group_credit_in(
+    session: Session, group_id: int, today: date, actor: str
+) -> list[CreditApplied]:
+    """Apply what is left of the group's payments to its properties' open documents, oldest due
+    first across them (inside the caller's transaction); audited."""
+    return _apply_in(session, today, actor, group_id=group_id)
+
+
+def _apply_in(
+    session: Session,
+    today: date,
+    actor: str,
+    *,
+    partner_id: int | None = None,
+    group_id: int | None = None,
+) -> list[CreditApplied]:
     done: list[CreditApplied] = []
-    for currency in _currencies_with_credit(session, partner_id):
-        items = _open_items(session, partner_id, currency)  # locks the partner's documents
-        if not items:
-            continue
-        done += _apply(session, partner_id, currency, items, today, actor)
+    for currency in credit_left(session, partner_id=partner_id, group_id=group_id):
+        items = open_items(  # locks the documents before the credit is read
+            session, currency, partner_id=partner_id, group_id=group_id, include_black=True
+        )
+        if items:
+            sources = credit_sources(
+                session, currency, today, partner_id=partner_id, group_id=group_id
+            )
+            done += _apply(session, currency, items, sources, actor, partner_id, group_id)
     return done
 
 
 def _apply(
-    session: Session, partner_id: int, currency: str, items: list[OpenItem], today: date, actor: str
+    session: Session,
+    currency: str,
+    items: list[OpenItem],
+    sources: list[CreditSource],
+    actor: str,
+    partner_id: int | None,
+    group_id: int | None,
 ) -> list[CreditApplied]:
-    conn = session.connection()
-    sources = credit_sources(session, partner_id, currency, today)  # read after the lock
     if not sources:
         return []
+    conn = session.connection()
     black = {
         int(r.id)
         for r in conn.execute(
             select(_INV.c.id).where(
                 _INV.c.id.in_([i.invoice_id for i in items]),
-                _INV.c.state != PartnerInvoiceState.ISSUED.value,
+                _INV.c.state.in_([s.value for s in BLACK_STATES]),
             )
         )
     }
@@ -181,7 +258,7 @@ def _apply(
     done: list[CreditApplied] = []
     for source, allocations in by_source.items():
         note = source.kind is CreditKind.CREDIT_NOTE
-        _insert_allocations(
+        insert_allocations(
             session,
             allocations,
             source.effective_on,
@@ -193,12 +270,18 @@ def _apply(
             CreditApplied(label, numbers[a.invoice_id], a.amount, source.effective_on)
             for a in allocations
         ]
+    if group_id is not None:
+        code = conn.execute(select(_G.c.code).where(_G.c.id == group_id)).scalar_one()
+        subject, payer = f"partner_group:{group_id}", {"group": code}
+    else:
+        subject, payer = f"partner:{partner_id}", {}
     record_event(
         session,
         actor=actor,
         action="partner_credit.applied",
-        subject=f"partner:{partner_id}",
+        subject=subject,
         data={
+            **payer,
             "currency": currency,
             "applied": [
                 {
@@ -223,8 +306,8 @@ def _numbers(session: Session, ids: list[int]) -> dict[int, str]:
 
 def partners_with_credit(session: Session, partner_ids: Iterable[int] | None = None) -> list[int]:
     """The partners with credit left (a credit note or a payment not fully allocated)."""
-    notes = _NOTE_LEFT.where(_NOTE_FILTER).subquery()
-    pays = _PAY_LEFT.where(_PAY_FILTER).subquery()
+    notes = _notes_left(None).subquery()
+    pays = _payments_left(None).where(*_PARTNERS_PAYMENT).subquery()
     stmt = union(
         select(notes.c.partner_id).where(notes.c.left > 0),
         select(pays.c.partner_id).where(pays.c.left > 0),
@@ -235,16 +318,33 @@ def partners_with_credit(session: Session, partner_ids: Iterable[int] | None = N
     return sorted(found)
 
 
+def groups_with_credit(session: Session, partner_ids: Iterable[int] | None = None) -> list[int]:
+    """The groups with a payment not fully allocated (only those of these partners, when
+    given)."""
+    pays = _payments_left(None).where(_PAY.c.group_id.is_not(None)).subquery()
+    stmt = select(pays.c.group_id).where(pays.c.left > 0).distinct()
+    if partner_ids is not None:
+        stmt = stmt.where(
+            pays.c.group_id.in_(select(_P.c.group_id).where(_P.c.id.in_(list(partner_ids))))
+        )
+    return sorted(int(g) for g in session.connection().execute(stmt).scalars())
+
+
 def apply_pending_credit(*, db: Database, partner_ids: list[int] | None = None, today: date) -> int:
-    """Apply every partner's waiting credit to its open documents (e.g. after the month-end run
-    issued new invoices): one transaction per partner. Returns the allocations made; a rerun
+    """Apply every partner's and every group's waiting credit to their open documents (e.g.
+    after the month-end run issued new invoices; with `partner_ids`, only those partners' and
+    their groups'): one transaction per partner or group. Returns the allocations made; a rerun
     makes none."""
     with db.read() as session:
         partners = partners_with_credit(session, partner_ids)
+        groups = groups_with_credit(session, partner_ids)
     made = 0
     for partner_id in partners:
         with db.transaction() as session:
             made += len(apply_credit_in(session, partner_id, today, SYSTEM))
+    for group_id in groups:
+        with db.transaction() as session:
+            made += len(apply_group_credit_in(session, group_id, today, SYSTEM))
     return made
 
 

@@ -29,7 +29,7 @@ from ..documents import (
     StatementLine,
     TaxLine,
 )
-from ..domain.credit import credit_note_status
+from ..domain.credit import CORRECTABLE_KINDS, credit_note_status
 from ..domain.errors import NotFound
 from ..domain.money import Money, totals_by_currency
 from ..domain.partner_billing import (
@@ -110,6 +110,11 @@ class InvoiceSummary:
             and self.kind in PAYABLE_KINDS
             and self.state is PartnerInvoiceState.ISSUED
         )
+
+    @property
+    def can_correct(self) -> bool:
+        """Staff may issue a credit or debit note against it."""
+        return self.kind in CORRECTABLE_KINDS
 
     @property
     def can_announce(self) -> bool:

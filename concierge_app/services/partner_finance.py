@@ -3,6 +3,7 @@ commission chart, and the staff finance overview across partners."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,6 +18,7 @@ from ..db.parties import CommissionPaymentMethod, Partner, PayoutMethod
 from ..db.partner_billing import PartnerBankAccount, PartnerInvoice, Payout
 from ..db.partner_payments import PartnerAllocation
 from ..db.types import utcnow
+from ..domain.direct_debit import new_mandate_reference
 from ..domain.errors import Conflict, NotFound
 from ..domain.money import Money, totals_by_currency
 from ..domain.partner_billing import PartnerInvoiceKind, Period
@@ -200,7 +202,9 @@ def update_bank_account(
     notify: bool = True,
 ) -> BankAccountView:
     """Change the payout account: the IBAN's checksum (and the BIC) are checked; the change is
-    audited (masked) and the partner's finance contact is told."""
+    audited (masked) and the partner's finance contact is told. A direct debit mandate belongs
+    to one account: on a new IBAN it is reissued (the partner pays by direct debit: making the
+    change accepts the new mandate) or withdrawn (any other partner)."""
     holder = " ".join(account_holder.split())
     if not holder:
         raise Conflict("Enter the account holder's name.", field="account_holder")
@@ -227,22 +231,23 @@ def update_bank_account(
             row = PartnerBankAccount(
                 partner_id=partner_id, account_holder=holder, iban=parsed.compact, updated_by=actor
             )
-        if (
-            row.mandate_reference
-            and row.iban != parsed.compact
-            and partner.commission_payment_method == CommissionPaymentMethod.DIRECT_DEBIT
-        ):  # a direct debit mandate belongs to one account: the new one gets a new mandate
-            import secrets
-
-            from ..domain.direct_debit import new_mandate_reference
-
+        if row.mandate_reference and row.iban != parsed.compact:
+            # A direct debit mandate belongs to one account. A partner paying by direct debit
+            # gets a new mandate on the new account, signed today: the partner accepts it by
+            # making the change. Any other partner's mandate is withdrawn, not kept on an
+            # account it was never given for.
             old_mandate = row.mandate_reference
-            row.mandate_reference = new_mandate_reference(partner.code, secrets.token_hex(3))
-            row.mandate_signed_on = now.date()
+            if partner.commission_payment_method == CommissionPaymentMethod.DIRECT_DEBIT:
+                row.mandate_reference = new_mandate_reference(partner.code, secrets.token_hex(3))
+                row.mandate_signed_on = now.date()
+            else:
+                row.mandate_reference = row.mandate_signed_on = None
             record_event(
                 session,
                 actor=actor,
-                action="partner.mandate_reissued",
+                action="partner.mandate_reissued"
+                if row.mandate_reference
+                else "partner.mandate_withdrawn",
                 subject=f"partner:{partner_id}",
                 data={
                     "before": old_mandate,

@@ -1,5 +1,6 @@
 """The group page (`/partner/group`) in one read: every property of a group account with its
-outstanding documents, the total due across them per currency, what can be paid online, the
+outstanding documents, every property's documents together in the order a payment pays them
+(oldest due first), the total due across them per currency, what can be paid online, the
 group's credit and its recent payments with their allocation breakdown.
 
 Only the signed-in login's own group is read (the state passes the group of its identity).
@@ -16,10 +17,13 @@ from ..db.engine import Database
 from ..db.parties import Partner, PartnerGroup
 from ..db.partner_billing import PartnerInvoice
 from ..db.partner_payments import PartnerAllocation, PartnerPayment, PartnerPaymentStatus
+from ..domain.allocation import OpenItem, oldest_due_first
 from ..domain.errors import NotFound
 from ..domain.money import Money, totals_by_currency
-from ..domain.partner_billing import PartnerInvoiceState
+from ..domain.partner_checkout import online_refusal
 from .common import table_of
+from .partner_checkout import online_candidate
+from .partner_credit import credit_left
 from .partner_documents import (
     InvoiceSummary,
     PlatformDetails,
@@ -27,8 +31,7 @@ from .partner_documents import (
     platform_details,
     summary_of,
 )
-from .partner_groups import METHOD_LABELS
-from .partner_payments import paid_by
+from .partner_payments import METHOD_LABELS, paid_by
 
 _G, _P, _INV, _PAY, _ALLOC = (
     table_of(PartnerGroup),
@@ -47,6 +50,16 @@ class PropertyBalance:
     name: str
     outstanding: list[InvoiceSummary]  # due first on top (as on the Invoices page)
     total_due: tuple[Money, ...]  # one per currency
+    overdue: int  # how many of its documents are overdue
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDocument:
+    """An outstanding document of one of the group's properties."""
+
+    property_code: str
+    property_name: str
+    summary: InvoiceSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +98,16 @@ class GroupView:
     name: str
     finance_email: str
     properties: list[PropertyBalance]
+    documents: list[GroupDocument]  # every property's, oldest due first (the order money pays)
     total_due: tuple[Money, ...]  # across every property, one per currency
     online: tuple[OnlinePayable, ...]  # one per currency
-    credit: tuple[Money, ...]  # unallocated money of the group's payments, per currency
+    credit: tuple[Money, ...]  # the group's credit not applied yet, per currency
     payments: list[GroupPayment]  # newest first
     platform: PlatformDetails
 
     @property
     def overdue(self) -> int:
-        return sum(1 for p in self.properties for s in p.outstanding if s.overdue)
+        return sum(p.overdue for p in self.properties)
 
 
 def group_view(*, db: Database, group_id: int, today: date) -> GroupView:
@@ -148,6 +162,7 @@ def group_view(*, db: Database, group_id: int, today: date) -> GroupView:
             .where(_ALLOC.c.payment_id.in_(recent), _ALLOC.c.reversed_at.is_(None))
             .order_by(_ALLOC.c.id)
         ).all()
+        credit = credit_left(session, group_id=group_id, as_of=today)
     by_partner: dict[int, list[InvoiceSummary]] = {int(m.id): [] for m in members}
     for r in rows:
         by_partner.setdefault(int(r.partner_id), []).append(summary_of(r, today, payments))
@@ -156,23 +171,33 @@ def group_view(*, db: Database, group_id: int, today: date) -> GroupView:
         due = outstanding_of(by_partner[int(m.id)])
         properties.append(
             PropertyBalance(
-                int(m.id), m.code, m.name, due, totals_by_currency(s.outstanding for s in due)
+                int(m.id),
+                m.code,
+                m.name,
+                due,
+                totals_by_currency(s.outstanding for s in due),
+                sum(1 for s in due if s.overdue),
             )
         )
-    every_due = [s for p in properties for s in p.outstanding]
-    online = [s for s in every_due if s.state is PartnerInvoiceState.ISSUED and not s.processing]
+    documents = _payment_order(properties)
+    every_due = [d.summary for d in documents]
+    online = [
+        d.summary
+        for d in documents
+        if online_refusal(online_candidate(d.summary, d.property_code)) is None
+    ]
     breakdown: dict[int, list[AllocationLine]] = {}
     for ln in lines:
         breakdown.setdefault(int(ln.payment_id), []).append(
             AllocationLine(ln.code, ln.name, ln.number, Money(int(ln.amount_minor), ln.currency))
         )
-    credit = [Money(int(p.amount_minor) - int(spent.get(p.id, 0)), p.currency) for p in pays]
     return GroupView(
         group_id=group_id,
         code=group.code,
         name=group.name,
         finance_email=group.finance_email,
         properties=properties,
+        documents=documents,
         total_due=totals_by_currency(s.outstanding for s in every_due),
         online=tuple(
             OnlinePayable(
@@ -181,7 +206,7 @@ def group_view(*, db: Database, group_id: int, today: date) -> GroupView:
             )
             for amount in totals_by_currency(s.outstanding for s in online)
         ),
-        credit=tuple(c for c in totals_by_currency(credit) if not c.is_zero),
+        credit=tuple(credit.values()),
         payments=[
             GroupPayment(
                 int(p.id),
@@ -197,3 +222,13 @@ def group_view(*, db: Database, group_id: int, today: date) -> GroupView:
         ],
         platform=platform_details(),
     )
+
+
+def _payment_order(properties: list[PropertyBalance]) -> list[GroupDocument]:
+    """Every property's outstanding documents in the order a group payment pays them."""
+    docs = {s.id: GroupDocument(p.code, p.name, s) for p in properties for s in p.outstanding}
+    order = oldest_due_first(
+        OpenItem(d.summary.id, d.summary.due_date, d.summary.number, d.summary.outstanding)
+        for d in docs.values()
+    )
+    return [docs[i.invoice_id] for i in order]

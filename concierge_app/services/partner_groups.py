@@ -1,10 +1,12 @@
 """Group accounts (the multiple property payment plan): create a group and attach properties;
-match a transfer quoting a group code; allocate a group's payment across its properties'
-documents, oldest due first, and email the breakdown to the group's finance address."""
+match a transfer quoting a group code; email a group payment's allocation breakdown (which
+document of which property got what) to the group's finance address. The payment itself is
+allocated by `partner_payments.apply_group_payment`, as every other payment is."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,31 +14,20 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..db.engine import Database
-from ..db.messaging import OutboxMessage
 from ..db.parties import Partner, PartnerGroup
 from ..db.partner_billing import PartnerInvoice
-from ..db.partner_payments import PartnerAllocation, PartnerPayment, PartnerPaymentMethod
-from ..db.types import utcnow
+from ..domain.allocation import OpenItem
 from ..domain.errors import Conflict, DomainError, NotFound
-from ..domain.group_allocation import GroupItem, GroupLine, plan_group_payment
-from ..domain.money import Money, total
-from ..domain.partner_billing import PartnerInvoiceState, long_date
-from ..domain.partner_payments import PAYABLE_KINDS, read_reference
+from ..domain.money import Money
+from ..domain.partner_billing import long_date
+from ..domain.partner_payments import read_reference
 from ..settings import get_settings
 from .audit import record_event
 from .common import id_of, load, table_of
 from .formatting import format_money
 from .messages import queue_message
 
-_G, _P, _INV, _PAY, _ALLOC, _OUT = (
-    table_of(PartnerGroup),
-    table_of(Partner),
-    table_of(PartnerInvoice),
-    table_of(PartnerPayment),
-    table_of(PartnerAllocation),
-    table_of(OutboxMessage),
-)
-_LIVE = _ALLOC.c.reversed_at.is_(None)
+_G, _P, _INV = table_of(PartnerGroup), table_of(Partner), table_of(PartnerInvoice)
 _GROUP_CODE = re.compile(r"^GRP-[A-Z0-9-]{1,16}$")
 
 
@@ -102,11 +93,7 @@ def group_id_by_code(*, db: Database, code: str) -> int:
 
 
 # -- a group's payment ---------------------------------------------------------------------
-METHOD_LABELS = {
-    PartnerPaymentMethod.BANK_TRANSFER.value: "Bank transfer",
-    PartnerPaymentMethod.ONLINE.value: "Online payment",
-    PartnerPaymentMethod.DIRECT_DEBIT.value: "Direct debit",
-}
+# (allocated by `partner_payments.apply_group_payment`; the breakdown email is written here)
 TEMPLATE_KEY = "payment_allocation"
 
 
@@ -162,86 +149,60 @@ def match_group(session: Session, reference: str, currency: str) -> GroupMatch |
     return GroupMatch(group_id, code, tuple(int(i.id) for i in invoices), None)
 
 
-def apply_group_payment(
+@dataclass(frozen=True, slots=True)
+class BreakdownLine:
+    """What one document received from a group's payment, and what it still owes afterwards."""
+
+    property_code: str
+    property_name: str
+    number: str
+    applied: Money
+    still_due: Money
+
+
+def email_breakdown(
     session: Session,
     *,
     payment_id: int,
     group_id: int,
     amount: Money,
-    effective: date,
-    first: tuple[int, ...],
-    actor: str,
-    include_black: bool = False,
-) -> tuple[list[tuple[str, Money]], Money]:
-    """Allocate a group's payment across its properties' open documents: `first` (invoice ids
-    the payer chose/quoted) first, then oldest due first across every property; returns
-    ((invoice number, amount) allocated, credit left) and queues the allocation breakdown email
-    to the group's finance email (and records the audit event).
-
-    Runs inside the caller's transaction; the payment row (`payment_id`, with `group_id` set)
-    is already inserted. Written-off and legal (black) documents are paid by bank transfer only:
-    they take part only with `include_black=True` (a group bank transfer). Only documents in the
-    payment's currency take part. What is left is the group's credit: it stays with the payment
-    (amount − its allocations). Applying the same payment again changes nothing and returns
-    what it got the first time.
-    """
+    method_label: str,
+    received_on: date,
+    allocated: Sequence[tuple[str, Money]],
+    items: Sequence[OpenItem],
+    credit_left: Money,
+) -> None:
+    """Queue the allocation breakdown of a group's payment (`allocated` out of the open `items`
+    it was spread over) to the group's finance email, once per payment."""
     conn = session.connection()
-    pay = conn.execute(
-        select(_PAY.c.group_id, _PAY.c.currency, _PAY.c.method, _PAY.c.received_on).where(
-            _PAY.c.id == payment_id
+    group = conn.execute(select(_G).where(_G.c.id == group_id)).one()
+    by_number = {i.number: i for i in items}
+    ids = [by_number[number].invoice_id for number, _ in allocated]
+    properties = {
+        int(r.id): (r.code, r.name)
+        for r in (
+            conn.execute(
+                select(_INV.c.id, _P.c.code, _P.c.name)
+                .join(_P, _P.c.id == _INV.c.partner_id)
+                .where(_INV.c.id.in_(ids))
+            )
+            if ids
+            else ()
         )
-    ).first()
-    if pay is None:
-        raise NotFound(f"Payment {payment_id} was not found.")
-    if pay.group_id != group_id or pay.currency != amount.currency:
-        raise Conflict(f"Payment {payment_id} is not this group's payment in {amount.currency}.")
-    group = conn.execute(select(_G).where(_G.c.id == group_id)).first()
-    if group is None:
-        raise NotFound(f"Group {group_id} was not found.")
-    dedupe = f"{TEMPLATE_KEY}:{payment_id}"
-    if conn.execute(select(_OUT.c.id).where(_OUT.c.dedupe_key == dedupe)).first() is not None:
-        return _allocated(session, payment_id, amount)  # applied before: nothing more
-    items = group_open_items(session, group_id, amount.currency, include_black=include_black)
-    plan = plan_group_payment(amount, items, first)
-    if plan.lines:
-        conn.execute(
-            _ALLOC.insert(),
-            [
-                {
-                    "invoice_id": line.invoice_id,
-                    "payment_id": payment_id,
-                    "credit_note_id": None,
-                    "currency": line.applied.currency,
-                    "amount_minor": line.applied.minor,
-                    "effective_on": effective,
-                    "created_at": utcnow(),
-                }
-                for line in plan.lines
-            ],
+    }
+    lines = [
+        BreakdownLine(
+            *properties[by_number[number].invoice_id],
+            number,
+            applied,
+            by_number[number].outstanding - applied,
         )
-    allocated = [(line.number, line.applied) for line in plan.lines]
-    record_event(
-        session,
-        actor=actor,
-        action="partner_group.payment_allocated",
-        subject=f"partner_payment:{payment_id}",
-        data={
-            "group": group.code,
-            "method": pay.method,
-            "amount": str(amount),
-            "allocated": {
-                line.number: {"property": line.property_code, "amount": str(line.applied)}
-                for line in plan.lines
-            },
-            "credit_left": str(plan.credit_left),
-            "effective_on": effective.isoformat(),
-            "include_black": include_black,
-        },
-    )
+        for number, applied in allocated
+    ]
     settings = get_settings()
     queue_message(
         session,
-        dedupe_key=dedupe,
+        dedupe_key=f"{TEMPLATE_KEY}:{payment_id}",
         template_key=TEMPLATE_KEY,
         recipient=group.finance_email,
         context={
@@ -249,17 +210,16 @@ def apply_group_payment(
             "partner_name": group.name,
             "partner_code": group.code,
             "amount_paid": format_money(amount),
-            "payment_method": METHOD_LABELS.get(pay.method, pay.method),
-            "payment_date": long_date(pay.received_on),
-            "allocation_lines": allocation_lines(plan.lines),
-            "credit_left": format_money(plan.credit_left),
+            "payment_method": method_label,
+            "payment_date": long_date(received_on),
+            "allocation_lines": allocation_lines(lines),
+            "credit_left": format_money(credit_left),
             "group_url": f"{settings.public_base_url.rstrip('/')}/partner/group",
         },
     )
-    return allocated, plan.credit_left
 
 
-def allocation_lines(lines: tuple[GroupLine, ...]) -> str:
+def allocation_lines(lines: Sequence[BreakdownLine]) -> str:
     """The breakdown email's lines: property, invoice number, amount applied, still due."""
     if not lines:
         return "  (no open invoice: the whole payment is kept as your credit)"
@@ -268,62 +228,3 @@ def allocation_lines(lines: tuple[GroupLine, ...]) -> str:
         f"{format_money(line.applied)} applied, {format_money(line.still_due)} still due"
         for line in lines
     )
-
-
-def group_open_items(
-    session: Session, group_id: int, currency: str, *, include_black: bool
-) -> list[GroupItem]:
-    """Every property's documents with money still due in `currency` (black ones only with
-    `include_black`); locked on PostgreSQL."""
-    conn = session.connection()
-    stmt = (
-        select(
-            _INV.c.id,
-            _INV.c.due_date,
-            _INV.c.number,
-            _INV.c.amount_minor,
-            _INV.c.deducted_minor,
-            _P.c.code,
-            _P.c.name,
-        )
-        .join(_P, _P.c.id == _INV.c.partner_id)
-        .where(
-            _P.c.group_id == group_id,
-            _INV.c.currency == currency,
-            _INV.c.kind.in_([k.value for k in PAYABLE_KINDS]),
-        )
-        .with_for_update(of=_INV)
-    )
-    if not include_black:
-        stmt = stmt.where(_INV.c.state == PartnerInvoiceState.ISSUED.value)
-    rows = conn.execute(stmt).all()
-    if not rows:
-        return []
-    allocated = dict(
-        conn.execute(
-            select(_ALLOC.c.invoice_id, func.sum(_ALLOC.c.amount_minor))
-            .where(_ALLOC.c.invoice_id.in_([r.id for r in rows]), _LIVE)
-            .group_by(_ALLOC.c.invoice_id)
-        ).all()
-    )
-    items = []
-    for r in rows:
-        due = int(r.amount_minor) - int(r.deducted_minor) - int(allocated.get(r.id, 0))
-        if due > 0:
-            items.append(
-                GroupItem(int(r.id), r.due_date, r.number, Money(due, currency), r.code, r.name)
-            )
-    return items
-
-
-def _allocated(
-    session: Session, payment_id: int, amount: Money
-) -> tuple[list[tuple[str, Money]], Money]:
-    rows = session.connection().execute(
-        select(_INV.c.number, _ALLOC.c.amount_minor)
-        .join(_INV, _INV.c.id == _ALLOC.c.invoice_id)
-        .where(_ALLOC.c.payment_id == payment_id, _LIVE)
-        .order_by(_ALLOC.c.id)
-    )
-    done = [(r.number, Money(int(r.amount_minor), amount.currency)) for r in rows]
-    return done, amount - total((m for _, m in done), amount.currency)

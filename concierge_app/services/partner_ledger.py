@@ -26,20 +26,17 @@ from ..db.engine import Database
 from ..db.partner_billing import PartnerInvoice
 from ..db.partner_payments import PartnerAllocation, PartnerPayment, PartnerPaymentStatus
 from ..documents import KIND_TITLES
-from ..domain.money import Money
+from ..domain.money import Money, totals_by_currency
 from ..domain.partner_billing import PartnerInvoiceKind, Period, long_date
 from ..domain.partner_payments import PAYABLE_KINDS
 from .common import table_of
 from .formatting import format_money
+from .partner_credit import credit_left
 from .partner_documents import partner_invoices
+from .partner_payments import METHOD_LABELS
 
 _INV, _PAY, _ALLOC = table_of(PartnerInvoice), table_of(PartnerPayment), table_of(PartnerAllocation)
 _SOURCE = aliased(_INV, name="source")
-METHOD_WORDS = {
-    "bank_transfer": "Bank transfer",
-    "online": "Online payment",
-    "direct_debit": "Direct debit",
-}
 
 
 class RowKind(enum.StrEnum):
@@ -125,9 +122,9 @@ def ledger(*, db: Database, partner_id: int, today: date) -> list[CurrencyLedger
                 _ALLOC.c.payment_id,
                 _ALLOC.c.amount_minor,
                 _ALLOC.c.reversed_at,
-                _ALLOC.c.effective_on,
             ).where(_ALLOC.c.payment_id.in_([int(p.id) for p in payments]))
         ).all()
+        credit = credit_left(session, partner_id=partner_id, as_of=today)
     summaries = partner_invoices(db=db, partner_id=partner_id, today=today)
     entries: dict[str, list[_Entry]] = defaultdict(list)
     numbers = {int(d.id): d.number for d in documents}
@@ -143,12 +140,10 @@ def ledger(*, db: Database, partner_id: int, today: date) -> list[CurrencyLedger
             entries[p.currency].append(_failure_entry(p, e))
     for a in allocations:
         entries[a.currency].append(_allocation_entry(a, payment_words, today))
-    credit = _credit_left(documents, allocations, payments, spent, partner_id, today)
-    outstanding: dict[str, Money] = {}
-    for s in summaries:
-        if s.kind in PAYABLE_KINDS:
-            c = s.outstanding.currency
-            outstanding[c] = outstanding.get(c, Money.zero(c)) + s.outstanding
+    outstanding = {
+        m.currency: m
+        for m in totals_by_currency(s.outstanding for s in summaries if s.kind in PAYABLE_KINDS)
+    }
     return [
         _currency_ledger(
             c,
@@ -213,7 +208,7 @@ def _shown(p: Any, partner_id: int, allocations: Sequence[Any], spent: Sequence[
 def _payment_entry(
     p: Any, partner_id: int, allocations: Sequence[Any], spent: Sequence[Any], today: date
 ) -> _Entry:
-    method = METHOD_WORDS.get(p.method, p.method)
+    method = METHOD_LABELS.get(p.method, p.method)
     amount = _shown(p, partner_id, allocations, spent)
     description = method + (f' — reference "{p.reference}"' if p.reference else "")
     if amount.minor != int(p.amount_minor):
@@ -267,43 +262,6 @@ def _allocation_entry(a: Any, payment_words: dict[int, str], today: date) -> _En
     return _Entry(
         a.effective_on, RowKind.ALLOCATION, int(a.id), a.invoice_number, description, None, note
     )
-
-
-def _credit_left(
-    documents: Sequence[Any],
-    allocations: Sequence[Any],
-    payments: Sequence[Any],
-    spent: Sequence[Any],
-    partner_id: int,
-    today: date,
-) -> dict[str, Money]:
-    """Credit not applied yet, counting what is applied by `today`: the credit notes' and the
-    partner's own reflected payments' (not failed) remainders."""
-    left: dict[str, int] = defaultdict(int)
-    for d in documents:
-        if d.kind != PartnerInvoiceKind.CREDIT_NOTE.value:
-            continue
-        used = sum(
-            int(a.amount_minor)
-            for a in allocations
-            if a.credit_note_id == d.id and a.reversed_at is None and a.effective_on <= today
-        )
-        left[d.currency] += int(d.amount_minor) - used
-    counted = [
-        p
-        for p in payments
-        if p.partner_id == partner_id
-        and p.status == PartnerPaymentStatus.APPLIED.value
-        and p.reflected_on <= today
-    ]
-    for p in counted:  # what it has paid by today (an application counting later: credit)
-        used = sum(
-            int(s.amount_minor)
-            for s in spent
-            if s.payment_id == p.id and s.reversed_at is None and s.effective_on <= today
-        )
-        left[p.currency] += int(p.amount_minor) - used
-    return {c: Money(v, c) for c, v in left.items()}
 
 
 def _currency_ledger(

@@ -25,7 +25,12 @@ from ..db.parties import Partner
 from ..db.partner_billing import PartnerInvoice
 from ..db.types import utcnow
 from ..documents import payment_lines
-from ..domain.credit import check_credit_amount, check_debit_note, clean_reason
+from ..domain.credit import (
+    CORRECTABLE_KINDS,
+    check_credit_amount,
+    check_debit_note,
+    clean_reason,
+)
 from ..domain.errors import DomainError, NotFound
 from ..domain.money import Money
 from ..domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState, Period
@@ -36,12 +41,11 @@ from .formatting import format_money
 from .messages import queue_message
 from .partner_credit import CreditApplied, apply_credit_in, apply_pending_credit
 from .partner_documents import platform_details
-from .partner_payments import _open_items
+from .partner_payments import open_items
 
 __all__ = ["IssuedNote", "apply_pending_credit", "issue_credit_note", "issue_debit_note"]
 
 _INV, _P = table_of(PartnerInvoice), table_of(Partner)
-CORRECTABLE = (PartnerInvoiceKind.COMMISSION.value, PartnerInvoiceKind.DEBIT_NOTE.value)
 DOUBLE_CLICK = timedelta(minutes=1)
 _PREFIX = {PartnerInvoiceKind.CREDIT_NOTE: "CN", PartnerInvoiceKind.DEBIT_NOTE: "DN"}
 NOTE_MESSAGE = "partner_note_issued"
@@ -102,8 +106,10 @@ def _issue(
         related = conn.execute(select(_INV).where(_INV.c.id == invoice_id)).first()
         if related is None:
             raise NotFound("Invoice not found.")
-        if related.kind not in CORRECTABLE:
-            raise DomainError("A note corrects a commission invoice or a debit note.")
+        if PartnerInvoiceKind(related.kind) not in CORRECTABLE_KINDS:
+            raise DomainError(
+                "A note corrects a commission invoice, its VAT/GST document or a debit note."
+            )
         if amount.currency != related.currency:
             raise DomainError(
                 f"Invoice {related.number} is in {related.currency}: give the amount in "
@@ -111,7 +117,7 @@ def _issue(
                 field="amount",
             )
         # Lock the partner's documents as every payment does: one writer at a time.
-        _open_items(session, related.partner_id, related.currency)
+        open_items(session, related.currency, partner_id=related.partner_id, include_black=True)
         existing = _just_issued(session, kind, related.id, amount, reason, due)
         if existing is not None:
             return existing

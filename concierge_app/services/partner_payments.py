@@ -2,17 +2,19 @@
 
 Bank transfers are recorded by staff (or imported from a bank statement) and matched by their
 reference — property ID + invoice number — to a partner, or — a group code ("GRP-7001") — to a
-group account (see `partner_groups`: allocated across the group's properties, black documents
-included); an unmatched or ambiguous one waits in a queue for staff. A payment is allocated
-to open documents: the invoices the reference quotes first, then oldest due first; what is
-left stays with the payment as the partner's credit, applied to documents issued later
-(`partner_credit`, also run after each month-end run). A transfer counts as paid once its
-processing days have passed.
+group account (`partner_groups`: allocated across the group's properties, the breakdown
+emailed); an unmatched or ambiguous one waits in a queue for staff. Every payment (transfer,
+online, group) is allocated here, the same way: `open_items` (locked), then `apply_payment` —
+the invoices the payer quoted or chose first, then oldest due first; written-off and legal
+documents only by a bank transfer. What is left stays with the payment as the partner's (or the
+group's) credit, applied to documents issued later (`partner_credit`, also run after each
+month-end run). A transfer counts as paid once its processing days have passed.
 Every effect is audited (which moves the change feed: open views update live).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,15 +33,15 @@ from ..db.partner_payments import (
     PartnerPaymentStatus,
 )
 from ..db.types import utcnow
-from ..domain.allocation import OpenItem, allocate, oldest_due_first
-from ..domain.errors import DomainError, NotFound
+from ..domain.allocation import Allocation, OpenItem, allocate
+from ..domain.errors import Conflict, DomainError, NotFound
 from ..domain.money import Money
 from ..domain.partner_billing import PartnerInvoiceKind
-from ..domain.partner_payments import PAYABLE_KINDS, read_reference, reflected_on
+from ..domain.partner_payments import BLACK_STATES, PAYABLE_KINDS, read_reference, reflected_on
 from ..settings import get_settings
 from .audit import record_event
 from .common import table_of
-from .partner_groups import apply_group_payment, match_group
+from .partner_groups import email_breakdown, match_group
 
 _INV, _PAY, _ALLOC, _P, _G = (
     table_of(PartnerInvoice),
@@ -49,6 +51,11 @@ _INV, _PAY, _ALLOC, _P, _G = (
     table_of(PartnerGroup),
 )
 _LIVE = _ALLOC.c.reversed_at.is_(None)
+METHOD_LABELS = {  # how a payment was made, for people (the ledger, the group page and email)
+    PartnerPaymentMethod.BANK_TRANSFER.value: "Bank transfer",
+    PartnerPaymentMethod.ONLINE.value: "Online payment",
+    PartnerPaymentMethod.DIRECT_DEBIT.value: "Direct debit",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,18 +164,12 @@ def _record_transfer(
     ).scalar_one()
     allocated: list[tuple[str, Money]] = []
     left = amount
-    if partner is not None:
-        allocated, left = _apply_payment(session, payment_id, partner.id, amount, reflected, quoted)
-    elif group_id is not None:  # a group transfer may pay written-off / legal documents too
+    if partner is not None:  # a transfer may pay written-off / legal documents too
+        items = open_items(session, amount.currency, partner_id=partner.id, include_black=True)
+        allocated, left = apply_payment(session, payment_id, items, amount, reflected, quoted)
+    elif group_id is not None:
         allocated, left = apply_group_payment(
-            session,
-            payment_id=payment_id,
-            group_id=group_id,
-            amount=amount,
-            effective=reflected,
-            first=quoted,
-            actor=actor,
-            include_black=True,
+            session, payment_id=payment_id, effective=reflected, first=quoted
         )
     record_event(
         session,
@@ -279,21 +280,32 @@ def _match(
     return None, (), "No property ID or invoice number in the reference."
 
 
-def _open_items(session: Session, partner_id: int, currency: str) -> list[OpenItem]:
-    """The partner's documents with money still due in `currency`, black ones included (a
-    transfer is the way to pay those); locked on PostgreSQL."""
+# -- allocating money to documents (every payment and credit goes through these) ---------------
+def open_items(
+    session: Session,
+    currency: str,
+    *,
+    partner_id: int | None = None,
+    group_id: int | None = None,
+    include_black: bool,
+) -> list[OpenItem]:
+    """The documents with money still due in `currency` of a partner, or of every property of a
+    group (give exactly one); written-off and legal ones only with `include_black` (they are paid
+    by bank transfer only). Locked (FOR UPDATE on PostgreSQL, in id order), so two allocations
+    landing at once never spend the same document twice."""
+    if (partner_id is None) == (group_id is None):
+        raise ValueError("Give exactly one of partner_id and group_id.")
+    stmt = select(
+        _INV.c.id, _INV.c.due_date, _INV.c.number, _INV.c.amount_minor, _INV.c.deducted_minor
+    ).where(_INV.c.currency == currency, _INV.c.kind.in_([k.value for k in PAYABLE_KINDS]))
+    if partner_id is not None:
+        stmt = stmt.where(_INV.c.partner_id == partner_id)
+    else:
+        stmt = stmt.join(_P, _P.c.id == _INV.c.partner_id).where(_P.c.group_id == group_id)
+    if not include_black:
+        stmt = stmt.where(_INV.c.state.not_in([s.value for s in BLACK_STATES]))
     conn = session.connection()
-    rows = conn.execute(
-        select(
-            _INV.c.id, _INV.c.due_date, _INV.c.number, _INV.c.amount_minor, _INV.c.deducted_minor
-        )
-        .where(
-            _INV.c.partner_id == partner_id,
-            _INV.c.currency == currency,
-            _INV.c.kind.in_([k.value for k in PAYABLE_KINDS]),
-        )
-        .with_for_update()
-    ).all()
+    rows = conn.execute(stmt.order_by(_INV.c.id).with_for_update(of=_INV)).all()
     if not rows:
         return []
     allocated = dict(
@@ -311,56 +323,95 @@ def _open_items(session: Session, partner_id: int, currency: str) -> list[OpenIt
     return items
 
 
-def _apply_payment(
+def apply_payment(
     session: Session,
     payment_id: int,
-    partner_id: int,
+    items: Sequence[OpenItem],
     amount: Money,
     effective: date,
-    quoted: tuple[int, ...],
+    first: Collection[int],
 ) -> tuple[list[tuple[str, Money]], Money]:
-    """Allocate a payment: the quoted documents first, then oldest due first."""
-    items = _open_items(session, partner_id, amount.currency)
-    first = [i for i in items if i.invoice_id in quoted]
-    rest = [i for i in items if i.invoice_id not in quoted]
-    done: list[tuple[str, Money]] = []
-    left = amount
-    for group in (oldest_due_first(first), oldest_due_first(rest)):
-        if left.is_zero or not group:
-            continue
-        plan = allocate(left, group)
-        _insert_allocations(session, plan.allocations, effective, payment_id=payment_id)
-        numbers = {i.invoice_id: i.number for i in group}
-        done += [(numbers[a.invoice_id], a.amount) for a in plan.allocations]
-        left = plan.credit_left
-    return done, left
+    """Allocate `amount` of a payment over `items` (from `open_items`): the documents in `first`
+    (invoice ids the payer quoted or chose) first, then the rest, each part oldest due first
+    (`domain.allocation.allocate`); counting as paid from `effective`. Returns ((invoice number,
+    amount) allocated, credit left)."""
+    if amount.minor <= 0 or not items:
+        return [], amount
+    plan = allocate(amount, items, first)
+    insert_allocations(session, plan.allocations, effective, payment_id=payment_id)
+    numbers = {i.invoice_id: i.number for i in items}
+    return [(numbers[a.invoice_id], a.amount) for a in plan.allocations], plan.credit_left
 
 
-def _insert_allocations(
+def apply_group_payment(
+    session: Session, *, payment_id: int, effective: date, first: Collection[int]
+) -> tuple[list[tuple[str, Money]], Money]:
+    """Allocate what is left of a group's payment across its properties' open documents (see
+    `apply_payment`) and email the breakdown to the group's finance address (once per payment).
+
+    Runs inside the caller's transaction, on a payment row with `group_id` set (locked here).
+    Written-off and legal documents take part only when the payment is a bank transfer. What is
+    left stays with the payment as the group's credit (`partner_credit` spends it on documents
+    issued later). Applying it again spends only what is left of it.
+    """
+    conn = session.connection()
+    pay = conn.execute(select(_PAY).where(_PAY.c.id == payment_id).with_for_update()).first()
+    if pay is None:
+        raise NotFound(f"Payment {payment_id} was not found.")
+    if pay.group_id is None:
+        raise Conflict(f"Payment {payment_id} is not a group's payment.")
+    spent = conn.execute(
+        select(func.coalesce(func.sum(_ALLOC.c.amount_minor), 0)).where(
+            _ALLOC.c.payment_id == payment_id, _LIVE
+        )
+    ).scalar_one()
+    amount = Money(int(pay.amount_minor), pay.currency)
+    items = open_items(
+        session,
+        pay.currency,
+        group_id=int(pay.group_id),
+        include_black=pay.method == PartnerPaymentMethod.BANK_TRANSFER.value,
+    )
+    allocated, left = apply_payment(
+        session, payment_id, items, amount - Money(int(spent), pay.currency), effective, first
+    )
+    email_breakdown(
+        session,
+        payment_id=payment_id,
+        group_id=int(pay.group_id),
+        amount=amount,
+        method_label=METHOD_LABELS.get(pay.method, pay.method),
+        received_on=pay.received_on,
+        allocated=allocated,
+        items=items,
+        credit_left=left,
+    )
+    return allocated, left
+
+
+def insert_allocations(
     session: Session,
-    allocations: Any,
+    allocations: Iterable[Allocation],
     effective: date,
     *,
     payment_id: int | None = None,
     credit_note_id: int | None = None,
 ) -> None:
-    if not allocations:
-        return
-    session.connection().execute(
-        _ALLOC.insert(),
-        [
-            {
-                "invoice_id": a.invoice_id,
-                "payment_id": payment_id,
-                "credit_note_id": credit_note_id,
-                "currency": a.amount.currency,
-                "amount_minor": a.amount.minor,
-                "effective_on": effective,
-                "created_at": utcnow(),
-            }
-            for a in allocations
-        ],
-    )
+    """The allocation rows of one payment or one credit note."""
+    rows = [
+        {
+            "invoice_id": a.invoice_id,
+            "payment_id": payment_id,
+            "credit_note_id": credit_note_id,
+            "currency": a.amount.currency,
+            "amount_minor": a.amount.minor,
+            "effective_on": effective,
+            "created_at": utcnow(),
+        }
+        for a in allocations
+    ]
+    if rows:
+        session.connection().execute(_ALLOC.insert(), rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,23 +477,17 @@ def assign_transfer(
                 status=PartnerPaymentStatus.APPLIED.value,
             )
         )
-        if partner is not None:
+        if partner is not None:  # a bank transfer: written-off / legal documents too
             code = partner.code
-            allocated, left = _apply_payment(
-                session, payment_id, partner.id, amount, pay.reflected_on, ()
+            items = open_items(session, amount.currency, partner_id=partner.id, include_black=True)
+            allocated, left = apply_payment(
+                session, payment_id, items, amount, pay.reflected_on, ()
             )
         else:
             assert group is not None
             code = group.code
             allocated, left = apply_group_payment(
-                session,
-                payment_id=payment_id,
-                group_id=group.id,
-                amount=amount,
-                effective=pay.reflected_on,
-                first=(),
-                actor=actor,
-                include_black=True,  # a bank transfer: written-off / legal documents too
+                session, payment_id=payment_id, effective=pay.reflected_on, first=()
             )
         record_event(
             session,

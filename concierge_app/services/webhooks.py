@@ -15,7 +15,7 @@ from ..db.engine import Database
 from ..db.payments import PaymentAttempt, Refund
 from ..domain.errors import NotFound
 from ..domain.lifecycle import AttemptStatus
-from ..payments.stripe_events import SignatureError, StripeEvent, parse, verify
+from ..payments.stripe_events import PAID_STATUSES, SignatureError, StripeEvent, parse, verify
 from .audit import record_event
 from .fulfilment import (
     EventOutcome,
@@ -27,8 +27,6 @@ from .fulfilment import (
     set_event_outcome,
 )
 from .payment_provider import provider_name, webhook_secret
-
-PAID = frozenset({"paid", "no_payment_required"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +65,7 @@ def _apply(db: Database, provider: str, event: StripeEvent) -> str:
         return "not a checkout of this app (ignored)"
     attempt_id = str(event.attempt_id)
     match event.type:
-        case "checkout.session.completed" if event.payment_status not in PAID:
+        case "checkout.session.completed" if event.payment_status not in PAID_STATUSES:
             return note_awaiting_payment(
                 db=db,
                 attempt_id=attempt_id,

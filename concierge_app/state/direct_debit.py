@@ -16,13 +16,12 @@ from concierge_app.services.common import today
 from concierge_app.services.direct_debit import (
     answer_sandbox_debits,
     collect_direct_debits,
-    mandate_of,
     sandbox_pending_debits,
 )
 from concierge_app.services.formatting import format_money
 from concierge_app.settings import get_settings
 from concierge_app.state.auth import AuthState
-from concierge_app.state.partner_auth import PartnerAuthState, PartnerLiveState
+from concierge_app.state.progress import with_progress
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ class DirectDebitState(AuthState):
     collecting: bool = False
     progress_text: str = ""
     summary: str = ""
-    summary_ok: bool = True  # False: the bank refused a debit at once
+    summary_ok: bool = True  # False: the bank refused a debit at once, or one is not sent yet
     rows: list[DebitRow] = []
     error: str = ""
     sandbox: bool = False
@@ -62,6 +61,10 @@ class DirectDebitState(AuthState):
         pending = await asyncio.to_thread(sandbox_pending_debits, db=get_database())
         self.sandbox, self.pending = pending is not None, pending or 0
 
+    def _show_progress(self, done: int, total: int) -> None:
+        if total:
+            self.progress_text = f"{done:,} of {total:,} partners…"
+
     @rx.event(background=True)
     async def collect(self):  # type: ignore[no-untyped-def]
         async with self:
@@ -70,25 +73,15 @@ class DirectDebitState(AuthState):
             self.collecting, self.error, self.summary, self.rows = True, "", "", []
             self.answers, self.progress_text = "", "Starting…"
             actor = self.staff_email
-        seen = {"done": 0, "total": 0}
-
-        def report(done: int, total: int) -> None:
-            seen["done"], seen["total"] = done, total
-
-        job = asyncio.create_task(
-            asyncio.to_thread(
-                collect_direct_debits,
-                db=get_database(),
-                today=today(),
-                actor=actor,
-                progress=report,
-            )
+        job = await with_progress(
+            self,
+            collect_direct_debits,
+            self._show_progress,
+            every=0.2,
+            db=get_database(),
+            today=today(),
+            actor=actor,
         )
-        while not job.done():
-            await asyncio.sleep(0.2)
-            if seen["total"]:
-                async with self:
-                    self.progress_text = f"{seen['done']:,} of {seen['total']:,} partners…"
         async with self:
             self.collecting, self.progress_text = False, ""
             try:
@@ -100,26 +93,40 @@ class DirectDebitState(AuthState):
                     "is sent, nothing is requested twice."
                 )
                 return
-            self.summary, self.summary_ok = summary.text, not summary.refused
-            self.rows = [
-                DebitRow(
-                    f"{r.partner_code} {r.partner_name}",
-                    ", ".join(r.documents),
-                    format_money(r.amount),
-                    f"Refused: {r.refused}" if r.refused else "Requested from the bank",
-                    r.refused is None,
-                )
-                for r in summary.requested
-            ] + [
-                DebitRow(
-                    f"{s.partner_code} {s.partner_name}",
-                    s.number,
-                    format_money(s.outstanding),
-                    f"Skipped: {s.reason}",
-                    False,
-                )
-                for s in summary.skipped
-            ]
+            self.summary = summary.text
+            self.summary_ok = not summary.refused and not summary.retrying
+            self.rows = (
+                [
+                    DebitRow(
+                        f"{r.partner_code} {r.partner_name}",
+                        ", ".join(r.documents),
+                        format_money(r.amount),
+                        f"Refused: {r.refused}" if r.refused else "Requested from the bank",
+                        r.refused is None,
+                    )
+                    for r in summary.requested
+                ]
+                + [
+                    DebitRow(
+                        f"{r.partner_code} {r.partner_name}",
+                        ", ".join(r.documents),
+                        format_money(r.amount),
+                        f"Not sent yet ({r.not_sent}): retried by the next run",
+                        False,
+                    )
+                    for r in summary.retrying
+                ]
+                + [
+                    DebitRow(
+                        f"{s.partner_code} {s.partner_name}",
+                        s.number,
+                        format_money(s.outstanding),
+                        f"Skipped: {s.reason}",
+                        False,
+                    )
+                    for s in summary.skipped
+                ]
+            )
             await self._count_pending()
 
     @rx.event
@@ -148,20 +155,3 @@ class DirectDebitState(AuthState):
             await self._count_pending()
         finally:
             self.answering = False
-
-
-class MandateState(PartnerLiveState, PartnerAuthState):
-    """The partner's direct debit mandate, under Bank details."""
-
-    mandate: str = ""
-
-    @rx.event
-    async def load(self) -> None:
-        if await self._enter():
-            await self._reload()
-
-    async def _reload(self) -> None:
-        self.version = await self._ledger_version()
-        view = await asyncio.to_thread(mandate_of, **self._scope())
-        self.mandate = "" if view is None else view.text
-        self.view = "ready"

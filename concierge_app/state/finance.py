@@ -43,6 +43,7 @@ from concierge_app.services.partner_payments import assign_transfer, transfer_qu
 from concierge_app.state.auth import AuthState
 from concierge_app.state.live import LiveState
 from concierge_app.state.partner_finance import STATUS_COLOURS
+from concierge_app.state.progress import with_progress
 
 logger = logging.getLogger(__name__)
 
@@ -262,6 +263,13 @@ class FinanceState(LiveState, AuthState):
             + (" Already run: a new run adds nothing." if p.already_run else "")
         )
 
+    def _show_run_progress(self, done: int, total: int) -> None:
+        if total:
+            self.progress = int(100 * done / total)
+            self.progress_text = f"{done:,} of {total:,} partners"
+        else:
+            self.progress_text = "Writing the reservation statements…"
+
     @rx.event(background=True)
     async def run(self):  # type: ignore[no-untyped-def]
         async with self:
@@ -277,29 +285,15 @@ class FinanceState(LiveState, AuthState):
             self.running, self.progress, self.error = True, 0, ""
             self.progress_text = "Starting…"
             actor = self.staff_email
-        seen = {"done": 0, "total": 0}
-
-        def report(done: int, total: int) -> None:
-            seen["done"], seen["total"] = done, total
-
-        job = asyncio.create_task(
-            asyncio.to_thread(
-                run_month_end,
-                db=get_database(),
-                period=period,
-                run_date=_today(),
-                actor=actor,
-                progress=report,
-            )
+        job = await with_progress(
+            self,
+            run_month_end,
+            self._show_run_progress,
+            db=get_database(),
+            period=period,
+            run_date=_today(),
+            actor=actor,
         )
-        while not job.done():
-            await asyncio.sleep(0.3)
-            async with self:
-                if seen["total"]:
-                    self.progress = int(100 * seen["done"] / seen["total"])
-                    self.progress_text = f"{seen['done']:,} of {seen['total']:,} partners"
-                else:
-                    self.progress_text = "Writing the reservation statements…"
         async with self:
             self.running = False
             try:
@@ -399,6 +393,10 @@ class FinanceState(LiveState, AuthState):
         yield rx.clear_selected_files(STATEMENT_UPLOAD)
         yield FinanceState.run_import
 
+    def _show_import_progress(self, done: int, total: int) -> None:
+        if total:
+            self.import_progress = f"Recorded {done:,} of {total:,}…"
+
     @rx.event(background=True)
     async def run_import(self):  # type: ignore[no-untyped-def]
         """Check the whole statement, then record its transfers, with progress."""
@@ -408,25 +406,14 @@ class FinanceState(LiveState, AuthState):
             if not text or not actor:
                 self.importing = False
                 return
-        seen = {"done": 0, "total": 0}
-
-        def report(done: int, total: int) -> None:
-            seen["done"], seen["total"] = done, total
-
-        job = asyncio.create_task(
-            asyncio.to_thread(
-                import_bank_statement,
-                db=get_database(),
-                csv_text=text,
-                actor=actor,
-                progress=report,
-            )
+        job = await with_progress(
+            self,
+            import_bank_statement,
+            self._show_import_progress,
+            db=get_database(),
+            csv_text=text,
+            actor=actor,
         )
-        while not job.done():
-            await asyncio.sleep(0.3)
-            if seen["total"]:
-                async with self:
-                    self.import_progress = f"Recorded {seen['done']:,} of {seen['total']:,}…"
         async with self:
             self.importing, self.import_progress = False, ""
             try:

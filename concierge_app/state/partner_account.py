@@ -16,9 +16,9 @@ from concierge_app.db.engine import get_database
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import (
-    PAYMENT_TERMS,
     PartnerInvoiceKind,
     PartnerInvoiceState,
+    due_date,
     long_date,
 )
 from concierge_app.services.common import today as business_day
@@ -34,7 +34,6 @@ from concierge_app.state.partner_finance import InvoiceRow, invoice_row
 from concierge_app.state.partner_ledger import LedgerView, ledger_views
 
 logger = logging.getLogger(__name__)
-CORRECTABLE = (PartnerInvoiceKind.COMMISSION, PartnerInvoiceKind.DEBIT_NOTE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +48,7 @@ def staff_row(s: InvoiceSummary) -> StaffDocumentRow:
         shown["due_date"] = "—"
     return StaffDocumentRow(
         **shown,
-        can_correct=s.kind in CORRECTABLE,
+        can_correct=s.can_correct,
         currency=s.amount.currency,
     )
 
@@ -175,7 +174,7 @@ class PartnerAccountState(LiveState, AuthState):
         self.note_kind = PartnerInvoiceKind(kind).value
         self.note_invoice_id, self.note_number = row.id, row.number
         self.note_amount, self.note_currency = row.amount, row.currency
-        self.note_due = (business_day() + PAYMENT_TERMS).isoformat()
+        self.note_due = due_date(business_day()).isoformat()
         self.note_errors, self.note_open = {}, True
 
     @rx.event

@@ -47,7 +47,6 @@ class PartnerAuthState(rx.State):
     partner_code: str = ""
     id_label: str = "Property ID"  # "Partner ID" for a service operator
     group_code: str = ""  # a group login's group ("" for any other login)
-    group_name: str = ""
     property_options: list[PropertyOption] = []  # a group login's properties
     sign_in_error: str = ""
     signing_in: bool = False
@@ -68,7 +67,6 @@ class PartnerAuthState(rx.State):
         self.partner_code = "" if who is None else who.partner_code
         self.id_label = "Partner ID" if who and who.partner_kind == "operator" else "Property ID"
         self.group_code = "" if who is None else who.group_code
-        self.group_name = "" if who is None else who.group_name
         self.property_options = [
             PropertyOption(p.code, f"{p.name} · {p.code}") for p in (who.properties if who else ())
         ]

@@ -18,14 +18,13 @@ from concierge_app.documents.partner_invoice_pdf import render_invoice_pdf
 from concierge_app.documents.statement_csv import statement_csv
 from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.partner_billing import PartnerInvoiceKind, Period, long_date
-from concierge_app.domain.partner_checkout import online_refusal
-from concierge_app.domain.partner_payments import BLACK_STATES, PAYABLE_KINDS
 from concierge_app.services.common import today
+from concierge_app.services.direct_debit import mandate_of
 from concierge_app.services.formatting import format_day, format_money, whole_units
 from concierge_app.services.partner_checkout import (
     begin_partner_checkout,
     checkout_outcome,
-    online_candidate,
+    online_payability,
     pay_all_online,
 )
 from concierge_app.services.partner_corrections import property_status, reopen_property
@@ -78,11 +77,9 @@ def invoice_row(s: InvoiceSummary, partner_code: str | None = None) -> InvoiceRo
     """A row of the Invoices tables; with `partner_code` (the partner's own page), whether it
     can be paid online and, for a black one, that it is paid by bank transfer only."""
     colour = s.status_colour.value
-    pay_online, transfer_only = False, ""
-    if partner_code is not None and s.kind in PAYABLE_KINDS:
-        refusal = online_refusal(online_candidate(s, partner_code))
-        pay_online = refusal is None
-        transfer_only = (refusal or "") if s.state in BLACK_STATES else ""
+    pay_online, transfer_only = (
+        (False, "") if partner_code is None else online_payability(s, partner_code)
+    )
     return InvoiceRow(
         id=str(s.id),
         number=s.number,
@@ -465,6 +462,7 @@ class BankDetailsState(PartnerLiveState, PartnerAuthState):
     iban_masked: str = ""
     bic: str = ""
     updated: str = ""
+    mandate: str = ""  # "Direct debit mandate …, signed …, collected from …" (if any)
     editing: bool = False
     errors: dict[str, str] = {}
     saved: str = ""
@@ -485,6 +483,8 @@ class BankDetailsState(PartnerLiveState, PartnerAuthState):
         self.iban_masked = "" if account is None else account.iban_masked
         self.bic = "" if account is None else account.bic
         self.updated = "" if account is None else f"{account.updated_at} by {account.updated_by}"
+        mandate = await asyncio.to_thread(mandate_of, **self._scope())
+        self.mandate = "" if mandate is None else mandate.text
         self.view = "ready"
 
     @rx.event

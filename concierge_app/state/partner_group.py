@@ -73,24 +73,23 @@ class PaymentRow:
 
 
 def _rows(view: GroupView) -> list[GroupInvoiceRow]:
-    """Every property's outstanding documents, oldest due first (the order money is applied)."""
-    docs = [(p, s) for p in view.properties for s in p.outstanding]
-    docs.sort(key=lambda d: (d[1].due_date, d[1].number))
+    """Every property's outstanding documents, in the order the view gives (oldest due first:
+    the order money is applied)."""
     return [
         GroupInvoiceRow(
-            str(s.id),
-            s.number,
-            p.code,
-            p.name,
-            s.title,
-            format_day(s.due_date),
-            format_money(s.outstanding),
-            s.status_text,
-            s.status_colour.value,
-            STATUS_COLOURS[s.status_colour.value],
-            s.status_note,
+            str(d.summary.id),
+            d.summary.number,
+            d.property_code,
+            d.property_name,
+            d.summary.title,
+            format_day(d.summary.due_date),
+            format_money(d.summary.outstanding),
+            d.summary.status_text,
+            d.summary.status_colour.value,
+            STATUS_COLOURS[d.summary.status_colour.value],
+            d.summary.status_note,
         )
-        for p, s in docs
+        for d in view.documents
     ]
 
 
@@ -148,7 +147,7 @@ class PartnerGroupState(PartnerLiveState, PartnerAuthState):
                 p.name,
                 " + ".join(format_money(m) for m in p.total_due),
                 len(p.outstanding),
-                sum(1 for s in p.outstanding if s.overdue),
+                p.overdue,
             )
             for p in view.properties
         ]
@@ -217,5 +216,10 @@ class PartnerGroupState(PartnerLiveState, PartnerAuthState):
             )
         except DomainError as refused:
             self.error, self.paying = refused.message, ""
+            return
+        except Exception:
+            logger.exception("Could not start an online payment for group %s", self._gid)
+            self.error = "The payment could not be started. Please try again in a moment."
+            self.paying = ""
             return
         yield rx.redirect(start.url)

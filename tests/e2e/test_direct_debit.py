@@ -6,9 +6,10 @@ ask the sandbox bank for its answers; the debit fails, the invoices turn red aga
 reload) and the "Direct debit failed" email is in the staff Outbox.
 
 Only SwiftRide (OPR-2003) is touched: it is the demo's only partner on direct debit, and no
-other browser test reads its invoices or its account. The test does not run the month-end job
-(test_partner_finance.py expects to run the first one): the invoices issued at seed time are
-enough, and it reads whichever SwiftRide has from the database.
+other browser test reads its invoices or its account. The test does not ask for the month-end
+run (the session-wide `month_end` fixture): it may have run before this test or not — the
+invoices issued at seed time are enough either way — so the test reads whichever documents
+SwiftRide has from the database.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """The monthly direct debit on SQLite and PostgreSQL: the invoice is green on the day the request
 is sent; a rerun requests nothing; black and payout-deducted documents are not collected; the
 bank's failure (the sandbox's failing IBAN, Stripe's signed `payment_intent.payment_failed`, or
-a refusal at once) turns the invoice red again and sends "Direct debit failed", once; a new
-account gets a new mandate; the Stripe adapter's request on the wire.
+a refusal at once) turns the invoice red again and sends "Direct debit failed", once; a
+provider that cannot be reached refuses nothing (the debit is sent again by a later run); a
+document with a bank transfer processing is not debited; a new account gets a new mandate; the
+Stripe adapter's request on the wire; the schedule.
 
 The ledger (test_partner_documents): the chef OPR-CHEF1 pays by direct debit; its November
 invoice is €60.00 of which €24.00 was deducted from its payout: €36.00 to collect, due by
@@ -11,11 +13,13 @@ December 16, 2026. The month-end run issued it on December 2."""
 from __future__ import annotations
 
 import json
+import socket
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import stripe
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
 from concierge_app.db.audit import AuditEvent
@@ -25,13 +29,20 @@ from concierge_app.db.partner_billing import PartnerBankAccount
 from concierge_app.db.partner_payments import PartnerAllocation, PartnerPayment
 from concierge_app.db.payments import ProviderEvent
 from concierge_app.db.sandbox import SandboxDebit
-from concierge_app.domain.direct_debit import PAID_BY_TRANSFER_ONLY
+from concierge_app.db.types import utcnow
+from concierge_app.domain.direct_debit import PAID_BY_TRANSFER_ONLY, TRANSFER_PROCESSING
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import PartnerInvoiceState, StatusColour
-from concierge_app.payments.gateway import DebitRequest, GatewayError
-from concierge_app.payments.stripe_gateway import STRIPE_API_VERSION
-from concierge_app.services import direct_debit, direct_debit_answers, partner_finance
+from concierge_app.payments.gateway import DebitRequest, GatewayError, GatewayUnavailable
+from concierge_app.payments.sandbox import DebitAnswers, SandboxGateway
+from concierge_app.payments.stripe_gateway import STRIPE_API_VERSION, StripeGateway
+from concierge_app.services import (
+    direct_debit,
+    direct_debit_answers,
+    partner_finance,
+    partner_payments,
+)
 from concierge_app.services.payment_provider import sandbox_gateway, webhook_secret
 from concierge_app.services.webhooks import receive_webhook
 from concierge_app.settings import get_settings
@@ -87,6 +98,17 @@ def allocations(db, payment_id) -> list[PartnerAllocation]:
     with db.read() as s:
         return list(
             s.exec(select(PartnerAllocation).where(PartnerAllocation.payment_id == payment_id))
+        )
+
+
+def age_unsent(db) -> None:
+    """Make the recorded, unsent debits older than the resend grace period (test only): no
+    run is sending them any more."""
+    with db.transaction() as s:
+        s.exec(
+            update(PartnerPayment)
+            .where(col(PartnerPayment.provider_reference).is_(None))
+            .values(created_at=utcnow() - direct_debit.RESEND_AFTER - timedelta(minutes=1))
         )
 
 
@@ -420,6 +442,64 @@ def test_a_refusal_at_once_is_the_debit_s_failure(chef):
     assert debit.refused in message.body
 
 
+class UnavailableGateway(StripeLikeGateway):
+    """Stripe out of reach: the PaymentIntent may or may not exist at the bank."""
+
+    def collect_debit(self, request: DebitRequest) -> str:
+        self.requests.append(request)
+        raise GatewayUnavailable("Could not reach Stripe: timed out.")
+
+
+def test_a_provider_out_of_reach_refuses_nothing_and_a_later_run_sends_the_debit_again(chef):
+    db, pid = chef["db"], chef["chef"]
+    down = UnavailableGateway()
+    summary = collect(db, gateway=down)
+    assert summary.requested == summary.sent == summary.refused == ()
+    (waiting,) = summary.retrying
+    assert (waiting.amount, waiting.provider_reference, waiting.refused, waiting.not_sent) == (
+        eur("36.00"),
+        None,
+        None,
+        "Could not reach Stripe: timed out.",
+    )
+    assert summary.text == (
+        "1 direct debit(s) of €36.00 not sent yet (Could not reach Stripe: timed out.): the "
+        "request will be retried by the next run."
+    )
+    (pay,) = payments(db)
+    assert (pay.status, pay.provider_reference, pay.failure_reason) == ("applied", None, None)
+    assert status(db, pid, COLLECTION).status_text == "Paid"  # nothing was refused
+    assert outbox(db) == [] and audit_actions(db, "partner_payment.direct_debit_failed") == []
+
+    age_unsent(db)
+    again = collect(db, gateway=down)  # still out of reach: still waiting, nothing failed
+    assert (again.resent, len(again.retrying), again.requested) == (0, 1, ())
+    assert payments(db)[0].status == "applied" and outbox(db) == []
+    up = StripeLikeGateway()
+    back = collect(db, gateway=up)
+    assert (back.resent, back.retrying, back.requested) == (1, (), ())
+    assert payments(db)[0].provider_reference == "pi_3DDfail"
+    first, second, third = down.requests + up.requests  # one request, asked three times
+    assert first == second == third
+    assert third.idempotency_key == "direct_debit:DD-OPR-CHEF1-EUR-2026-12-1"
+
+
+def test_with_stripe_keys_a_stripe_outage_leaves_the_debit_for_a_later_run(
+    chef,
+    stripe_mode,  # noqa: F811
+):
+    db, pid = chef["db"], chef["chef"]
+    outage = {"error": {"type": "api_error", "message": "Stripe is unavailable."}}
+    for _ in range(3):  # the SDK retries twice before giving up
+        stripe_mode.reply("POST", "/v1/payment_intents", 503, outage)
+    summary = direct_debit.collect_direct_debits(db=db, today=COLLECTION, actor=ACTOR)
+    (waiting,) = summary.retrying
+    assert waiting.not_sent == "Stripe is unavailable." and summary.requested == ()
+    (pay,) = payments(db)
+    assert (pay.status, pay.provider_reference) == ("applied", None)
+    assert status(db, pid, COLLECTION).status_text == "Paid" and outbox(db) == []
+
+
 class CrashingGateway:
     name = "sandbox"
     debit_currencies = frozenset({"EUR"})
@@ -434,6 +514,7 @@ def test_a_request_recorded_but_never_sent_is_sent_by_the_next_run_once(chef):
         collect(db, gateway=CrashingGateway())
     (pay,) = payments(db)
     assert (pay.status, pay.provider_reference) == ("applied", None)
+    age_unsent(db)
     gateway = StripeLikeGateway()
     summary = collect(db, gateway=gateway)
     assert summary.resent == 1 and summary.requested == ()
@@ -441,6 +522,20 @@ def test_a_request_recorded_but_never_sent_is_sent_by_the_next_run_once(chef):
     assert (request.payment_id, request.external_id) == (pay.id, pay.external_id)
     assert payments(db)[0].provider_reference == "pi_3DDfail"
     assert collect(db, gateway=gateway).resent == 0
+
+
+def test_a_debit_another_run_recorded_a_moment_ago_is_not_sent_again(chef):
+    """Another run recorded it and is sending it right now: only one older than the grace
+    period is taken for one a stopped run left behind."""
+    db = chef["db"]
+    with pytest.raises(ConnectionError):
+        collect(db, gateway=CrashingGateway())
+    gateway = StripeLikeGateway()
+    summary = collect(db, gateway=gateway)
+    assert (summary.resent, summary.retrying, gateway.requests) == (0, (), [])
+    assert payments(db)[0].provider_reference is None
+    age_unsent(db)
+    assert collect(db, gateway=gateway).resent == 1 and len(gateway.requests) == 1
 
 
 def test_a_request_never_sent_whose_mandate_is_gone_fails_and_the_partner_is_told(chef):
@@ -453,6 +548,7 @@ def test_a_request_never_sent_whose_mandate_is_gone_fails_and_the_partner_is_tol
             .where(col(PartnerBankAccount.partner_id) == pid)
             .values(mandate_reference=None)
         )
+    age_unsent(db)
     gateway = StripeLikeGateway()
     assert collect(db, gateway=gateway).resent == 1 and gateway.requests == []
     (pay,) = payments(db)
@@ -613,6 +709,63 @@ def test_a_payment_intent_refused_at_once_is_a_gateway_error(fake_stripe: FakeSt
         gateway_for(fake_stripe).collect_debit(stripe_request())
 
 
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (500, {"type": "api_error", "message": "Something went wrong on Stripe's end."}),
+        (503, {"type": "api_error", "message": "Stripe is unavailable."}),
+        (
+            409,
+            {
+                "type": "idempotency_error",
+                "message": "There is currently another in-progress request using this "
+                "Idempotent Key.",
+            },
+        ),
+        (429, {"type": "invalid_request_error", "message": "Too many requests."}),
+        (401, {"type": "invalid_request_error", "message": "Invalid API Key provided."}),
+    ],
+)
+def test_stripe_not_taking_the_request_is_no_refusal(
+    fake_stripe: FakeStripe,  # noqa: F811
+    status: int,
+    error: dict,
+):
+    fake_stripe.reply("POST", "/v1/payment_intents", status, {"error": error})
+    with pytest.raises(GatewayUnavailable) as caught:
+        gateway_for(fake_stripe).collect_debit(stripe_request())
+    assert str(caught.value) == error["message"]
+
+
+def test_stripe_out_of_reach_is_no_refusal():
+    with socket.socket() as probe:  # a port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    gateway = StripeGateway(
+        "sk_test_concierge_123", api_base=f"http://127.0.0.1:{port}", max_network_retries=0
+    )
+    with pytest.raises(GatewayUnavailable, match=r"^Could not reach Stripe: "):
+        gateway.collect_debit(stripe_request())
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (400, {"type": "invalid_request_error", "message": "SEPA is not enabled."}),
+        (402, {"type": "card_error", "code": "bank_account_unusable", "message": "Unusable."}),
+    ],
+)
+def test_stripe_refusing_the_debit_is_a_refusal(
+    fake_stripe: FakeStripe,  # noqa: F811
+    status: int,
+    error: dict,
+):
+    fake_stripe.reply("POST", "/v1/payment_intents", status, {"error": error})
+    with pytest.raises(GatewayError) as caught:
+        gateway_for(fake_stripe).collect_debit(stripe_request())
+    assert type(caught.value) is GatewayError and str(caught.value) == error["message"]
+
+
 def test_black_documents_stay_black_after_collection(chef):
     db, pid = chef["db"], chef["chef"]
     write_off(db, invoice_of(db, pid).id, to=PartnerInvoiceState.LEGAL)
@@ -623,28 +776,42 @@ def test_black_documents_stay_black_after_collection(chef):
 # -- the in-app schedule -----------------------------------------------------------------------
 
 
+SCHEDULE_CAP = 60  # seconds: a schedule that has not finished its first check by then hangs
+
+
 def run_schedule(db, monkeypatch, *, day: date, seconds: str) -> None:
-    """The lifespan task for a moment, as the app runs it, on `day`."""
+    """The lifespan task, as the app runs it, on `day`, until its first check is over: the
+    second check ends it (or it stops at once when switched off)."""
     import asyncio
 
     from concierge_app.jobs import direct_debit as job
     from tests.conftest import run_async
 
+    checks: list[date] = []
+
+    def check_day() -> date:
+        checks.append(day)
+        if len(checks) > 1:  # the first check (and its collection) is over: stop here
+            raise asyncio.CancelledError
+        return day
+
     monkeypatch.setenv("DIRECT_DEBIT_CHECK_SECONDS", seconds)
     monkeypatch.setattr(job, "get_database", lambda: db)
-    monkeypatch.setattr(job, "today", lambda: day)
+    monkeypatch.setattr(job, "today", check_day)
     get_settings.cache_clear()
 
-    async def run_briefly() -> None:
+    async def run_until_checked() -> None:
         task = asyncio.create_task(job.collect_direct_debits_when_due())
-        for _ in range(15):
-            await asyncio.sleep(0.1)
-            if task.done() or payments(db):
-                break
+        deadline = time.monotonic() + SCHEDULE_CAP
+        while not task.done() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        done = task.done()
         task.cancel()
+        assert done, f"the schedule's first check took more than {SCHEDULE_CAP} s"
+        assert task.cancelled() or task.exception() is None
 
     try:
-        run_async(run_briefly())
+        run_async(run_until_checked())
     finally:
         get_settings.cache_clear()
 
@@ -685,3 +852,217 @@ def test_credit_the_partner_holds_is_applied_before_the_next_debit(chef):
         ).one()
     assert (credit.invoice_id, credit.amount_minor) == (invoice.id, 1000)
     assert status(db, pid, january).status_text == "Paid"
+
+
+# -- documents with a transfer processing --------------------------------------------------------
+
+
+def test_a_document_the_partner_said_it_has_paid_is_not_debited_while_the_transfer_processes(
+    chef,
+):
+    db, pid = chef["db"], chef["chef"]
+    invoice = invoice_of(db, pid)
+    expected = partner_payments.announce_payment(
+        db=db, invoice_id=invoice.id, partner_id=pid, today=date(2026, 12, 9)
+    )
+    assert expected == date(2026, 12, 11)  # "I've paid" on Wednesday: reflected by Friday
+    before = snapshot(db)
+
+    summary = collect(db)  # Thursday December 10: processing
+
+    assert summary.requested == () and payments(db) == []
+    (skipped,) = summary.skipped
+    assert (skipped.number, skipped.outstanding, skipped.reason) == (
+        invoice.number,
+        eur("36.00"),
+        TRANSFER_PROCESSING,
+    )
+    assert summary.text == (
+        "Nothing new to collect. 1 document(s) skipped: a bank transfer for them is processing "
+        "(collected later if still due)."
+    )
+    assert snapshot(db) == before
+    # No money came by Friday: the invoice is debited.
+    (debit,) = collect(db, today=date(2026, 12, 11)).requested
+    assert (debit.amount, debit.documents) == (eur("36.00"), (invoice.number,))
+
+
+def test_the_rest_of_a_document_a_transfer_is_processing_for_is_not_debited(chef):
+    from .test_partner_transfers import transfer
+
+    db, pid = chef["db"], chef["chef"]
+    invoice = invoice_of(db, pid)
+    part = transfer(db, "10.00", f"OPR-CHEF1 {invoice.number}", received_on=COLLECTION)
+    assert part.allocated == ((invoice.number, eur("10.00")),)
+    assert part.reflected_on == date(2026, 12, 14)
+
+    summary = collect(db)
+
+    assert summary.requested == ()
+    assert [(s.number, s.outstanding, s.reason) for s in summary.skipped] == [
+        (invoice.number, eur("26.00"), TRANSFER_PROCESSING)
+    ]
+    assert [p.method for p in payments(db)] == ["bank_transfer"]
+
+
+# -- the month's scheduled collection ------------------------------------------------------------
+
+
+def test_a_debit_staff_made_before_the_collection_day_does_not_take_the_month_s_schedule(chef):
+    from .test_partner_notes import debit_note
+
+    db, pid = chef["db"], chef["chef"]
+    invoice = invoice_of(db, pid)
+    early = collect(db, today=date(2026, 12, 5))  # staff, before the 10th
+    assert [d.documents for d in early.requested] == [(invoice.number,)]
+    note = debit_note(db, invoice.id, "20.00", date(2026, 12, 31), today=date(2026, 12, 6))
+
+    scheduled = collect(db, scheduled=True)  # December 10
+
+    (debit,) = scheduled.requested
+    assert (debit.amount, debit.documents) == (eur("20.00"), (note.number,))
+    assert scheduled.already_collected == 0
+    assert payments(db)[-1].external_id == "DD-OPR-CHEF1-EUR-2026-12-2"
+    later = collect(db, today=date(2026, 12, 11), scheduled=True)
+    assert (later.requested, later.already_collected) == ((), 1)
+
+
+def test_a_failed_scheduled_debit_does_not_take_the_month(chef):
+    from .test_partner_notes import debit_note
+
+    db, pid = chef["db"], chef["chef"]
+    invoice = invoice_of(db, pid)
+    refused = collect(db, gateway=RefusingGateway(), scheduled=True)
+    assert len(refused.refused) == 1
+    note = debit_note(db, invoice.id, "20.00", date(2026, 12, 31), today=date(2026, 12, 12))
+
+    later = collect(db, today=date(2026, 12, 12), scheduled=True)
+
+    (debit,) = later.requested
+    assert (debit.amount, debit.documents) == (eur("20.00"), (note.number,))
+    assert [(s.number, s.reason) for s in later.skipped] == [
+        (invoice.number, direct_debit.FAILED_THIS_MONTH)
+    ]
+
+
+def test_once_the_schedule_collected_its_later_checks_lock_no_document(chef, monkeypatch):
+    db = chef["db"]
+    assert len(collect(db, scheduled=True).requested) == 1
+
+    def lock(*args: object) -> None:
+        raise AssertionError("the partner's documents were locked")
+
+    monkeypatch.setattr(direct_debit, "open_items", lock)
+    later = collect(db, today=date(2026, 12, 11), scheduled=True)
+    assert (later.requested, later.already_collected) == ((), 1)
+
+
+# -- a conflicting insert -----------------------------------------------------------------------
+
+
+def test_a_collection_another_run_recorded_meanwhile_counts_as_collected(chef, monkeypatch):
+    db = chef["db"]
+    collect(db)  # DD-OPR-CHEF1-EUR-2026-12-1
+    with db.transaction() as s:  # test only: the invoice open again, that debit spent
+        s.exec(update(PartnerAllocation).values(reversed_at=utcnow()))
+        s.exec(update(PartnerPayment).values(status="failed"))
+    # This run does not see that debit (as if it had read before the other run committed):
+    # it records attempt 1 again, and the database refuses a second DD-…-1.
+    monkeypatch.setattr(direct_debit, "month_prefix", lambda *args: "DD-NOT-SEEN-")
+    before = snapshot(db)
+    summary = collect(db)
+    assert (summary.requested, summary.already_collected) == ((), 1)
+    assert snapshot(db) == before
+
+
+def test_a_conflict_that_is_no_other_run_s_collection_is_raised(chef, monkeypatch):
+    db = chef["db"]
+
+    def conflict(*args: object, **kwargs: object) -> None:
+        raise IntegrityError("INSERT INTO audit_event", {}, Exception("the audit chain moved"))
+
+    monkeypatch.setattr(direct_debit, "record_event", conflict)
+    with pytest.raises(IntegrityError, match="the audit chain moved"):
+        collect(db)
+    assert payments(db) == []
+
+
+# -- the sandbox bank's answers -------------------------------------------------------------------
+
+
+def test_an_answer_that_cannot_be_delivered_waits_and_the_others_are_still_sent(chef):
+    db, gross = chef["db"], chef["gross"]
+    with db.transaction() as s:
+        s.exec(
+            update(Partner)
+            .where(col(Partner.id) == gross)
+            .values(commission_payment_method="direct_debit")
+        )
+    give_mandate(db, gross, reference="MNDT-PRP-GRS01")
+    assert [r.partner_code for r in collect(db).requested] == ["OPR-CHEF1", "PRP-GRS01"]
+    delivered: list[str] = []
+
+    def flaky(payload: bytes, signature: str) -> object:
+        if not delivered:
+            delivered.append("lost")
+            raise ConnectionError("the webhook endpoint went away")
+        delivered.append(json.loads(payload)["data"]["object"]["metadata"]["partner_code"])
+        return receive_webhook(db=db, payload=payload, signature=signature)
+
+    bank = SandboxGateway(
+        db, webhook_secret=webhook_secret(), send_event=flaky, base_url="http://127.0.0.1"
+    )
+    with pytest.raises(ConnectionError, match="went away"):
+        bank.answer_debits(failing_iban=failing_iban())
+
+    assert delivered == ["lost", "PRP-GRS01"]  # the first was lost, the next still sent
+    assert direct_debit.sandbox_pending_debits(db=db) == 1  # the lost one waits
+    (noted,) = audit_actions(db, "partner_payment.direct_debit_succeeded")
+    assert noted["external_id"] == "DD-PRP-GRS01-EUR-2026-12-1"
+    assert bank.answer_debits(failing_iban=failing_iban()) == DebitAnswers(1, 0)
+    assert delivered[-1] == "OPR-CHEF1" and direct_debit.sandbox_pending_debits(db=db) == 0
+    assert {
+        n["external_id"] for n in audit_actions(db, "partner_payment.direct_debit_succeeded")
+    } == {
+        "DD-OPR-CHEF1-EUR-2026-12-1",
+        "DD-PRP-GRS01-EUR-2026-12-1",
+    }
+
+
+# -- a new account without direct debit -----------------------------------------------------------
+
+
+def test_a_new_account_of_a_partner_not_paying_by_direct_debit_drops_the_old_mandate(chef):
+    db, gross = chef["db"], chef["gross"]  # pays by bank transfer
+    give_mandate(db, gross, reference="MNDT-PRP-GRS01")
+    partner_finance.update_bank_account(
+        db=db, partner_id=gross, account_holder="Chef S.L.", iban=GOOD_IBAN, bic="", actor=ACTOR
+    )
+    assert direct_debit.mandate_of(db=db, partner_id=gross).reference == "MNDT-PRP-GRS01"
+
+    partner_finance.update_bank_account(
+        db=db,
+        partner_id=gross,
+        account_holder="Chef S.L.",
+        iban="DE89 3704 0044 0532 0130 00",
+        bic="",
+        actor=ACTOR,
+    )
+
+    assert direct_debit.mandate_of(db=db, partner_id=gross) is None
+    with db.read() as s:
+        account = s.exec(
+            select(PartnerBankAccount).where(PartnerBankAccount.partner_id == gross)
+        ).one()
+    assert (account.iban, account.mandate_reference, account.mandate_signed_on) == (
+        "DE89370400440532013000",
+        None,
+        None,
+    )
+    (withdrawn,) = audit_actions(db, "partner.mandate_withdrawn")
+    assert withdrawn == {
+        "before": "MNDT-PRP-GRS01",
+        "after": None,
+        "iban": "DE89 •••• •••• •••• •••• 3000",
+    }
+    assert audit_actions(db, "partner.mandate_reissued") == []

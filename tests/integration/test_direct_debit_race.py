@@ -1,7 +1,7 @@
 """A bank transfer and the direct-debit collection landing on the same invoice at once: the
 invoice is allocated once, never twice; what the loser brought stays as the partner's credit.
 
-Both paths lock the partner's open documents (`partner_payments._open_items`, FOR UPDATE) before
+Both paths lock the partner's open documents (`partner_payments.open_items`, FOR UPDATE) before
 reading what is still due. On PostgreSQL every other round is gated: a third connection holds
 the invoice's row lock until both racers are queued behind it, so each has read the ledger
 before either writes — the interleaving that breaks check-then-act code; the racers queue in
@@ -10,6 +10,9 @@ on a barrier. SQLite (one writer, BEGIN IMMEDIATE) runs the same races and asser
 
 Each round is a new month (the collection requests a document at most once a month); between
 rounds the test reverses every allocation of the invoice, so it is open again.
+
+Also on PostgreSQL: two requests of one debit (one idempotency key) reaching the sandbox bank
+at once record one debit, and the second gets the first's id.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import func, text
+from sqlalchemy import func, insert, text
 from sqlmodel import col, select, update
 
 from concierge_app.db.engine import Database
@@ -29,10 +32,13 @@ from concierge_app.db.partner_payments import (
     PartnerPayment,
     PartnerPaymentStatus,
 )
+from concierge_app.db.sandbox import SandboxDebit
 from concierge_app.db.types import utcnow
 from concierge_app.domain.partner_billing import Period
+from concierge_app.payments.gateway import DebitRequest
 from concierge_app.services import direct_debit, partner_payments
 from concierge_app.services.audit import verify_chain
+from concierge_app.services.common import table_of
 from concierge_app.services.payment_provider import sandbox_gateway
 
 from ..factories import ACTOR
@@ -179,3 +185,58 @@ def test_a_transfer_and_a_direct_debit_at_once_allocate_the_invoice_once(ledger)
     if db.dialect == "postgresql":
         assert set(winners) == {"debit", "transfer"}, winners
     assert verify_chain(db=db).ok
+
+
+@pytest.mark.postgres
+def test_two_requests_with_one_key_at_once_record_one_sandbox_debit(pg_db: Database) -> None:
+    """The first request has inserted the key, not committed yet; the second finds nothing,
+    inserts, waits on the key's unique index, and must then answer with the first's debit."""
+    db = pg_db
+    request = DebitRequest(
+        payment_id=7,
+        external_id="DD-OPR-CHEF1-EUR-2027-01-1",
+        partner_code="OPR-CHEF1",
+        amount=eur("36.00"),
+        iban="ES7921000813610123456789",
+        account_holder="Chef S.L.",
+        email="opr-chef1@example.com",
+        mandate_reference="MNDT-OPR-CHEF1",
+        mandate_signed_on=date(2026, 8, 1),
+        description="Commission OPR-CHEF1",
+    )
+    answered: dict[str, str] = {}
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            answered["id"] = sandbox_gateway(db).collect_debit(request)
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    thread = threading.Thread(target=second, daemon=True)
+    with db.engine.connect() as first:
+        tx = first.begin()
+        first.execute(
+            insert(table_of(SandboxDebit)).values(
+                id="pi_sandbox_dd_first",
+                idempotency_key=request.idempotency_key,
+                iban=request.iban,
+                mandate_reference=request.mandate_reference,
+                currency="EUR",
+                amount_minor=3600,
+                metadata_json="{}",
+                status="pending",
+                created_at=utcnow(),
+            )
+        )
+        thread.start()
+        deadline = time.monotonic() + 10
+        while lock_waiters(db) < 1:
+            assert time.monotonic() < deadline, "the second request did not wait on the key"
+            time.sleep(0.005)
+        tx.commit()
+    thread.join(JOIN_TIMEOUT)
+    assert not thread.is_alive(), "the second request hung"
+    assert errors == [] and answered == {"id": "pi_sandbox_dd_first"}
+    with db.read() as s:
+        assert s.exec(select(func.count()).select_from(SandboxDebit)).one() == 1

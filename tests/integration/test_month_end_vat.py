@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.partner_billing import PartnerInvoice, Payout
+from concierge_app.domain.errors import DomainError
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import PartnerInvoiceKind
 from concierge_app.services import month_end, partners
@@ -165,3 +166,52 @@ def test_the_rate_is_frozen_when_the_statements_are_written(db, vat_rates, monke
     run(db)
     (vat,) = documents(db, PartnerInvoiceKind.VAT)
     assert vat.tax_rate_bps == 2100 and vat.amount_minor == 2100  # 21 % of 100.00
+
+
+def test_no_vat_document_for_a_tax_that_rounds_to_nothing(db, vat_rates):
+    vat_rates("ES:21")
+    tiny = partner_in(db, "ES", "PRP-TINY", payout="gross_stripe")
+    villa = partner_in(db, "ES", "PRP-ES3", payout="gross_stripe")
+    stay(db, tiny, date(2026, 11, 2), date(2026, 11, 6), total="0.10")  # 2 cents: VAT 0.42
+    stay(db, villa, date(2026, 11, 2), date(2026, 11, 6))
+    run(db)
+    assert [(v.partner_id, v.number) for v in documents(db, PartnerInvoiceKind.VAT)] == [
+        (villa, "VT-2026-000001")
+    ]
+    assert len(documents(db, PartnerInvoiceKind.COMMISSION)) == 2
+
+
+def test_a_vat_document_can_be_corrected_by_a_credit_note(db, vat_rates):
+    """A credit note on the commission leaves the VAT charged on it: the VAT document takes
+    its own note."""
+    from concierge_app.services import partner_documents, partner_notes
+
+    vat_rates("ES:21")
+    villa = partner_in(db, "ES", "PRP-ES4", payout="gross_stripe")
+    stay(db, villa, date(2026, 11, 2), date(2026, 11, 6))  # commission 150.00, VAT 31.50
+    run(db)
+    (vat,) = documents(db, PartnerInvoiceKind.VAT)
+    note = partner_notes.issue_credit_note(
+        db=db,
+        invoice_id=vat.id,
+        amount=Money.parse("10.50", "EUR"),
+        reason="A third of the stay was refunded",
+        actor=ACTOR,
+        today=RUN_DATE,
+    )
+    assert note.related_number == vat.number
+    with pytest.raises(DomainError, match=r"at most €21\.00 more can be credited"):
+        partner_notes.issue_credit_note(
+            db=db,
+            invoice_id=vat.id,
+            amount=Money.parse("21.01", "EUR"),
+            reason="Too much",
+            actor=ACTOR,
+            today=RUN_DATE,
+        )
+    (summary,) = [
+        s
+        for s in partner_documents.partner_invoices(db=db, partner_id=villa, today=RUN_DATE)
+        if s.id == vat.id
+    ]
+    assert summary.can_correct

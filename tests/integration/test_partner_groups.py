@@ -28,6 +28,7 @@ from concierge_app.services import (
     month_end,
     partner_auth,
     partner_corrections,
+    partner_credit,
     partner_documents,
     partner_finance,
     partner_groups,
@@ -158,6 +159,16 @@ def events(db, action):
         return s.exec(select(AuditEvent).where(AuditEvent.action == action)).all()
 
 
+def actions_about(db, subject):
+    with db.read() as s:
+        return [
+            e.action
+            for e in s.exec(
+                select(AuditEvent).where(AuditEvent.subject == subject).order_by(col(AuditEvent.id))
+            ).all()
+        ]
+
+
 def test_a_group_transfer_is_allocated_across_properties_oldest_due_first(plan):
     db = plan["db"]
     first_nov, second_nov = sorted([plan["sol_nov"], plan["mar_nov"]])
@@ -204,11 +215,14 @@ def test_a_group_transfer_is_allocated_across_properties_oldest_due_first(plan):
     (received,) = events(db, "partner_payment.received")
     assert received.subject == f"partner_payment:{outcome.payment_id}"
     assert '"group":"GRP-9001"' in received.data
-    (allocated,) = events(db, "partner_group.payment_allocated")
-    assert allocated.subject == f"partner_payment:{outcome.payment_id}"
-    assert f'"{plan["sol_oct"]}":{{"amount":"100.00 EUR","property":"PRP-SOL1"}}' in (
-        allocated.data
+    assert (
+        f'"allocated":{{"{plan["sol_oct"]}":"100.00 EUR","{first_nov}":"50.00 EUR"}}'
+        in received.data
     )
+    # audited once, by the transfer (the allocation is no separate event)
+    assert actions_about(db, f"partner_payment:{outcome.payment_id}") == [
+        "partner_payment.received"
+    ]
 
     # The same bank line again: nothing changes.
     before = snapshot(db)
@@ -230,6 +244,8 @@ def test_quoted_invoices_are_paid_first_and_an_over_payment_is_the_groups_credit
     assert "Credit left: €20.00" in mail.body
     view = group_view(db=db, group_id=plan["group"], today=TUESDAY)
     assert view.total_due == () and view.credit == (eur("20.00"),)
+    # the transfer counts from Tuesday: on Monday there is no credit yet (as in the ledger)
+    assert group_view(db=db, group_id=plan["group"], today=date(2026, 12, 7)).credit == ()
     (payment,) = view.payments
     assert (payment.amount, payment.credit_left, payment.method_label) == (
         eur("250.00"),
@@ -280,7 +296,11 @@ def test_a_group_reference_that_does_not_fit_waits_for_staff_who_assign_it(plan,
     assert "Amount: €230.00" in mail.body
     (assigned_event,) = events(db, "partner_payment.assigned")
     assert '"group":"GRP-9001"' in assigned_event.data
-    assert len(events(db, "partner_group.payment_allocated")) == 1
+    assert f'"{plan["sol_oct"]}":"100.00 EUR"' in assigned_event.data
+    assert actions_about(db, f"partner_payment:{queued.payment_id}") == [
+        "partner_payment.queued",
+        "partner_payment.assigned",
+    ]
 
 
 def test_a_group_transfer_pays_written_off_invoices_an_online_payment_does_not(plan):
@@ -317,14 +337,8 @@ def test_a_group_transfer_pays_written_off_invoices_an_online_payment_does_not(p
         s.add(pay)
         s.flush()
         assert pay.id is not None
-        done, left = partner_groups.apply_group_payment(
-            s,
-            payment_id=pay.id,
-            group_id=plan["group"],
-            amount=eur("100.00"),
-            effective=FRIDAY,
-            first=(),
-            actor=ACTOR,
+        done, left = partner_payments.apply_group_payment(
+            s, payment_id=pay.id, effective=FRIDAY, first=()
         )
     first_nov, second_nov = sorted([plan["sol_nov"], plan["mar_nov"]])
     first_amount = eur("80.00") if first_nov == plan["sol_nov"] else eur("50.00")
@@ -333,19 +347,13 @@ def test_a_group_transfer_pays_written_off_invoices_an_online_payment_does_not(p
     (mail,) = outbox(db)
     assert "Method: Online payment" in mail.body and plan["sol_oct"] not in mail.body
 
-    # Applying the same payment again changes nothing.
+    # Applying the same payment again spends only what is left of it: nothing.
     before = snapshot(db)
     with db.transaction() as s:
-        again = partner_groups.apply_group_payment(
-            s,
-            payment_id=pay.id,
-            group_id=plan["group"],
-            amount=eur("100.00"),
-            effective=FRIDAY,
-            first=(),
-            actor=ACTOR,
+        again = partner_payments.apply_group_payment(
+            s, payment_id=pay.id, effective=FRIDAY, first=()
         )
-    assert again == (done, left) and snapshot(db) == before
+    assert again == ([], eur("0.00")) and snapshot(db) == before
 
     # A bank transfer pays the written-off invoice.
     outcome = transfer(db, "130.00", "GRP-9001")
@@ -357,16 +365,12 @@ def test_apply_refuses_a_payment_that_is_not_the_groups(plan):
     db = plan["db"]
     outcome = transfer(db, "30.00", f"PRP-LEJ3 {plan['lejos_nov']}")  # Villa Lejos' own
     before = snapshot(db)
-    with pytest.raises(Conflict), db.transaction() as s:
-        partner_groups.apply_group_payment(
-            s,
-            payment_id=outcome.payment_id,
-            group_id=plan["group"],
-            amount=eur("30.00"),
-            effective=FRIDAY,
-            first=(),
-            actor=ACTOR,
+    with pytest.raises(Conflict, match="not a group's payment"), db.transaction() as s:
+        partner_payments.apply_group_payment(
+            s, payment_id=outcome.payment_id, effective=FRIDAY, first=()
         )
+    with pytest.raises(NotFound), db.transaction() as s:
+        partner_payments.apply_group_payment(s, payment_id=999_999, effective=FRIDAY, first=())
     assert snapshot(db) == before
 
 
@@ -384,6 +388,12 @@ def test_the_group_page_shows_every_property_and_the_total_due(plan):
     ]
     assert view.total_due == (eur("230.00"),) and view.credit == () and view.payments == []
     assert view.overdue == 1  # October's, due November 17
+    assert [(p.code, p.overdue) for p in view.properties] == [("PRP-MAR2", 0), ("PRP-SOL1", 1)]
+    # every property's documents in the order a payment pays them: oldest due, then lower number
+    assert [(d.property_code, d.summary.number) for d in view.documents] == [
+        ("PRP-SOL1", plan["sol_oct"]),
+        *sorted([("PRP-SOL1", plan["sol_nov"]), ("PRP-MAR2", plan["mar_nov"])], key=lambda d: d[1]),
+    ]
     (online,) = view.online
     assert online.amount == eur("230.00") and len(online.invoice_ids) == 3
     with pytest.raises(NotFound):
@@ -501,3 +511,100 @@ def test_allocations_never_exceed_what_is_due(plan):
     view = group_view(db=db, group_id=plan["group"], today=TUESDAY)
     assert view.credit == (eur("340.00"),)
     assert [p.credit_left for p in view.payments] == [eur("70.00"), eur("270.00")]
+
+
+def december_invoice(db, partner_id):
+    with db.read() as s:
+        return s.exec(
+            select(PartnerInvoice).where(
+                PartnerInvoice.partner_id == partner_id, PartnerInvoice.period == "2026-12"
+            )
+        ).one()
+
+
+def test_a_groups_credit_pays_the_next_invoice_of_any_of_its_properties(plan):
+    db = plan["db"]
+    outcome = transfer(db, "250.00", f"GRP-9001 {plan['mar_nov']}")  # everything due + €20.00
+    assert outcome.credit_left == eur("20.00")
+    stay(db, plan["sol"], "BK-S2", date(2026, 12, 7), date(2026, 12, 10), "600.00")
+    run_day = date(2027, 1, 4)
+    month_end.run_month_end(db=db, period=Period(2026, 12), run_date=run_day, actor=ACTOR)
+    december = december_invoice(db, plan["sol"])
+    assert december.amount_minor == 6000
+    with db.read() as s:
+        (used,) = s.exec(
+            select(PartnerAllocation).where(PartnerAllocation.invoice_id == december.id)
+        ).all()
+    assert (used.payment_id, used.amount_minor, used.effective_on) == (
+        outcome.payment_id,
+        2000,
+        run_day,
+    )
+    assert statuses(db, plan["sol"], run_day)[december.number] == (
+        "You've paid €20.00 of €60.00",
+        StatusColour.RED,
+    )
+    view = group_view(db=db, group_id=plan["group"], today=run_day)
+    assert view.credit == () and view.total_due == (eur("40.00"),)
+    assert view.payments[0].credit_left.is_zero
+    (applied,) = events(db, "partner_credit.applied")
+    assert applied.subject == f"partner_group:{plan['group']}" and applied.actor == "system:credit"
+    assert '"group":"GRP-9001"' in applied.data
+    assert f'"from":"payment:{outcome.payment_id}"' in applied.data
+    assert f'"to":"{december.number}"' in applied.data
+    before = snapshot(db)
+    assert partner_credit.apply_pending_credit(db=db, today=run_day) == 0  # a rerun: nothing
+    assert snapshot(db) == before
+
+
+def test_a_groups_online_credit_never_pays_a_written_off_invoice_a_transfers_does(plan):
+    db = plan["db"]
+    (sol_oct_id,) = [
+        s.id
+        for s in partner_documents.partner_invoices(db=db, partner_id=plan["sol"], today=TUESDAY)
+        if s.number == plan["sol_oct"]
+    ]
+    partner_corrections.close_invoice(
+        db=db,
+        invoice_id=sol_oct_id,
+        to=PartnerInvoiceState.WRITTEN_OFF,
+        reason="Unpaid after three reminders",
+        actor=ACTOR,
+    )
+
+    def group_payment(method, external_id, amount, on):
+        with db.transaction() as s:
+            pay = PartnerPayment(
+                method=method,
+                external_id=external_id,
+                group_id=plan["group"],
+                currency="EUR",
+                amount_minor=eur(amount).minor,
+                received_on=on,
+                reflected_on=on,
+                status=PartnerPaymentStatus.APPLIED.value,
+                created_by=ACTOR,
+            )
+            s.add(pay)
+            s.flush()
+            assert pay.id is not None
+            return pay.id
+
+    online = group_payment(PartnerPaymentMethod.ONLINE.value, "pc_credit", "200.00", FRIDAY)
+    with db.transaction() as s:
+        done, left = partner_payments.apply_group_payment(
+            s, payment_id=online, effective=FRIDAY, first=()
+        )
+    assert sum(m.minor for _, m in done) == 13000 and left == eur("70.00")
+    assert partner_credit.apply_pending_credit(db=db, today=TUESDAY) == 0  # only black is open
+    assert statuses(db, plan["sol"])[plan["sol_oct"]][1] is StatusColour.BLACK
+    # A group transfer kept whole as credit (say nothing was open the day it came) pays it.
+    bank = group_payment(PartnerPaymentMethod.BANK_TRANSFER.value, "BANK-C1", "30.00", TUESDAY)
+    assert partner_credit.apply_pending_credit(db=db, today=TUESDAY) == 1
+    with db.read() as s:
+        (paid,) = s.exec(
+            select(PartnerAllocation).where(PartnerAllocation.invoice_id == sol_oct_id)
+        ).all()
+    assert (paid.payment_id, paid.amount_minor) == (bank, 3000)
+    view = group_view(db=db, group_id=plan["group"], today=TUESDAY)
+    assert view.credit == (eur("70.00"),)  # the online payment's, untouched

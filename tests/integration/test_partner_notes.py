@@ -176,12 +176,14 @@ def test_more_than_the_invoice_is_refused_and_writes_nothing(ledger):  # noqa: F
     )
 
 
-def test_a_note_corrects_an_invoice_or_a_debit_note_not_a_credit_note(ledger):  # noqa: F811
+def test_a_note_corrects_an_invoice_a_vat_document_or_a_debit_note_not_a_credit_note(ledger):  # noqa: F811
     db, gross = ledger["db"], ledger["gross"]
     invoice = commission(db, gross, NOV)
     note = credit_note(db, invoice.id, "10.00")
     before = snapshot(db)
-    with pytest.raises(DomainError, match="corrects a commission invoice or a debit note"):
+    with pytest.raises(
+        DomainError, match="corrects a commission invoice, its VAT/GST document or a debit note"
+    ):
         credit_note(db, note.id, "1.00")
     assert snapshot(db) == before
     debit = debit_note(db, invoice.id, "20.00", date(2026, 12, 31))

@@ -509,3 +509,9 @@ def test_a_group_pays_documents_of_its_properties_in_one_checkout(db):
     assert checkout_outcome(db=db, checkout_id=start.checkout_id, partner_id=sol) == ""
     emails = [m for m in rows(db, OutboxMessage) if m.recipient == "fin@group.test"]
     assert len(emails) == 1  # the allocation breakdown
+    # audited once, by the payment, naming the group
+    (audit,) = [e for e in rows(db, AuditEvent) if e.subject == f"partner_payment:{payment.id}"]
+    assert audit.action == "partner_payment.received"
+    data = json.loads(audit.data)
+    assert data["group"] == "GRP-9001" and data["credit_left"] == str(eur("0.00"))
+    assert data["allocated"] == {s1_no: str(eur("60.00")), m1_no: str(eur("40.00"))}

@@ -1,4 +1,6 @@
-"""Allocation of partner payments and credit (oldest due first), and business-day arithmetic."""
+"""Allocation of partner payments and credit (the quoted or chosen documents first, then oldest
+due first — across a group's properties too, ties by the lower number), and business-day
+arithmetic."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from concierge_app.domain.allocation import (
     OpenItem,
     add_business_days,
     allocate,
+    oldest_due_first,
 )
 from concierge_app.domain.errors import CurrencyMismatch, DomainError
 from concierge_app.domain.money import Money
@@ -73,6 +76,57 @@ def test_allocation_never_loses_or_invents_money(amount, outstanding):
     for i, item in enumerate(items[:-1]):
         if items[i + 1].invoice_id in paid:
             assert paid.get(i, eur(0)) == item.outstanding
+
+
+# A group's documents across two properties: October's due first, November's tie on the date.
+OCT_SOL = OpenItem(1, date(2026, 11, 16), "CM-2026-000020", eur(10000))
+NOV_MAR = OpenItem(2, date(2026, 12, 16), "CM-2026-000031", eur(5000))
+NOV_SOL = OpenItem(3, date(2026, 12, 16), "CM-2026-000030", eur(8000))
+OCT_MAR = OpenItem(4, date(2026, 11, 10), "CM-2026-000019", eur(4000))
+GROUP = [NOV_SOL, NOV_MAR, OCT_SOL, OCT_MAR]
+
+
+def paid(plan):
+    return [(a.invoice_id, a.amount.minor) for a in plan.allocations]
+
+
+def test_oldest_due_first_ties_by_the_lower_number():
+    assert [i.number for i in oldest_due_first(GROUP)] == [
+        "CM-2026-000019",  # due Nov 10
+        "CM-2026-000020",  # due Nov 16
+        "CM-2026-000030",  # Dec 16: the lower number first
+        "CM-2026-000031",
+    ]
+
+
+def test_a_partial_payment_part_pays_the_next_document_and_leaves_the_newer_ones():
+    plan = allocate(eur(15000), GROUP)
+    assert paid(plan) == [(4, 4000), (1, 10000), (3, 1000)] and plan.credit_left == eur(0)
+
+
+def test_the_quoted_documents_come_first_then_oldest_due_first():
+    plan = allocate(eur(10000), GROUP, first={2})
+    assert paid(plan) == [(2, 5000), (4, 4000), (1, 1000)] and plan.credit_left == eur(0)
+    # several quoted: oldest due first among them, before every other one
+    plan = allocate(eur(30000), GROUP, first={2, 1})
+    assert paid(plan) == [(1, 10000), (2, 5000), (4, 4000), (3, 8000)]
+    assert plan.credit_left == eur(3000)
+    # a quoted id with nothing open changes nothing
+    assert allocate(eur(4000), GROUP, first={99}).allocations == (Allocation(4, eur(4000)),)
+
+
+@given(
+    amount=st.integers(min_value=1, max_value=10**9),
+    outstanding=st.lists(st.integers(min_value=1, max_value=10**8), max_size=8),
+    chosen=st.sets(st.integers(min_value=0, max_value=7)),
+)
+def test_the_chosen_documents_are_paid_in_full_before_any_other(amount, outstanding, chosen):
+    items = [OpenItem(i, date(2026, 1, 8 - i), f"N{i}", eur(o)) for i, o in enumerate(outstanding)]
+    plan = allocate(eur(amount), items, first=chosen)
+    assert (plan.allocated + plan.credit_left) == eur(amount)
+    got = {a.invoice_id: a.amount for a in plan.allocations}
+    if any(i not in chosen for i in got):  # money reached the others: the chosen are all paid
+        assert all(got.get(i.invoice_id) == i.outstanding for i in items if i.invoice_id in chosen)
 
 
 def test_business_days_skip_weekends_and_holidays():

@@ -1,5 +1,6 @@
-"""The direct debit's pure rules: what a collection takes and leaves, its ids, its day, a new
-mandate's reference, the bank's reason; and reading the bank's answer from a Stripe event."""
+"""The direct debit's pure rules: what a collection takes and leaves (black, failed this month, a
+transfer processing), its ids, its day, a new mandate's reference, the bank's reason; and
+reading the bank's answer from a Stripe event."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from concierge_app.domain.allocation import OpenItem
 from concierge_app.domain.direct_debit import (
     BANK_REFUSED,
     COLLECTION_DAY,
+    collection_day,
     debit_external_id,
     failure_reason,
     month_prefix,
@@ -52,6 +54,26 @@ def test_black_documents_and_those_whose_debit_failed_this_month_are_left():
     assert plan.amount == Money(800, "EUR")
 
 
+def test_documents_with_a_bank_transfer_processing_are_left():
+    items = [item(1, date(2026, 11, 16), 500), item(2, date(2026, 12, 16), 700)]
+    plan = plan_collection(items, {1: St.ISSUED, 2: St.ISSUED}, (), processing={1})
+    assert [i.invoice_id for i in plan.processing] == [1]
+    assert [i.invoice_id for i in plan.collect] == [2]
+    assert plan.amount == Money(700, "EUR")
+    # black or failed this month is the reason given first
+    plan = plan_collection(items, {1: St.LEGAL, 2: St.ISSUED}, {2}, processing={1, 2})
+    assert ([i.invoice_id for i in plan.black], [i.invoice_id for i in plan.failed_this_month]) == (
+        [1],
+        [2],
+    )
+    assert plan.processing == plan.collect == () and plan.amount is None
+
+
+def test_the_collection_day_of_a_month():
+    assert collection_day(Period(2026, 12)) == date(2026, 12, COLLECTION_DAY)
+    assert scheduled_collection_due(collection_day(Period(2027, 2)))
+
+
 def test_nothing_to_collect_has_no_amount():
     plan = plan_collection([item(1, date(2026, 12, 16), 0)], {1: St.ISSUED}, ())
     assert plan.collect == () and plan.amount is None
@@ -84,7 +106,7 @@ def test_a_new_mandate_reference_is_a_valid_sepa_reference():
     assert new_mandate_reference("OPR-2003", "7f3a2c") == "MNDT-OPR-2003-7F3A2C"
     with pytest.raises(DomainError, match="cannot be a SEPA mandate reference"):
         new_mandate_reference("OPR_2003", "7f3a2c")  # "_" is not a SEPA character
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="cannot be a SEPA mandate reference"):
         new_mandate_reference("X" * 30, "7f3a2c")  # longer than 35
 
 

@@ -1,0 +1,107 @@
+"""Migration 0012 on SQLite and PostgreSQL: a database at 0011 with payments (a property's, a
+group's, a queued one) and allocations upgrades with every row kept; afterwards a payment can
+no longer be both a property's and a group's, and the table's other checks still hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
+
+from concierge_app.cli import REPO_ROOT
+from concierge_app.db.engine import Database
+from concierge_app.domain.partner_billing import Period
+from concierge_app.services import month_end, partner_groups
+
+from ..conftest import create_pg_database, drop_pg_database, require_postgres
+from ..factories import ACTOR
+from .test_partner_groups import prop, stay, transfer
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(REPO_ROOT / "alembic"))
+    config.attributes["url"] = url
+    config.attributes["configure_logging"] = False
+    return config
+
+
+def migrate(url: str, revision: str) -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def at_0011(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database migrated to 0011 (one step before this migration)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+        migrate(url, "0011")
+        yield url
+        return
+    require_postgres()
+    url = create_pg_database("concierge_0012")
+    try:
+        migrate(url, "0011")
+        yield url
+    finally:
+        drop_pg_database(url)
+
+
+def rows(url: str, sql: str) -> list[tuple[object, ...]]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = [tuple(r) for r in conn.execute(text(sql))]
+    engine.dispose()
+    return found
+
+
+def test_upgrading_keeps_every_payment_and_refuses_one_with_two_payers(at_0011):
+    url = at_0011
+    db = Database(url)
+    sol = prop(db, "PRP-SOL9", "Villa Sol")
+    stay(db, sol, "BK-9", date(2026, 11, 2), date(2026, 11, 6), "800.00")
+    month_end.run_month_end(db=db, period=Period(2026, 11), run_date=date(2026, 12, 2), actor=ACTOR)
+    group = partner_groups.create_group(
+        db=db, code="GRP-9009", name="Group", finance_email="g@example.com", actor=ACTOR
+    )
+    own = transfer(db, "100.00", "PRP-SOL9", external_id="BANK-1")  # €80.00 due: €20.00 credit
+    grouped = transfer(db, "5.00", "GRP-9009", external_id="BANK-2")
+    queued = transfer(db, "7.00", "no reference", external_id="BANK-3")
+    assert own.matched and grouped.matched and not queued.matched
+    db.dispose()
+    payments = (
+        "SELECT id, partner_id, group_id, amount_minor, status FROM partner_payment ORDER BY id"
+    )
+    allocations = "SELECT payment_id, invoice_id, amount_minor FROM partner_allocation ORDER BY id"
+    before = (rows(url, payments), rows(url, allocations))
+    assert before[1] and before[1][0][0] == own.payment_id
+
+    migrate(url, "head")
+    assert (rows(url, payments), rows(url, allocations)) == before
+    engine = create_engine(url)
+    both = (
+        "INSERT INTO partner_payment (method, external_id, partner_id, group_id, currency, "
+        "amount_minor, reference, payer, received_on, reflected_on, status, created_by, "
+        "created_at) VALUES ('bank_transfer', :ext, :partner, :group, 'EUR', :amount, '', '', "
+        "'2026-12-04', '2026-12-08', 'applied', 'test', '2026-12-04 10:00:00')"
+    )
+    for partner_id, group_id, amount in ((sol, group, 100), (sol, None, 0)):
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(
+                text(both),
+                {"ext": "BANK-X", "partner": partner_id, "group": group_id, "amount": amount},
+            )
+    with engine.begin() as conn:  # one payer (or none yet) is fine
+        conn.execute(text(both), {"ext": "BANK-Y", "partner": None, "group": group, "amount": 1})
+    assert len(rows(url, payments)) == len(before[0]) + 1
+    command.downgrade(alembic_config(url), "0011")  # and back: the check goes, the rows stay
+    with engine.begin() as conn:
+        conn.execute(text(both), {"ext": "BANK-Z", "partner": sol, "group": group, "amount": 1})
+    engine.dispose()
+    assert len(rows(url, payments)) == len(before[0]) + 2
