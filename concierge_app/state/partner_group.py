@@ -12,6 +12,7 @@ import logging
 import reflex as rx
 
 from concierge_app.db.engine import get_database
+from concierge_app.documents import group_iban
 from concierge_app.domain.errors import DomainError
 from concierge_app.services.common import today
 from concierge_app.services.formatting import format_day, format_money
@@ -179,7 +180,8 @@ class PartnerGroupState(PartnerLiveState, PartnerAuthState):
             for p in view.payments
         ]
         platform = view.platform
-        self.bank_name, self.iban, self.bic = platform.bank_name, platform.iban, platform.bic
+        self.bank_name, self.bic = platform.bank_name, platform.bic
+        self.iban = group_iban(platform.iban)  # in groups of four, as on the invoice
         self.beneficiary = platform.legal_name
         self.checkout_title, self.checkout_detail, self.checkout_kind = CHECKOUT_NOTICES.get(
             returned, ("", "", "")

@@ -23,6 +23,7 @@ from playwright.sync_api import Page, expect
 
 from concierge_app.db.engine import Database
 from concierge_app.demo.partner_seed import DEMO_PARTNER_LOGINS
+from concierge_app.documents import group_iban
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import (
     PartnerInvoiceState,
@@ -31,6 +32,7 @@ from concierge_app.domain.partner_billing import (
 )
 from concierge_app.services.formatting import format_money
 from concierge_app.services.partner_payments import record_bank_transfer
+from concierge_app.settings import get_settings
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_partner_finance import (  # noqa: F401  (fixtures)
     RGB,
@@ -126,6 +128,10 @@ def test_group_sees_every_property_and_one_transfer_is_applied_oldest_due_first(
         f"Pay all online · {format_money(total)}"
     )
     expect(group.locator("#group-payments")).to_contain_text("No group payment yet")
+    # the transfer details: our IBAN in groups of four, as on the invoices
+    expect(group.locator("#group-iban")).to_have_text(
+        "IBAN" + group_iban(get_settings().platform_iban)  # the label, then the figure
+    )
     shot(group, screenshot_dir / "partner-group-before.png")
 
     # One transfer quoting the group code: the oldest document in full, half of the next one.
