@@ -322,12 +322,14 @@ def groups_with_credit(session: Session, partner_ids: Iterable[int] | None = Non
     """The groups with a payment not fully allocated (only those of these partners, when
     given)."""
     pays = _payments_left(None).where(_PAY.c.group_id.is_not(None)).subquery()
-    stmt = select(pays.c.group_id).where(pays.c.left > 0).distinct()
-    if partner_ids is not None:
-        stmt = stmt.where(
-            pays.c.group_id.in_(select(_P.c.group_id).where(_P.c.id.in_(list(partner_ids))))
-        )
-    return sorted(int(g) for g in session.connection().execute(stmt).scalars())
+    conn = session.connection()
+    found = {int(g) for g in conn.execute(select(pays.c.group_id).where(pays.c.left > 0)).scalars()}
+    if partner_ids is not None and found:
+        # (filtered here, not with IN: a month-end run passes every partner it invoiced)
+        members = conn.execute(select(_P.c.id, _P.c.group_id).where(_P.c.group_id.in_(found)))
+        wanted = set(partner_ids)
+        found = {int(g) for pid, g in members if pid in wanted}
+    return sorted(found)
 
 
 def apply_pending_credit(*, db: Database, partner_ids: list[int] | None = None, today: date) -> int:
