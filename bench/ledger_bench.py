@@ -58,15 +58,17 @@ from bench.common import PG_ADMIN_URL, postgres_database, postgres_info, sqlite_
 from concierge_app.cli import run_migrations
 from concierge_app.db.bookings import Booking, ServiceItem
 from concierge_app.db.engine import Database
-from concierge_app.db.invoicing import GuestInvoice, InvoiceLine, LineKind, NumberSequence
+from concierge_app.db.invoicing import GuestInvoice, InvoiceLine, NumberSequence
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.types import utcnow
 from concierge_app.domain.lifecycle import InvoiceStatus, ServiceLifecycle
 from concierge_app.domain.money import Money
+from concierge_app.domain.statuses import LineKind
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.services import bookings, invoicing, partners, portfolio, queries
-from concierge_app.services.audit import verify_chain
-from concierge_app.services.common import next_in_sequence
+from concierge_app.services.guest import bookings, invoicing, portfolio, queries
+from concierge_app.services.partner import accounts as partners
+from concierge_app.services.shared.audit import verify_chain
+from concierge_app.services.shared.common import next_in_sequence
 
 ACTOR = "bench@concierge.test"
 CURRENCY = "EUR"

@@ -7,13 +7,18 @@ throwaway PostgreSQL database, created and dropped here) filled straight through
 (not timed): 20,000 partners (one in ten an operator), 5,000 guests, 1,000,000 stays departing in
 the month (2 % cancelled), 100,000 services in the month (all four strategies, some cancelled or
 draft, 3 % of the platform-collected ones refunded), and stays and services of the neighbouring
-months, which must not be counted. (`--quick`: 2,000 partners, 100,000 stays, 10,000
-services.) It then measures, each in a fresh child process (so that its peak resident memory is
-its own):
+months, which must not be counted. Commission rates have a history: every partner its opening
+rate (from the start), one in four a change from July 1 (+2 points), one in four a change from
+July 1 (−1 point) and a change back scheduled for next January; a third of the stays were
+booked (and of the services confirmed) in May, the rest in September, so half the partners'
+statements mix two rates. (`--quick`: 2,000 partners, 100,000 stays, 10,000 services.) It then
+measures, each in a fresh child process (so that its peak resident memory is its own):
 
 1. baseline: one hand-written set-based statement, GROUP BY partner and currency over the union
-   of departed stays and services, giving each partner's commission, deducted commission,
-   platform-collected gross (net of refunds) and line count (all rows fetched). Measured before
+   of departed stays and services, each at the rate in force on the day it was booked or
+   confirmed (a join to the rate history by partner and day), giving each partner's commission,
+   deducted commission, platform-collected gross (net of refunds) and line count (all rows
+   fetched). Measured before
    the run and again after the rerun; the ratios use the faster of the two.
 2. services.month_end.run_month_end for the month: wall-clock time, peak RSS, and where the time
    goes (SQL time per statement kind, from a before/after_cursor_execute listener, summed over
@@ -85,10 +90,11 @@ from bench.common import (
 )
 from concierge_app.cli import run_migrations
 from concierge_app.db.engine import Database
+from concierge_app.db.sql.month_end.statements import write_statements
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.partner_billing import Period
 from concierge_app.domain.statement import parse_statement
-from concierge_app.services import month_end
+from concierge_app.services.partner.billing import month_end
 
 ACTOR = "bench@concierge.test"
 PERIOD = Period(2026, 11)
@@ -122,30 +128,53 @@ _PLATFORM_PART = (
     "CASE s.strategy WHEN 'platform_collects_full' THEN s.gross_minor "
     "WHEN 'platform_collects_deposit' THEN s.deposit_minor ELSE 0 END - COALESCE(r.refunded, 0)"
 )
-BASELINE_SQL = f"""
+# Each rate with the day the next one starts (NULL for the latest).
+_RATE_PERIODS = (
+    "(SELECT partner_id, rate_bps, valid_from, LEAD(valid_from) OVER "
+    "(PARTITION BY partner_id ORDER BY valid_from) AS valid_until FROM partner_commission_rate)"
+)
+# The UTC day of a timestamp: PostgreSQL stores it with its zone, SQLite as UTC text.
+_UTC_DAY = {"sqlite": "date({})", "postgresql": "CAST({} AT TIME ZONE 'UTC' AS DATE)"}
+
+
+def _in_force(rates: str, partner: str, day: str) -> str:
+    return (
+        f"{rates}.partner_id = {partner} AND {rates}.valid_from <= {day} "
+        f"AND ({rates}.valid_until IS NULL OR {rates}.valid_until > {day})"
+    )
+
+
+def baseline_sql(dialect: str) -> str:
+    """The baseline for `dialect`: a stay at the rate in force on the day it was booked, a
+    service on the day it was confirmed (UTC days)."""
+    booked = _UTC_DAY[dialect].format("b.created_at")
+    confirmed = _UTC_DAY[dialect].format("COALESCE(s.confirmed_at, s.created_at)")
+    return f"""
 SELECT d.partner_id, d.currency, SUM(d.commission) AS amount, SUM(d.deducted) AS deducted,
        SUM(d.gross) AS gross, COUNT(*) AS lines
 FROM (
     SELECT b.property_id AS partner_id, b.currency AS currency,
-           (CAST(b.accommodation_total_minor AS BIGINT) * p.commission_rate_bps + 5000) / 10000
+           (CAST(b.accommodation_total_minor AS BIGINT) * h.rate_bps + 5000) / 10000
                AS commission,
            CASE WHEN b.accommodation_collected_by = 'platform' AND p.payout_method = 'net_payout'
-                THEN (CAST(b.accommodation_total_minor AS BIGINT) * p.commission_rate_bps + 5000)
+                THEN (CAST(b.accommodation_total_minor AS BIGINT) * h.rate_bps + 5000)
                      / 10000
                 ELSE 0 END AS deducted,
            CASE WHEN b.accommodation_collected_by = 'platform'
                 THEN b.accommodation_total_minor ELSE 0 END AS gross
     FROM booking b JOIN partner p ON p.id = b.property_id
+    JOIN {_RATE_PERIODS} h ON {_in_force("h", "b.property_id", booked)}
     WHERE b.check_out BETWEEN :first AND :last AND b.status = 'confirmed'
     UNION ALL
     SELECT s.operator_id, s.currency,
-           (CAST(s.gross_minor - COALESCE(r.refunded, 0) AS BIGINT) * p.commission_rate_bps
+           (CAST(s.gross_minor - COALESCE(r.refunded, 0) AS BIGINT) * h.rate_bps
             + 5000) / 10000,
            CASE WHEN p.payout_method = 'net_payout'
-                THEN (CAST({_PLATFORM_PART} AS BIGINT) * p.commission_rate_bps + 5000) / 10000
+                THEN (CAST({_PLATFORM_PART} AS BIGINT) * h.rate_bps + 5000) / 10000
                 ELSE 0 END,
            {_PLATFORM_PART}
     FROM service_item s JOIN partner p ON p.id = s.operator_id
+    JOIN {_RATE_PERIODS} h ON {_in_force("h", "s.operator_id", confirmed)}
     LEFT JOIN (SELECT service_item_id, SUM(amount_minor) AS refunded FROM refund
                WHERE status = 'succeeded' GROUP BY service_item_id) r ON r.service_item_id = s.id
     WHERE s.service_date BETWEEN :first AND :last AND s.lifecycle = 'confirmed'
@@ -153,6 +182,7 @@ FROM (
 ) d
 GROUP BY d.partner_id, d.currency
 """
+
 
 Totals = dict[tuple[int, str], tuple[int, int, int, int]]  # (amount, deducted, gross, lines)
 
@@ -227,7 +257,7 @@ def child_main(args: argparse.Namespace) -> int:
         session.connection().execute(text("SELECT 1"))
     result: dict[str, Any] = {"rss_start_mb": rss_start}
     if args.child == "baseline":
-        sql = text(BASELINE_SQL)
+        sql = text(baseline_sql(db.dialect))
         params = window_params(db.dialect)
         with db.read() as session:
             start = perf_counter()
@@ -242,7 +272,7 @@ def child_main(args: argparse.Namespace) -> int:
     elif args.child == "collect":
         # The run's own collection SELECT (the statement lines and totals of every partner),
         # for the whole month, without the INSERT: what building the statements costs.
-        select_ = month_end._collect(db.dialect).select
+        select_ = write_statements(db.dialect).select
         params = {"first": PERIOD.first_day, "last": PERIOD.last_day, "run_id": 0}
         with db.read() as session:
             start = perf_counter()
@@ -501,9 +531,14 @@ class Loader:
         self.db = db
         self.progress = progress
         self.sqlite = db.dialect == "sqlite"
-        stamp = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
-        self.created_at = "2026-09-01 08:00:00.000000" if self.sqlite else stamp.isoformat()
+        self.created_at = self.stamp(datetime(2026, 9, 1, 8, 0, tzinfo=UTC))
         self.rows: dict[str, int] = {}
+
+    def stamp(self, moment: datetime) -> str:
+        """A UTC timestamp as the table stores it (SQLite: naive UTC text)."""
+        if self.sqlite:
+            return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return moment.isoformat()
 
     def load(
         self, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]], n: int
@@ -563,6 +598,7 @@ def generate(db: Database, size: Size, progress: Progress, seed: int) -> dict[st
     rng = random.Random(seed)
     loader = Loader(db, progress)
     created = loader.created_at
+    booked_early = loader.stamp(datetime(2026, 5, 15, 8, 0, tzinfo=UTC))  # before July's changes
     month_days = [PERIOD.first_day + timedelta(days=i) for i in range(PERIOD.last_day.day)]
     before = [PERIOD.first_day - timedelta(days=i) for i in range(1, 13)]  # last 12 of October
     after = [PERIOD.last_day + timedelta(days=i) for i in range(1, 11)]  # first 10 of December
@@ -621,6 +657,22 @@ def generate(db: Database, size: Size, progress: Progress, seed: int) -> dict[st
         partner_rows,
         len(partner_rows),
     )
+    # each partner's opening rate is the database's (a trigger); changes from July 1, and a
+    # change back scheduled for January
+    changes = []
+    for row in partner_rows:
+        pid, bps = row[0], row[8]
+        if pid % 4 == 1:
+            changes.append((pid, bps + 200, "2026-07-01", "bench", created))
+        elif pid % 4 == 2:
+            changes.append((pid, bps - 100, "2026-07-01", "bench", created))
+            changes.append((pid, bps, "2027-01-01", "bench", created))
+    loader.load(
+        "partner_commission_rate",
+        ("partner_id", "rate_bps", "valid_from", "changed_by", "changed_at"),
+        changes,
+        len(changes),
+    )
     loader.load(
         "guest",
         ("id", "name", "email", "locale", "created_at"),
@@ -646,7 +698,7 @@ def generate(db: Database, size: Size, progress: Progress, seed: int) -> dict[st
             currency = prop.currency
             if prop.id in two_currencies and rng.random() < 0.1:
                 currency = SECOND_CURRENCY
-            # at most 14 x 600.00: base x rate stays below 2^31 (see BASELINE_SQL)
+            # at most 14 x 600.00: base x rate stays below 2^31 (see baseline_sql)
             amount = 0 if rng.random() < 0.001 else nights * rng.randint(8_000, 60_000)
             cancelled = bid <= size.stays and rng.random() < 0.02
             yield (
@@ -660,7 +712,7 @@ def generate(db: Database, size: Size, progress: Progress, seed: int) -> dict[st
                 amount,
                 "platform" if rng.random() < 0.7 else "property",
                 "cancelled" if cancelled else "confirmed",
-                created,
+                booked_early if bid % 3 == 0 else created,
                 created if cancelled else None,
                 "guest cancelled" if cancelled else None,
             )
@@ -706,6 +758,7 @@ def generate(db: Database, size: Size, progress: Progress, seed: int) -> dict[st
                 else None
             )
             booking = rng.randint(1, size.stays)
+            made = booked_early if sid % 3 == 0 else created  # added and confirmed
             if strategy.startswith("platform_collects") and rng.random() < 0.03:
                 refunded.append((sid, booking, op.currency, deposit or gross))
             yield (
@@ -721,8 +774,8 @@ def generate(db: Database, size: Size, progress: Progress, seed: int) -> dict[st
                 strategy,
                 lifecycle,
                 False,
-                created,
-                created if lifecycle == "confirmed" else None,
+                made,
+                made if lifecycle == "confirmed" else None,
                 created if lifecycle == "cancelled" else None,
             )
 
@@ -1143,12 +1196,12 @@ def verify_run(db: Database, expected: Totals, partners: int, label: str, checks
 def explain(db: Database) -> list[str]:
     """Query plans of the baseline and of the run's statement collection, whole month."""
     params = {"first": PERIOD.first_day, "last": PERIOD.last_day, "run_id": 0}
-    collect_select = month_end._collect(db.dialect).select
+    collect_select = write_statements(db.dialect).select
     out = []
     sqlite = db.dialect == "sqlite"
     prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "
     items: list[tuple[str, str, dict[str, Any]]] = [
-        ("baseline (whole month)", BASELINE_SQL, window_params(db.dialect)),
+        ("baseline (whole month)", baseline_sql(db.dialect), window_params(db.dialect)),
         (
             "the run's statement collection, its SELECT (whole month; the INSERT itself not run)",
             str(

@@ -79,6 +79,7 @@ from sqlmodel import SQLModel, col, select
 
 import concierge_app.db.tables  # noqa: F401  (registers every table)
 from bench.common import cpu_name, table
+from concierge_app.adapters.payments.configured import provider_name, webhook_secret
 from concierge_app.api import api
 from concierge_app.cli import run_migrations
 from concierge_app.db.engine import Database, get_database
@@ -88,9 +89,10 @@ from concierge_app.db.payments import Commission, PaymentAttempt, ProviderEvent
 from concierge_app.domain.lifecycle import AttemptStatus, InvoiceStatus
 from concierge_app.domain.money import Money
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.services import bookings, checkout, invoicing, partners, portfolio
-from concierge_app.services.checkout import AttemptView, EventOutcome
-from concierge_app.services.payment_provider import provider_name, webhook_secret
+from concierge_app.services.guest import bookings, invoicing, portfolio
+from concierge_app.services.partner import accounts as partners
+from concierge_app.services.payments import checkout
+from concierge_app.services.payments.checkout import AttemptView, EventOutcome
 from concierge_app.settings import get_settings
 
 ACTOR = "bench@concierge.test"

@@ -1,15 +1,34 @@
 """Command line: `python -m concierge_app.cli migrate | seed-demo | month-end | direct-debit |
-deliver-outbox | verify-audit`."""
+deliver-outbox | verify-audit | check [--deploy]`."""
 
 from __future__ import annotations
 
+import getpass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
+from alembic import command
+from alembic.config import Config
+from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
 
-from .db.engine import Database
-from .settings import REPO_ROOT, get_settings
+from concierge_app.adapters.notify.smtp import SmtpMailer
+from concierge_app.db.engine import Database
+from concierge_app.demo.seed import DEMO_STAFF, has_data, load_demo
+from concierge_app.domain.errors import DomainError
+from concierge_app.domain.formatting import format_money
+from concierge_app.domain.partner_billing import Period
+from concierge_app.services.access import two_factor
+from concierge_app.services.outbox.delivery import deliver_due_messages
+from concierge_app.services.partner.billing.month_end import run_month_end
+from concierge_app.services.payments.direct_debit import collect_direct_debits
+from concierge_app.services.shared.audit import verify_chain
+from concierge_app.services.shared.common import today
+from concierge_app.services.shared.deploy_checks import Problem, Severity, deploy_problems
+from concierge_app.settings import REPO_ROOT, Settings, get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
@@ -21,9 +40,6 @@ def _db(url: str | None) -> Database:
 
 def run_migrations(url: str) -> None:
     """alembic upgrade head on the given database."""
-    from alembic import command
-    from alembic.config import Config
-
     config = Config(str(REPO_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(REPO_ROOT / "alembic"))
     config.attributes["url"] = url
@@ -42,8 +58,6 @@ def migrate(url: str = typer.Option(None, help="Database URL (default: DATABASE_
 @app.command("seed-demo")
 def seed_demo(url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)")) -> None:
     """Load the demo ledger into an empty database (does nothing if bookings exist)."""
-    from .demo.seed import DEMO_STAFF, has_data, load_demo
-
     db = _db(url)
     if has_data(db):
         console.print("Demo data: the database already has bookings, nothing loaded.")
@@ -61,9 +75,6 @@ def deliver_outbox(
     url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
 ) -> None:
     """Send the queued messages that are due over SMTP (SMTP_HOST must be set)."""
-    from .notify.smtp import SmtpMailer
-    from .services.delivery import deliver_due_messages
-
     mailer = SmtpMailer.from_settings(get_settings())
     if mailer is None:
         console.print("SMTP_HOST is not set: messages stay in the outbox.")
@@ -81,15 +92,6 @@ def month_end(
     url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
 ) -> None:
     """Issue the monthly commission invoices (idempotent: a rerun adds nothing; resumes)."""
-    from datetime import UTC, date, datetime
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-    from rich.table import Table
-
-    from .domain.errors import DomainError
-    from .domain.partner_billing import Period
-    from .services.month_end import run_month_end
-
     try:
         day = date.fromisoformat(run_date) if run_date else datetime.now(UTC).date()
         month = Period.parse(period) if period else Period.of(day).previous()
@@ -138,15 +140,6 @@ def direct_debit(
 ) -> None:
     """Collect open commission documents of partners with a direct debit mandate (idempotent:
     nothing already requested is requested again)."""
-    from datetime import date
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-    from rich.table import Table
-
-    from .services.common import today
-    from .services.direct_debit import collect_direct_debits
-    from .services.formatting import format_money
-
     try:
         on = date.fromisoformat(day) if day else today()
     except ValueError as bad:
@@ -186,8 +179,6 @@ def verify_audit(
     url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
 ) -> None:
     """Recompute the audit trail's hash chain."""
-    from .services.audit import verify_chain
-
     report = verify_chain(db=_db(url))
     if report.ok:
         console.print(f"[green]Audit chain intact[/green]: {report.events_checked} events.")
@@ -196,6 +187,66 @@ def verify_audit(
             f"[red]Audit chain broken[/red] at event {report.first_bad_sequence}: {report.problem}"
         )
         raise typer.Exit(1)
+
+
+@app.command("reset-two-factor")
+def reset_two_factor(
+    email: str = typer.Argument(..., help="The staff member's sign-in email"),
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Remove a staff member's authenticator (lost phone): the next sign-in sets up a new one."""
+    try:
+        removed = two_factor.reset(db=_db(url), email=email, actor=f"cli:{getpass.getuser()}")
+    except DomainError as refused:
+        console.print(f"[red]{refused.message}[/red]")
+        raise typer.Exit(1) from None
+    if removed:
+        console.print(f"Two-factor sign-in reset for {email}: the next sign-in sets up a new one.")
+    else:
+        console.print(f"{email} had no two-factor sign-in: nothing to reset.")
+
+
+@app.command("check")
+def check(
+    deploy: bool = typer.Option(
+        False, "--deploy", help="List every problem for running in production (exit 1 if any)"
+    ),
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Check the settings and the database; with --deploy, as for production."""
+    refused: list[Problem] = []
+    settings: Settings | None
+    try:
+        settings = Settings()
+    except ValidationError as bad:
+        refused = [
+            Problem(Severity.ERROR, "settings", str(e["msg"]).removeprefix("Value error, "))
+            for e in bad.errors()
+        ]
+        try:  # the rest of the settings, checked as in production below
+            settings = Settings(app_env="development")
+        except ValidationError:
+            settings = None
+    if settings is None or not deploy:
+        problems = refused
+    else:
+        found = deploy_problems(
+            settings.model_copy(update={"app_env": "production"}),
+            Database(url or settings.database_url),
+        )
+        said = {p.setting for p in found}
+        problems = [p for p in refused if "SECRET_KEY" not in p.message or "SECRET_KEY" not in said]
+        problems += found
+    for problem in problems:
+        colour = "red" if problem.severity is Severity.ERROR else "yellow"
+        console.print(
+            f"[{colour}]{problem.severity.value.upper()}[/{colour}] "
+            f"{problem.setting}: {problem.message}"
+        )
+    if problems:
+        console.print(f"{len(problems)} problem(s).")
+        raise typer.Exit(1)
+    console.print("[green]No problems found[/green]" + (" for production." if deploy else "."))
 
 
 def _safe(url: str) -> str:

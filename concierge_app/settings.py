@@ -5,15 +5,17 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .domain.errors import DomainError
-from .domain.vat import TaxRate, parse_rates
+from concierge_app.domain.errors import DomainError
+from concierge_app.domain.vat import TaxRate, parse_rates
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SECRET = "dev-only-secret-change-me"
+MIN_SECRET_BYTES = 32  # SECRET_KEY signs links and derives the sandbox's webhook secret
 
 
 class Settings(BaseSettings):
@@ -33,6 +35,9 @@ class Settings(BaseSettings):
     # The sandbox bank refuses direct debits from this account (Stripe's failing test IBAN).
     sandbox_failing_iban: str = "DE62370400440532013001"
     direct_debit_check_seconds: int = 3600  # the in-app direct-debit schedule's check (0: off)
+    # The zone every staff page shows times in (and says so), an IANA name, e.g. Europe/Madrid.
+    # A booking's page shows its property's zone instead.
+    platform_timezone: str = "UTC"
     platform_name: str = "Azure Concierge"
     platform_email: str = "concierge@azure-concierge.test"
     # On partner invoices: who issues them and where transfers go.
@@ -46,12 +51,37 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None  # e.g. a local stripe-mock / localstripe; default: Stripe
+    # Which payment provider settles money: "stripe", "sandbox" (test mode: no real money), or
+    # unset: Stripe when both keys are set, else the sandbox — but only in development and test.
+    payments: Literal["stripe", "sandbox"] | None = None
+
+    @property
+    def stripe_keys_set(self) -> bool:
+        return bool(self.stripe_secret_key and self.stripe_webhook_secret)
+
+    @property
+    def payment_provider(self) -> Literal["stripe", "sandbox"] | None:
+        """The provider money goes through; None when production has none configured (the
+        sandbox never settles money in production unless PAYMENTS=sandbox says so)."""
+        if self.payments is not None:
+            return self.payments
+        if self.stripe_keys_set:
+            return "stripe"
+        return None if self.app_env == "production" else "sandbox"
 
     @property
     def stripe_enabled(self) -> bool:
-        """Real Stripe when both keys are set; otherwise the embedded sandbox gateway."""
-        return bool(self.stripe_secret_key and self.stripe_webhook_secret)
+        """Real Stripe: PAYMENTS=stripe, or both keys set and no other choice made."""
+        return self.payment_provider == "stripe"
 
+    @property
+    def test_mode(self) -> bool:
+        """Payments go to the embedded sandbox: every page says TEST MODE."""
+        return self.payment_provider == "sandbox"
+
+    # Reflex's own setting (env REFLEX_TRUSTED_PROXY_HOPS), read here for `check --deploy`: how
+    # many proxies' X-Forwarded-For to trust for the browser's address (sign-in throttling).
+    reflex_trusted_proxy_hops: int = Field(default=0, ge=0)
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_username: str | None = None
@@ -75,9 +105,42 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _refuse_default_secret_outside_development(self) -> Settings:
-        if self.app_env != "development" and self.secret_key == DEFAULT_SECRET:
+    def _check_platform_timezone(self) -> Settings:
+        try:
+            ZoneInfo(self.platform_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"PLATFORM_TIMEZONE: {self.platform_timezone!r} is not a time zone; use an IANA "
+                "name such as Europe/Madrid or UTC."
+            ) from None
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret_outside_development(self) -> Settings:
+        if self.app_env == "development":
+            return self
+        if self.secret_key == DEFAULT_SECRET:
             raise ValueError("SECRET_KEY must be set to a private value outside development.")
+        if len(self.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes outside development "
+                f"(it has {len(self.secret_key.encode())}); e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _stripe_needs_its_keys(self) -> Settings:
+        if self.payments == "stripe" and not self.stripe_keys_set:
+            missing = [
+                name
+                for name, value in (
+                    ("STRIPE_SECRET_KEY", self.stripe_secret_key),
+                    ("STRIPE_WEBHOOK_SECRET", self.stripe_webhook_secret),
+                )
+                if not value
+            ]
+            raise ValueError(f"PAYMENTS=stripe needs {' and '.join(missing)}.")
         return self
 
 

@@ -13,7 +13,9 @@ from concierge_app.db.audit import AuditChainHead
 from concierge_app.db.engine import Database
 from concierge_app.domain.money import Money
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.services import bookings, checkout, invoicing, partners, portfolio, queries
+from concierge_app.services.guest import bookings, invoicing, portfolio, queries
+from concierge_app.services.partner import accounts as partners
+from concierge_app.services.payments import checkout
 
 ACTOR = "staff@test.example"
 _seq = itertools.count(1)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from .types import UTCDateTime, utcnow
+from concierge_app.db.types import UTCDateTime, utcnow
 
 
 class AuditEvent(SQLModel, table=True):

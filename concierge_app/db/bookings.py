@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index, Text, text
 from sqlmodel import Field, SQLModel
 
-from ..domain.lifecycle import BookingStatus, ServiceLifecycle
-from ..domain.strategies import PaymentStrategy
-from .types import UTCDateTime, currency_check, non_negative, one_of, utcnow
-
-
-class AccommodationCollector(enum.StrEnum):
-    PLATFORM = "platform"  # the platform took the guest's payment for the stay
-    PROPERTY = "property"  # the guest pays at the property
+from concierge_app.db.types import UTCDateTime, currency_check, non_negative, one_of, utcnow
+from concierge_app.domain.lifecycle import BookingStatus, ServiceLifecycle
+from concierge_app.domain.statuses import AccommodationCollector
+from concierge_app.domain.strategies import PaymentStrategy
 
 
 class Booking(SQLModel, table=True):

@@ -13,6 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from concierge_app.settings import get_settings
+
 
 def _sqlite_setup(engine: Engine) -> None:
     """Foreign keys on, WAL, and BEGIN IMMEDIATE for write transactions (serialised writers)."""
@@ -83,6 +85,4 @@ class Database:
 @lru_cache(maxsize=1)
 def get_database() -> Database:
     """The process-wide database, built from settings."""
-    from ..settings import get_settings
-
     return Database(get_settings().database_url)

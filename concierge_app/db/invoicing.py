@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from ..domain.lifecycle import InvoiceStatus
-from .types import UTCDateTime, currency_check, non_negative, one_of, utcnow
-
-
-class LineKind(enum.StrEnum):
-    FULL = "full"  # the gross price (Platform Collects Full)
-    DEPOSIT = "deposit"  # the deposit only (Platform Collects Deposit)
+from concierge_app.db.types import UTCDateTime, currency_check, non_negative, one_of, utcnow
+from concierge_app.domain.lifecycle import InvoiceStatus
+from concierge_app.domain.statuses import LineKind
 
 
 class GuestInvoice(SQLModel, table=True):

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from .types import UTCDateTime, non_negative, one_of, utcnow
-
-
-class OutboxStatus(enum.StrEnum):
-    QUEUED = "queued"
-    SENT = "sent"
-    FAILED = "failed"
+from concierge_app.db.types import UTCDateTime, non_negative, one_of, utcnow
+from concierge_app.domain.statuses import OutboxStatus
 
 
 class LifecycleTemplate(SQLModel, table=True):
@@ -50,6 +44,9 @@ class OutboxMessage(SQLModel, table=True):
     render_from: str | None = Field(default=None, max_length=100)
     status: str = Field(default=OutboxStatus.QUEUED.value, max_length=20, index=True)
     attempts: int = 0
+    # The stored template could not be used (it failed or broke its limits): the built-in text
+    # was sent instead, and this says why (shown on the Outbox).
+    template_problem: str | None = Field(default=None, sa_type=Text)
     last_error: str | None = Field(default=None, sa_type=Text)
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

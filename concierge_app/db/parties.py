@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from .types import UTCDateTime, currency_check, one_of, utcnow
-
-
-class PartnerKind(enum.StrEnum):
-    PROPERTY = "property"
-    OPERATOR = "operator"
-
-
-class PayoutMethod(enum.StrEnum):
-    """How the platform pays the partner what it collected for them."""
-
-    NET_PAYOUT = "net_payout"  # gross − commission; the commission is deducted from the payout
-    GROSS_STRIPE = "gross_stripe"  # partner receives gross (e.g. via Stripe) and pays commission
-
-
-class CommissionPaymentMethod(enum.StrEnum):
-    """How the partner settles its monthly commission invoice."""
-
-    PAYOUT_DEDUCTION = "payout_deduction"
-    BANK_TRANSFER = "bank_transfer"
-    ONLINE = "online"
-    DIRECT_DEBIT = "direct_debit"
+from concierge_app.db.types import UTCDateTime, currency_check, one_of, utcnow
+from concierge_app.domain.statuses import CommissionPaymentMethod, PartnerKind, PayoutMethod
 
 
 class PartnerGroup(SQLModel, table=True):
@@ -64,6 +43,9 @@ class Partner(SQLModel, table=True):
     country: str = Field(max_length=2)
     timezone: str = Field(default="UTC", max_length=64)
     currency: str = Field(max_length=3)
+    # The rate the partner is created with: the database copies it into the rate history as
+    # the opening rate (in force from the start). Billing never reads it here: the rate of a
+    # reservation is the one in force when it was made (PartnerCommissionRate).
     commission_rate_bps: int
     payout_method: str = Field(default=PayoutMethod.NET_PAYOUT.value, max_length=20)
     commission_payment_method: str = Field(
@@ -78,6 +60,27 @@ class Partner(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_reason: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PartnerCommissionRate(SQLModel, table=True):
+    """A partner's commission rate history: each rate is in force from `valid_from` until the
+    next one starts (see `domain.commission_rates`). Rows are only added: the opening rate, by
+    a trigger when the partner is created (valid from 0001-01-01, "from the start"); each change
+    by staff (audited as `partner.rate_changed`)."""
+
+    __tablename__ = "partner_commission_rate"
+    __table_args__ = (
+        CheckConstraint("rate_bps BETWEEN 0 AND 10000", name="rate"),
+        # one rate per day; the month-end run and payments look rates up by partner and day
+        UniqueConstraint("partner_id", "valid_from"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id")
+    rate_bps: int
+    valid_from: date
+    changed_by: str = Field(max_length=254)
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Guest(SQLModel, table=True):

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from ..domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState
-from .types import UTCDateTime, currency_check, non_negative, one_of, utcnow
+from concierge_app.db.types import UTCDateTime, currency_check, non_negative, one_of, utcnow
+from concierge_app.domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState
 
 
 class PartnerUser(SQLModel, table=True):
@@ -182,8 +182,13 @@ class PartnerBankAccount(SQLModel, table=True):
     account_holder: str = Field(max_length=200)
     iban: str = Field(max_length=34)  # electronic format: no spaces, upper case, checksum valid
     bic: str = Field(default="", max_length=11)
-    # A direct debit mandate on this account: the monthly job collects open invoices from it.
+    # A direct debit mandate on this account: the monthly job collects open invoices from it
+    # once the partner has accepted it (signed on that day; NULL: waiting for the partner).
     mandate_reference: str | None = Field(default=None, max_length=35)
     mandate_signed_on: date | None = None
+    # Who accepted the mandate's text, when, and from where (the browser's address).
+    mandate_accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    mandate_accepted_by: str | None = Field(default=None, max_length=254)
+    mandate_accepted_from: str | None = Field(default=None, max_length=64)
     updated_by: str = Field(max_length=254)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -3,18 +3,13 @@ the messages of partner and staff in them."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Text
 from sqlmodel import Field, SQLModel
 
-from .types import UTCDateTime, one_of, utcnow
-
-
-class ThreadAuthor(enum.StrEnum):
-    PARTNER = "partner"
-    STAFF = "staff"
+from concierge_app.db.types import UTCDateTime, one_of, utcnow
+from concierge_app.domain.statuses import ThreadAuthor
 
 
 class PartnerThread(SQLModel, table=True):

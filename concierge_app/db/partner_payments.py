@@ -3,25 +3,17 @@ documents; credit notes are allocated the same way. Paid / processing are derive
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from .types import UTCDateTime, currency_check, one_of, utcnow
-
-
-class PartnerPaymentMethod(enum.StrEnum):
-    BANK_TRANSFER = "bank_transfer"
-    ONLINE = "online"
-    DIRECT_DEBIT = "direct_debit"
-
-
-class PartnerPaymentStatus(enum.StrEnum):
-    QUEUED = "queued"  # not matched to a partner: waits for staff
-    APPLIED = "applied"  # allocated (what is left over is the partner's credit)
-    FAILED = "failed"  # a direct debit that bounced: its allocations are reversed
+from concierge_app.db.types import UTCDateTime, currency_check, one_of, utcnow
+from concierge_app.domain.statuses import (
+    PartnerCheckoutStatus,
+    PartnerPaymentMethod,
+    PartnerPaymentStatus,
+)
 
 
 class PartnerPayment(SQLModel, table=True):
@@ -82,13 +74,6 @@ class PartnerAllocation(SQLModel, table=True):
     effective_on: date  # counts as paid from this day (a transfer's reflected date)
     reversed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class PartnerCheckoutStatus(enum.StrEnum):
-    OPEN = "open"
-    PAID = "paid"
-    EXPIRED = "expired"
-    FAILED = "failed"
 
 
 class PartnerCheckout(SQLModel, table=True):

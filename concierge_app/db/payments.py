@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from ..domain.lifecycle import AttemptStatus
-from .types import UTCDateTime, currency_check, non_negative, one_of, utcnow
+from concierge_app.db.types import UTCDateTime, currency_check, non_negative, one_of, utcnow
+from concierge_app.domain.lifecycle import AttemptStatus
+from concierge_app.domain.statuses import CommissionKind, RefundSource, RefundStatus
 
 
 class PaymentAttempt(SQLModel, table=True):
@@ -69,12 +69,6 @@ class ProviderEvent(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class RefundStatus(enum.StrEnum):
-    PENDING = "pending"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-
-
 class Refund(SQLModel, table=True):
     __tablename__ = "refund"
     __table_args__ = (
@@ -82,6 +76,7 @@ class Refund(SQLModel, table=True):
         CheckConstraint("amount_minor > 0", name="amount_positive"),
         CheckConstraint("length(note) > 0", name="note_required"),
         one_of("status", RefundStatus, "status"),
+        one_of("source", RefundSource, "source"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -93,14 +88,12 @@ class Refund(SQLModel, table=True):
     note: str = Field(sa_type=Text)
     status: str = Field(default=RefundStatus.SUCCEEDED.value, max_length=20)
     idempotency_key: str = Field(unique=True, max_length=100)
-    provider_reference: str | None = Field(default=None, unique=True, max_length=255)
+    # The provider's refund id (re_…); one made at the provider and spread over several
+    # services is on each of their rows.
+    provider_reference: str | None = Field(default=None, index=True, max_length=255)
+    source: str = Field(default=RefundSource.LEDGER.value, max_length=20)
     created_by: str = Field(max_length=254)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class CommissionKind(enum.StrEnum):
-    EARNED = "earned"  # the platform was paid for a service
-    REVERSED = "reversed"  # a refund took (part of) it back
 
 
 class Commission(SQLModel, table=True):

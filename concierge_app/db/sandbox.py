@@ -6,19 +6,13 @@ the signed events the sandbox emits, exactly as it does from Stripe.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Text
 from sqlmodel import Field, SQLModel
 
-from .types import UTCDateTime, currency_check, one_of, utcnow
-
-
-class SandboxSessionStatus(enum.StrEnum):
-    OPEN = "open"
-    COMPLETE = "complete"
-    EXPIRED = "expired"
+from concierge_app.db.types import UTCDateTime, currency_check, one_of, utcnow
+from concierge_app.domain.statuses import SandboxDebitStatus, SandboxSessionStatus
 
 
 class SandboxCheckoutSession(SQLModel, table=True):
@@ -43,12 +37,6 @@ class SandboxCheckoutSession(SQLModel, table=True):
     declines: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class SandboxDebitStatus(enum.StrEnum):
-    PENDING = "pending"  # requested; the bank has not answered yet
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
 
 
 class SandboxDebit(SQLModel, table=True):

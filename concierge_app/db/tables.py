@@ -1,26 +1,11 @@
 """Every table, imported in one place so SQLModel.metadata is complete."""
 
-from .audit import AuditChainHead, AuditEvent
-from .bookings import (
-    AccommodationCollector,
-    AccommodationPayment,
-    Booking,
-    GuestLink,
-    ServiceItem,
-)
-from .invoicing import GuestInvoice, InvoiceLine, LineKind, NumberSequence
-from .messaging import LifecycleTemplate, OutboxMessage, OutboxStatus
-from .parties import (
-    CommissionPaymentMethod,
-    Guest,
-    Partner,
-    PartnerGroup,
-    PartnerKind,
-    PayoutMethod,
-    StaffSession,
-    StaffUser,
-)
-from .partner_billing import (
+from concierge_app.db.audit import AuditChainHead, AuditEvent
+from concierge_app.db.bookings import AccommodationPayment, Booking, GuestLink, ServiceItem
+from concierge_app.db.invoicing import GuestInvoice, InvoiceLine, NumberSequence
+from concierge_app.db.messaging import LifecycleTemplate, OutboxMessage
+from concierge_app.db.parties import Guest, Partner, PartnerGroup, StaffSession, StaffUser
+from concierge_app.db.partner_billing import (
     MonthEndRun,
     PartnerBankAccount,
     PartnerInvoice,
@@ -29,26 +14,45 @@ from .partner_billing import (
     PartnerUser,
     Payout,
 )
-from .partner_inbox import PartnerThread, PartnerThreadMessage, ThreadAuthor
-from .partner_payments import (
+from concierge_app.db.partner_inbox import PartnerThread, PartnerThreadMessage
+from concierge_app.db.partner_payments import (
     PartnerAllocation,
     PartnerCheckout,
     PartnerCheckoutInvoice,
-    PartnerCheckoutStatus,
     PartnerPayment,
-    PartnerPaymentMethod,
-    PartnerPaymentStatus,
 )
-from .payments import (
+from concierge_app.db.payments import (
     Commission,
-    CommissionKind,
     PaymentAttempt,
     PaymentAttemptInvoice,
     ProviderEvent,
     Refund,
-    RefundStatus,
 )
-from .sandbox import SandboxCheckoutSession, SandboxDebit, SandboxDebitStatus, SandboxSessionStatus
+from concierge_app.db.sandbox import SandboxCheckoutSession, SandboxDebit
+from concierge_app.db.security import (
+    SignInAccount,
+    SignInAddress,
+    SignInAttempt,
+    SignInTicket,
+    StaffTwoFactor,
+)
+from concierge_app.domain.statuses import (
+    AccommodationCollector,
+    CommissionKind,
+    CommissionPaymentMethod,
+    LineKind,
+    OutboxStatus,
+    PartnerCheckoutStatus,
+    PartnerKind,
+    PartnerPaymentMethod,
+    PartnerPaymentStatus,
+    PayoutMethod,
+    RefundSource,
+    RefundStatus,
+    SandboxDebitStatus,
+    SandboxSessionStatus,
+    ThreadAuthor,
+)
 
 __all__ = [
     "AccommodationCollector",
@@ -92,13 +96,19 @@ __all__ = [
     "PayoutMethod",
     "ProviderEvent",
     "Refund",
+    "RefundSource",
     "RefundStatus",
     "SandboxCheckoutSession",
     "SandboxDebit",
     "SandboxDebitStatus",
     "SandboxSessionStatus",
     "ServiceItem",
+    "SignInAccount",
+    "SignInAddress",
+    "SignInAttempt",
+    "SignInTicket",
     "StaffSession",
+    "StaffTwoFactor",
     "StaffUser",
     "ThreadAuthor",
 ]

@@ -1,4 +1,5 @@
-"""Column helpers shared by the tables: UTC timestamps, enum checks, currency checks."""
+"""Column helpers shared by the tables: UTC timestamps, enum checks, currency checks; and the Core
+table of a table class."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime
+from sqlalchemy import CheckConstraint, DateTime, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
@@ -18,6 +19,12 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def table_of(model: Any) -> Table:
+    """The Core table of a SQLModel table class (for set-based statements)."""
+    table: Table = model.__table__
+    return table
 
 
 def utcnow() -> datetime:

@@ -4,32 +4,30 @@ month-end job (`python -m concierge_app.cli month-end`) issues the newest month'
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import select
 
-from ..db.engine import Database
-from ..db.parties import Partner
-from ..db.partner_billing import PartnerBankAccount
-from ..domain.money import Money
-from ..domain.partner_billing import Period
-from ..domain.strategies import PaymentStrategy as S
-from ..services import (
-    bookings,
-    month_end,
-    partner_auth,
-    partner_finance,
-    partner_groups,
-    portfolio,
-)
+from concierge_app.db.engine import Database
+from concierge_app.db.parties import Partner
+from concierge_app.db.partner_billing import PartnerBankAccount
+from concierge_app.domain.money import Money
+from concierge_app.domain.partner_billing import Period
+from concierge_app.domain.strategies import PaymentStrategy as S
+from concierge_app.services.access import partner_sign_in as partner_auth
+from concierge_app.services.guest import bookings, portfolio
+from concierge_app.services.partner.billing import month_end
+from concierge_app.services.partner.money import groups as partner_groups
+from concierge_app.services.partner.views import finance as partner_finance
 
 ACTOR = "demo-seed"
 DEMO_PARTNER_PASSWORD = "demo-partner"
 DEMO_GROUP = "GRP-7001"
 DEMO_GROUP_LOGIN = "group@partners.demo.test"
 DEMO_PARTNER_LOGINS = {
-    "PRP-1001": "villa.azul@partners.demo.test",
+    "PRP-1001": "villa.azul@partners.demo.test",  # partly deducted: one stay paid at the villa
     "PRP-1002": "casa.palma@partners.demo.test",
+    "PRP-1003": "kyoto.machiya@partners.demo.test",  # fully deducted: nothing to pay
     "OPR-2002": "chef.marco@partners.demo.test",
     "OPR-2001": "sailing@partners.demo.test",  # pays online
     "OPR-2003": "swiftride@partners.demo.test",  # direct debit
@@ -81,6 +79,7 @@ def load_partner_demo(db: Database, today: date) -> None:
             name=f"Finance team ({code})",
             password=DEMO_PARTNER_PASSWORD,
             actor=ACTOR,
+            policy=False,  # the demo's documented password (see the README)
         )
     _group(db, ids)
     _mandate(db, ids["OPR-2003"], today)
@@ -112,23 +111,30 @@ def _group(db: Database, ids: dict[str, int]) -> None:
         name=f"Finance team ({DEMO_GROUP})",
         password=DEMO_PARTNER_PASSWORD,
         actor=ACTOR,
+        policy=False,  # the demo's documented password (see the README)
     )
 
 
 def _mandate(db: Database, partner_id: int, today: date) -> None:
-    """SwiftRide pays by direct debit: a mandate on its account."""
+    """SwiftRide pays by direct debit: a mandate on its account, which its finance team
+    accepted four months ago (the demo's stand-in for that acceptance)."""
+    signed = today - timedelta(days=120)
     with db.transaction() as session:
         account = session.exec(
             select(PartnerBankAccount).where(PartnerBankAccount.partner_id == partner_id)
         ).one()
         account.mandate_reference = "MNDT-OPR-2003"
-        account.mandate_signed_on = today - timedelta(days=120)
+        account.mandate_signed_on = signed
+        account.mandate_accepted_at = datetime.combine(signed, time(9, 0), tzinfo=UTC)
+        account.mandate_accepted_by = DEMO_PARTNER_LOGINS["OPR-2003"]
+        account.mandate_accepted_from = "demo data"
         session.add(account)
 
 
 def _departures(db: Database, ids: dict[str, int], month: Period, n: int) -> None:
-    """Stays at Villa Azul (EUR, paid out net) and Casa Palma (USD, paid gross via Stripe) that
-    departed in `month`, with a private chef's services and the self-collecting operators'
+    """Stays at Villa Azul (EUR, paid out net; one stay paid at the villa), Casa Palma (USD, paid
+    gross via Stripe) and Kyoto Machiya House (JPY, paid out net, every stay collected by us)
+    that departed in `month`, with a private chef's services and the self-collecting operators'
     (sailing, airport transfer, yoga); stays at the Balearic Homes Group's two villas."""
     first = month.first_day
     stays = [
@@ -137,12 +143,15 @@ def _departures(db: Database, ids: dict[str, int], month: Period, n: int) -> Non
         ("PRP-1001", "EUR", "Sophie Martin", 20, 24, "3900.00", "property"),
         ("PRP-1002", "USD", "Daniel Kim", 5, 12, "5600.00", "platform"),
         ("PRP-1002", "USD", "Grace Miller", 18, 25, "6100.00", "platform"),
+        # Kyoto: every stay collected by us, so its invoices are deducted from its payout in
+        # full ("Deducted from your payout — nothing to pay")
+        ("PRP-1003", "JPY", "Haruto Sato", 8, 12, "520000", "platform"),
     ]
     for i, (code, cur, name, ci, co, total, collector) in enumerate(stays):
         guest = bookings.create_guest(
             db=db, name=name, email=f"{name.split()[0].lower()}.{n}{i}@example.com"
         )
-        prefix = "AZ" if code == "PRP-1001" else "MI"
+        prefix = {"PRP-1001": "AZ", "PRP-1002": "MI", "PRP-1003": "KY"}[code]
         booking = bookings.create_booking(
             db=db,
             reference=f"{prefix}-{month.year % 100}{month.month:02d}{i}",

@@ -6,13 +6,18 @@ from datetime import date
 
 from sqlmodel import select
 
-from ..db.bookings import Booking
-from ..db.engine import Database
-from ..domain.lifecycle import AttemptStatus
-from ..domain.money import Money
-from ..domain.strategies import PaymentStrategy as S
-from ..services import bookings, checkout, invoicing, partners, portfolio, refunds
-from .partner_seed import load_partner_demo
+from concierge_app.db.bookings import Booking
+from concierge_app.db.engine import Database
+from concierge_app.demo.partner_seed import load_partner_demo
+from concierge_app.domain.lifecycle import AttemptStatus
+from concierge_app.domain.money import Money
+from concierge_app.domain.strategies import PaymentStrategy as S
+from concierge_app.services.guest import bookings, invoicing, portfolio, refunds
+from concierge_app.services.guest.queries import payments_panel
+from concierge_app.services.partner import accounts as partners
+from concierge_app.services.partner.billing import commission_rates
+from concierge_app.services.payments import checkout
+from concierge_app.services.shared.common import today as business_day
 
 DEMO_STAFF = ("concierge@demo.test", "demo-concierge")
 ADDRESSES = {
@@ -176,10 +181,23 @@ def load_demo(db: Database) -> dict[str, int]:
             address=ADDRESSES.get(code, ""),
             actor=ACTOR,
         )
+    # The demo's documented login is short on purpose (see the README): the password policy
+    # is for real accounts; `check --deploy` refuses demo logins in production.
     partners.create_staff_user(
-        db=db, email=DEMO_STAFF[0], name="Clara Concierge", password=DEMO_STAFF[1]
+        db=db, email=DEMO_STAFF[0], name="Clara Concierge", password=DEMO_STAFF[1], policy=False
     )
     sail, chef, ride = p["OPR-2001"], p["OPR-2002"], p["OPR-2003"]
+    # Villa Azul's new contract: 14 % for reservations made from next month on (its staff
+    # page shows it scheduled; what is booked until then keeps 15 %)
+    today = business_day()
+    commission_rates.change_commission_rate(
+        db=db,
+        partner_id=p["PRP-1001"],
+        rate="14",
+        valid_from=date(today.year + today.month // 12, today.month % 12 + 1, 1).isoformat(),
+        actor=ACTOR,
+        today=today,
+    )
 
     def guest(name: str, email: str, locale: str = "en_US") -> int:
         return bookings.create_guest(db=db, name=name, email=email, locale=locale)
@@ -446,8 +464,6 @@ def load_demo(db: Database) -> dict[str, int]:
 
 
 def invoicing_draft(db: Database, booking_id: int) -> int:
-    from ..services.queries import payments_panel
-
     draft = payments_panel(db=db, booking_id=booking_id).draft
     if draft is None:
         raise RuntimeError("demo data expected a draft invoice")

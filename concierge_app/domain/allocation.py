@@ -13,8 +13,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .errors import CurrencyMismatch, DomainError
-from .money import Money, total
+from concierge_app.domain.errors import CurrencyMismatch, DomainError
+from concierge_app.domain.money import Money, total
 
 
 @dataclass(frozen=True, slots=True)

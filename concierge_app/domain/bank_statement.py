@@ -17,9 +17,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .currencies import normalise_currency
-from .errors import DomainError
-from .money import Money
+from concierge_app.domain.charge_limits import max_charge
+from concierge_app.domain.currencies import normalise_currency
+from concierge_app.domain.errors import DomainError
+from concierge_app.domain.money import Money
 
 MAX_ROWS = 5_000
 MAX_BYTES = 2 * 1024 * 1024
@@ -118,6 +119,15 @@ def check_bank_line(fields: Mapping[str, str]) -> tuple[BankLine | None, list[tu
                     (
                         "amount",
                         f"An incoming transfer is more than zero; '{text['amount']}' is not.",
+                    )
+                )
+                amount = None
+            elif amount > max_charge(amount.currency):
+                problems.append(
+                    (
+                        "amount",
+                        f"{amount} is more than one payment can be: at most "
+                        f"{max_charge(amount.currency)}.",
                     )
                 )
                 amount = None

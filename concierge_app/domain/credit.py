@@ -1,9 +1,11 @@
 """Credit and debit notes, and the partner's credit applied to its documents (pure rules).
 
 A credit note corrects an invoice downwards, a debit note upwards; the original stays valid.
-Credit — what is left of a credit note, or of a payment that paid more than was open — is never
-paid out to a bank account: it is applied to the partner's open documents, oldest due first,
-or waits for the next one issued. A credit note is never applied to a black document (written
+A credit note is "the amount to be deducted from the original invoice" (the partner guide): it
+pays the document it corrects first, as far as that one still needs it. Credit — what is left
+of a credit note after that, or of a payment that paid more than was open — is never paid out
+to a bank account: it is applied to the partner's other open documents, oldest due first, or
+waits for the next one issued. A credit note is never applied to a black document (written
 off or with legal: "it can only be paid via bank transfer"); what is left of a bank transfer
 may be, being a bank transfer itself.
 """
@@ -15,10 +17,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .allocation import Allocation, OpenItem, allocate, oldest_due_first
-from .errors import DomainError
-from .money import Money
-from .partner_billing import InvoiceStatus, PartnerInvoiceKind, StatusColour
+from concierge_app.domain.allocation import Allocation, OpenItem, allocate, oldest_due_first
+from concierge_app.domain.charge_limits import check_chargeable
+from concierge_app.domain.errors import DomainError
+from concierge_app.domain.money import Money
+from concierge_app.domain.partner_billing import InvoiceStatus, PartnerInvoiceKind, StatusColour
 
 REASON_MAX = 250
 # What a credit or debit note may correct: a commission invoice, its VAT/GST document, a debit
@@ -45,6 +48,7 @@ class CreditSource:
     since: date  # the note's date, the payment's receipt: older credit is used first
     effective_on: date  # what it pays counts as paid from this day
     pays_black: bool = False  # a bank transfer's remainder may settle a black document
+    corrects: int | None = None  # a credit note: the document it deducts from (paid first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +68,29 @@ class CreditUse:
 def apply_credit(
     sources: Iterable[CreditSource], targets: Sequence[CreditTarget]
 ) -> list[CreditUse]:
-    """Spread the credit over the open documents: the oldest credit first, each oldest due
-    first. A credit bigger than everything open keeps the rest (it waits for the next
-    document); nothing is ever paid out."""
+    """Spread the credit over the open documents. First each credit note pays the document it
+    corrects (what that one still needs, if it is open and not black); then what is left of
+    every credit, the oldest credit first, pays the other documents oldest due first. A credit
+    bigger than everything open keeps the rest (it waits for the next document); nothing is
+    ever paid out."""
     left = {t.item.invoice_id: t.item.outstanding for t in targets}
-    uses: list[CreditUse] = []
-    for source in sorted(
+    black = {t.item.invoice_id for t in targets if t.black}
+    ordered = sorted(
         sources, key=lambda s: (s.since, s.kind != CreditKind.CREDIT_NOTE, s.source_id)
-    ):
-        if source.available.minor <= 0:
+    )
+    available = {s: s.available for s in ordered}
+    uses: list[CreditUse] = []
+    for source in ordered:  # the correction deducted from its own document first
+        own = source.corrects
+        if own is None or own not in left or own in black or available[source].minor <= 0:
+            continue
+        part = min(available[source], left[own])
+        if part.minor > 0:
+            left[own] = left[own] - part
+            available[source] = available[source] - part
+            uses.append(CreditUse(source, Allocation(own, part)))
+    for source in ordered:
+        if available[source].minor <= 0:
             continue
         eligible = [
             OpenItem(t.item.invoice_id, t.item.due_date, t.item.number, left[t.item.invoice_id])
@@ -81,7 +99,7 @@ def apply_credit(
         ]
         if not eligible:
             continue
-        plan = allocate(source.available, oldest_due_first(eligible))
+        plan = allocate(available[source], oldest_due_first(eligible))
         for allocation in plan.allocations:
             left[allocation.invoice_id] = left[allocation.invoice_id] - allocation.amount
             uses.append(CreditUse(source, allocation))
@@ -112,6 +130,7 @@ def check_credit_amount(
     more than the invoice."""
     if amount.minor <= 0:
         raise DomainError("A credit note must be more than zero.", field="amount")
+    check_chargeable(amount, "A credit note", field="amount")
     room = invoice_amount - credited
     if amount > room:
         total = format_money(invoice_amount)
@@ -131,24 +150,39 @@ def check_debit_note(amount: Money, due: date, today: date) -> None:
     """A debit note is more than zero and falls due today or later."""
     if amount.minor <= 0:
         raise DomainError("A debit note must be more than zero.", field="amount")
+    check_chargeable(amount, "A debit note", field="amount")
     if due < today:
         raise DomainError("The due date cannot be in the past.", field="due_date")
 
 
 def credit_note_status(
-    *, amount: Money, applied: Money, format_money: Callable[[Money], str] = str
+    *,
+    amount: Money,
+    applied: Money,
+    applied_to: Sequence[tuple[str, Money]] = (),
+    format_money: Callable[[Money], str] = str,
 ) -> InvoiceStatus:
-    """A credit note's Status: green (it is in the partner's favour), never outstanding.
+    """A credit note's Status: green (it is in the partner's favour), never outstanding, and
+    what it paid (`applied_to`: document number and amount, in the order applied).
 
-    "Credit available: €50.00" (nothing applied yet), "Applied: €30.00 · available: €20.00",
-    "Applied in full".
+    "Credit available: €50.00" (nothing applied yet), "Applied €30.00 to CM-2026-000017 ·
+    available: €20.00", "Applied in full to CM-2026-000017" (one document) or "Applied in full to
+    CM-2026-000017 (€30.00), VT-2026-000018 (€20.00)".
     """
     zero = Money.zero(amount.currency)
     available = amount - applied
+    if len(applied_to) == 1:
+        to = f" to {applied_to[0][0]}"
+    elif applied_to:
+        to = " to " + ", ".join(f"{number} ({format_money(m)})" for number, m in applied_to)
+    else:
+        to = ""
     if available.minor <= 0:
-        text = "Applied in full"
+        text = f"Applied in full{to}"
     elif applied.is_zero:
         text = f"Credit available: {format_money(available)}"
+    elif to:
+        text = f"Applied {format_money(applied)}{to} · available: {format_money(available)}"
     else:
         text = f"Applied: {format_money(applied)} · available: {format_money(available)}"
     note = "" if available.minor <= 0 else "Used to pay your open or next invoices"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import UnknownCurrency
+from concierge_app.domain.errors import UnknownCurrency
 
 # Active ISO 4217 codes whose minor unit is not 2.
 _ZERO_DECIMAL = frozenset(

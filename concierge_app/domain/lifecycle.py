@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from .errors import InvalidTransition
+from concierge_app.domain.errors import InvalidTransition
 
 
 class ServiceLifecycle(enum.StrEnum):

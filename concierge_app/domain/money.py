@@ -8,10 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .currencies import exponent, normalise_currency
-from .errors import CurrencyMismatch, InvalidAmount
+from concierge_app.domain.currencies import exponent, normalise_currency
+from concierge_app.domain.errors import CurrencyMismatch, InvalidAmount
 
-_AMOUNT_TEXT = re.compile(r"^(?P<sign>-)?(?P<units>\d+)(?:\.(?P<frac>\d+))?$")
+# ASCII digits only: Python's \d and int() also take "１２３" (full-width) and other scripts.
+_AMOUNT_TEXT = re.compile(r"^(?P<sign>-)?(?P<units>[0-9]{1,18})(?:\.(?P<frac>[0-9]{1,18}))?$")
+# Every amount fits the database's 64-bit integers; a larger one is an error, never a REAL.
+MAX_MINOR = 2**63 - 1
 
 
 class Rounding(enum.Enum):
@@ -50,6 +53,8 @@ class Money:
             raise InvalidAmount(
                 f"Amounts are whole numbers of minor units, got {type(self.minor).__name__}."
             )
+        if not -MAX_MINOR <= self.minor <= MAX_MINOR:
+            raise InvalidAmount("This amount is too large for the ledger (64-bit minor units).")
         object.__setattr__(self, "currency", normalise_currency(self.currency))
 
     # -- construction -------------------------------------------------------------------
@@ -65,17 +70,18 @@ class Money:
         """
         code = normalise_currency(currency)
         raw = (text or "").strip().replace(" ", "").replace("_", "")
-        match = _AMOUNT_TEXT.match(raw)
+        match = _AMOUNT_TEXT.fullmatch(raw) if len(raw) <= 40 else None
         if not match:
             raise InvalidAmount(
-                f"'{text}' is not an amount. Use digits with a dot for decimals, e.g. 1250.00.",
+                f"'{(text or '')[:40]}' is not an amount. Use digits 0-9 with a dot for "
+                "decimals, e.g. 1250.00.",
                 field=field,
             )
         digits = exponent(code)
         frac = match.group("frac") or ""
         if len(frac) > digits:
             allowed = "no decimals" if digits == 0 else f"at most {digits} decimals"
-            raise InvalidAmount(f"{code} amounts have {allowed}; '{text}' has more.", field=field)
+            raise InvalidAmount(f"{code} amounts have {allowed}; '{raw}' has more.", field=field)
         minor = int(match.group("units")) * 10**digits + int((frac or "0").ljust(digits, "0") or 0)
         return cls(-minor if match.group("sign") else minor, code)
 

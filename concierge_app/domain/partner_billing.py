@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .errors import DomainError
-from .money import Money
+from concierge_app.domain.errors import DomainError
+from concierge_app.domain.money import Money
 
 PAYMENT_TERMS = timedelta(days=14)
 RUN_DAYS = range(1, 8)  # the month-end run happens in the first week of the month
@@ -142,7 +142,8 @@ def invoice_status(
 ) -> InvoiceStatus:
     """The Status column, worded as the partner guide words it.
 
-    "Paid", "Due by {date}", "Overdue (due by {date})", "You've paid {X} of {Y}", "Written off".
+    "Paid", "Due by {date}", "Overdue (due by {date})", "You've paid {X} of {Y}", "Written off";
+    an overdue invoice partly paid says both: "Overdue (due by {date}) · You've paid {X} of {Y}".
     `format_money` / `format_date` render amounts and dates for people (default: plain text,
     the date as "December 15, 2026"). `processing_until`: a transfer received (or announced
     with "I've paid") that counts from that day; until then the invoice stays red with a
@@ -178,6 +179,8 @@ def _open_status(
         return InvoiceStatus("With our legal department", StatusColour.BLACK, outstanding)
     if today > due:  # overdue comes first: it may lead to the account's suspension
         text = f"Overdue (due by {day(due)})"
+        if paid.minor > 0:  # both: late, and part of it paid already
+            text = f"{text} · You've paid {money(paid)} of {money(amount)}"
         return InvoiceStatus(text, StatusColour.RED, outstanding, OVERDUE_WARNING, overdue=True)
     if paid.minor > 0:
         text = f"You've paid {money(paid)} of {money(amount)}"

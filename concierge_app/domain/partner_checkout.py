@@ -3,6 +3,13 @@
 Only a document with money still due, not written off or with legal (those are paid by bank
 transfer only), and with no bank transfer processing for it (paying it online as well would pay
 it twice). One checkout covers documents of one currency.
+
+And only where the partner's payment method allows it (the partner guide: the payment methods
+are agreed per partner): a partner paying online pays online; a partner paying by direct debit
+is collected from its account — it pays online a document whose direct debit failed ("pay it
+another way") or while it has no accepted mandate; a partner paying by bank transfer (or whose
+commission is deducted from its payout, the rest by transfer) pays by transfer. A group on the
+multiple property plan pays as the group (no method: the group's plan allows online payment).
 """
 
 from __future__ import annotations
@@ -10,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import CurrencyMismatch, DomainError
-from .money import Money, total
-from .partner_billing import PartnerInvoiceState
-from .partner_payments import check_method_allowed
+from concierge_app.domain.charge_limits import max_charge
+from concierge_app.domain.direct_debit import SEPA_CURRENCIES
+from concierge_app.domain.errors import CurrencyMismatch, DomainError, InvalidAmount
+from concierge_app.domain.money import Money, total
+from concierge_app.domain.partner_billing import PartnerInvoiceState
+from concierge_app.domain.partner_payments import check_method_allowed
 
 ONLINE = "online"
 ALREADY_PAID = "Invoice {number} is already paid."
@@ -21,6 +30,27 @@ PROCESSING = (
     "A bank transfer for invoice {number} is processing: paying it online as well would pay it "
     "twice. It turns Paid once the transfer is reflected."
 )
+
+
+BY_TRANSFER = (
+    "You pay by bank transfer: quote {reference}. To pay online instead, ask us through the "
+    "Inbox (Invoices and commission → Other)."
+)
+BY_DIRECT_DEBIT = (
+    "Collected by direct debit from your account (mandate {mandate}): nothing to do. If the "
+    "debit fails, you can pay it online."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PayingWay:
+    """How one partner pays: its payment method, its accepted direct debit mandate ("" none) and
+    the documents whose direct debit failed (still open)."""
+
+    method: str  # CommissionPaymentMethod value
+    mandate: str = ""
+    debit_failed: frozenset[int] = frozenset()
+    debit_currencies: frozenset[str] = SEPA_CURRENCIES  # what a direct debit can collect
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +62,45 @@ class OnlineCandidate:
     outstanding: Money  # amount − deducted − payments and credit applied
     reference: str  # what a bank transfer quotes: property ID + invoice number
     processing: bool = False  # a transfer received (or "I've paid"), not reflected yet
+    invoice_id: int = 0
+    way: PayingWay | None = None  # None: a group pays (its plan allows online payment)
+
+
+def method_refusal(doc: OnlineCandidate) -> str | None:
+    """Why the partner's payment method does not pay this document online (None: it does)."""
+    way = doc.way
+    if way is None or way.method == ONLINE:
+        return None
+    if way.method == "direct_debit":
+        if (
+            not way.mandate
+            or doc.invoice_id in way.debit_failed
+            or doc.outstanding.currency not in way.debit_currencies
+        ):
+            return None  # no way to debit it, or the debit failed: pay it another way
+        return BY_DIRECT_DEBIT.format(mandate=way.mandate)
+    return BY_TRANSFER.format(reference=doc.reference)
+
+
+def how_you_pay(way: PayingWay | None, partner_code: str) -> str:
+    """Once, above the Outstanding balances: why "Pay online" is not offered by the partner's
+    payment method ("" when it is, or for a group)."""
+    if way is None or way.method == ONLINE:
+        return ""
+    if way.method == "direct_debit":
+        if not way.mandate:
+            return ""
+        currencies = " and ".join(sorted(way.debit_currencies))
+        return (
+            f"Your invoices in {currencies} are collected by direct debit from your account "
+            f"(mandate {way.mandate}) once a month: nothing to do. If a debit fails, you can pay "
+            "those invoices online."
+        )
+    return (
+        f"You pay by bank transfer, quoting {partner_code} and the invoice number (e.g. "
+        f"{partner_code} CM-…). To pay online instead, ask us through the Inbox (Invoices and "
+        "commission → Other)."
+    )
 
 
 def online_refusal(doc: OnlineCandidate) -> str | None:
@@ -44,7 +113,7 @@ def online_refusal(doc: OnlineCandidate) -> str | None:
         return black.message
     if doc.processing:
         return PROCESSING.format(number=doc.number)
-    return None
+    return method_refusal(doc)
 
 
 def check_online_payable(docs: Iterable[OnlineCandidate]) -> Money:
@@ -63,4 +132,11 @@ def check_online_payable(docs: Iterable[OnlineCandidate]) -> Money:
             f"These invoices are in {' and '.join(currencies)}: pay each currency in its own "
             "online payment."
         )
-    return total((d.outstanding for d in docs), currencies[0])
+    charge = total((d.outstanding for d in docs), currencies[0])
+    if charge > max_charge(charge.currency):
+        raise InvalidAmount(
+            f"Together these invoices come to {charge}, more than one online payment can take "
+            f"(at most {max_charge(charge.currency)}): pay fewer invoices at once, or by bank "
+            "transfer."
+        )
+    return charge

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from .allocation import add_business_days
-from .errors import DomainError
-from .partner_billing import PartnerInvoiceKind, PartnerInvoiceState
+from concierge_app.domain.allocation import add_business_days
+from concierge_app.domain.errors import DomainError
+from concierge_app.domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState
 
 # Numbers a partner can quote: commission invoices, debit notes and VAT/GST documents.
 _NUMBER = re.compile(r"\b(?:CM|DN|VT)-\d{4}-\d{6,}\b", re.IGNORECASE)

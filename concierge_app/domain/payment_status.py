@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import enum
 
-from .lifecycle import InvoiceStatus, ServiceLifecycle
-from .strategies import PaymentStrategy
+from concierge_app.domain.lifecycle import InvoiceStatus, ServiceLifecycle
+from concierge_app.domain.strategies import PaymentStrategy
 
 
 class ServicePaymentStatus(enum.StrEnum):

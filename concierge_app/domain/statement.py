@@ -7,11 +7,14 @@ sums the invoice. The commission of each line is recomputed from its base and ra
 run's own half-up rule, so the lines always add up to the invoice. Descriptive facts that never
 change (reference, guest, dates, title) are read from the booking when the statement is shown.
 
-Format of a line: ``<source><id> <collected> <base>[ <platform>]``, e.g. ``b1042 p 120000`` —
-source ``b`` (stay) or ``s`` (service); collected ``p`` (platform), ``o`` (partner) or ``d``
-(deposit by the platform, balance by the partner); the base in minor units, refunds taken off;
-for ``d`` only, the part the platform collected (for ``p`` it is the base, for ``o`` nothing).
-Lines are separated by a newline.
+Format of a line: ``<source><id> <collected> <base>[ <platform>][ r<rate>]``, e.g.
+``b1042 p 120000 r1500`` — source ``b`` (stay) or ``s`` (service); collected ``p`` (platform),
+``o`` (partner) or ``d`` (deposit by the platform, balance by the partner); the base in minor
+units, refunds taken off; for ``d`` only, the part the platform collected (for ``p`` it is the
+base, for ``o`` nothing); the commission rate (bps) the line was billed at, the rate in force
+when the reservation was made (see `domain.commission_rates`) — statements written before rates
+had a history have none: their lines were all billed at the statement's rate. Lines are
+separated by a newline.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .errors import DomainError
+from concierge_app.domain.errors import DomainError
 
 SOURCES = {"b": "stay", "s": "service"}
 COLLECTED = {"p": "platform", "o": "partner", "d": "shared"}
@@ -54,17 +57,23 @@ class BilledLine:
 
 
 def parse_statement(text: str, rate_bps: int) -> Iterator[BilledLine]:
-    """The lines of a stored statement (billed at `rate_bps`), in the order they were written."""
+    """The lines of a stored statement, in the order they were written; a line without its own
+    rate was billed at the statement's `rate_bps`."""
     for raw in text.split("\n") if text else ():
         try:
             head, code, base, *rest = raw.split(" ")
+            rate = rate_bps
+            if rest and rest[-1].startswith("r"):
+                rate = int(rest.pop()[1:])
+                if not 0 <= rate <= BPS:
+                    raise ValueError(raw)
             collected, amount = COLLECTED[code], int(base)
             platform = {"platform": amount, "partner": 0}.get(collected)
             if platform is None:
                 (platform,) = map(int, rest)
             elif rest:
                 raise ValueError(raw)
-            yield BilledLine(SOURCES[head[0]], int(head[1:]), collected, amount, platform, rate_bps)
+            yield BilledLine(SOURCES[head[0]], int(head[1:]), collected, amount, platform, rate)
         except (KeyError, ValueError) as exc:
             raise DomainError(f"Unreadable statement line {raw!r}.") from exc
 
@@ -74,4 +83,6 @@ def format_line(line: BilledLine) -> str:
     source = next(k for k, v in SOURCES.items() if v == line.source)
     collected = next(k for k, v in COLLECTED.items() if v == line.collected_by)
     text = f"{source}{line.source_id} {collected} {line.base_minor}"
-    return f"{text} {line.platform_minor}" if collected == "d" else text
+    if collected == "d":
+        text = f"{text} {line.platform_minor}"
+    return f"{text} r{line.rate_bps}"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 
-from .errors import InvalidAmount
-from .money import Money
+from concierge_app.domain.charge_limits import check_chargeable
+from concierge_app.domain.errors import InvalidAmount
+from concierge_app.domain.money import Money
 
 
 class PaymentStrategy(enum.StrEnum):
@@ -29,8 +30,14 @@ class PaymentStrategy(enum.StrEnum):
         )
 
     def validate_prices(self, gross: Money, deposit: Money | None) -> None:
-        """Refuse a price/deposit combination that this strategy cannot bill."""
+        """Refuse a price/deposit combination that this strategy cannot bill (nothing above
+        what one payment can take: see charge_limits)."""
         gross.require_non_negative("The gross price", field="gross_price")
+        check_chargeable(gross, "A gross price", field="gross_price")
+        if self is PaymentStrategy.PLATFORM_COLLECTS_FULL and gross.is_zero:
+            raise InvalidAmount(
+                "A service the platform collects needs a price above zero.", field="gross_price"
+            )
         if self is PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT:
             if deposit is None or deposit.is_zero:
                 raise InvalidAmount(
@@ -38,6 +45,7 @@ class PaymentStrategy(enum.StrEnum):
                 )
         if deposit is not None:
             deposit.require_non_negative("The deposit", field="deposit")
+            check_chargeable(deposit, "A deposit", field="deposit")
             if deposit.currency != gross.currency:
                 raise InvalidAmount(
                     "The deposit must be in the same currency as the gross price.", field="deposit"

@@ -4,7 +4,8 @@ rate, and how the tax is rounded.
 Rates are configured per partner country ("ES:21,AU:10"): a partner in a listed country gets,
 with each commission invoice, a VAT/GST document for `commission × rate`. The tax is rounded
 to the currency's minor unit once per document, half up (the rule the document states), never
-per line: `Money.basis_points(bps, rounding=Rounding.HALF_UP)` (in SQL: `month_end._half_up`).
+per line: `Money.basis_points(bps, rounding=Rounding.HALF_UP)` (in SQL:
+`db.sql.month_end.statements.half_up`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .errors import DomainError
+from concierge_app.domain.errors import DomainError
 
 # Countries whose consumption tax is called GST; every other one's is VAT.
 GST_COUNTRIES = frozenset({"AU", "NZ", "SG", "IN", "CA", "MY"})

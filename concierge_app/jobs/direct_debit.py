@@ -11,8 +11,8 @@ import logging
 
 from concierge_app.db.engine import get_database
 from concierge_app.domain.direct_debit import scheduled_collection_due
-from concierge_app.services.common import today
-from concierge_app.services.direct_debit import collect_direct_debits
+from concierge_app.services.payments.direct_debit import collect_direct_debits
+from concierge_app.services.shared.common import today
 from concierge_app.settings import get_settings
 
 logger = logging.getLogger(__name__)

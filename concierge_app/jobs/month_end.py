@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime
 
 from concierge_app.db.engine import get_database
-from concierge_app.services.month_end import run_month_end, scheduled_period
+from concierge_app.services.partner.billing.month_end import run_month_end, scheduled_period
 from concierge_app.settings import get_settings
 
 logger = logging.getLogger(__name__)

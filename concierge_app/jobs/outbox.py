@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from concierge_app.adapters.notify.smtp import SmtpMailer
 from concierge_app.db.engine import get_database
-from concierge_app.notify.smtp import SmtpMailer
-from concierge_app.services.delivery import deliver_due_messages
+from concierge_app.services.outbox.delivery import deliver_due_messages
 from concierge_app.settings import get_settings
 
 logger = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from concierge_app.db.engine import Database
-from concierge_app.services.formatting import format_day, format_money
-from concierge_app.services.queries import BookingSummary, list_bookings
-from concierge_app.state.bookings import format_stay
+from concierge_app.domain.formatting import format_day, format_money
+from concierge_app.services.guest.queries import BookingSummary, list_bookings
+from concierge_app.ui.shared.stay import format_stay
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer

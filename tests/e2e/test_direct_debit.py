@@ -1,9 +1,13 @@
 """Direct debit in the browser: SwiftRide Airport Transfers (OPR-2003) pays by direct debit with
-the mandate MNDT-OPR-2003 on its account (demo data). Its finance team moves the account to the
-sandbox bank's failing IBAN on Bank details (a new account: a new mandate); staff click
-"Collect direct debits" on /finance; SwiftRide's open invoices turn green the same day; staff
-ask the sandbox bank for its answers; the debit fails, the invoices turn red again (live, no
-reload) and the "Direct debit failed" email is in the staff Outbox.
+the mandate MNDT-OPR-2003 on its account (demo data, accepted by its login): its invoices say
+they are collected by direct debit, with no "Pay online". Its finance team moves the account to
+the sandbox bank's failing IBAN on Bank details: a new mandate, waiting for its acceptance —
+staff's "Collect direct debits" collects nothing from it — until the partner ticks "I accept"
+and presses "Accept mandate" (who and from where are shown). Staff collect; SwiftRide's open
+invoices turn green the same day; staff ask the sandbox bank for its answers; the debit fails,
+the invoices turn red again (live, no reload), the Invoices page says the debit failed, why and
+what to do, and offers "Pay online" for them, and the "Direct debit failed" email is in the
+staff Outbox.
 
 Only SwiftRide (OPR-2003) is touched: it is the demo's only partner on direct debit, and no
 other browser test reads its invoices or its account. The test does not ask for the month-end
@@ -24,10 +28,10 @@ from playwright.sync_api import Page, expect
 from schwifty import IBAN
 
 from concierge_app.demo.partner_seed import DEMO_PARTNER_LOGINS
+from concierge_app.domain.formatting import format_money
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import StatusColour, long_date
-from concierge_app.services.formatting import format_money
-from concierge_app.services.partner_finance import mask_iban
+from concierge_app.services.partner.views.finance import mask_iban
 from concierge_app.settings import get_settings
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_partner_finance import (  # noqa: F401  (fixtures)
@@ -108,27 +112,85 @@ def test_direct_debit_turns_green_then_red_again_when_the_bank_refuses(
     mandate = ride.locator("#direct-debit-mandate")
     expect(mandate).to_have_text(
         f"Direct debit mandate {DEMO_MANDATE}, signed "
-        f"{long_date(date.fromisoformat(str(signed_on)))}, collected from "
+        f"{long_date(date.fromisoformat(str(signed_on)))} by "
+        f"{DEMO_PARTNER_LOGINS[SWIFTRIDE]} from demo data, collected from "
         f"{mask_iban('ES6000491500051234567892')}",
         timeout=30_000,
     )
     shot(ride, screenshot_dir / "partner-bank-details-mandate.png")
 
-    # It moves the account to the sandbox bank's failing IBAN: a new account, a new mandate.
+    # Its invoices are collected by direct debit: no "Pay online", and the page says so.
+    ride.goto(f"{base}/partner/invoices")
+    expect(ride.locator("#how-you-pay")).to_have_text(
+        f"Your invoices in EUR are collected by direct debit from your account (mandate "
+        f"{DEMO_MANDATE}) once a month: nothing to do. If a debit fails, you can pay those "
+        "invoices online.",
+        timeout=30_000,
+    )
+    for invoice in documents:
+        owed = invoice_row(ride, "outstanding-balances", invoice.number)
+        expect(owed.get_by_role("button", name="Pay online")).to_have_count(0)
+    for invoice in others:  # SEPA collects euros only: the yen documents are paid online
+        owed = invoice_row(ride, "outstanding-balances", invoice.number)
+        expect(owed.get_by_role("button", name="Pay online")).to_be_visible()
+
+    # It moves the account to the sandbox bank's failing IBAN: a new account, a new mandate,
+    # which waits for the partner's acceptance (saving the IBAN signs nothing).
     failing = get_settings().sandbox_failing_iban
+    ride.goto(f"{base}/partner/bank-details")
     ride.get_by_role("button", name="Edit bank details").click()
     ride.locator("#iban").fill(IBAN(failing).formatted)
     ride.get_by_role("button", name="Save").click()
     expect(ride.locator("#iban-masked")).to_contain_text(mask_iban(failing), timeout=30_000)
+    new_mandate = r"MNDT-OPR-2003-[0-9A-F]{6}"
     expect(mandate).to_have_text(
         re.compile(
-            rf"Direct debit mandate MNDT-OPR-2003-[0-9A-F]{{6}}, signed "
-            rf"{re.escape(long_date(date.today()))}, collected from "
+            rf"Direct debit mandate {new_mandate} for {re.escape(mask_iban(failing))} is "
+            r"waiting for your acceptance: nothing is debited until you accept it\."
+        ),
+        timeout=30_000,
+    )
+    terms = ride.locator("#mandate-terms")
+    expect(terms).to_contain_text("SEPA Direct Debit Mandate MNDT-OPR-2003-")
+    expect(terms).to_contain_text(f"account {mask_iban(failing)}")
+    expect(terms).to_contain_text("A refund must be claimed within 8 weeks")
+    accept = ride.locator("#accept-mandate")
+    expect(accept).to_be_disabled()
+    shot(ride, screenshot_dir / "partner-bank-details-mandate-to-accept.png")
+    ride.set_viewport_size({"width": 390, "height": 844})
+    shot(ride, screenshot_dir / "partner-bank-details-mandate-to-accept-390.png")
+    ride.set_viewport_size({"width": 1280, "height": 800})
+
+    # Staff collect at once: nothing is requested from a mandate not accepted (below, the
+    # partner accepts it; then staff collect again).
+    early = new_page()
+    sign_in(early, base)
+    early.goto(f"{base}/finance?tab=direct-debit")
+    early_card = early.locator("#direct-debit")
+    early_card.get_by_role("button", name="Collect direct debits").click()
+    expect(early.locator("#direct-debit-summary")).to_have_text(
+        "Nothing new to collect.", timeout=30_000
+    )
+    expect(early.locator("#pending-debits")).to_have_text("0")
+
+    # The partner reads the mandate and accepts it: who, when and from where are kept.
+    ride.locator("#mandate-agree").click()
+    expect(accept).to_be_enabled()
+    accept.click()
+    expect(mandate).to_have_text(
+        re.compile(
+            rf"Direct debit mandate {new_mandate}, signed "
+            rf"{re.escape(long_date(date.today()))} by "
+            rf"{re.escape(DEMO_PARTNER_LOGINS[SWIFTRIDE])} from \S+, collected from "
             + re.escape(mask_iban(failing))
         ),
         timeout=30_000,
     )
+    expect(ride.locator("#mandate-terms")).to_have_count(0)
     shot(ride, screenshot_dir / "partner-bank-details-new-mandate.png")
+    ride.set_viewport_size({"width": 390, "height": 844})
+    shot(ride, screenshot_dir / "partner-bank-details-new-mandate-390.png")
+    ride.set_viewport_size({"width": 1280, "height": 800})
 
     ride.goto(f"{base}/partner/invoices")
     for invoice in documents:
@@ -139,7 +201,10 @@ def test_direct_debit_turns_green_then_red_again_when_the_bank_refuses(
     # Staff collect the direct debits.
     staff = new_page()
     sign_in(staff, base)
-    staff.goto(f"{base}/finance")
+    staff.goto(f"{base}/finance?tab=direct-debit")  # a link to Finance's Direct debit tab
+    expect(staff.get_by_role("tab", name="Direct debit")).to_have_attribute(
+        "aria-selected", "true", timeout=30_000
+    )
     card = staff.locator("#direct-debit")
     expect(card).to_be_visible(timeout=30_000)
     expect(staff.locator("#pending-debits")).to_have_text("0")
@@ -181,12 +246,34 @@ def test_direct_debit_turns_green_then_red_again_when_the_bank_refuses(
     expect(staff.locator("#pending-debits")).to_have_text("0")
     shot(staff, screenshot_dir / "finance-direct-debit-bank-answers.png")
 
-    # Red again — live.
+    # Red again — live; the page says the debit failed, why, and what to do.
+    reason = "The customer's account has insufficient funds to cover this payment."
     for invoice in documents:
         row = invoice_row(ride, "all-invoices", invoice.number)
         expect(row).to_have_attribute("data-colour", "red", timeout=30_000)
-        expect(invoice_row(ride, "outstanding-balances", invoice.number)).to_have_count(1)
+        owed = invoice_row(ride, "outstanding-balances", invoice.number)
+        expect(owed).to_have_count(1)
+        expect(owed.locator(".debit-failed")).to_have_text(
+            re.compile(rf"Direct debit failed on .+: {re.escape(reason)}")
+        )
+        # pay it another way: online too, now
+        expect(owed.get_by_role("button", name="Pay online")).to_be_visible()
+    notice = ride.locator(".direct-debit-failed")
+    expect(notice).to_have_count(1)
+    for words in (
+        f"Your direct debit of {format_money(total)} requested on {long_date(date.today())} "
+        "failed on ",
+        f"Your bank's reason: {reason}",
+        "1. Contact your bank to see why the payment failed.",
+        f"2. Pay {format_money(total)} as soon as possible: by bank transfer to ",
+        f"quoting {SWIFTRIDE} " + " ".join(i.number for i in documents),
+        "or online with Pay online below.",
+    ):
+        expect(notice).to_contain_text(words)
     shot(ride, screenshot_dir / "partner-invoices-direct-debit-red-again.png")
+    ride.set_viewport_size({"width": 390, "height": 844})
+    shot(ride, screenshot_dir / "partner-invoices-direct-debit-red-again-390.png")
+    ride.set_viewport_size({"width": 1280, "height": 800})
 
     # The "Direct debit failed" email, in the staff Outbox.
     [(finance_email,)] = query(

@@ -23,15 +23,15 @@ from playwright.sync_api import Page, expect
 
 from concierge_app.db.engine import Database
 from concierge_app.demo.partner_seed import DEMO_PARTNER_LOGINS
-from concierge_app.documents import group_iban
+from concierge_app.domain.documents import group_iban
+from concierge_app.domain.formatting import format_money
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import (
     PartnerInvoiceState,
     StatusColour,
     invoice_status,
 )
-from concierge_app.services.formatting import format_money
-from concierge_app.services.partner_payments import record_bank_transfer
+from concierge_app.services.partner.money.transfers import record_bank_transfer
 from concierge_app.settings import get_settings
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_partner_finance import (  # noqa: F401  (fixtures)

@@ -25,14 +25,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
+from concierge_app.domain.formatting import format_money
 from concierge_app.domain.money import Money
 from concierge_app.domain.payment_status import DEPOSIT_PAID, ServicePaymentStatus
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.services.formatting import format_money
 from tests.e2e.conftest import sign_in
 
 if TYPE_CHECKING:
@@ -277,8 +278,12 @@ def pay_with_card(page: Page, card: str) -> None:
 
 
 def back_on_portal(page: Page, reference: str) -> None:
-    page.wait_for_url(re.compile(rf"/portal/{reference}\?t=[^&]+&checkout="), timeout=30_000)
-    expect(page.locator("#payments-card")).to_be_visible()
+    """Back from the checkout: the return URL carries the attempt and a return code, never
+    the guest's link token."""
+    page.wait_for_url(re.compile(rf"/portal/{reference}\?checkout="), timeout=30_000)
+    assert "t" not in parse_qs(urlsplit(page.url).query), page.url
+    assert "r" in parse_qs(urlsplit(page.url).query), page.url
+    expect(page.locator("#payments")).to_be_visible()
 
 
 def shot(page: Page, path: Path) -> None:
@@ -494,7 +499,7 @@ def test_a_wrong_missing_or_borrowed_token_shows_nothing_of_any_booking(
     # The link itself opens its booking (so what the bad links hide is really there).
     valid = new_guest()
     valid.goto(link)
-    expect(valid.locator("#payments-card")).to_be_visible(timeout=30_000)
+    expect(valid.locator("#payments")).to_be_visible(timeout=30_000)
     for detail in booking_details(app_server, own):
         expect(valid.locator("body")).to_contain_text(detail)
 
@@ -509,7 +514,7 @@ def test_a_wrong_missing_or_borrowed_token_shows_nothing_of_any_booking(
         expect(page.locator("#portal-invalid")).to_contain_text(
             "This link is not valid", timeout=30_000
         )
-        expect(page.locator("#payments-card")).to_have_count(0)
+        expect(page.locator("#payments")).to_have_count(0)
         expect(page.locator("#guest-services")).to_have_count(0)
         text = page.locator("body").inner_text()
         leaked = [detail for detail in secrets_of if detail in text]
@@ -533,7 +538,7 @@ def test_a_tab_that_showed_the_booking_shows_nothing_of_it_after_a_bad_link(
         "another booking's token": f"{base}/portal/{other}?t={token}",
     }.items():
         guest.goto(link)
-        expect(guest.locator("#payments-card")).to_be_visible(timeout=30_000)
+        expect(guest.locator("#payments")).to_be_visible(timeout=30_000)
         guest.goto(url)
         expect(guest.locator("#portal-invalid")).to_be_visible(timeout=30_000)
         text = guest.locator("body").inner_text()
@@ -556,7 +561,7 @@ def test_staff_issue_a_new_guest_link_and_revoke_every_link(
     shot(staff, screenshot_dir / "staff-new-guest-link.png")
     first = new_guest()
     first.goto(url)
-    expect(first.locator("#payments-card")).to_be_visible()
+    expect(first.locator("#payments")).to_be_visible()
     expect(first.locator("#cancelled-booking-notice")).to_be_visible()
     expect(first.locator('[data-testid="pay-invoice"]')).to_have_count(0)
 
@@ -567,3 +572,30 @@ def test_staff_issue_a_new_guest_link_and_revoke_every_link(
     later = new_guest()
     later.goto(url)
     expect(later.locator("#portal-invalid")).to_be_visible()
+
+
+def test_the_link_to_the_payments_card_opens_the_portal_at_the_card(
+    app_server: AppServer, staff: Page, guest: Page, screenshot_dir: Path
+) -> None:
+    """The Invoice Sent message links to `…#payments`: the card is drawn only once the booking
+    has loaded, and the portal then scrolls to it (on a phone it is far below the top)."""
+    link = link_from_outbox(staff, app_server.base_url, "KY-24003")
+    guest.set_viewport_size({"width": 390, "height": 844})
+    card_at_top = (
+        "() => { const r = document.getElementById('payments')?.getBoundingClientRect();"
+        " return !!r && window.scrollY > 0 && r.top >= 0 && r.top < 40; }"
+    )
+    guest.goto(f"{link}#payments")
+    expect(guest.locator("#payments")).to_be_visible(timeout=30_000)
+    guest.wait_for_function(card_at_top, timeout=10_000)
+    expect(guest.get_by_role("heading", name="Payments")).to_be_in_viewport()
+    guest.screenshot(
+        path=str(screenshot_dir / "guest-payments-anchor-390.png"),
+        style=HIDE_TOASTS,
+        animations="disabled",
+    )
+
+    guest.goto(link)  # without the anchor the portal opens at its top
+    expect(guest.locator("#payments")).to_be_visible(timeout=30_000)
+    expect(guest.get_by_role("heading", level=1)).to_be_in_viewport()
+    assert guest.evaluate("window.scrollY") == 0

@@ -19,9 +19,9 @@ import pytest
 from playwright.sync_api import expect
 
 from concierge_app.demo.partner_seed import DEMO_PARTNER_LOGINS
+from concierge_app.domain.formatting import format_money
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import PartnerInvoiceState, StatusColour
-from concierge_app.services.formatting import format_money
 from tests.e2e.test_partner_finance import (  # noqa: F401  (fixtures)
     RGB,
     PageFactory,

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from concierge_app.db.engine import Database
 from concierge_app.demo.partner_seed import DEMO_PARTNER_LOGINS
 from concierge_app.domain.money import Money
-from concierge_app.services.partner_payments import record_bank_transfer
+from concierge_app.services.partner.money.transfers import record_bank_transfer
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_partner_finance import (  # noqa: F401  (fixtures)
     CASA_PALMA,

@@ -9,10 +9,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from concierge_app.db.engine import Database
-from concierge_app.notify.templates import DEFAULT_TEMPLATES
-from concierge_app.services.audit import booking_audit_log
-from concierge_app.services.messages import list_outbox, list_templates, update_template
-from concierge_app.services.queries import booking_by_reference
+from concierge_app.domain.templates import DEFAULT_TEMPLATES
+from concierge_app.services.guest.queries import booking_by_reference
+from concierge_app.services.outbox.listing import list_outbox
+from concierge_app.services.shared.audit import booking_audit_log
+from concierge_app.services.shared.messages import list_templates, update_template
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
@@ -43,7 +44,9 @@ def test_templates_preview_live_refuse_unknown_placeholders_and_save(
     expect(page.locator("#preview-body")).to_contain_text("Hello ")
     expect(page.locator("#preview-body")).to_contain_text("/portal/")
     page.get_by_role("button", name="Save template").click()
-    expect(page.get_by_role("status")).to_contain_text("Invoice Sent saved")
+    expect(page.get_by_role("status").filter(has_text="saved")).to_contain_text(
+        "Invoice Sent saved"
+    )
     saved = next(t for t in list_templates(db=db) if t.key == "invoice_sent")
     assert saved.customised and saved.body == "Hello {{ guest_name }}, pay at {{ portal_url }}"
     # Put the default back: other tests read Invoice Sent messages from the same demo database.
@@ -80,5 +83,7 @@ def test_audit_log_shows_what_was_billed_and_verifies_the_chain(
     expect(page.locator("tr.audit-row")).to_have_count(len(events), timeout=20_000)
     expect(page.locator("tr.audit-row").filter(has_text="invoice.voided")).to_have_count(1)
     page.get_by_role("button", name="Verify audit chain").click()
-    expect(page.get_by_role("status")).to_contain_text("Audit chain intact")
+    expect(page.get_by_role("status").filter(has_text="Audit chain")).to_contain_text(
+        "Audit chain intact"
+    )
     page.screenshot(path=str(screenshot_dir / "audit.png"), full_page=True)

@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from concierge_app.db.engine import Database
-from concierge_app.services.partner_payments import transfer_queue
+from concierge_app.services.partner.money.transfers import transfer_queue
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
@@ -84,8 +84,11 @@ def open_invoice(app_server: AppServer, code: str) -> str:
 
 
 def open_finance(page: Page, base_url: str) -> None:
+    """Finance, then its Bank transfers tab, as a person clicks it."""
     page.goto(f"{base_url}/finance")
+    page.get_by_role("tab", name="Bank transfers").click(timeout=30_000)
     expect(page.locator("#bank-transfers")).to_be_visible(timeout=30_000)
+    expect(page).to_have_url(re.compile(re.escape(base_url) + r"/finance/?\?tab=transfers$"))
 
 
 def choose_file(page: Page, path: Path) -> None:

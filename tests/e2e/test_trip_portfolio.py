@@ -21,13 +21,14 @@ from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from concierge_app.db.engine import Database
 from concierge_app.domain.errors import DomainError
+from concierge_app.domain.formatting import format_money
 from concierge_app.domain.lifecycle import InvoiceStatus, ServiceLifecycle
 from concierge_app.domain.money import Money
 from concierge_app.domain.payment_status import ServicePaymentStatus
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.services import bookings, checkout, invoicing, portfolio, queries
-from concierge_app.services.formatting import format_money
-from concierge_app.services.messages import list_outbox
+from concierge_app.services.guest import bookings, invoicing, portfolio, queries
+from concierge_app.services.outbox.listing import list_outbox
+from concierge_app.services.payments import checkout
 from tests.e2e.conftest import sign_in
 
 if TYPE_CHECKING:

@@ -14,10 +14,10 @@ import pytest
 import stripe
 from playwright.sync_api import Page, expect
 
+from concierge_app.adapters.payments.configured import webhook_secret
 from concierge_app.db.engine import Database
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.services import checkout
-from concierge_app.services.payment_provider import webhook_secret
+from concierge_app.services.payments import checkout
 from tests.e2e.test_trip_portfolio import (
     add_service,
     invoice_row,
@@ -25,6 +25,7 @@ from tests.e2e.test_trip_portfolio import (
     open_booking,
     send_draft,
 )
+from tests.stripe_objects import stripe_event, stripe_object
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
@@ -57,7 +58,7 @@ def post_event(base_url: str, event: dict[str, object], secret: str) -> tuple[in
 
 @pytest.mark.e2e
 def test_the_webhook_route_refuses_a_bad_signature(app_server: AppServer) -> None:
-    event = {"id": "evt_route_check", "type": "customer.created", "data": {"object": {}}}
+    event = stripe_event("customer.created", {}, event_id="evt_route_check")  # any object
     status, body = post_event(app_server.base_url, event, "whsec_not_ours")
     assert status == 400 and body["received"] is False
     status, body = post_event(app_server.base_url, event, webhook_secret())
@@ -78,22 +79,17 @@ def test_a_signed_payment_event_flips_an_open_staff_page_to_paid(
     expect(row.locator('[data-status="Active"]')).to_be_visible()
 
     attempt = checkout.start_payment_attempt(db=app_db, invoice_ids=[sent.invoice_id], actor="g")
-    event = {
-        "id": f"evt_route_{attempt.id}",
-        "type": "checkout.session.completed",
-        "data": {
-            "object": {
-                "id": f"cs_test_{attempt.id}",
-                "object": "checkout.session",
-                "amount_total": attempt.amount.minor,
-                "currency": attempt.amount.currency.lower(),
-                "client_reference_id": attempt.id,
-                "metadata": {"attempt_id": attempt.id},
-                "payment_intent": f"pi_{attempt.id}",
-                "payment_status": "paid",
-            }
-        },
-    }
+    session = stripe_object(
+        "checkout.session",
+        id=f"cs_test_{attempt.id}",
+        amount_total=attempt.amount.minor,
+        currency=attempt.amount.currency.lower(),
+        client_reference_id=attempt.id,
+        metadata={"attempt_id": attempt.id},
+        payment_intent=f"pi_{attempt.id}",
+        payment_status="paid",
+    )
+    event = stripe_event("checkout.session.completed", session, event_id=f"evt_route_{attempt.id}")
     started = time.monotonic()
     assert post_event(app_server.base_url, event, webhook_secret()) == (
         200,

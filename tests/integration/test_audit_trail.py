@@ -3,8 +3,8 @@
 from sqlalchemy import text
 
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services import portfolio
-from concierge_app.services.audit import booking_audit_log, verify_chain
+from concierge_app.services.guest import portfolio
+from concierge_app.services.shared.audit import booking_audit_log, verify_chain
 
 from ..factories import ACTOR, add_service, make_world, pay, send_draft
 

@@ -7,7 +7,8 @@ import pytest
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.money import Money
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services import bookings, checkout, invoicing, portfolio
+from concierge_app.services.guest import bookings, invoicing, portfolio
+from concierge_app.services.payments import checkout
 
 from ..factories import ACTOR, add_service, draft_id, make_world, pay, send_draft, snapshot
 

@@ -14,12 +14,13 @@ from concierge_app.db.partner_billing import PartnerInvoice
 from concierge_app.db.partner_payments import PartnerPayment
 from concierge_app.domain.bank_statement import BankLineInvalid, StatementRefused
 from concierge_app.domain.money import Money
-from concierge_app.services import partner_documents, partner_payments
-from concierge_app.services.bank_statement import (
+from concierge_app.services.partner.money import transfers as partner_transfers
+from concierge_app.services.partner.money.bank_statement import (
     describe_transfer,
     import_bank_statement,
     record_transfer_entry,
 )
+from concierge_app.services.partner.views import documents as partner_documents
 
 from ..factories import ACTOR, snapshot
 from .test_partner_documents import ledger  # noqa: F401  (fixture)
@@ -74,7 +75,7 @@ def test_a_good_statement_records_each_transfer_matched_or_queued(ledger):  # no
         ("STMT-1", 3000, "Grs Villas LLC", "applied", ACTOR),
         ("STMT-2", 1250, "Unknown Ltd", "queued", ACTOR),
     ]
-    (waiting,) = partner_payments.transfer_queue(db=db)
+    (waiting,) = partner_transfers.transfer_queue(db=db)
     assert (waiting.payment_id, waiting.reference, waiting.payer) == (
         queued.outcome.payment_id,
         "December thanks",

@@ -33,9 +33,10 @@ from concierge_app.db.payments import Commission, PaymentAttempt, ProviderEvent,
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.money import Money
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services import checkout, invoicing, portfolio, queries, refunds
-from concierge_app.services.audit import verify_chain
-from concierge_app.services.checkout import EventOutcome
+from concierge_app.services.guest import invoicing, portfolio, queries, refunds
+from concierge_app.services.payments import checkout
+from concierge_app.services.payments.checkout import EventOutcome
+from concierge_app.services.shared.audit import verify_chain
 
 from ..factories import ACTOR, World, add_service, draft_id, make_world, send_draft
 

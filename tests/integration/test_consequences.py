@@ -1,8 +1,8 @@
 """The confirmation dialogs' words follow what the services actually do."""
 
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services import queries, refunds
-from concierge_app.services.consequences import cancel_consequence, confirm_consequence
+from concierge_app.services.guest import queries, refunds
+from concierge_app.services.guest.consequences import cancel_consequence, confirm_consequence
 
 from ..factories import ACTOR, add_service, make_world, pay, send_draft
 

@@ -10,7 +10,7 @@ from concierge_app.db.bookings import ServiceItem
 from concierge_app.db.invoicing import GuestInvoice
 from concierge_app.db.payments import PaymentAttempt, ProviderEvent
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services.audit import verify_chain
+from concierge_app.services.shared.audit import verify_chain
 
 from ..factories import add_service, make_world, pay, send_draft
 

@@ -22,6 +22,10 @@ import stripe
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
+from concierge_app.adapters.payments.configured import webhook_secret
+from concierge_app.adapters.payments.gateway import DebitRequest, GatewayError, GatewayUnavailable
+from concierge_app.adapters.payments.sandbox import DebitAnswers, SandboxGateway
+from concierge_app.adapters.payments.stripe_gateway import STRIPE_API_VERSION, StripeGateway
 from concierge_app.db.audit import AuditEvent
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.parties import Partner
@@ -34,20 +38,15 @@ from concierge_app.domain.direct_debit import PAID_BY_TRANSFER_ONLY, TRANSFER_PR
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import PartnerInvoiceState, StatusColour
-from concierge_app.payments.gateway import DebitRequest, GatewayError, GatewayUnavailable
-from concierge_app.payments.sandbox import DebitAnswers, SandboxGateway
-from concierge_app.payments.stripe_gateway import STRIPE_API_VERSION, StripeGateway
-from concierge_app.services import (
-    direct_debit,
-    direct_debit_answers,
-    partner_finance,
-    partner_payments,
-)
-from concierge_app.services.payment_provider import sandbox_gateway, webhook_secret
-from concierge_app.services.webhooks import receive_webhook
+from concierge_app.services.partner.money import transfers as partner_transfers
+from concierge_app.services.partner.views import finance as partner_finance
+from concierge_app.services.payments import direct_debit, direct_debit_answers
+from concierge_app.services.payments.provider import sandbox_gateway
+from concierge_app.services.payments.webhooks import receive_webhook
 from concierge_app.settings import get_settings
 
 from ..factories import ACTOR, snapshot
+from ..stripe_objects import stripe_error, stripe_event, stripe_object
 from .test_partner_documents import ledger  # noqa: F401  (fixture)
 from .test_partner_transfers import eur, invoice_of, status
 from .test_partner_write_off import write_off
@@ -297,32 +296,36 @@ def test_a_debit_the_bank_pays_is_noted_once_and_the_invoice_stays_green(chef):
 
 def failed_event(pay: PartnerPayment, *, event_id="evt_dd_failed_1", intent="pi_3DDfail"):
     """`payment_intent.payment_failed` as Stripe sends it for a bounced SEPA debit."""
-    return {
-        "id": event_id,
-        "object": "event",
-        "type": "payment_intent.payment_failed",
-        "created": int(time.time()),
-        "data": {
-            "object": {
-                "id": intent,
-                "object": "payment_intent",
-                "amount": pay.amount_minor,
-                "currency": pay.currency.lower(),
-                "status": "requires_payment_method",
-                "metadata": {
-                    "kind": "partner_direct_debit",
-                    "partner_payment_id": str(pay.id),
-                    "external_id": pay.external_id,
-                },
-                "last_payment_error": {
-                    "code": "insufficient_funds",
-                    "message": "The customer's account has insufficient funds to cover this "
-                    "payment.",
-                    "type": "card_error",
-                },
-            }
+    bounced = stripe_object(
+        "payment_intent",
+        id=intent,
+        amount=pay.amount_minor,
+        currency=pay.currency.lower(),
+        status="requires_payment_method",
+        payment_method_types=["sepa_debit"],
+        metadata={
+            "kind": "partner_direct_debit",
+            "partner_payment_id": str(pay.id),
+            "external_id": pay.external_id,
         },
-    }
+        last_payment_error={
+            "code": "insufficient_funds",
+            "message": "The customer's account has insufficient funds to cover this payment.",
+            "type": "card_error",
+        },
+    )
+    return stripe_event("payment_intent.payment_failed", bounced, event_id=event_id)
+
+
+def processing_intent(intent_id: str) -> dict:
+    """Stripe's answer to a confirmed SEPA debit: processing until the bank answers."""
+    return stripe_object(
+        "payment_intent",
+        id=intent_id,
+        status="processing",
+        payment_method_types=["sepa_debit"],
+        last_payment_error=None,
+    )
 
 
 def deliver(db, event, secret=None):
@@ -390,7 +393,7 @@ def test_with_stripe_keys_the_debit_goes_to_stripe_and_its_failure_event_reverse
         "POST",
         "/v1/payment_intents",
         200,
-        {"id": "pi_3Live", "object": "payment_intent", "status": "processing"},
+        processing_intent("pi_3Live"),
     )
     (debit,) = direct_debit.collect_direct_debits(db=db, today=COLLECTION, actor=ACTOR).requested
     assert debit.provider_reference == "pi_3Live"
@@ -489,7 +492,7 @@ def test_with_stripe_keys_a_stripe_outage_leaves_the_debit_for_a_later_run(
     stripe_mode,  # noqa: F811
 ):
     db, pid = chef["db"], chef["chef"]
-    outage = {"error": {"type": "api_error", "message": "Stripe is unavailable."}}
+    outage = stripe_error(type="api_error", message="Stripe is unavailable.")
     for _ in range(3):  # the SDK retries twice before giving up
         stripe_mode.reply("POST", "/v1/payment_intents", 503, outage)
     summary = direct_debit.collect_direct_debits(db=db, today=COLLECTION, actor=ACTOR)
@@ -624,7 +627,17 @@ def test_a_new_account_gets_a_new_mandate_and_the_bank_details_page_shows_it(che
         "before": MANDATE,
         "after": new.reference,
         "iban": "DE89 •••• •••• •••• •••• 3000",
+        "status": "awaiting the partner's acceptance",
     }
+    # saving the IBAN signed nothing: the new mandate waits for the partner's acceptance
+    assert new.pending and collect(db).requested == ()
+    direct_debit.accept_mandate(
+        db=db,
+        partner_id=pid,
+        reference=new.reference,
+        accepted_by="chef@example.com",
+        accepted_from="203.0.113.7",
+    )
     (debit,) = collect(db).requested
     with db.read() as s:
         (bank,) = s.exec(select(SandboxDebit)).all()
@@ -656,7 +669,7 @@ def test_collect_debit_sends_one_confirmed_sepa_payment_intent(fake_stripe: Fake
         "POST",
         "/v1/payment_intents",
         200,
-        {"id": "pi_3Sepa", "object": "payment_intent", "status": "processing"},
+        processing_intent("pi_3Sepa"),
     )
     assert gateway_for(fake_stripe).collect_debit(stripe_request()) == "pi_3Sepa"
     (sent,) = fake_stripe.requests
@@ -690,12 +703,16 @@ def test_a_payment_intent_refused_at_once_is_a_gateway_error(fake_stripe: FakeSt
         "POST",
         "/v1/payment_intents",
         200,
-        {
-            "id": "pi_3Bad",
-            "object": "payment_intent",
-            "status": "requires_payment_method",
-            "last_payment_error": {"code": "invalid_bank_account_iban", "message": "Bad IBAN."},
-        },
+        stripe_object(
+            "payment_intent",
+            id="pi_3Bad",
+            status="requires_payment_method",
+            last_payment_error={
+                "type": "invalid_request_error",
+                "code": "invalid_bank_account_iban",
+                "message": "Bad IBAN.",
+            },
+        ),
     )
     with pytest.raises(GatewayError, match=r"Bad IBAN\."):
         gateway_for(fake_stripe).collect_debit(stripe_request())
@@ -703,7 +720,7 @@ def test_a_payment_intent_refused_at_once_is_a_gateway_error(fake_stripe: FakeSt
         "POST",
         "/v1/payment_intents",
         400,
-        {"error": {"type": "invalid_request_error", "message": "SEPA is not enabled."}},
+        stripe_error(type="invalid_request_error", message="SEPA is not enabled."),
     )
     with pytest.raises(GatewayError, match=r"SEPA is not enabled\."):
         gateway_for(fake_stripe).collect_debit(stripe_request())
@@ -731,7 +748,7 @@ def test_stripe_not_taking_the_request_is_no_refusal(
     status: int,
     error: dict,
 ):
-    fake_stripe.reply("POST", "/v1/payment_intents", status, {"error": error})
+    fake_stripe.reply("POST", "/v1/payment_intents", status, stripe_error(**error))
     with pytest.raises(GatewayUnavailable) as caught:
         gateway_for(fake_stripe).collect_debit(stripe_request())
     assert str(caught.value) == error["message"]
@@ -760,7 +777,7 @@ def test_stripe_refusing_the_debit_is_a_refusal(
     status: int,
     error: dict,
 ):
-    fake_stripe.reply("POST", "/v1/payment_intents", status, {"error": error})
+    fake_stripe.reply("POST", "/v1/payment_intents", status, stripe_error(**error))
     with pytest.raises(GatewayError) as caught:
         gateway_for(fake_stripe).collect_debit(stripe_request())
     assert type(caught.value) is GatewayError and str(caught.value) == error["message"]
@@ -862,7 +879,7 @@ def test_a_document_the_partner_said_it_has_paid_is_not_debited_while_the_transf
 ):
     db, pid = chef["db"], chef["chef"]
     invoice = invoice_of(db, pid)
-    expected = partner_payments.announce_payment(
+    expected = partner_transfers.announce_payment(
         db=db, invoice_id=invoice.id, partner_id=pid, today=date(2026, 12, 9)
     )
     assert expected == date(2026, 12, 11)  # "I've paid" on Wednesday: reflected by Friday

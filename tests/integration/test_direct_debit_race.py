@@ -26,20 +26,18 @@ import pytest
 from sqlalchemy import func, insert, text
 from sqlmodel import col, select, update
 
+from concierge_app.adapters.payments.gateway import DebitRequest
 from concierge_app.db.engine import Database
-from concierge_app.db.partner_payments import (
-    PartnerAllocation,
-    PartnerPayment,
-    PartnerPaymentStatus,
-)
+from concierge_app.db.partner_payments import PartnerAllocation, PartnerPayment
 from concierge_app.db.sandbox import SandboxDebit
 from concierge_app.db.types import utcnow
 from concierge_app.domain.partner_billing import Period
-from concierge_app.payments.gateway import DebitRequest
-from concierge_app.services import direct_debit, partner_payments
-from concierge_app.services.audit import verify_chain
-from concierge_app.services.common import table_of
-from concierge_app.services.payment_provider import sandbox_gateway
+from concierge_app.domain.statuses import PartnerPaymentStatus
+from concierge_app.services.partner.money import transfers as partner_transfers
+from concierge_app.services.payments import direct_debit
+from concierge_app.services.payments.provider import sandbox_gateway
+from concierge_app.services.shared.audit import verify_chain
+from concierge_app.services.shared.common import table_of
 
 from ..factories import ACTOR
 from .test_direct_debit import give_mandate
@@ -133,7 +131,7 @@ def test_a_transfer_and_a_direct_debit_at_once_allocate_the_invoice_once(ledger)
         outcome: dict[str, Any] = {}
 
         def pay_by_transfer(today: date = today, n: int = round_no, out: dict = outcome) -> None:
-            out["transfer"] = partner_payments.record_bank_transfer(
+            out["transfer"] = partner_transfers.record_bank_transfer(
                 db=db,
                 amount=eur("36.00"),
                 reference=f"OPR-CHEF1 {invoice.number}",

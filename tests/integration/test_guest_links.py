@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from concierge_app.db.bookings import GuestLink
 from concierge_app.db.types import utcnow
-from concierge_app.services.guest_access import (
+from concierge_app.services.guest.links import (
     booking_for_guest,
     issue_guest_link,
     revoke_guest_links,

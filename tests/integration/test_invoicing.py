@@ -7,8 +7,8 @@ from concierge_app.db.messaging import OutboxMessage
 from concierge_app.domain.errors import InvalidTransition
 from concierge_app.domain.payment_status import ServicePaymentStatus as P
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services import invoicing, portfolio, queries
-from concierge_app.services.portfolio import CancelOutcome
+from concierge_app.services.guest import invoicing, portfolio, queries
+from concierge_app.services.guest.portfolio import CancelOutcome
 
 from ..factories import ACTOR, add_service, draft_id, make_world, pay, send_draft
 
@@ -153,7 +153,7 @@ def test_a_paid_invoice_cannot_be_voided(db):
 
 
 def test_cancelling_a_service_already_refunded_in_full_asks_for_no_refund(db):
-    from concierge_app.services import refunds
+    from concierge_app.services.guest import refunds
 
     w = make_world(db)
     sid = add_service(w, S.PLATFORM_COLLECTS_FULL, "100.00")
@@ -166,7 +166,7 @@ def test_cancelling_a_service_already_refunded_in_full_asks_for_no_refund(db):
 
 
 def test_money_received_for_an_invoice_kept_after_the_booking_was_cancelled_is_flagged(db):
-    from concierge_app.services import bookings
+    from concierge_app.services.guest import bookings
 
     w = make_world(db)
     add_service(w, S.PLATFORM_COLLECTS_FULL, "100.00")

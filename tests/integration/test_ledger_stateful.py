@@ -52,6 +52,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, col, select
 
+from concierge_app.adapters.payments.gateway import GatewayError
 from concierge_app.cli import run_migrations
 from concierge_app.db.audit import AuditEvent
 from concierge_app.db.bookings import Booking, ServiceItem
@@ -66,22 +67,16 @@ from concierge_app.db.payments import (
     ProviderEvent,
     Refund,
 )
+from concierge_app.domain.charge_limits import max_charge
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.lifecycle import AttemptStatus
 from concierge_app.domain.money import Money, Rounding, divide_rounded
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.payments.gateway import GatewayError
-from concierge_app.services import (
-    bookings,
-    checkout,
-    invoicing,
-    portfolio,
-    queries,
-    refunds,
-)
-from concierge_app.services.audit import verify_chain
-from concierge_app.services.checkout import EventOutcome
-from concierge_app.services.portfolio import CancelOutcome
+from concierge_app.services.guest import bookings, invoicing, portfolio, queries, refunds
+from concierge_app.services.guest.portfolio import CancelOutcome
+from concierge_app.services.payments import checkout
+from concierge_app.services.payments.checkout import EventOutcome
+from concierge_app.services.shared.audit import verify_chain
 
 from ..conftest import PG_ADMIN_URL, create_pg_database, drop_pg_database, require_postgres
 from ..factories import ACTOR, World, add_service, make_world, pay, send_draft, snapshot
@@ -435,6 +430,8 @@ class LedgerMachine(RuleBasedStateMachine):
             prices_ok = deposit is not None and 0 < deposit.minor <= gross
         else:
             prices_ok = deposit is None or deposit.is_zero
+        if strategy is PaymentStrategy.PLATFORM_COLLECTS_FULL:
+            prices_ok = prices_ok and gross > 0  # the platform collects a price above zero
         must = prices_ok and led.bookings[w.booking_id].status == "confirmed"
         service_id = self.call(
             "add service",
@@ -481,6 +478,11 @@ class LedgerMachine(RuleBasedStateMachine):
             and service.lifecycle == "draft"
             and led.bookings[service.booking_id].status == "confirmed"
         )
+        if must and service is not None and (amount := billable(service)) is not None:
+            draft = led.draft_of(service.booking_id)
+            on_draft = 0 if draft is None else draft.total_minor
+            # A draft never grows past what one payment can take.
+            must = on_draft + amount <= max_charge(service.currency).minor
         result = self.call(
             "confirm service",
             must,
@@ -663,7 +665,9 @@ class LedgerMachine(RuleBasedStateMachine):
             bool(invoices)
             and all(i.status == "active" for i in invoices)
             and len({i.booking_id for i in invoices}) == 1
-            and sum(i.total_minor for i in invoices) > 0
+            and 0
+            < sum(i.total_minor for i in invoices)
+            <= max_charge(invoices[0].currency).minor  # one payment's limit
         )
 
     @precondition(lambda self: self.has(has_active_invoice))
@@ -1511,8 +1515,15 @@ def test_money_taken_for_a_cancelled_booking_is_flagged_for_refund(sqlite_db):
 
 
 def test_a_free_service_paid_after_cancellation_owes_no_refund(sqlite_db):
+    """A free platform-collected service can no longer be created; an older database may still
+    hold one (made here by writing its price, line and draft total to 0 after confirming)."""
     w = make_world(sqlite_db)
-    free = add_service(w, PaymentStrategy.PLATFORM_COLLECTS_FULL, "0.00", title="Welcome drink")
+    free = add_service(w, PaymentStrategy.PLATFORM_COLLECTS_FULL, "1.00", title="Welcome drink")
+    with sqlite_db.transaction() as s:
+        s.get(ServiceItem, free).gross_minor = 0
+        line = s.exec(select(InvoiceLine).where(InvoiceLine.service_item_id == free)).one()
+        line.amount_minor = 0
+        s.get(GuestInvoice, line.invoice_id).total_minor = 0
     add_service(w, PaymentStrategy.PLATFORM_COLLECTS_FULL, "100.00", title="Sailing")
     invoice_id = send_draft(w)
     bookings.cancel_booking(

@@ -16,8 +16,10 @@ from sqlalchemy.exc import IntegrityError
 
 from concierge_app.cli import REPO_ROOT
 from concierge_app.db.engine import Database
+from concierge_app.db.parties import PartnerCommissionRate
 from concierge_app.domain.partner_billing import Period
-from concierge_app.services import month_end, partner_groups
+from concierge_app.services.partner.billing import month_end
+from concierge_app.services.partner.money import groups as partner_groups
 
 from ..conftest import create_pg_database, drop_pg_database, require_postgres
 from ..factories import ACTOR
@@ -61,12 +63,33 @@ def rows(url: str, sql: str) -> list[tuple[object, ...]]:
     return found
 
 
+def lend_rate_history(url: str, lend: bool) -> None:
+    """Today's month-end run reads the rate history of migration 0015: the old schema gets a copy
+    of that table (each partner's rate from the start) for the run, taken away before upgrading."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if lend:
+            PartnerCommissionRate.__table__.create(conn)
+            conn.execute(
+                text(
+                    "INSERT INTO partner_commission_rate (partner_id, rate_bps, valid_from, "
+                    "changed_by, changed_at) SELECT id, commission_rate_bps, '0001-01-01', "
+                    "'test', created_at FROM partner"
+                )
+            )
+        else:
+            PartnerCommissionRate.__table__.drop(conn)
+    engine.dispose()
+
+
 def test_upgrading_keeps_every_payment_and_refuses_one_with_two_payers(at_0011):
     url = at_0011
     db = Database(url)
     sol = prop(db, "PRP-SOL9", "Villa Sol")
     stay(db, sol, "BK-9", date(2026, 11, 2), date(2026, 11, 6), "800.00")
+    lend_rate_history(url, True)
     month_end.run_month_end(db=db, period=Period(2026, 11), run_date=date(2026, 12, 2), actor=ACTOR)
+    lend_rate_history(url, False)
     group = partner_groups.create_group(
         db=db, code="GRP-9009", name="Group", finance_email="g@example.com", actor=ACTOR
     )

@@ -13,8 +13,8 @@ from concierge_app.db.engine import Database
 from concierge_app.demo.seed import has_data, load_demo
 from concierge_app.domain.lifecycle import InvoiceStatus
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.services import queries
-from concierge_app.services.audit import verify_chain
+from concierge_app.services.guest import queries
+from concierge_app.services.shared.audit import verify_chain
 
 from ..conftest import create_pg_database, drop_pg_database, require_postgres
 

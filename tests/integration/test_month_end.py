@@ -7,6 +7,7 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
@@ -16,11 +17,13 @@ from concierge_app.db.partner_billing import (
     PartnerStatement,
     Payout,
 )
+from concierge_app.db.types import table_of
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import Period
 from concierge_app.domain.statement import parse_statement
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services import bookings, month_end, portfolio
+from concierge_app.services.guest import bookings, portfolio
+from concierge_app.services.partner.billing import month_end, month_end_steps
 
 from ..factories import ACTOR, make_partner
 
@@ -165,7 +168,7 @@ def test_a_partner_paid_out_gross_pays_the_whole_commission(db):
 
 
 def partners_gross(db):
-    from concierge_app.services import partners
+    from concierge_app.services.partner import accounts as partners
 
     return partners.create_partner(
         db=db,
@@ -206,7 +209,7 @@ def test_a_crash_in_the_middle_then_a_rerun_leaves_no_duplicates_and_no_gaps(db,
     villas = [make_partner(db, kind="property") for _ in range(7)]
     for i, villa in enumerate(villas):
         stay(db, villa, date(2026, 11, 1 + i), date(2026, 11, 10 + i))
-    real = month_end._invoice_chunk
+    real = month_end_steps.invoice_chunk
     calls = []
 
     def crash_on_third_chunk(session, run_id, period, lo, hi, *rest):
@@ -216,11 +219,11 @@ def test_a_crash_in_the_middle_then_a_rerun_leaves_no_duplicates_and_no_gaps(db,
             raise RuntimeError("power cut")  # …and are rolled back with its transaction
         return made
 
-    monkeypatch.setattr(month_end, "_invoice_chunk", crash_on_third_chunk)
+    monkeypatch.setattr(month_end_steps, "invoice_chunk", crash_on_third_chunk)
     with pytest.raises(RuntimeError):
         run(db, chunk=2, workers=1)
     assert len(invoices(db)) == 4  # two chunks of two committed
-    monkeypatch.setattr(month_end, "_invoice_chunk", real)
+    monkeypatch.setattr(month_end_steps, "invoice_chunk", real)
     resumed = run(db, chunk=2)
     assert resumed.resumed and resumed.invoices_created == 3
     numbers = [i.number for i in invoices(db)]
@@ -240,7 +243,7 @@ def test_chunks_issued_in_parallel_crash_then_resume_with_the_numbers_in_partner
     villas = [make_partner(db, kind="property") for _ in range(9)]
     for i, villa in enumerate(villas):
         stay(db, villa, date(2026, 11, 1 + i), date(2026, 11, 10 + i))
-    real = month_end._invoice_chunk
+    real = month_end_steps.invoice_chunk
     failing = villas[4]
 
     def crash_on_one_chunk(session, run_id, period, lo, hi, *rest):
@@ -249,11 +252,11 @@ def test_chunks_issued_in_parallel_crash_then_resume_with_the_numbers_in_partner
             raise RuntimeError("power cut")
         return made
 
-    monkeypatch.setattr(month_end, "_invoice_chunk", crash_on_one_chunk)
+    monkeypatch.setattr(month_end_steps, "invoice_chunk", crash_on_one_chunk)
     with pytest.raises(RuntimeError):
         run(db, chunk=2, workers=2)
     assert failing not in {i.partner_id for i in invoices(db)}
-    monkeypatch.setattr(month_end, "_invoice_chunk", real)
+    monkeypatch.setattr(month_end_steps, "invoice_chunk", real)
     resumed = run(db, chunk=3, workers=2)  # other chunk boundaries than the first attempt
     assert resumed.resumed and resumed.invoices_total == 9
     by_partner = {i.partner_id: i.number for i in invoices(db)}
@@ -274,19 +277,19 @@ def test_statements_written_in_parallel_that_fail_halfway_are_written_again_once
     villas = [make_partner(db, kind="property") for _ in range(6)]
     for villa in villas:
         stay(db, villa, date(2026, 11, 2), date(2026, 11, 6))
-    real, calls = month_end._collect, []
+    real, calls = month_end_steps.write_statements, []
 
     def second_range_fails(dialect, ranged=False, rates=()):
         calls.append(ranged)
         if len(calls) == 2:
-            return month_end.insert(month_end._STMT).values(run_id=None)  # NOT NULL: fails
+            return insert(table_of(PartnerStatement)).values(run_id=None)  # NOT NULL: fails
         return real(dialect, ranged, rates)
 
-    monkeypatch.setattr(month_end, "_collect", second_range_fails)
+    monkeypatch.setattr(month_end_steps, "write_statements", second_range_fails)
     with pytest.raises(IntegrityError):
         run(db, workers=2)
     assert counts(db)[0] == 0 and 0 < counts(db)[1] < 6  # one range's statements committed
-    monkeypatch.setattr(month_end, "_collect", real)
+    monkeypatch.setattr(month_end_steps, "write_statements", real)
     assert run(db, workers=rerun_workers).invoices_total == 6
     assert counts(db) == (6, 6, 6)
     assert [i.number for i in invoices(db)] == [f"CM-2026-{n:06d}" for n in range(1, 7)]
@@ -334,8 +337,9 @@ def test_the_preview_writes_nothing_and_matches_the_run(db):
 
 
 def test_a_refund_is_taken_off_the_commission_base_and_the_payout(db):
-    from concierge_app.services import checkout, invoicing, queries
-    from concierge_app.services.refunds import record_refund
+    from concierge_app.services.guest import invoicing, queries
+    from concierge_app.services.guest.refunds import record_refund
+    from concierge_app.services.payments import checkout
 
     villa = make_partner(db, kind="property")
     chef = make_partner(db, kind="operator", rate_bps=1000)
@@ -381,13 +385,14 @@ def test_credit_waiting_for_the_next_invoice_pays_it_when_the_run_issues_it(db):
     """An over-payment made before the month's invoice exists is applied by the run."""
     from concierge_app.db.parties import Partner
     from concierge_app.db.partner_payments import PartnerAllocation
-    from concierge_app.services import partner_documents, partner_payments
+    from concierge_app.services.partner.money import transfers as partner_transfers
+    from concierge_app.services.partner.views import documents as partner_documents
 
     villa = partners_gross(db)  # pays the whole commission: 10 % of 800.00 = 80.00
     stay(db, villa, date(2026, 11, 1), date(2026, 11, 5), total="800.00")
     with db.read() as s:
         code = s.get(Partner, villa).code
-    paid = partner_payments.record_bank_transfer(
+    paid = partner_transfers.record_bank_transfer(
         db=db,
         amount=Money.parse("100.00", "EUR"),
         reference=code,

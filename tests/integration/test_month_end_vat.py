@@ -14,8 +14,9 @@ from concierge_app.db.partner_billing import PartnerInvoice, Payout
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import PartnerInvoiceKind
-from concierge_app.services import month_end, partners
-from concierge_app.services.partner_documents import invoice_document
+from concierge_app.services.partner import accounts as partners
+from concierge_app.services.partner.billing import month_end_steps
+from concierge_app.services.partner.views.documents import invoice_document
 
 from ..factories import ACTOR, make_partner
 from .test_month_end import run, stay
@@ -129,7 +130,7 @@ def test_crashed_parallel_chunks_resume_with_gapless_vat_numbers_in_partner_orde
     villas += [make_partner(db, kind="property") for _ in range(2)]
     for i, villa in enumerate(villas):
         stay(db, villa, date(2026, 11, 1 + i), date(2026, 11, 10 + i))
-    real, failing = month_end._invoice_chunk, villas[3]
+    real, failing = month_end_steps.invoice_chunk, villas[3]
 
     def crash_on_one_chunk(session, run_id, period, lo, hi, *rest):
         made = real(session, run_id, period, lo, hi, *rest)
@@ -137,10 +138,10 @@ def test_crashed_parallel_chunks_resume_with_gapless_vat_numbers_in_partner_orde
             raise RuntimeError("power cut")
         return made
 
-    monkeypatch.setattr(month_end, "_invoice_chunk", crash_on_one_chunk)
+    monkeypatch.setattr(month_end_steps, "invoice_chunk", crash_on_one_chunk)
     with pytest.raises(RuntimeError):
         run(db, chunk=2, workers=2)
-    monkeypatch.setattr(month_end, "_invoice_chunk", real)
+    monkeypatch.setattr(month_end_steps, "invoice_chunk", real)
     assert run(db, chunk=3, workers=2).invoices_total == 9
     vat = {v.partner_id: v.number for v in documents(db, PartnerInvoiceKind.VAT)}
     taxed = sorted(v for v in villas if v not in villas[5:7])
@@ -158,7 +159,7 @@ def test_the_rate_is_frozen_when_the_statements_are_written(db, vat_rates, monke
     def crash(*_args):
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(month_end, "_invoice_chunk", crash)
+    monkeypatch.setattr(month_end_steps, "invoice_chunk", crash)
     with pytest.raises(RuntimeError):
         run(db)
     monkeypatch.undo()
@@ -184,7 +185,8 @@ def test_no_vat_document_for_a_tax_that_rounds_to_nothing(db, vat_rates):
 def test_a_vat_document_can_be_corrected_by_a_credit_note(db, vat_rates):
     """A credit note on the commission leaves the VAT charged on it: the VAT document takes
     its own note."""
-    from concierge_app.services import partner_documents, partner_notes
+    from concierge_app.services.partner.money import notes as partner_notes
+    from concierge_app.services.partner.views import documents as partner_documents
 
     vat_rates("ES:21")
     villa = partner_in(db, "ES", "PRP-ES4", payout="gross_stripe")

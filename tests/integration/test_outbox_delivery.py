@@ -10,11 +10,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
+from concierge_app.adapters.notify.smtp import SmtpMailer
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.types import utcnow
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.notify.smtp import SmtpMailer
-from concierge_app.services.delivery import MAX_ATTEMPTS, deliver_due_messages, retry_pause
+from concierge_app.services.outbox.delivery import MAX_ATTEMPTS, deliver_due_messages, retry_pause
 
 from ..factories import add_service, make_world, send_draft
 
@@ -125,7 +125,7 @@ def test_an_unreachable_server_is_a_retry_not_a_crash(db):
 
 def test_each_delivery_is_on_the_audit_trail_and_moves_the_change_feed(db, smtp):
     from concierge_app.db.audit import AuditEvent
-    from concierge_app.services.changes import ledger_version
+    from concierge_app.services.shared.changes import ledger_version
 
     _inbox, mailer = smtp
     w = make_world(db)
@@ -142,7 +142,7 @@ def test_each_delivery_is_on_the_audit_trail_and_moves_the_change_feed(db, smtp)
 def test_the_invoice_sent_message_carries_a_working_guest_link(db, smtp):
     import re
 
-    from concierge_app.services.guest_access import booking_for_guest
+    from concierge_app.services.guest.links import booking_for_guest
 
     inbox, mailer = smtp
     w = make_world(db)
@@ -190,7 +190,7 @@ def test_the_in_app_job_delivers_without_the_cli(sqlite_db, smtp, monkeypatch):
 def test_a_message_that_cannot_be_rendered_fails_alone(db, smtp):
     """A message rendered when sent whose subject is gone (here: no such invoice) is a failed
     attempt of that message; the others in the batch are sent, and the Outbox still lists."""
-    from concierge_app.services.messages import list_outbox
+    from concierge_app.services.outbox.listing import list_outbox
 
     inbox, mailer = smtp
     with db.transaction() as s:

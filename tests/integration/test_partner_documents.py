@@ -10,9 +10,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import event, update
 
+from concierge_app.adapters.documents.invoice_pdf import render_invoice_pdf
+from concierge_app.adapters.documents.statement_csv import statement_csv
 from concierge_app.db.parties import Partner
-from concierge_app.documents.partner_invoice_pdf import render_invoice_pdf
-from concierge_app.documents.statement_csv import statement_csv
 from concierge_app.domain.errors import NotFound
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import (
@@ -22,7 +22,10 @@ from concierge_app.domain.partner_billing import (
     StatusColour,
 )
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services import bookings, month_end, partner_documents, partners, portfolio
+from concierge_app.services.guest import bookings, portfolio
+from concierge_app.services.partner import accounts as partners
+from concierge_app.services.partner.billing import month_end
+from concierge_app.services.partner.views import documents as partner_documents
 from concierge_app.settings import get_settings
 
 from ..factories import ACTOR

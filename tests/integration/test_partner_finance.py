@@ -13,9 +13,12 @@ from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.partner_billing import PartnerBankAccount
 from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.partner_billing import Period
-from concierge_app.services import month_end, partner_auth, partner_finance
-from concierge_app.services.auth import SignInRefused
-from concierge_app.services.delivery import deliver_due_messages
+from concierge_app.services.access import partner_sign_in as partner_auth
+from concierge_app.services.access.staff_sign_in import SignInRefused
+from concierge_app.services.access.tickets import redeem_session
+from concierge_app.services.outbox.delivery import deliver_due_messages
+from concierge_app.services.partner.billing import month_end
+from concierge_app.services.partner.views import finance as partner_finance
 
 from ..factories import ACTOR, make_partner, snapshot
 from .test_month_end import stay
@@ -37,10 +40,11 @@ def test_a_partner_user_signs_in_and_out(db):
     signed = partner_auth.partner_sign_in(
         db=db, email="fin@villa.example", password="a-long-secret"
     )
-    who = partner_auth.current_partner_user(db=db, token=signed.token)
+    token = redeem_session(db=db, code=signed.ticket).token  # as /api/auth/session does
+    who = partner_auth.current_partner_user(db=db, token=token)
     assert who is not None and who.partner_id == villa
-    partner_auth.partner_sign_out(db=db, token=signed.token)
-    assert partner_auth.current_partner_user(db=db, token=signed.token) is None
+    partner_auth.partner_sign_out(db=db, token=token)
+    assert partner_auth.current_partner_user(db=db, token=token) is None
 
 
 def test_a_valid_iban_is_saved_masked_audited_and_the_partner_is_told(db):
@@ -126,7 +130,8 @@ def test_the_invoice_email_goes_to_the_finance_contact_with_its_pdf(db, smtp):  
 
 
 def test_an_invoice_email_is_rendered_when_sent_with_the_template_then(db, smtp):  # noqa: F811
-    from concierge_app.services.messages import list_outbox, update_template
+    from concierge_app.services.outbox.listing import list_outbox
+    from concierge_app.services.shared.messages import update_template
 
     inbox, mailer = smtp
     villa = make_partner(db, kind="property")

@@ -14,11 +14,11 @@ from concierge_app.db.audit import AuditEvent
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.parties import Partner
 from concierge_app.db.partner_billing import PartnerInvoice
-from concierge_app.db.partner_inbox import ThreadAuthor
 from concierge_app.domain.errors import DomainError, NotFound
-from concierge_app.services import partner_inbox as inbox
-from concierge_app.services import partners
-from concierge_app.services.audit import verify_chain
+from concierge_app.domain.statuses import ThreadAuthor
+from concierge_app.services.partner import accounts as partners
+from concierge_app.services.partner import inbox as inbox
+from concierge_app.services.shared.audit import verify_chain
 from concierge_app.settings import get_settings
 
 from ..factories import snapshot

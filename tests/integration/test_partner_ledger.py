@@ -14,8 +14,8 @@ from concierge_app.db.partner_billing import PartnerInvoice
 from concierge_app.db.partner_payments import PartnerAllocation, PartnerPayment
 from concierge_app.db.types import utcnow
 from concierge_app.domain.money import Money
-from concierge_app.services import partner_documents
-from concierge_app.services.partner_ledger import RowKind, balance_text, ledger, signed
+from concierge_app.services.partner.views import documents as partner_documents
+from concierge_app.services.partner.views.ledger import RowKind, balance_text, ledger, signed
 
 from .test_partner_documents import NOV, TODAY
 from .test_partner_documents import ledger as documents_ledger  # noqa: F401  (fixture)

@@ -1,5 +1,6 @@
-"""Credit and debit notes on SQLite and PostgreSQL: a credit note is applied to the oldest open
-invoice (or waits for the next one), never over the invoice it corrects; a debit note is payable
+"""Credit and debit notes on SQLite and PostgreSQL: a credit note is applied to the invoice it
+corrects, what that one no longer needs to the oldest open document (or it waits for the next
+one), never over the invoice it corrects; a debit note is payable
 by its own due date; an over-payment's credit is applied the same way; a double click issues one
 note; each note is audited and emailed with its PDF; concurrent applications never allocate the
 same money twice."""
@@ -14,11 +15,11 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
+from concierge_app.adapters.documents.invoice_pdf import render_invoice_pdf
 from concierge_app.db.audit import AuditEvent
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.partner_billing import PartnerInvoice
 from concierge_app.db.partner_payments import PartnerAllocation
-from concierge_app.documents.partner_invoice_pdf import render_invoice_pdf
 from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import (
@@ -27,8 +28,14 @@ from concierge_app.domain.partner_billing import (
     Period,
     StatusColour,
 )
-from concierge_app.services import partner_corrections, partner_documents, partner_notes
-from concierge_app.services.partner_credit import apply_pending_credit
+from concierge_app.services.partner.money import (
+    corrections as partner_corrections,
+)
+from concierge_app.services.partner.money import (
+    notes as partner_notes,
+)
+from concierge_app.services.partner.money.credit import apply_pending_credit
+from concierge_app.services.partner.views import documents as partner_documents
 
 from ..factories import ACTOR, snapshot
 from .test_partner_documents import (
@@ -105,24 +112,44 @@ def two_months(db):
     }
 
 
-def test_a_credit_note_pays_the_oldest_open_invoice_not_the_one_it_corrects(two_months):
+def test_a_credit_note_pays_the_invoice_it_corrects_not_the_oldest_open_one(two_months):
     db, gross, oct_, nov = (two_months[k] for k in ("db", "gross", "oct", "nov"))
     note = credit_note(db, nov.id, "25.00")
     assert note.number == "CN-2026-000001" and not note.duplicate
-    assert [(a.invoice_number, a.amount) for a in note.applied] == [(oct_.number, eur("25.00"))]
+    assert [(a.invoice_number, a.amount) for a in note.applied] == [(nov.number, eur("25.00"))]
     (alloc,) = allocations(db)
-    assert (alloc.invoice_id, alloc.credit_note_id, alloc.payment_id) == (oct_.id, note.id, None)
+    assert (alloc.invoice_id, alloc.credit_note_id, alloc.payment_id) == (nov.id, note.id, None)
     assert (alloc.amount_minor, alloc.effective_on) == (2500, TODAY)
     shown = documents(db, gross)
     assert shown[oct_.number].status_text == "Overdue (due by November 17, 2026)"
-    assert shown[oct_.number].outstanding == eur("35.00")
-    assert shown[nov.number].status_text == "Due by December 16, 2026"
+    assert shown[oct_.number].outstanding == eur("60.00")
+    assert shown[nov.number].status_text == "You've paid €25.00 of €80.00"
+    assert shown[nov.number].outstanding == eur("55.00")
     cn = shown[note.number]
     assert (cn.kind, cn.title) == (PartnerInvoiceKind.CREDIT_NOTE, "Credit note")
-    assert (cn.status_text, cn.status_colour) == ("Applied in full", StatusColour.GREEN)
+    assert (cn.status_text, cn.status_colour) == (
+        f"Applied in full to {nov.number}",
+        StatusColour.GREEN,
+    )
     view = partner_documents.invoices_view(db=db, partner_id=gross, today=TODAY)
     assert [s.number for s in view.outstanding] == [oct_.number, nov.number]  # no credit note
     assert view.total_due == (eur("115.00"),)  # 60 + 80 − 25
+
+
+def test_only_what_the_corrected_invoice_no_longer_needs_pays_the_oldest_open_one(two_months):
+    db, gross, oct_, nov = (two_months[k] for k in ("db", "gross", "oct", "nov"))
+    transfer(db, "70.00", f"PRP-GRS01 {nov.number}")  # 10.00 of November left
+    note = credit_note(db, nov.id, "25.00", today=date(2026, 12, 8))
+    assert [(a.invoice_number, a.amount) for a in note.applied] == [
+        (nov.number, eur("10.00")),
+        (oct_.number, eur("15.00")),
+    ]
+    shown = documents(db, gross, date(2026, 12, 8))
+    assert shown[nov.number].status_text == "Paid"
+    assert shown[oct_.number].outstanding == eur("45.00")
+    assert shown[note.number].status_text == (
+        f"Applied in full to {nov.number} (€10.00), {oct_.number} (€15.00)"
+    )
 
 
 def test_you_ve_paid_x_of_y_with_the_remaining_total_due(ledger):  # noqa: F811
@@ -135,7 +162,7 @@ def test_you_ve_paid_x_of_y_with_the_remaining_total_due(ledger):  # noqa: F811
     view = partner_documents.invoices_view(db=db, partner_id=gross, today=TODAY)
     assert view.total_due == (eur("50.00"),)
     assert [s.number for s in view.outstanding] == [invoice.number]
-    assert shown[note.number].status_text == "Applied in full"
+    assert shown[note.number].status_text == f"Applied in full to {invoice.number}"
     assert shown[note.number].nothing_to_pay and not shown[note.number].can_announce
 
 
@@ -212,7 +239,7 @@ def test_with_nothing_open_the_credit_waits_for_the_next_invoice(ledger):  # noq
     shown = documents(db, gross, JAN_RUN)
     assert shown[january.number].status_text == "You've paid €20.00 of €50.00"
     assert shown[january.number].outstanding == eur("30.00")
-    assert shown[note.number].status_text == "Applied in full"
+    assert shown[note.number].status_text == f"Applied in full to {january.number}"
     before = snapshot(db)
     assert apply_pending_credit(db=db, today=JAN_RUN) == 0  # a rerun changes nothing
     assert snapshot(db) == before
@@ -315,7 +342,9 @@ def test_a_new_debit_note_is_paid_from_waiting_credit(ledger):  # noqa: F811
     ]
     shown = documents(db, gross, dec10)
     assert shown[debit.number].status_text == "Paid"
-    assert shown[credit.number].status_text == "Applied: €12.00 · available: €8.00"
+    assert (
+        shown[credit.number].status_text == f"Applied €12.00 to {debit.number} · available: €8.00"
+    )
 
 
 def test_credit_is_never_applied_to_a_black_invoice(ledger):  # noqa: F811
@@ -403,6 +432,7 @@ def test_each_note_is_audited_and_emailed_with_its_pdf(ledger):  # noqa: F811
     assert "Credit note" in pdf and credit.number in pdf
     assert f"Corrects invoice {invoice.number}" in pdf and REASON in pdf
     assert "not paid out to your bank account" in pdf and "open or future invoices" in pdf
+    assert "it pays the invoice it corrects first" in pdf
     assert "Reservation statement" not in pdf
     assert f"Invoice {invoice.number} remains valid. This credit note deducts €30.00" in pdf
     dpdf = _pdf_text(db, debit.id)

@@ -12,6 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from concierge_app.adapters.payments.gateway import CheckoutRequest, CheckoutSession, GatewayError
+from concierge_app.adapters.payments.sandbox import Card
 from concierge_app.db.audit import AuditEvent
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.partner_billing import PartnerInvoice
@@ -19,25 +21,29 @@ from concierge_app.db.partner_payments import (
     PartnerAllocation,
     PartnerCheckout,
     PartnerCheckoutInvoice,
-    PartnerCheckoutStatus,
     PartnerPayment,
 )
 from concierge_app.db.payments import ProviderEvent
 from concierge_app.domain.errors import CurrencyMismatch, DomainError, NotFound
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import PartnerInvoiceState, StatusColour
-from concierge_app.payments.gateway import CheckoutRequest, CheckoutSession, GatewayError
-from concierge_app.payments.sandbox import Card
-from concierge_app.services import partner_corrections, partner_documents, partner_payments
-from concierge_app.services.common import today as business_day
-from concierge_app.services.partner_checkout import (
+from concierge_app.domain.statuses import PartnerCheckoutStatus
+from concierge_app.services.partner.money import (
+    corrections as partner_corrections,
+)
+from concierge_app.services.partner.money import (
+    transfers as partner_transfers,
+)
+from concierge_app.services.partner.views import documents as partner_documents
+from concierge_app.services.payments.partner_checkout import (
     CheckoutOutcome,
     begin_partner_checkout,
     checkout_outcome,
     close_partner_checkout,
     fulfil_partner_checkout,
 )
-from concierge_app.services.payment_provider import sandbox_gateway
+from concierge_app.services.payments.provider import sandbox_gateway
+from concierge_app.services.shared.common import today as business_day
 from concierge_app.settings import get_settings
 
 from ..factories import ACTOR, snapshot
@@ -257,7 +263,7 @@ def test_an_invoice_with_a_transfer_processing_is_refused(sailing, how):
     db, pid = sailing["db"], sailing["pid"]
     a, a_no = sailing["a"]
     if how == "transfer":  # received today: reflected after the processing days
-        partner_payments.record_bank_transfer(
+        partner_transfers.record_bank_transfer(
             db=db,
             amount=eur("80.00"),
             reference=f"OPR-SAIL1 {a_no}",
@@ -266,7 +272,7 @@ def test_an_invoice_with_a_transfer_processing_is_refused(sailing, how):
             actor=ACTOR,
         )
     else:
-        partner_payments.announce_payment(db=db, invoice_id=a, partner_id=pid, today=TODAY)
+        partner_transfers.announce_payment(db=db, invoice_id=a, partner_id=pid, today=TODAY)
     before = snapshot(db)
     with pytest.raises(DomainError, match=f"A bank transfer for invoice {a_no} is processing"):
         begin(db, [a], pid)
@@ -283,7 +289,7 @@ def test_mixed_currencies_an_already_paid_or_no_invoice_are_refused(sailing):
     with pytest.raises(DomainError, match="Choose at least one invoice"):
         begin(db, [], pid)
     assert snapshot(db) == before
-    partner_payments.record_bank_transfer(
+    partner_transfers.record_bank_transfer(
         db=db,
         amount=eur("80.00"),
         reference=f"OPR-SAIL1 {a_no}",
@@ -318,7 +324,7 @@ def test_an_invoice_paid_by_transfer_meanwhile_sends_the_money_to_other_document
     db, pid = sailing["db"], sailing["pid"]
     (a, a_no), (b, b_no), (_, c_no) = sailing["a"], sailing["b"], sailing["c"]
     start = begin(db, [a, b], pid)  # 130.00
-    transfer = partner_payments.record_bank_transfer(
+    transfer = partner_transfers.record_bank_transfer(
         db=db,
         amount=eur("80.00"),
         reference=f"OPR-SAIL1 {a_no}",
@@ -477,7 +483,7 @@ def test_an_unknown_partner_checkout_event_is_ignored_and_writes_nothing(sailing
 
 
 def test_a_group_pays_documents_of_its_properties_in_one_checkout(db):
-    from concierge_app.services import partner_groups
+    from concierge_app.services.partner.money import groups as partner_groups
 
     group = partner_groups.create_group(
         db=db, code="GRP-9001", name="Islands Group", finance_email="fin@group.test", actor=ACTOR

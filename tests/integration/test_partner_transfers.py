@@ -15,7 +15,8 @@ from concierge_app.db.partner_payments import PartnerAllocation, PartnerPayment
 from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import StatusColour
-from concierge_app.services import partner_documents, partner_payments
+from concierge_app.services.partner.money import transfers as partner_transfers
+from concierge_app.services.partner.views import documents as partner_documents
 
 from ..factories import ACTOR, snapshot
 from .test_partner_documents import ledger  # noqa: F401  (fixture)
@@ -39,7 +40,7 @@ def status(db, partner_id, today):
 
 
 def transfer(db, amount, reference, external_id="BANK-1", received_on=FRIDAY):
-    return partner_payments.record_bank_transfer(
+    return partner_transfers.record_bank_transfer(
         db=db,
         amount=eur(amount),
         reference=reference,
@@ -108,21 +109,21 @@ def test_an_unmatched_or_ambiguous_transfer_waits_for_staff(ledger, reference, r
     reference = reference.format(gross_number=invoice_of(db, gross).number)
     outcome = transfer(db, "80.00", reference)
     assert not outcome.matched and outcome.allocated == () and outcome.reason.startswith(reason)
-    (queued,) = partner_payments.transfer_queue(db=db)
+    (queued,) = partner_transfers.transfer_queue(db=db)
     assert (queued.payment_id, queued.amount, queued.reference) == (
         outcome.payment_id,
         eur("80.00"),
         reference,
     )
     assert status(db, gross, TUESDAY).status_text == "Due by December 16, 2026"
-    assigned = partner_payments.assign_transfer(
+    assigned = partner_transfers.assign_transfer(
         db=db, payment_id=outcome.payment_id, partner_code="prp-grs01", actor=ACTOR
     )
     assert assigned.allocated == ((invoice_of(db, gross).number, eur("80.00")),)
-    assert partner_payments.transfer_queue(db=db) == []
+    assert partner_transfers.transfer_queue(db=db) == []
     assert status(db, gross, TUESDAY).status_text == "Paid"
     with pytest.raises(DomainError):  # not twice
-        partner_payments.assign_transfer(
+        partner_transfers.assign_transfer(
             db=db, payment_id=outcome.payment_id, partner_code="PRP-GRS01", actor=ACTOR
         )
 
@@ -135,14 +136,14 @@ def test_bad_input_is_refused_and_writes_nothing(ledger):  # noqa: F811
     with pytest.raises(DomainError, match="transaction id"):
         transfer(db, "10.00", "PRP-GRS01", external_id="  ")
     with pytest.raises(NotFound, match="Transfer not found"):
-        partner_payments.assign_transfer(db=db, payment_id=1, partner_code="X", actor=ACTOR)
+        partner_transfers.assign_transfer(db=db, payment_id=1, partner_code="X", actor=ACTOR)
     assert snapshot(db) == before
 
 
 def test_i_ve_paid_keeps_the_invoice_red_and_says_when_it_should_be_reflected(ledger):  # noqa: F811
     db, gross = ledger["db"], ledger["gross"]
     invoice = invoice_of(db, gross)
-    expected = partner_payments.announce_payment(
+    expected = partner_transfers.announce_payment(
         db=db, invoice_id=invoice.id, partner_id=gross, today=FRIDAY
     )
     assert expected == TUESDAY
@@ -150,13 +151,13 @@ def test_i_ve_paid_keeps_the_invoice_red_and_says_when_it_should_be_reflected(le
     assert shown.status_colour is StatusColour.RED
     assert shown.status_note.endswith("December 8, 2026")
     with pytest.raises(NotFound, match="Invoice not found"):  # another partner's invoice
-        partner_payments.announce_payment(
+        partner_transfers.announce_payment(
             db=db, invoice_id=invoice.id, partner_id=ledger["villa"], today=FRIDAY
         )
     # said again the same day (a double click): nothing more is written
     before = snapshot(db)
     assert (
-        partner_payments.announce_payment(
+        partner_transfers.announce_payment(
             db=db, invoice_id=invoice.id, partner_id=gross, today=FRIDAY
         )
         == TUESDAY
@@ -196,7 +197,7 @@ def test_two_imports_of_the_same_statement_at_once_record_it_once(ledger):  # no
 
 
 def test_the_staff_overview_counts_reflected_transfers_as_paid(ledger):  # noqa: F811
-    from concierge_app.services.partner_finance import staff_finance_overview
+    from concierge_app.services.partner.views.finance import staff_finance_overview
 
     db, gross = ledger["db"], ledger["gross"]
     transfer(db, "30.00", f"PRP-GRS01 {invoice_of(db, gross).number}")

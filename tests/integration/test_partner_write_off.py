@@ -12,7 +12,8 @@ from sqlmodel import select
 from concierge_app.db.parties import Partner
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.partner_billing import PartnerInvoiceState, StatusColour
-from concierge_app.services import partner_corrections, partner_documents
+from concierge_app.services.partner.money import corrections as partner_corrections
+from concierge_app.services.partner.views import documents as partner_documents
 
 from ..factories import ACTOR, snapshot
 from .test_partner_documents import ledger  # noqa: F401  (fixture)

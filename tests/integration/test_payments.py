@@ -9,8 +9,9 @@ from concierge_app.domain.lifecycle import AttemptStatus
 from concierge_app.domain.money import Money
 from concierge_app.domain.payment_status import ServicePaymentStatus as P
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services import checkout, invoicing, queries
-from concierge_app.services.checkout import EventOutcome
+from concierge_app.services.guest import invoicing, queries
+from concierge_app.services.payments import checkout
+from concierge_app.services.payments.checkout import EventOutcome
 
 from ..factories import ACTOR, add_service, make_world, send_draft, snapshot
 

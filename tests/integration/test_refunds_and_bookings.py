@@ -8,7 +8,8 @@ from sqlmodel import select
 from concierge_app.db.payments import Commission
 from concierge_app.domain.errors import DomainError, InvalidAmount, InvalidTransition
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services import bookings, checkout, portfolio, queries, refunds
+from concierge_app.services.guest import bookings, portfolio, queries, refunds
+from concierge_app.services.payments import checkout
 
 from ..factories import ACTOR, add_service, make_world, pay, send_draft, snapshot
 
@@ -221,7 +222,7 @@ class RecordingGateway:
     def refund(self, *, payment_reference, amount, idempotency_key):
         self.calls.append((payment_reference, amount, idempotency_key))
         if self.refuse:
-            from concierge_app.payments.gateway import GatewayError
+            from concierge_app.adapters.payments.gateway import GatewayError
 
             raise GatewayError(self.refuse)
         return f"re_{idempotency_key}"

@@ -1,5 +1,5 @@
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.services import queries
+from concierge_app.services.guest import queries
 
 from ..factories import add_service, make_world, pay, send_draft
 

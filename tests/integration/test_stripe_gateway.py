@@ -28,14 +28,16 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import stripe
 
-from concierge_app.domain.money import Money
-from concierge_app.payments.gateway import (
+from concierge_app.adapters.payments.gateway import (
     CheckoutLine,
     CheckoutRequest,
     GatewayError,
     PaymentGateway,
 )
-from concierge_app.payments.stripe_gateway import STRIPE_API_VERSION, StripeGateway
+from concierge_app.adapters.payments.stripe_gateway import STRIPE_API_VERSION, StripeGateway
+from concierge_app.domain.money import Money
+
+from ..stripe_objects import stripe_error, stripe_object
 
 SECRET_KEY = "sk_test_concierge_123"
 SESSION_URL = "https://checkout.stripe.com/c/pay/cs_test_123"
@@ -80,7 +82,7 @@ class FakeStripe:
 
 
 def _session(session_id: str, status: str, url: str | None) -> dict[str, Any]:
-    return {"id": session_id, "object": "checkout.session", "status": status, "url": url}
+    return stripe_object("checkout.session", id=session_id, status=status, url=url)
 
 
 def _default_reply(method: str, path: str, form: dict[str, list[str]], status: str) -> Reply:
@@ -93,9 +95,15 @@ def _default_reply(method: str, path: str, form: dict[str, list[str]], status: s
         return 200, _session(parts[3], status, SESSION_URL if status == "open" else None)
     if method == "POST" and path == "/v1/refunds":
         amount = int(form["amount"][0])
-        refund = {"id": "re_test_1", "object": "refund", "status": "succeeded", "amount": amount}
+        refund = stripe_object(
+            "refund",
+            id="re_test_1",
+            status="succeeded",
+            amount=amount,
+            payment_intent=form["payment_intent"][0],
+        )
         return 200, refund
-    return 404, {"error": {"type": "invalid_request_error", "message": f"No route {path}"}}
+    return 404, stripe_error(type="invalid_request_error", message=f"No route {path}")
 
 
 def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
@@ -173,7 +181,7 @@ def test_pinned_api_version_matches_the_installed_sdk() -> None:
     """Fails on an SDK upgrade that moves the API version, so the move is made on purpose."""
     assert stripe.api_version == STRIPE_API_VERSION, (
         f"stripe-python now targets {stripe.api_version}; read Stripe's changelog, then update "
-        "STRIPE_API_VERSION in concierge_app/payments/stripe_gateway.py."
+        "STRIPE_API_VERSION in concierge_app/adapters/payments/stripe_gateway.py."
     )
 
 
@@ -261,7 +269,7 @@ def test_stripe_error_reply_becomes_gateway_error_with_stripes_message(
         "POST",
         "/v1/checkout/sessions",
         400,
-        {"error": {"type": "invalid_request_error", "message": message}},
+        stripe_error(type="invalid_request_error", message=message),
     )
     small = CheckoutLine("Invoice CI-2026-00006", "", Money(20, "EUR"))
 
@@ -279,7 +287,7 @@ def test_card_error_message_is_passed_through(fake_stripe: FakeStripe) -> None:
         "POST",
         "/v1/refunds",
         402,
-        {"error": {"type": "card_error", "code": "card_declined", "message": message}},
+        stripe_error(type="card_error", code="card_declined", message=message),
     )
     with pytest.raises(GatewayError) as caught:
         gateway_for(fake_stripe).refund(
@@ -310,12 +318,10 @@ def test_expire_checkout_posts_to_the_sessions_expire_path(fake_stripe: FakeStri
     assert sent.headers["Stripe-Version"] == STRIPE_API_VERSION
 
 
-NOT_OPEN = {
-    "error": {
-        "type": "invalid_request_error",
-        "message": 'Only Checkout Sessions with a status in ["open"] can be expired.',
-    }
-}
+NOT_OPEN = stripe_error(
+    type="invalid_request_error",
+    message='Only Checkout Sessions with a status in ["open"] can be expired.',
+)
 
 
 @pytest.mark.parametrize("status", ["expired", "complete"])
@@ -341,13 +347,11 @@ def test_expire_checkout_refused_while_still_open_is_an_error(fake_stripe: FakeS
 
 
 def test_expire_checkout_of_an_unknown_session_is_an_error(fake_stripe: FakeStripe) -> None:
-    missing = {
-        "error": {
-            "type": "invalid_request_error",
-            "code": "resource_missing",
-            "message": "No such checkout.session: 'cs_test_gone'",
-        }
-    }
+    missing = stripe_error(
+        type="invalid_request_error",
+        code="resource_missing",
+        message="No such checkout.session: 'cs_test_gone'",
+    )
     fake_stripe.reply("POST", "/v1/checkout/sessions/cs_test_gone/expire", 404, missing)
     fake_stripe.reply("GET", "/v1/checkout/sessions/cs_test_gone", 404, missing)
 
@@ -361,7 +365,7 @@ def test_expire_checkout_server_error_is_an_error(fake_stripe: FakeStripe) -> No
         "POST",
         "/v1/checkout/sessions/cs_test_abc/expire",
         500,
-        {"error": {"type": "api_error", "message": "Something went wrong on Stripe's end."}},
+        stripe_error(type="api_error", message="Something went wrong on Stripe's end."),
     )
     with pytest.raises(GatewayError) as caught:
         gateway_for(fake_stripe).expire_checkout("cs_test_abc")
@@ -410,7 +414,7 @@ def test_refund_that_stripe_reports_failed_is_an_error(
         "POST",
         "/v1/refunds",
         200,
-        {"id": "re_test_2", "object": "refund", "status": status, "failure_reason": "declined"},
+        stripe_object("refund", id="re_test_2", status=status, failure_reason="declined"),
     )
     with pytest.raises(GatewayError) as caught:
         gateway_for(fake_stripe).refund(
@@ -421,7 +425,7 @@ def test_refund_that_stripe_reports_failed_is_an_error(
 
 def test_refund_pending_at_stripe_returns_its_id(fake_stripe: FakeStripe) -> None:
     fake_stripe.reply(
-        "POST", "/v1/refunds", 200, {"id": "re_test_3", "object": "refund", "status": "pending"}
+        "POST", "/v1/refunds", 200, stripe_object("refund", id="re_test_3", status="pending")
     )
     refund_id = gateway_for(fake_stripe).refund(
         payment_reference="pi_test_1", amount=Money(100, "EUR"), idempotency_key="refund:z"
@@ -436,7 +440,7 @@ def test_refund_larger_than_the_remainder_is_stripes_refusal(fake_stripe: FakeSt
         "POST",
         "/v1/refunds",
         400,
-        {"error": {"type": "invalid_request_error", "param": "amount", "message": message}},
+        stripe_error(type="invalid_request_error", param="amount", message=message),
     )
     with pytest.raises(GatewayError) as caught:
         gateway_for(fake_stripe).refund(
@@ -448,7 +452,7 @@ def test_refund_larger_than_the_remainder_is_stripes_refusal(fake_stripe: FakeSt
 def test_network_retry_repeats_the_same_idempotency_key(fake_stripe: FakeStripe) -> None:
     """A retried refund carries our key unchanged, so Stripe can replay instead of refunding."""
     fake_stripe.reply(
-        "POST", "/v1/refunds", 500, {"error": {"type": "api_error", "message": "Try again."}}
+        "POST", "/v1/refunds", 500, stripe_error(type="api_error", message="Try again.")
     )
     refund_id = gateway_for(fake_stripe, retries=1).refund(
         payment_reference="pi_test_1", amount=Money(700, "EUR"), idempotency_key="refund:rf_8"

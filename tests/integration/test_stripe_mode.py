@@ -8,15 +8,15 @@ from types import SimpleNamespace
 import pytest
 from sqlmodel import select
 
+from concierge_app.adapters.payments.configured import provider_name, webhook_secret
 from concierge_app.db.bookings import ServiceItem
 from concierge_app.db.invoicing import GuestInvoice
 from concierge_app.db.payments import PaymentAttempt, ProviderEvent
 from concierge_app.domain.lifecycle import InvoiceStatus
 from concierge_app.domain.money import Money
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services.guest_checkout import begin_checkout
-from concierge_app.services.payment_provider import provider_name, webhook_secret
-from concierge_app.services.refunds import issue_refund
+from concierge_app.services.guest.refunds import issue_refund
+from concierge_app.services.payments.guest_checkout import begin_checkout
 from concierge_app.settings import get_settings
 
 from ..factories import add_service, make_world, send_draft
@@ -41,7 +41,7 @@ def test_with_stripe_keys_pay_goes_through_stripe_and_its_webhook(db, stripe_mod
     w = make_world(db)
     add_service(w, S.PLATFORM_COLLECTS_FULL, "120.00", title="Sailing")
     invoice = send_draft(w)
-    start = begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[invoice], token="tok")
+    start = begin_checkout(db=db, booking_id=w.booking_id, invoice_ids=[invoice])
     assert start.url == SESSION_URL
     (created,) = [r for r in stripe_mode.requests if r.path == "/v1/checkout/sessions"]
     assert created.field("client_reference_id") == start.attempt_id

@@ -9,11 +9,11 @@ import pytest
 import stripe
 
 from concierge_app import api as api_module
+from concierge_app.adapters.payments.configured import webhook_secret
 from concierge_app.db.invoicing import GuestInvoice
 from concierge_app.domain.lifecycle import InvoiceStatus
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services import checkout
-from concierge_app.services.payment_provider import webhook_secret
+from concierge_app.services.payments import checkout
 from tests.conftest import run_async
 
 from ..factories import add_service, make_world, send_draft, snapshot

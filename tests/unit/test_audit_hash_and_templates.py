@@ -1,14 +1,14 @@
 import pytest
 
 from concierge_app.domain.audit import GENESIS_HASH, canonical_json, event_hash
+from concierge_app.domain.formatting import format_money
 from concierge_app.domain.money import Money
-from concierge_app.notify.templates import (
+from concierge_app.domain.templates import (
     DEFAULT_TEMPLATES,
     TemplateError,
     render,
     validate_template,
 )
-from concierge_app.services.formatting import format_money
 
 BASE = dict(
     prev_hash=GENESIS_HASH,
@@ -56,6 +56,9 @@ def test_default_templates_validate_and_render(key):
     if "guest_name" in t.placeholders:  # guest messages
         assert "<booking_reference>" in subject
         assert "<guest_name>" in body and "<portal_url>" in body
+    elif "booking_url" in t.placeholders:  # to staff: which booking, and a link to it
+        assert "<booking_reference>" in subject and "<platform_name>" in subject
+        assert "<refund_id>" in body and "<booking_url>" in body and "Sailing: €10.00" in body
     else:  # partner messages
         assert "<partner_code>" in body and "<partner_name>" in body
         assert "<platform_name>" in subject

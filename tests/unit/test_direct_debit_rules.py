@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from concierge_app.adapters.payments.stripe_events import parse
 from concierge_app.domain.allocation import OpenItem
 from concierge_app.domain.direct_debit import (
     BANK_REFUSED,
@@ -24,7 +25,6 @@ from concierge_app.domain.errors import DomainError
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import PartnerInvoiceState as St
 from concierge_app.domain.partner_billing import Period
-from concierge_app.payments.stripe_events import parse
 
 
 def item(invoice_id: int, due: date, minor: int) -> OpenItem:

@@ -99,7 +99,9 @@ def test_status_texts_read_exactly_as_the_partner_guide_words_them():
         StatusColour.GREEN,
     )
     late_part = status(paid="50.00", today=date(2026, 12, 18))
-    assert late_part.text == "Overdue (due by December 17, 2026)"
+    assert late_part.text == (
+        "Overdue (due by December 17, 2026) · You've paid 50.00 EUR of 150.00 EUR"
+    )
     written_off = status(state="written_off", today=date(2027, 3, 1))
     assert (written_off.text, written_off.colour) == ("Written off", StatusColour.BLACK)
     assert status(state="legal").colour is StatusColour.BLACK

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from concierge_app.documents import (
+from concierge_app.adapters.documents import invoice_pdf as pdf_module
+from concierge_app.adapters.documents.invoice_pdf import render_invoice_pdf
+from concierge_app.adapters.documents.statement_csv import HEADER, statement_csv
+from concierge_app.domain.documents import (
     InvoiceDocument,
     PartnerDetails,
     PayoutSummary,
@@ -20,9 +23,7 @@ from concierge_app.documents import (
     group_iban,
     rate_text,
 )
-from concierge_app.documents import partner_invoice_pdf as pdf_module
-from concierge_app.documents.partner_invoice_pdf import render_invoice_pdf
-from concierge_app.documents.statement_csv import HEADER, statement_csv
+from concierge_app.domain.formatting import format_money
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import (
     PartnerInvoiceKind,
@@ -30,7 +31,6 @@ from concierge_app.domain.partner_billing import (
     Period,
     invoice_status,
 )
-from concierge_app.services.formatting import format_money
 
 DUE = date(2026, 12, 16)
 PLATFORM = PlatformDetails(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from concierge_app.adapters.payments.sandbox_cards import Card, card_problem
 from concierge_app.domain.checkout_groups import checkout_groups
 from concierge_app.domain.money import Money
 from concierge_app.domain.payment_status import DEPOSIT_PAID, ServicePaymentStatus, guest_badge
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.payments.sandbox import Card, card_problem
 
 
 def test_pay_all_makes_one_checkout_per_currency_with_its_own_total():

@@ -38,14 +38,20 @@ def test_lines_read_back_as_written_with_the_platform_part_implied_unless_a_depo
         BilledLine("service", 31, "shared", 50_000, 10_000, 1500),
     ]
     text = "\n".join(format_line(ln) for ln in lines)
-    assert text == "b1042 p 120000\nb7 o 55000\ns31 d 50000 10000"
-    assert list(parse_statement(text, 1500)) == lines
+    assert text == "b1042 p 120000 r1500\nb7 o 55000 r1500\ns31 d 50000 10000 r1500"
+    assert list(parse_statement(text, 0)) == lines
     assert [ln.commission_minor for ln in lines] == [18_000, 8_250, 7_500]
     assert [ln.deducted_minor(True) for ln in lines] == [18_000, 0, 1_500]
     assert [ln.deducted_minor(False) for ln in lines] == [0, 0, 0]
 
 
-@pytest.mark.parametrize("bad", ["x1 p 100", "b1 z 100", "b1 p", "s1 d 100", "b1 p 100 5", "b p 1"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        *("x1 p 100", "b1 z 100", "b1 p", "s1 d 100", "b1 p 100 5", "b p 1"),
+        *("b1 p 100 r", "b1 p 1 r10001", "s1 d 100 r1500"),
+    ],
+)
 def test_an_unreadable_line_is_an_error_not_a_guess(bad):
     with pytest.raises(DomainError):
         list(parse_statement(bad, 1500))
@@ -53,3 +59,11 @@ def test_an_unreadable_line_is_an_error_not_a_guess(bad):
 
 def test_an_empty_statement_has_no_lines():
     assert list(parse_statement("", 1500)) == []
+
+
+def test_each_line_is_billed_at_its_own_rate_and_older_lines_at_the_statements():
+    text = "b1 p 10000 r1500\ns2 d 10000 4000 r1200\nb3 o 10000"
+    lines = list(parse_statement(text, 1000))
+    assert [ln.rate_bps for ln in lines] == [1500, 1200, 1000]
+    assert [ln.commission_minor for ln in lines] == [1500, 1200, 1000]
+    assert [ln.deducted_minor(True) for ln in lines] == [1500, 480, 0]

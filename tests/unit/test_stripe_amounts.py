@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from concierge_app.domain.money import Money
-from concierge_app.payments.gateway import GatewayError
-from concierge_app.payments.stripe_amounts import (
+from concierge_app.adapters.payments.gateway import GatewayError
+from concierge_app.adapters.payments.stripe_amounts import (
     from_stripe_amount,
     stripe_grid,
     to_stripe_amount,
 )
+from concierge_app.domain.money import Money
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""Adapters: the world outside (payment providers, SMTP, PDF and CSV files), behind services."""

@@ -1,0 +1,1 @@
+"""Documents as files: the partner invoice PDF and the statement CSV."""

@@ -1,0 +1,1 @@
+"""Messages to people: templates rendered safely, and SMTP delivery."""

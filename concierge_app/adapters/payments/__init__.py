@@ -1,0 +1,1 @@
+"""Payment providers: the gateway port, Stripe and the sandbox."""

@@ -1,0 +1,367 @@
+"""Lifecycle templates: defaults, allowed placeholders, rendering within limits.
+
+A template saved by staff is rendered in a sandbox with limits (`safe_render`). It is refused at
+save when it fails or breaks a limit; when a stored one fails at send time anyway (an old
+database, values larger than the sample's), the message is rendered from the built-in text and
+says why (`RenderedMessage.problem`): a template never stops the action that sends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import meta
+
+from concierge_app.domain.safe_render import (
+    BUILT_IN_LIMITS,
+    TEMPLATE_LIMITS,
+    Limits,
+    TemplateError,
+    TemplateLimitError,
+    check_source,
+    render_bounded,
+)
+
+__all__ = [
+    "BUILT_IN_LIMITS",
+    "DEFAULT_TEMPLATES",
+    "SUBJECT_MAX",
+    "TEMPLATE_LIMITS",
+    "RenderedMessage",
+    "TemplateDefault",
+    "TemplateError",
+    "TemplateLimitError",
+    "render",
+    "render_message",
+    "validate_template",
+]
+
+SUBJECT_MAX = 300  # lifecycle_template.subject and outbox_message.subject
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateDefault:
+    key: str
+    name: str
+    subject: str
+    body: str
+    placeholders: tuple[str, ...]
+
+
+_BOOKING_PLACEHOLDERS = (
+    "platform_name",
+    "guest_name",
+    "booking_reference",
+    "property_name",
+    "check_in",
+    "check_out",
+    "portal_url",
+)
+
+DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
+    t.key: t
+    for t in (
+        TemplateDefault(
+            key="invoice_sent",
+            name="Invoice Sent",
+            subject="Your invoice {{ invoice_number }} for {{ booking_reference }}",
+            body=(
+                "Dear {{ guest_name }},\n\n"
+                "Your concierge invoice {{ invoice_number }} for your stay at {{ property_name }} "
+                "({{ check_in }} – {{ check_out }}) is ready.\n\n"
+                "{% for line in lines %}  • {{ line.description }}: {{ line.amount }}\n{% endfor %}"
+                "\nTotal due: {{ invoice_total }}\n\n"
+                "You can review and pay it in your Payments card:\n{{ portal_url }}\n\n"
+                "Warm regards,\n{{ platform_name }}"
+            ),
+            placeholders=(*_BOOKING_PLACEHOLDERS, "invoice_number", "invoice_total", "lines"),
+        ),
+        TemplateDefault(
+            key="payment_received",
+            name="Payment Received",
+            subject="Payment received for {{ booking_reference }} — thank you",
+            body=(
+                "Dear {{ guest_name }},\n\n"
+                "We have received your payment of {{ amount_paid }} for invoice(s) "
+                "{{ invoice_numbers }}.\n\n"
+                "Your Payments card shows the invoice(s) as Paid:\n{{ portal_url }}\n\n"
+                "Thank you,\n{{ platform_name }}"
+            ),
+            placeholders=(*_BOOKING_PLACEHOLDERS, "amount_paid", "invoice_numbers"),
+        ),
+        TemplateDefault(
+            key="bank_details_changed",
+            name="Bank Details Changed",
+            subject="Your bank details at {{ platform_name }} were changed",
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "The bank account for property ID {{ partner_code }} was changed on "
+                "{{ changed_at }} by {{ changed_by }}.\n"
+                "New account: {{ account_holder }}, {{ iban_masked }}.\n\n"
+                "If you did not make this change, tell us at once through the Extranet inbox "
+                "(topic Invoices and commission, subtopic Other).\n\n"
+                "Kind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "changed_at",
+                "changed_by",
+                "account_holder",
+                "iban_masked",
+            ),
+        ),
+        TemplateDefault(
+            key="partner_invoice_issued",
+            name="Partner Invoice Issued",
+            # a commission invoice or its VAT/GST document: each named by its kind
+            subject="{{ platform_name }} {{ document_name }} {{ invoice_number }} — {{ period }}",
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "Your {{ document_name }} {{ invoice_number }} {{ document_about }} is attached "
+                "(property ID {{ partner_code }}).\n\n"
+                "{{ amount_label }}: {{ invoice_total }}\n"
+                "{% if nothing_to_pay %}Deducted from your payout — nothing to pay.\n"
+                "{% else %}Amount to pay: {{ amount_payable }}, due by {{ due_date }}.\n"
+                "{{ payment_instructions }}\n{% endif %}"
+                "\nYou can also find it under Finance → Invoices:\n{{ finance_url }}\n\n"
+                "Kind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "document_name",
+                "document_about",
+                "amount_label",
+                "invoice_number",
+                "period",
+                "invoice_total",
+                "amount_payable",
+                "nothing_to_pay",
+                "due_date",
+                "payment_instructions",
+                "finance_url",
+            ),
+        ),
+        TemplateDefault(
+            key="partner_note_issued",
+            name="Partner Note Issued",
+            subject=(
+                "{{ platform_name }} {{ title|lower }} {{ note_number }} — "
+                "invoice {{ related_number }}"
+            ),
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "We issued {{ title|lower }} {{ note_number }} (property ID {{ partner_code }}) "
+                "{% if credit %}deducting {{ amount }} from"
+                "{% else %}adding {{ amount }} to{% endif %} "
+                "invoice {{ related_number }} for {{ period }}. The invoice stays valid.\n"
+                "Reason: {{ reason }}\n\n"
+                "{% if credit %}A credit note is not paid out to your bank account: it pays "
+                "the invoice it corrects; what that invoice no longer needs pays your other open "
+                "or next invoices, oldest due first.\n{{ applied }}\n"
+                "{% else %}{{ payment_instructions }}\n{% endif %}"
+                "\nThe note is attached. You can also find it under Finance → Invoices:\n"
+                "{{ finance_url }}"
+                "\n\nKind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "title",
+                "note_number",
+                "related_number",
+                "period",
+                "amount",
+                "credit",
+                "reason",
+                "applied",
+                "payment_instructions",
+                "finance_url",
+            ),
+        ),
+        TemplateDefault(
+            key="partner_inbox_reply",
+            name="Partner Inbox Reply",
+            subject="Re: {{ subject }} — {{ platform_name }} Finance",
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                '{{ staff_name }} replied to your message "{{ subject }}" '
+                "({{ topic }} → {{ subtopic }}, property ID {{ partner_code }}):\n\n"
+                "{{ reply }}\n\n"
+                "Read and answer it in your Extranet inbox:\n{{ inbox_url }}\n\n"
+                "Kind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "subject",
+                "topic",
+                "subtopic",
+                "staff_name",
+                "reply",
+                "inbox_url",
+            ),
+        ),
+        TemplateDefault(  # a group's payment (multiple property plan): partner_* is the group
+            key="payment_allocation",
+            name="Payment Allocation",
+            subject="{{ platform_name }}: your payment of {{ amount_paid }} — how it was applied",
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "We received your payment for group {{ partner_code }}:\n"
+                "Amount: {{ amount_paid }}\nMethod: {{ payment_method }}\n"
+                "Date: {{ payment_date }}\n\n"
+                "It was applied to your properties' invoices, oldest due first:\n"
+                "{{ allocation_lines }}\n\n"
+                "Credit left: {{ credit_left }}\n\n"
+                "Every property's invoices are under Finance → All properties:\n{{ group_url }}\n\n"
+                "Kind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "amount_paid",
+                "payment_method",
+                "payment_date",
+                "allocation_lines",
+                "credit_left",
+                "group_url",
+            ),
+        ),
+        TemplateDefault(
+            key="provider_refund",
+            name="Refund at the Provider",
+            subject="{{ platform_name }}: {{ headline }} — {{ booking_reference }}",
+            body=(
+                "Refund {{ refund_id }} of {{ amount }} on booking {{ booking_reference }} "
+                "{{ what_happened }}\n\n"
+                "{% for line in lines %}  • {{ line.description }}: {{ line.amount }}\n"
+                "{% endfor %}"
+                "{% if check %}\n{{ check }}\n{% endif %}"
+                "\nThe booking:\n{{ booking_url }}\n\n"
+                "{{ platform_name }} billing"
+            ),
+            placeholders=(
+                "platform_name",
+                "booking_reference",
+                "headline",
+                "refund_id",
+                "amount",
+                "what_happened",
+                "lines",
+                "check",
+                "booking_url",
+            ),
+        ),
+        TemplateDefault(
+            key="direct_debit_failed",
+            name="Direct Debit Failed",
+            subject="{{ platform_name }}: your direct debit of {{ amount_payable }} failed",
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "The direct debit of {{ amount_payable }} we requested from your bank on "
+                "{{ requested_on }} (mandate {{ mandate_reference }}, property ID "
+                "{{ partner_code }}) failed.\n"
+                "Your bank's reason: {{ failure_reason }}\n\n"
+                "These invoices are unpaid again and appear red under Finance → Invoices:\n"
+                "{% for line in lines %}  • {{ line.description }}: {{ line.amount }}\n"
+                "{% endfor %}\n"
+                "What to do:\n"
+                "1. Contact your bank to see why the payment failed.\n"
+                "2. Pay {{ amount_payable }} as soon as possible:\n"
+                "{{ payment_instructions }}\n\n"
+                "Your invoices:\n{{ finance_url }}\n\n"
+                "Kind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "amount_payable",
+                "requested_on",
+                "mandate_reference",
+                "failure_reason",
+                "invoice_numbers",
+                "lines",
+                "payment_instructions",
+                "finance_url",
+            ),
+        ),
+    )
+}
+
+
+def _template_default(key: str) -> TemplateDefault:
+    try:
+        return DEFAULT_TEMPLATES[key]
+    except KeyError:
+        raise TemplateError(f"There is no lifecycle template called '{key}'.") from None
+
+
+def validate_template(key: str, subject: str, body: str) -> None:
+    """Refuse empty or over-long text, syntax errors, include/import, numbers over the limit and
+    placeholders that the template's messages do not provide. (Whether it renders within the
+    limits is checked by rendering it: see services.messages.update_template.)"""
+    allowed = set(_template_default(key).placeholders)
+    if not subject.strip():
+        raise TemplateError("The subject cannot be empty.", field="subject")
+    if not body.strip():
+        raise TemplateError("The body cannot be empty.", field="body")
+    if len(subject) > SUBJECT_MAX:
+        raise TemplateLimitError(
+            f"The subject is {len(subject):,} characters long; it is limited to {SUBJECT_MAX}.",
+            field="subject",
+        )
+    for field, source in (("subject", subject), ("body", body)):
+        parsed = check_source(source, field=field, max_chars=TEMPLATE_LIMITS.source_chars)
+        unknown = sorted(meta.find_undeclared_variables(parsed) - allowed)
+        if unknown:
+            names = ", ".join("{{ " + u + " }}" for u in unknown)
+            raise TemplateError(
+                f"Unknown placeholder {names} in the {field}. Available: "
+                + ", ".join(sorted(allowed))
+                + ".",
+                field=field,
+            )
+
+
+def render(
+    subject: str, body: str, context: Mapping[str, Any], *, limits: Limits = TEMPLATE_LIMITS
+) -> tuple[str, str]:
+    """Render subject and body in the sandbox within `limits`; a missing value, an unsafe access
+    or a broken limit is refused (TemplateError naming the field)."""
+    rendered_subject, rendered_body = render_bounded(subject, body, context, limits=limits)
+    return rendered_subject.strip(), rendered_body
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMessage:
+    subject: str
+    body: str
+    # Set when the saved template failed or broke a limit and the built-in text was used: why.
+    problem: str | None = None
+
+
+def render_message(
+    key: str, subject: str, body: str, context: Mapping[str, Any], *, customised: bool
+) -> RenderedMessage:
+    """A message from the template saved for `key`; when that fails or breaks a limit, from the
+    built-in text instead, with the reason. Only a failure of the built-in text raises."""
+    default = _template_default(key)
+    problem = None
+    if customised:
+        try:
+            return RenderedMessage(*render(subject, body, context))
+        except TemplateError as exc:
+            problem = exc.message
+    return RenderedMessage(
+        *render(default.subject, default.body, context, limits=BUILT_IN_LIMITS), problem=problem
+    )

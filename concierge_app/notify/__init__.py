@@ -1,1 +1,0 @@
-"""Messages to people: lifecycle templates and (later) SMTP delivery."""

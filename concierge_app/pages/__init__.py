@@ -1,1 +1,0 @@
-"""Pages of the web app, registered in `concierge_app.concierge_app`."""

@@ -1,0 +1,83 @@
+"""Every path of the app, once: the pages (staff, guest, partner Extranet), the sandbox checkout
+and the HTTP endpoints beside the Reflex app.
+
+A page registered with a parameter (`/bookings/[reference]`) has a small function building one
+address (`booking("BK-000123")`); in a page the argument may be a Reflex Var, and the address is
+then a Var too. Imports nothing of ours but the domain's sign-in kinds.
+"""
+
+from __future__ import annotations
+
+from concierge_app.domain.sign_in import Kind
+
+# -- staff -------------------------------------------------------------------------------------
+BOOKINGS = "/"
+BOOKING_PREFIX = "/bookings/"
+BOOKING = BOOKING_PREFIX + "[reference]"
+SIGN_IN = "/login"
+TEMPLATES = "/templates"
+OUTBOX = "/outbox"
+FINANCE = "/finance"
+FINANCE_PARTNER_PREFIX = "/finance/partners/"
+FINANCE_PARTNER = FINANCE_PARTNER_PREFIX + "[code]"
+INBOX = "/inbox"
+AUDIT = "/audit"
+PAYMENT_EVENTS = "/payments/events"
+SECURITY = "/security"
+
+# -- guest -------------------------------------------------------------------------------------
+PORTAL_PREFIX = "/portal/"
+PORTAL = PORTAL_PREFIX + "[reference]"
+
+# -- the sandbox payment provider's checkout page ------------------------------------------------
+SANDBOX_CHECKOUT_PREFIX = "/sandbox/checkout/"
+SANDBOX_CHECKOUT = SANDBOX_CHECKOUT_PREFIX + "[session]"
+
+# -- partner Extranet --------------------------------------------------------------------------
+PARTNER_SIGN_IN = "/partner/login"
+PARTNER_HOME = "/partner"  # Financial Overview
+PARTNER_INVOICES = "/partner/invoices"
+PARTNER_DOCUMENT_PREFIX = PARTNER_INVOICES + "/"
+PARTNER_DOCUMENT = PARTNER_DOCUMENT_PREFIX + "[number]"
+PARTNER_LEDGER = "/partner/ledger"
+PARTNER_BANK_DETAILS = "/partner/bank-details"
+PARTNER_GROUP = "/partner/group"  # a group login's "All properties"
+PARTNER_INBOX = "/partner/inbox"
+PARTNER_ACCOUNT = "/partner/account"
+
+# -- HTTP endpoints (api.py) -------------------------------------------------------------------
+STRIPE_WEBHOOK = "/api/stripe/webhook"
+OPEN_SESSION = "/api/auth/session"  # ?code=<one-time ticket>&next=<path>
+SIGN_OUT = "/api/auth/signout"  # ?kind=staff|partner
+
+FAVICON = "/favicon.svg"
+
+
+def booking(reference: str) -> str:
+    """One booking's staff page."""
+    return BOOKING_PREFIX + reference
+
+
+def finance_partner(code: str) -> str:
+    """One partner's page in staff Finance."""
+    return FINANCE_PARTNER_PREFIX + code
+
+
+def partner_document(number: str) -> str:
+    """One document (invoice, note) on the partner's Extranet, with its statement."""
+    return PARTNER_DOCUMENT_PREFIX + number
+
+
+def sign_in(kind: Kind) -> str:
+    """The sign-in page of staff or of partners."""
+    return SIGN_IN if kind is Kind.STAFF else PARTNER_SIGN_IN
+
+
+def home(kind: Kind) -> str:
+    """Where a session starts, and what a sign-in goes back to without `next`."""
+    return BOOKINGS if kind is Kind.STAFF else PARTNER_HOME
+
+
+def sign_out(kind: Kind) -> str:
+    """The form action ending the session of `kind`."""
+    return f"{SIGN_OUT}?kind={kind.value}"

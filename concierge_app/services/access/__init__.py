@@ -1,0 +1,1 @@
+"""Sign-in for staff and partners: passwords, the guard, tickets, two-factor."""

@@ -1,0 +1,108 @@
+"""The booking's Draft invoice and its lines, written with Core statements (the hot path).
+
+Only a Draft changes: its total moves with each line, guarded in SQL by `status = 'draft'`.
+Callers lock the booking first (see common.lock_with_booking).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlmodel import Session
+
+from concierge_app.db.bookings import Booking, ServiceItem
+from concierge_app.db.invoicing import GuestInvoice, InvoiceLine
+from concierge_app.db.types import utcnow
+from concierge_app.domain.charge_limits import max_charge
+from concierge_app.domain.errors import InvalidAmount, InvalidTransition
+from concierge_app.domain.lifecycle import BookingStatus, InvoiceStatus
+from concierge_app.domain.money import Money
+
+INVOICES = GuestInvoice.__table__  # type: ignore[attr-defined]
+LINES = InvoiceLine.__table__  # type: ignore[attr-defined]
+DRAFT = InvoiceStatus.DRAFT.value
+
+# Built once: these run on every confirmation and cancellation.
+_DRAFT_OF = (
+    select(INVOICES.c.id)
+    .where(INVOICES.c.booking_id == bindparam("booking_id"), INVOICES.c.status == DRAFT)
+    .with_for_update()
+)
+_NEW_DRAFT = insert(INVOICES).returning(INVOICES.c.id)
+_MOVE_TOTAL = (
+    update(INVOICES)
+    .where(INVOICES.c.id == bindparam("invoice_id"), INVOICES.c.status == DRAFT)
+    .values(total_minor=INVOICES.c.total_minor + bindparam("delta"))
+    .returning(INVOICES.c.total_minor)
+)
+_NEW_LINE = insert(LINES)
+_DROP_LINE = delete(LINES).where(LINES.c.id == bindparam("line_id"))
+
+
+def draft_id(session: Session, booking: Booking | SimpleNamespace, *, create: bool) -> int | None:
+    """The id of the booking's one Draft (created when asked and missing)."""
+    conn = session.connection()
+    found = conn.execute(_DRAFT_OF, {"booking_id": booking.id}).scalar()
+    if found is None and create:
+        if booking.status == BookingStatus.CANCELLED:
+            raise InvalidTransition("This booking is cancelled; nothing more can be billed on it.")
+        found = conn.execute(
+            _NEW_DRAFT,
+            {
+                "booking_id": booking.id,
+                "status": DRAFT,
+                "currency": booking.currency,
+                "total_minor": 0,
+                "created_at": utcnow(),
+            },
+        ).scalar_one()
+    return None if found is None else int(found)
+
+
+def _move_total(session: Session, invoice_id: int, delta: int) -> int:
+    """Change the draft's total by `delta`; its new total."""
+    moved = (
+        session.connection()
+        .execute(_MOVE_TOTAL, {"invoice_id": invoice_id, "delta": delta})
+        .first()
+    )
+    if moved is None:
+        raise InvalidTransition("A sent invoice is locked and can't be changed.")
+    return int(moved[0])
+
+
+def add_line(
+    session: Session,
+    invoice_id: int,
+    service: ServiceItem | SimpleNamespace,
+    amount: Money,
+    kind: str,
+) -> None:
+    """Put a service on the draft for `amount` (the gross, or the deposit); refused when the
+    draft would come to more than one payment can take (the caller's transaction rolls back)."""
+    total = Money(_move_total(session, invoice_id, amount.minor), amount.currency)
+    if total > max_charge(amount.currency):
+        raise InvalidAmount(
+            f"The draft invoice would come to {total}, more than one payment can take (at most "
+            f"{max_charge(amount.currency)}). Send the draft first: this service then goes on "
+            "a new invoice."
+        )
+    session.connection().execute(
+        _NEW_LINE,
+        {
+            "invoice_id": invoice_id,
+            "service_item_id": service.id,
+            "description": service.title[:300],
+            "kind": kind,
+            "amount_minor": amount.minor,
+            "currency": amount.currency,
+            "created_at": utcnow(),
+        },
+    )
+
+
+def remove_line(session: Session, line: InvoiceLine) -> None:
+    """Take a line off its draft (the service was cancelled before sending)."""
+    _move_total(session, line.invoice_id, -line.amount_minor)
+    session.connection().execute(_DROP_LINE, {"line_id": line.id})

@@ -1,0 +1,206 @@
+"""The booking's concierge invoices: the draft and its lines, Send Invoice, void and re-issue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from concierge_app.db.bookings import Booking, ServiceItem
+from concierge_app.db.engine import Database
+from concierge_app.db.invoicing import GuestInvoice, InvoiceLine
+from concierge_app.db.payments import PaymentAttempt, PaymentAttemptInvoice
+from concierge_app.db.types import utcnow
+from concierge_app.domain.errors import Conflict, InvalidTransition
+from concierge_app.domain.formatting import format_money
+from concierge_app.domain.lifecycle import (
+    AttemptStatus,
+    BookingStatus,
+    InvoiceStatus,
+    ServiceLifecycle,
+    check_invoice_transition,
+)
+from concierge_app.domain.money import Money
+from concierge_app.services.guest.drafts import INVOICES, LINES, add_line, draft_id
+from concierge_app.services.guest.links import PAYMENTS_CARD, new_portal_link
+from concierge_app.services.shared.audit import record_event
+from concierge_app.services.shared.common import lock_with_booking, locked_rows, next_in_sequence
+from concierge_app.services.shared.messages import booking_recipient, queue_message
+
+
+def live_line(session: Session, service_id: int) -> tuple[InvoiceLine, GuestInvoice] | None:
+    """The service's line on a Draft, Active or Paid invoice (a service has at most one)."""
+    row = session.exec(
+        select(InvoiceLine, GuestInvoice)
+        .join(GuestInvoice, col(GuestInvoice.id) == InvoiceLine.invoice_id)
+        .where(
+            InvoiceLine.service_item_id == service_id,
+            GuestInvoice.status != InvoiceStatus.VOIDED,
+        )
+        .with_for_update()
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+@dataclass(frozen=True, slots=True)
+class SentInvoice:
+    invoice_id: int
+    number: str
+    total: Money
+    message_queued: bool
+
+
+_LINES_OF = (
+    core_select(LINES.c.service_item_id, LINES.c.description, LINES.c.amount_minor)
+    .where(LINES.c.invoice_id == bindparam("invoice_id"))
+    .order_by(LINES.c.id)
+)
+_ACTIVATE = (
+    update(INVOICES)
+    .where(INVOICES.c.id == bindparam("invoice_id"), INVOICES.c.status == InvoiceStatus.DRAFT.value)
+    .values(
+        status=InvoiceStatus.ACTIVE.value, number=bindparam("number"), issued_at=bindparam("at")
+    )
+    .returning(INVOICES.c.id)
+)
+
+
+def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
+    """Draft → Active: refuse an empty draft, assign the next gapless number, lock, notify."""
+    with db.transaction() as session:
+        conn = session.connection()
+        booking, invoice = locked_rows(session, GuestInvoice, invoice_id, "Invoice")
+        check_invoice_transition(InvoiceStatus(invoice.status), InvoiceStatus.ACTIVE)
+        lines = conn.execute(_LINES_OF, {"invoice_id": invoice_id}).all()
+        if not lines:
+            raise InvalidTransition(
+                "This draft is empty: confirm a platform-collects service before sending."
+            )
+        now = utcnow()
+        number = f"CI-{now.year}-{next_in_sequence(session, f'guest_invoice:{now.year}'):05d}"
+        if (
+            conn.execute(_ACTIVATE, {"invoice_id": invoice_id, "number": number, "at": now}).first()
+            is None
+        ):
+            raise InvalidTransition("This invoice has already been sent.")
+        total = Money(invoice.total_minor, invoice.currency)
+        link = new_portal_link(
+            session, booking_id=booking.id, reference=booking.reference, actor=actor
+        )
+        # The guide: the message links "to the Payments card in their portal".
+        guest = booking_recipient(session, booking, portal_url=f"{link}#{PAYMENTS_CARD}")
+
+        def money(minor: int) -> str:
+            return format_money(Money(minor, invoice.currency), guest.locale)
+
+        queued = queue_message(
+            session,
+            dedupe_key=f"invoice_sent:{invoice_id}",
+            template_key="invoice_sent",
+            recipient=guest.email,
+            context=guest.context
+            | {
+                "invoice_number": number,
+                "invoice_total": money(total.minor),
+                "lines": [
+                    {"description": ln.description, "amount": money(ln.amount_minor)}
+                    for ln in lines
+                ],
+            },
+            booking_id=booking.id,
+        )
+        record_event(
+            session,
+            actor=actor,
+            action="invoice.sent",
+            subject=f"invoice:{invoice_id}",
+            booking_id=booking.id,
+            data={
+                "number": number,
+                "total": str(total),
+                "lines": [[ln.service_item_id, ln.amount_minor] for ln in lines],
+            },
+        )
+        return SentInvoice(invoice_id, number, total, queued)
+
+
+def void_active_invoice(
+    session: Session,
+    booking: Booking,
+    invoice: GuestInvoice,
+    *,
+    actor: str,
+    reason: str,
+    drop_service_id: int | None = None,
+) -> int | None:
+    """Void an Active unpaid invoice and move its other confirmed lines to the draft.
+
+    Returns the id of the draft that received the lines (None when nothing moved). Open
+    checkouts that cover the invoice are expired: a late success is recorded as unapplied.
+    """
+    check_invoice_transition(InvoiceStatus(invoice.status), InvoiceStatus.VOIDED)
+    invoice.status, invoice.voided_at, invoice.void_reason = (
+        InvoiceStatus.VOIDED.value,
+        utcnow(),
+        reason[:500],
+    )
+    session.add(invoice)
+    attempts = session.exec(
+        select(PaymentAttempt)
+        .join(PaymentAttemptInvoice, col(PaymentAttemptInvoice.attempt_id) == PaymentAttempt.id)
+        .where(
+            PaymentAttemptInvoice.invoice_id == invoice.id,
+            PaymentAttempt.status == AttemptStatus.OPEN,
+        )
+        .with_for_update()
+    ).all()
+    for attempt in attempts:
+        attempt.status, attempt.completed_at = AttemptStatus.EXPIRED.value, utcnow()
+        attempt.failure_reason = f"Invoice {invoice.number} was voided."
+        session.add(attempt)
+    moving = session.exec(
+        select(InvoiceLine, ServiceItem)
+        .join(ServiceItem, col(ServiceItem.id) == InvoiceLine.service_item_id)
+        .where(
+            InvoiceLine.invoice_id == invoice.id,
+            ServiceItem.lifecycle == ServiceLifecycle.CONFIRMED,
+        )
+        .order_by(col(InvoiceLine.id))
+    ).all()
+    moving = [(ln, svc) for ln, svc in moving if svc.id != drop_service_id]
+    draft = None
+    if moving and booking.status != BookingStatus.CANCELLED:
+        draft = draft_id(session, booking, create=True)
+        assert draft is not None
+        for line, service in moving:
+            add_line(session, draft, service, Money(line.amount_minor, line.currency), line.kind)
+        invoice.reissued_as_id = draft
+    record_event(
+        session,
+        actor=actor,
+        action="invoice.voided",
+        subject=f"invoice:{invoice.id}",
+        booking_id=booking.id,
+        data={
+            "number": invoice.number,
+            "reason": reason,
+            "moved_to_draft": draft,
+            "moved_services": [svc.id for _, svc in moving] if draft else [],
+        },
+    )
+    return draft
+
+
+def void_invoice(*, db: Database, invoice_id: int, actor: str, reason: str) -> int | None:
+    """Staff void an Active unpaid invoice (void and re-issue). Returns the draft's id, if any."""
+    if not reason.strip():
+        raise Conflict("Say why the invoice is voided.", field="reason")
+    with db.transaction() as session:
+        booking, invoice = lock_with_booking(session, GuestInvoice, invoice_id, "Invoice")
+        if invoice.status == InvoiceStatus.DRAFT:
+            raise InvalidTransition(
+                "A draft is not voided by hand: cancel its services or the booking instead."
+            )
+        return void_active_invoice(session, booking, invoice, actor=actor, reason=reason)

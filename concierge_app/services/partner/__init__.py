@@ -1,0 +1,1 @@
+"""Partner finance: billing, money, read models and the inbox."""

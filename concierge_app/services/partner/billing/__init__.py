@@ -1,0 +1,1 @@
+"""Partner billing: month-end runs, statements, commission rates, the issued message."""

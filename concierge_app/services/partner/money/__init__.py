@@ -1,0 +1,1 @@
+"""Partner money: payments, credit, notes, corrections, groups, bank statements."""

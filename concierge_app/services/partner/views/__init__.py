@@ -1,0 +1,1 @@
+"""Read models of the partner pages and staff partner pages."""

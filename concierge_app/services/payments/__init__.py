@@ -1,0 +1,1 @@
+"""Money in from guests and partners: checkout, fulfilment, webhooks, direct debit."""

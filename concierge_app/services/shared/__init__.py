@@ -1,0 +1,1 @@
+"""What every use case shares: the audit trail, units of work, the outbox and messages."""

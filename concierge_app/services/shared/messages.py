@@ -1,0 +1,306 @@
+"""Lifecycle templates (edit, preview) and queueing rendered messages in the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlmodel import Session
+from sqlmodel import select as orm_select
+
+from concierge_app.db.bookings import Booking
+from concierge_app.db.engine import Database
+from concierge_app.db.messaging import LifecycleTemplate, OutboxMessage
+from concierge_app.db.parties import Guest, Partner
+from concierge_app.db.types import utcnow
+from concierge_app.domain.formatting import format_day
+from concierge_app.domain.templates import (
+    DEFAULT_TEMPLATES,
+    RenderedMessage,
+    render,
+    render_message,
+    validate_template,
+)
+from concierge_app.services.shared.audit import record_event
+from concierge_app.services.shared.common import insert_ignore, load
+from concierge_app.settings import get_settings
+
+_TEMPLATES = LifecycleTemplate.__table__  # type: ignore[attr-defined]
+_TEMPLATE = select(_TEMPLATES.c.name, _TEMPLATES.c.subject, _TEMPLATES.c.body).where(
+    _TEMPLATES.c.key == bindparam("key")
+)
+_B, _G, _P = (Booking.__table__, Guest.__table__, Partner.__table__)  # type: ignore[attr-defined]
+_RECIPIENT = (
+    select(_G.c.name, _G.c.email, _G.c.locale, _P.c.name.label("place"))
+    .select_from(_B.join(_G, _G.c.id == _B.c.guest_id).join(_P, _P.c.id == _B.c.property_id))
+    .where(_B.c.id == bindparam("booking_id"))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateView:
+    key: str
+    name: str
+    subject: str
+    body: str
+    placeholders: tuple[str, ...]
+    customised: bool
+
+
+def _template(session: Session, key: str) -> TemplateView:
+    default = DEFAULT_TEMPLATES[key]
+    row = session.connection().execute(_TEMPLATE, {"key": key}).first()
+    if row is None:
+        return TemplateView(
+            key, default.name, default.subject, default.body, default.placeholders, False
+        )
+    return TemplateView(key, row.name, row.subject, row.body, default.placeholders, True)
+
+
+def list_templates(*, db: Database) -> list[TemplateView]:
+    with db.read() as session:
+        return [_template(session, key) for key in DEFAULT_TEMPLATES]
+
+
+def check_template(key: str, subject: str, body: str) -> None:
+    """Refuse a template that cannot be saved: its syntax, placeholders and sizes
+    (validate_template), then a render with sample values of every placeholder within the
+    limits every stored template renders with (TemplateError naming the field)."""
+    validate_template(key, subject, body)
+    render(subject, body, sample_context(key))
+
+
+def update_template(*, db: Database, key: str, subject: str, body: str, actor: str) -> TemplateView:
+    """Save a template after checking that it renders within the limits; audited. A template
+    that fails is refused with the reason and nothing is written."""
+    check_template(key, subject, body)
+    with db.transaction() as session:
+        row = session.exec(
+            orm_select(LifecycleTemplate).where(LifecycleTemplate.key == key)
+        ).first()
+        if row is None:
+            row = LifecycleTemplate(
+                key=key, name=DEFAULT_TEMPLATES[key].name, subject=subject, body=body
+            )
+        row.subject, row.body, row.updated_by, row.updated_at = subject, body, actor, utcnow()
+        session.add(row)
+        record_event(
+            session,
+            actor=actor,
+            action="template.updated",
+            subject=f"template:{key}",
+            data={"subject": subject, "body": body},
+        )
+        session.flush()
+        return _template(session, key)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """The guest a booking message goes to, and the words that describe the booking."""
+
+    email: str
+    locale: str
+    context: dict[str, Any]
+
+
+def booking_recipient(
+    session: Session, booking: Booking | SimpleNamespace, *, portal_url: str | None = None
+) -> Recipient:
+    """The guest's address and locale, and the placeholders every booking message can use.
+
+    `portal_url` is the guest's link (with its token) for messages that are sent; previews
+    show the portal's address without a token.
+    """
+    settings = get_settings()
+    guest = session.connection().execute(_RECIPIENT, {"booking_id": booking.id}).one()
+    return Recipient(
+        email=guest.email,
+        locale=guest.locale,
+        context={
+            "platform_name": settings.platform_name,
+            "guest_name": guest.name,
+            "booking_reference": booking.reference,
+            "property_name": guest.place,
+            "check_in": format_day(booking.check_in, guest.locale),
+            "check_out": format_day(booking.check_out, guest.locale),
+            "portal_url": portal_url
+            or f"{settings.public_base_url.rstrip('/')}/portal/{booking.reference}",
+        },
+    )
+
+
+def preview_template(
+    *, db: Database, key: str, subject: str, body: str, booking_id: int
+) -> tuple[str, str]:
+    """Render an unsaved template on a real booking, with sample invoice values, within the
+    limits a saved template renders with: one that breaks them raises TemplateError saying
+    which and why (the Templates page shows it instead of a preview)."""
+    validate_template(key, subject, body)
+    with db.read() as session:
+        booking = load(session, Booking, booking_id, "Booking")
+        context = booking_recipient(session, booking).context | _sample_values(
+            key, booking.currency
+        )
+    return render(subject, body, context)
+
+
+def sample_context(key: str, currency: str = "EUR") -> dict[str, Any]:
+    """Sample values of every placeholder of template `key` (what a save is checked with)."""
+    settings = get_settings()
+    booking = {
+        "platform_name": settings.platform_name,
+        "guest_name": "Sample Guest",
+        "booking_reference": "BK-000000",
+        "property_name": "Sample Villa",
+        "check_in": "July 1, 2026",
+        "check_out": "July 8, 2026",
+        "portal_url": f"{settings.public_base_url.rstrip('/')}/portal/BK-000000",
+    }
+    placeholders = DEFAULT_TEMPLATES[key].placeholders
+    return {k: v for k, v in booking.items() if k in placeholders} | _sample_values(key, currency)
+
+
+def _sample_values(key: str, currency: str) -> dict[str, Any]:
+    sample = {
+        "invoice_number": "CI-0000-00000",
+        "invoice_total": f"0 {currency}",
+        "lines": [{"description": "Sample service", "amount": f"0 {currency}"}],
+        "amount_paid": f"0 {currency}",
+        "invoice_numbers": "CI-0000-00000",
+        "partner_name": "Sample Villa",
+        "partner_code": "PRP-0000",
+        "period": "October 2026",
+        "document_name": "commission invoice",
+        "document_about": "for the reservations that departed in October 2026",
+        "amount_label": "Commission",
+        "amount_payable": f"0 {currency}",
+        "nothing_to_pay": False,
+        "due_date": "December 15, 2026",
+        "payment_instructions": "Bank transfer to IBAN … quoting PRP-0000 CM-0000-000000.",
+        "finance_url": "https://…/partner/invoices",
+        "changed_at": "November 21, 2026 09:00",
+        "changed_by": "finance@sample-villa.example",
+        "account_holder": "Sample Villa S.L.",
+        "iban_masked": "ES91 •••• •••• •••• •••• 1332",
+        "subject": "Question about my October invoice",
+        "topic": "Invoices and commission",
+        "subtopic": "Other",
+        "staff_name": "Clara Concierge",
+        "reply": "Thank you for your message. …",
+        "inbox_url": "https://…/partner/inbox",
+        "payment_method": "Bank transfer",
+        "payment_date": "December 4, 2026",
+        "allocation_lines": "  • Sample Villa (PRP-0000), CM-0000-000000: "
+        f"0 {currency} applied, 0 {currency} still due",
+        "credit_left": f"0 {currency}",
+        "group_url": "https://…/partner/group",
+        "requested_on": "December 10, 2026",
+        "mandate_reference": "MNDT-PRP-0000",
+        "failure_reason": "The customer's account has insufficient funds to cover this payment.",
+        "title": "Credit note",
+        "note_number": "CN-0000-000000",
+        "related_number": "CM-0000-000000",
+        "amount": f"0 {currency}",
+        "credit": True,
+        "reason": "A stay was cancelled after the invoice was issued.",
+        "applied": "Applied to: CM-0000-000000.",
+        "headline": "a refund was made at the payment provider",
+        "refund_id": "re_0000",
+        "what_happened": "was made at the payment provider and recorded against:",
+        "check": "Check which services it was for.",
+        "booking_url": "https://…/bookings/BK-000000",
+    }
+    return {k: v for k, v in sample.items() if k in DEFAULT_TEMPLATES[key].placeholders}
+
+
+def queue_message(
+    session: Session,
+    *,
+    dedupe_key: str,
+    template_key: str,
+    recipient: str,
+    context: Mapping[str, Any],
+    booking_id: int | None = None,
+    partner_id: int | None = None,
+    attachment: str | None = None,
+) -> bool:
+    """Render a lifecycle template into the outbox (inside the caller's transaction).
+
+    A saved template that fails or breaks a limit does not stop the caller (Send Invoice, a
+    payment, a partner message): the built-in text is used, the message says why
+    (template_problem, shown on the Outbox) and the audit trail records it.
+    Idempotent: a message with the same dedupe key is queued once. True when queued now.
+    """
+    rendered = render_with_fallback(session, template_key, context)
+    # Written only when set: the migration tests drive the services on databases before 0013.
+    flagged = {"template_problem": rendered.problem} if rendered.problem else {}
+    queued = insert_ignore(
+        session,
+        OutboxMessage,
+        flagged
+        | {
+            "dedupe_key": dedupe_key,
+            "template_key": template_key,
+            "recipient": recipient,
+            "subject": rendered.subject[:300],
+            "body": rendered.body,
+            "booking_id": booking_id,
+            "partner_id": partner_id,
+            "attachment": attachment,
+            "status": "queued",
+            "attempts": 0,
+            "created_at": utcnow(),
+        },
+    )
+    if queued and rendered.problem:
+        record_template_problem(
+            session,
+            template_key=template_key,
+            message=dedupe_key,
+            problem=rendered.problem,
+            booking_id=booking_id,
+        )
+    return queued
+
+
+# Per batch (one delivery claim, one Outbox listing): template key -> why its saved text failed.
+# A template that failed once is not tried again for the batch's other messages, so a template
+# that runs up to its limits costs its time once per batch, not once per message.
+Failed = dict[str, str]
+
+
+def render_with_fallback(
+    session: Session,
+    template_key: str,
+    context: Mapping[str, Any],
+    failed: Failed | None = None,
+) -> RenderedMessage:
+    """The message from the saved template, or from the built-in text when it cannot be used."""
+    template = _template(session, template_key)
+    if failed is not None and template_key in failed:
+        built_in = render_message(template_key, "", "", context, customised=False)
+        return RenderedMessage(built_in.subject, built_in.body, failed[template_key])
+    rendered = render_message(
+        template_key, template.subject, template.body, context, customised=template.customised
+    )
+    if failed is not None and rendered.problem:
+        failed[template_key] = rendered.problem
+    return rendered
+
+
+def record_template_problem(
+    session: Session, *, template_key: str, message: str, problem: str, booking_id: int | None
+) -> None:
+    """On the audit trail: a message was written with the built-in text, and why."""
+    record_event(
+        session,
+        actor="system:templates",
+        action="template.fallback",
+        subject=f"template:{template_key}",
+        booking_id=booking_id,
+        data={"message": message, "problem": problem, "used": "built-in text"},
+    )

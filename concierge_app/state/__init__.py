@@ -1,1 +1,0 @@
-"""Reflex states: thin adapters between the services layer and the pages."""

@@ -1,0 +1,1 @@
+"""The browser views: Reflex pages and their states, by audience and feature."""

@@ -1,0 +1,1 @@
+"""`/portal/[reference]`: the guest's booking and Payments card."""

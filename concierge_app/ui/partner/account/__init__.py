@@ -1,0 +1,1 @@
+"""`/partner/account`: the partner login's account."""

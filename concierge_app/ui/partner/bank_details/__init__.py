@@ -1,0 +1,1 @@
+"""`/partner/bank-details`: the payout account and the direct debit mandate."""

@@ -1,0 +1,1 @@
+"""`/partner/invoices/[number]`: one document, its reservation statement, CSV and PDF."""

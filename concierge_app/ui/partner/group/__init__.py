@@ -1,0 +1,1 @@
+"""`/partner/group`: a group login's properties."""

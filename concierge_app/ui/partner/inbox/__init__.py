@@ -1,0 +1,1 @@
+"""`/partner/inbox`: the partner's messages with the finance team."""

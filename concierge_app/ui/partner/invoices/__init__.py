@@ -1,0 +1,1 @@
+"""`/partner/invoices`: the partner's documents and Outstanding balances."""

@@ -1,0 +1,1 @@
+"""`/partner/ledger`: the partner ledger."""

@@ -1,0 +1,1 @@
+"""`/partner`: the Financial Overview."""

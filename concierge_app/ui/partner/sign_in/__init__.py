@@ -1,0 +1,1 @@
+"""`/partner/login`: the partner sign-in page."""

@@ -1,0 +1,1 @@
+"""UI pieces every audience shares: layout, forms, badges, sign-in, sessions."""

@@ -1,0 +1,1 @@
+"""The sandbox's hosted checkout page (test mode only)."""

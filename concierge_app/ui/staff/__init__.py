@@ -1,0 +1,1 @@
+"""The concierge dashboard (staff)."""

@@ -1,0 +1,1 @@
+"""`/bookings/[reference]`: one booking, its Trip Portfolio and Payments panel."""

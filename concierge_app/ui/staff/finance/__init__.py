@@ -1,0 +1,1 @@
+"""`/finance`: partner finance for staff."""

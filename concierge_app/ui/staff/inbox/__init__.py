@@ -1,0 +1,1 @@
+"""`/inbox`: partners' messages to the finance team."""

@@ -1,0 +1,1 @@
+"""`/outbox`: messages to people."""

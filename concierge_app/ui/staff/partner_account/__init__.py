@@ -1,0 +1,1 @@
+"""`/finance/partners/[code]`: one partner for staff."""

@@ -1,0 +1,1 @@
+"""`/payments/events`: the payment provider's events."""

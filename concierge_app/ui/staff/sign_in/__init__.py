@@ -1,0 +1,1 @@
+"""`/login`: the staff sign-in page."""
