@@ -301,7 +301,11 @@ def test_progress_is_reported_partner_by_partner_after_the_statements_are_writte
     make_partner(db, kind="property")  # nothing departed: nothing to invoice
     seen = []
     run(db, chunk=2, progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(0, 0), (0, 5), (2, 5), (4, 5), (5, 5)]
+    # chunks of 2, 2 and 1 partners; on PostgreSQL they run in parallel, so in any order
+    assert seen[:2] == [(0, 0), (0, 5)] and seen[-1] == (5, 5)
+    assert {total for _, total in seen[1:]} == {5}
+    done = [d for d, _ in seen[1:]]
+    assert sorted(b - a for a, b in zip(done, done[1:], strict=False)) == [1, 2, 2]
 
 
 def test_a_malformed_period_is_refused_before_anything_is_written(db):

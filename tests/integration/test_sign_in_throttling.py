@@ -44,6 +44,14 @@ from .sign_in_support import (
 WRONG = "not the password at all"
 
 
+@pytest.fixture(autouse=True)
+def still_clock(monkeypatch):
+    """The guard's clock stands still: only `wind_back` lets time pass, so a slow Argon2 check on
+    a loaded machine cannot end a wait the test is asserting."""
+    now = sign_in_guard.utcnow()
+    monkeypatch.setattr(sign_in_guard, "utcnow", lambda: now)
+
+
 @pytest.fixture
 def staff(db):
     add_staff(db)

@@ -119,7 +119,9 @@ def test_a_stored_hostile_template_does_not_stop_send_invoice(db):
     add_service(w, S.PLATFORM_COLLECTS_FULL, "42.00", title="Sunset sailing")
     started = time.perf_counter()
     invoice_id = send_draft(w)
-    assert time.perf_counter() - started < 3.0
+    # the loop limit refuses it at once; the bound is loose so that only a hang fails it on a
+    # loaded CI machine (4 s was measured there)
+    assert time.perf_counter() - started < 20.0
     with db.read() as s:
         assert s.get(GuestInvoice, invoice_id).status == "active"
     (message,) = outbox(db, "invoice_sent")
