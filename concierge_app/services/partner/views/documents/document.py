@@ -27,15 +27,15 @@ from concierge_app.domain.statuses import (
 from concierge_app.domain.vat import format_bps, tax_label
 from concierge_app.services.partner.billing.statements import statement_lines
 from concierge_app.services.partner.platform import platform_details
-from concierge_app.services.partner.views.documents.summaries import (
-    document_payments,
-    document_status,
-)
-from concierge_app.services.partner.views.documents.tables import (
+from concierge_app.services.partner.tables import (
     INVOICE,
     PARTNER,
     PAYOUT,
     STATEMENT,
+)
+from concierge_app.services.partner.views.documents.summaries import (
+    document_payments,
+    document_status,
 )
 
 PAYMENT_METHOD_LABELS = {

@@ -19,16 +19,16 @@ from concierge_app.domain.statuses import (
     PartnerPaymentMethod,
     PartnerPaymentStatus,
 )
-from concierge_app.services.partner.views.documents.summaries import (
-    InvoiceSummary,
-    outstanding_of,
-    partner_invoices,
-)
-from concierge_app.services.partner.views.documents.tables import (
+from concierge_app.services.partner.tables import (
     ALLOCATION,
     BANK_ACCOUNT,
     PARTNER,
     PAYMENT,
+)
+from concierge_app.services.partner.views.documents.summaries import (
+    InvoiceSummary,
+    outstanding_of,
+    partner_invoices,
 )
 
 

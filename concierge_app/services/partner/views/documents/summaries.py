@@ -29,7 +29,7 @@ from concierge_app.domain.partner_billing import (
 from concierge_app.domain.partner_payments import PAYABLE_KINDS, reflected_on
 from concierge_app.services.partner.money.credit import credit_applications
 from concierge_app.services.partner.money.payments import paid_by
-from concierge_app.services.partner.views.documents.tables import INVOICE
+from concierge_app.services.partner.tables import INVOICE
 from concierge_app.settings import get_settings
 
 
