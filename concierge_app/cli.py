@@ -38,6 +38,17 @@ def _db(url: str | None) -> Database:
     return Database(url or get_settings().database_url)
 
 
+def _progress() -> Progress:
+    """A progress bar for a long job: what it does, a bar, done of total, time taken."""
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
 def run_migrations(url: str) -> None:
     """alembic upgrade head on the given database."""
     config = Config(str(REPO_ROOT / "alembic.ini"))
@@ -98,13 +109,7 @@ def month_end(
     except (ValueError, DomainError) as bad:
         console.print(f"[red]{getattr(bad, 'message', bad)}[/red]")
         raise typer.Exit(2) from None
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
+    with _progress() as bar:
         invoicing = f"Invoicing {month.label}"
         task = bar.add_task(invoicing, total=None)
 
@@ -145,13 +150,7 @@ def direct_debit(
     except ValueError as bad:
         console.print(f"[red]{bad}[/red]")
         raise typer.Exit(2) from None
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
+    with _progress() as bar:
         task = bar.add_task("Collecting direct debits", total=None)
 
         def show(done: int, total: int) -> None:

@@ -11,6 +11,7 @@ from sqlmodel import select
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import Partner
 from concierge_app.db.partner_billing import PartnerBankAccount
+from concierge_app.demo.partners import ACTOR
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import Period
 from concierge_app.domain.strategies import PaymentStrategy as S
@@ -20,7 +21,6 @@ from concierge_app.services.partner.billing import month_end
 from concierge_app.services.partner.money import groups as partner_groups
 from concierge_app.services.partner.views import finance as partner_finance
 
-ACTOR = "demo-seed"
 DEMO_PARTNER_PASSWORD = "demo-partner"
 DEMO_GROUP = "GRP-7001"
 DEMO_GROUP_LOGIN = "group@partners.demo.test"

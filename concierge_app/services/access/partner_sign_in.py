@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Unpack
 
 from sqlmodel import Session, col, select
 
@@ -21,21 +22,16 @@ from concierge_app.db.parties import Partner, PartnerGroup
 from concierge_app.db.partner_billing import PartnerSession, PartnerUser
 from concierge_app.db.types import utcnow
 from concierge_app.domain.errors import Conflict, NotFound
-from concierge_app.domain.sign_in import Kind, Outcome
+from concierge_app.domain.sign_in import Kind
+from concierge_app.services.access import login as login
 from concierge_app.services.access import tickets as tickets
-from concierge_app.services.access.guard import (
-    Attempt,
-    Credentials,
-    SignInRefused,
-    check_credentials,
-    record_success,
-)
-from concierge_app.services.access.password_change import Login
-from concierge_app.services.access.password_change import change_password as change_password_of
+from concierge_app.services.access.guard import SignInRefused
+from concierge_app.services.access.login import Login, PasswordChange
 from concierge_app.services.access.passwords import check_policy, hash_password
 from concierge_app.services.shared.audit import record_event
-from concierge_app.services.shared.common import id_of, token_digest
+from concierge_app.services.shared.common import id_of
 
+__all__ = ["SignInRefused"]
 
 @dataclass(frozen=True, slots=True)
 class PropertyChoice:
@@ -93,9 +89,7 @@ def create_partner_user(
         check_policy(password, email=email, name=name)
     password_hash = hash_password(password)
     with db.transaction() as session:
-        home = session.get(Partner, partner_id)
-        if home is None:
-            raise NotFound(f"Partner {partner_id} was not found.")
+        home = _partner(session, partner_id)
         if group_id is not None and home.group_id != group_id:
             raise Conflict("The home property is not on this group's plan.", field="group")
         if session.exec(select(PartnerUser).where(PartnerUser.email == email)).first():
@@ -119,21 +113,14 @@ def create_partner_user(
         return id_of(user)
 
 
-def _lookup(session: Session, email: str) -> Credentials | None:
-    user = session.exec(select(PartnerUser).where(PartnerUser.email == email)).first()
-    if user is None:
-        return None
-    return Credentials(id_of(user), user.password_hash, user.is_active)
-
-
-PARTNER_LOGIN = Login(
+PARTNER_LOGIN: Login[PartnerUser] = Login(
     kind=Kind.PARTNER,
     users=PartnerUser,
     sessions=PartnerSession,
     owner="partner_user_id",
-    lookup=_lookup,
-    action="partner_user.password_changed",
-    subject=lambda user: f"partner:{getattr(user, 'partner_id', 0)}",
+    signed_in="partner_user.signed_in",
+    password_changed="partner_user.password_changed",
+    subject=lambda user: f"partner:{user.partner_id}",
     missing="Login not found.",
 )
 
@@ -143,61 +130,23 @@ def partner_sign_in(
 ) -> PartnerSignedIn:
     """Check the password (throttled per account and per address); a right one gives the
     one-time ticket for the session cookie."""
-    if not email.strip() or not password:
-        raise SignInRefused("Enter your email and password.")
-    attempt = Attempt(Kind.PARTNER, email, client_address)
-    found, new_hash = check_credentials(db=db, attempt=attempt, password=password, lookup=_lookup)
+    checked = login.check_password(
+        db=db, login=PARTNER_LOGIN, email=email, password=password, client_address=client_address
+    )
     with db.transaction() as session:
-        row = session.exec(
-            select(PartnerUser, Partner)
-            .join(Partner, col(Partner.id) == PartnerUser.partner_id)
-            .where(PartnerUser.id == found.user_id)
-        ).first()
-        if row is None or not row[0].is_active:  # disabled meanwhile: counted as a failure
-            raise SignInRefused("The email or password is not correct.")
-        user, partner = row
-        if new_hash is not None:  # the recommended parameters changed: store the stronger hash
-            user.password_hash = new_hash
-            session.add(user)
-        record_success(session, attempt=attempt, outcome=Outcome.SIGNED_IN, complete=True)
-        record_event(
-            session,
-            actor=user.email,
-            action="partner_user.signed_in",
-            subject=f"partner:{partner.id}",
-            data={},
-        )
-        ticket = tickets.issue(
-            session, kind=Kind.PARTNER, user_id=id_of(user), purpose=tickets.SESSION
-        )
+        user = login.active_user(session, PARTNER_LOGIN, checked)
+        partner = _partner(session, user.partner_id)
+        ticket = login.complete(session, PARTNER_LOGIN, user, checked.attempt)
         group, members = _group_of(session, user)
         expires = utcnow() + tickets.session_length()
         return PartnerSignedIn(ticket, _identity(user, partner, expires, group, members))
 
 
-def change_partner_password(
-    *,
-    db: Database,
-    user_id: int,
-    current: str,
-    new: str,
-    repeat: str,
-    keep_token: str = "",
-    client_address: str = "",
-) -> None:
+def change_partner_password(*, user_id: int, **change: Unpack[PasswordChange]) -> None:
     """A partner user sets a new password: the current one is checked (throttled like a
     sign-in), the new one must pass the policy, hashed outside any transaction; the login's
     other sessions end (the one with `keep_token` stays)."""
-    change_password_of(
-        db=db,
-        login=PARTNER_LOGIN,
-        user_id=user_id,
-        current=current,
-        new=new,
-        repeat=repeat,
-        keep_token=keep_token,
-        client_address=client_address,
-    )
+    login.change_password(login=PARTNER_LOGIN, user_id=user_id, **change)
 
 
 def current_partner_user(
@@ -208,22 +157,12 @@ def current_partner_user(
     A group login asking for `property_code` (one of its group's properties) sees that property;
     any other code — another group's property, or from an ordinary login — is ignored: the
     login's home property is shown."""
-    if not token:
-        return None
     with db.read() as session:
-        row = session.exec(
-            select(PartnerSession, PartnerUser, Partner)
-            .join(PartnerUser, col(PartnerUser.id) == PartnerSession.partner_user_id)
-            .join(Partner, col(Partner.id) == PartnerUser.partner_id)
-            .where(PartnerSession.token_hash == token_digest(token))
-        ).first()
-        if row is None:
+        found = login.live_session(session, PARTNER_LOGIN, token)
+        if found is None:
             return None
-        partner_session, user, partner = row
-        if partner_session.revoked_at is not None or partner_session.expires_at <= utcnow():
-            return None
-        if not user.is_active:
-            return None
+        partner_session, user = found
+        partner = _partner(session, user.partner_id)
         group, members = _group_of(session, user)
     wanted = property_code.strip().upper()
     shown = next((p for p in members if p.code == wanted), partner)
@@ -231,15 +170,14 @@ def current_partner_user(
 
 
 def partner_sign_out(*, db: Database, token: str) -> None:
-    if not token:
-        return
-    with db.transaction() as session:
-        row = session.exec(
-            select(PartnerSession).where(PartnerSession.token_hash == token_digest(token))
-        ).first()
-        if row is not None and row.revoked_at is None:
-            row.revoked_at = utcnow()
-            session.add(row)
+    login.sign_out(db=db, login=PARTNER_LOGIN, token=token)
+
+
+def _partner(session: Session, partner_id: int) -> Partner:
+    partner = session.get(Partner, partner_id)
+    if partner is None:
+        raise NotFound(f"Partner {partner_id} was not found.")
+    return partner
 
 
 def _group_of(session: Session, user: PartnerUser) -> tuple[PartnerGroup | None, Sequence[Partner]]:

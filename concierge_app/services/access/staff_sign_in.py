@@ -12,31 +12,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Unpack
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import StaffSession, StaffUser
 from concierge_app.db.types import utcnow
 from concierge_app.domain import sign_in as rules
 from concierge_app.domain.sign_in import Kind, Outcome
+from concierge_app.services.access import login as login
 from concierge_app.services.access import tickets as tickets
 from concierge_app.services.access import two_factor
 from concierge_app.services.access.guard import (
     Attempt,
-    Credentials,
     SignInRefused,
     SignInThrottled,
     admit,
-    check_credentials,
     record_failure,
     record_success,
 )
-from concierge_app.services.access.password_change import Login
-from concierge_app.services.access.password_change import change_password as change_password_of
-from concierge_app.services.shared.audit import record_event
-from concierge_app.services.shared.common import id_of, token_digest
+from concierge_app.services.access.login import Login, PasswordChange
+from concierge_app.services.shared.common import id_of
 
 __all__ = ["SignInRefused", "SignInThrottled"]
 
@@ -67,20 +64,13 @@ class SignInStep:
     enrolment: two_factor.Enrolment | None = None
 
 
-def _lookup(session: Session, email: str) -> Credentials | None:
-    user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
-    if user is None:
-        return None
-    return Credentials(id_of(user), user.password_hash, user.is_active)
-
-
-STAFF_LOGIN = Login(
+STAFF_LOGIN: Login[StaffUser] = Login(
     kind=Kind.STAFF,
     users=StaffUser,
     sessions=StaffSession,
     owner="staff_user_id",
-    lookup=_lookup,
-    action="staff.password_changed",
+    signed_in="staff.signed_in",
+    password_changed="staff.password_changed",
     subject=lambda user: f"staff:{user.id}",
     missing="Staff member not found.",
 )
@@ -88,17 +78,12 @@ STAFF_LOGIN = Login(
 
 def sign_in(*, db: Database, email: str, password: str, client_address: str = "") -> SignInStep:
     """Check the password (throttled per account and per address); say what comes next."""
-    if not email.strip() or not password:
-        raise SignInRefused("Enter your email and password.")
-    attempt = Attempt(Kind.STAFF, email, client_address)
-    found, new_hash = check_credentials(db=db, attempt=attempt, password=password, lookup=_lookup)
+    checked = login.check_password(
+        db=db, login=STAFF_LOGIN, email=email, password=password, client_address=client_address
+    )
+    attempt = checked.attempt
     with db.transaction() as session:
-        user = session.get(StaffUser, found.user_id)
-        if user is None or not user.is_active:  # disabled meanwhile: stays counted as a failure
-            raise SignInRefused("The email or password is not correct.")
-        if new_hash is not None:  # the recommended parameters changed: store the stronger hash
-            user.password_hash = new_hash
-            session.add(user)
+        user = login.active_user(session, STAFF_LOGIN, checked)
         staff_id = id_of(user)
         if two_factor.enabled_row(session, staff_id) is not None:
             record_success(session, attempt=attempt, outcome=None, complete=False)
@@ -163,69 +148,27 @@ def _take_second_step(
 
 
 def _signed_in(session: Session, user: StaffUser, attempt: Attempt) -> SignInStep:
-    """The sign-in is complete: start the account's count again, log it, audit it, and hand
-    out the one-time ticket for the session cookie."""
-    record_success(session, attempt=attempt, outcome=Outcome.SIGNED_IN, complete=True)
-    record_event(
-        session, actor=user.email, action="staff.signed_in", subject=f"staff:{user.id}", data={}
-    )
-    ticket = tickets.issue(session, kind=Kind.STAFF, user_id=id_of(user), purpose=tickets.SESSION)
+    ticket = login.complete(session, STAFF_LOGIN, user, attempt)
     return SignInStep("session", ticket, user.email)
 
 
 def current_staff(*, db: Database, token: str) -> StaffIdentity | None:
     """The staff member behind a session token, or None if unknown, expired or signed out."""
-    if not token:
-        return None
     with db.read() as session:
-        row = session.exec(
-            select(StaffSession, StaffUser)
-            .join(StaffUser, col(StaffUser.id) == StaffSession.staff_user_id)
-            .where(StaffSession.token_hash == token_digest(token))
-        ).first()
-    if row is None:
+        found = login.live_session(session, STAFF_LOGIN, token)
+    if found is None:
         return None
-    staff_session, user = row
-    if staff_session.revoked_at is not None or staff_session.expires_at <= utcnow():
-        return None
-    if not user.is_active:
-        return None
+    staff_session, user = found
     return StaffIdentity(id_of(user), user.email, user.name, staff_session.expires_at)
 
 
 def sign_out(*, db: Database, token: str) -> None:
     """End the session (idempotent: signing out twice is fine)."""
-    if not token:
-        return
-    with db.transaction() as session:
-        row = session.exec(
-            select(StaffSession).where(StaffSession.token_hash == token_digest(token))
-        ).first()
-        if row is not None and row.revoked_at is None:
-            row.revoked_at = utcnow()
-            session.add(row)
+    login.sign_out(db=db, login=STAFF_LOGIN, token=token)
 
 
-def change_password(
-    *,
-    db: Database,
-    staff_id: int,
-    current: str,
-    new: str,
-    repeat: str,
-    keep_token: str = "",
-    client_address: str = "",
-) -> None:
+def change_password(*, staff_id: int, **change: Unpack[PasswordChange]) -> None:
     """A staff member sets a new password: the current one is checked (throttled like a
     sign-in), the new one must pass the policy; hashing happens outside any transaction. The
     member's other sessions end; the one with `keep_token` stays."""
-    change_password_of(
-        db=db,
-        login=STAFF_LOGIN,
-        user_id=staff_id,
-        current=current,
-        new=new,
-        repeat=repeat,
-        keep_token=keep_token,
-        client_address=client_address,
-    )
+    login.change_password(login=STAFF_LOGIN, user_id=staff_id, **change)

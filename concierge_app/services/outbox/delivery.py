@@ -19,7 +19,7 @@ from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.types import utcnow
 from concierge_app.domain.statuses import OutboxStatus
 from concierge_app.services.outbox.pending import RenderError, render_pending_message
-from concierge_app.services.partner.views.documents import invoice_document
+from concierge_app.services.partner.views.documents.document import invoice_document
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.messages import Failed, record_template_problem
 

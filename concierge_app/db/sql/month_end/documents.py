@@ -52,6 +52,22 @@ def _formatted(dialect: str, year: int, n: Any, prefix: str = "CM") -> Any:
     return func.printf(f"{prefix}-{year}-%06d", n)
 
 
+# the columns every issued document fills, in the order of the insert's select
+_DOCUMENT_COLUMNS = (
+    "number",
+    "partner_id",
+    "run_id",
+    "kind",
+    "period",
+    "currency",
+    "invoice_date",
+    "due_date",
+    "amount_minor",
+    "deducted_minor",
+    "state",
+)
+
+
 @cache
 def issue_invoices(dialect: str, year: int) -> Any:
     """The chunk's invoices, one per statement not invoiced yet, numbered :base + its place in
@@ -59,21 +75,7 @@ def issue_invoices(dialect: str, year: int) -> Any:
     place = func.row_number().over(order_by=(_STMT.c.partner_id, _STMT.c.currency))
     numbered = select(_STMT, place.label("place")).where(IN_CHUNK).subquery("numbered")
     return insert(_INV).from_select(
-        [
-            "number",
-            "partner_id",
-            "run_id",
-            "kind",
-            "period",
-            "currency",
-            "invoice_date",
-            "due_date",
-            "amount_minor",
-            "deducted_minor",
-            "state",
-            "statement_id",
-            "created_at",
-        ],
+        [*_DOCUMENT_COLUMNS, "statement_id", "created_at"],
         select(
             _formatted(dialect, year, bindparam("base", type_=Integer) + numbered.c.place),
             numbered.c.partner_id,
@@ -119,22 +121,7 @@ def issue_vat_documents(dialect: str, year: int) -> Any:
         .subquery("taxed")
     )
     return insert(_INV).from_select(
-        [
-            "number",
-            "partner_id",
-            "run_id",
-            "kind",
-            "period",
-            "currency",
-            "invoice_date",
-            "due_date",
-            "amount_minor",
-            "deducted_minor",
-            "state",
-            "related_invoice_id",
-            "tax_rate_bps",
-            "created_at",
-        ],
+        [*_DOCUMENT_COLUMNS, "related_invoice_id", "tax_rate_bps", "created_at"],
         select(
             _formatted(
                 dialect, year, bindparam("vat_base", type_=Integer) + numbered.c.place, "VT"

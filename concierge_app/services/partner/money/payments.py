@@ -16,9 +16,6 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from concierge_app.db.parties import Partner, PartnerGroup
-from concierge_app.db.partner_billing import PartnerInvoice
-from concierge_app.db.partner_payments import PartnerAllocation, PartnerPayment
 from concierge_app.db.types import utcnow
 from concierge_app.domain.allocation import Allocation, OpenItem, allocate
 from concierge_app.domain.errors import Conflict, NotFound
@@ -29,16 +26,9 @@ from concierge_app.domain.partner_payments import (
 )
 from concierge_app.domain.statuses import PartnerPaymentMethod
 from concierge_app.services.partner.money.groups import email_breakdown
-from concierge_app.services.shared.common import table_of
+from concierge_app.services.partner.tables import ALLOCATION, INVOICE, PARTNER, PAYMENT
 
-_INV, _PAY, _ALLOC, _P, _G = (
-    table_of(PartnerInvoice),
-    table_of(PartnerPayment),
-    table_of(PartnerAllocation),
-    table_of(Partner),
-    table_of(PartnerGroup),
-)
-LIVE_ALLOCATION = _ALLOC.c.reversed_at.is_(None)  # an allocation not reversed
+LIVE_ALLOCATION = ALLOCATION.c.reversed_at.is_(None)  # an allocation not reversed
 METHOD_LABELS = {  # how a payment was made, for people (the ledger, the group page and email)
     PartnerPaymentMethod.BANK_TRANSFER.value: "Bank transfer",
     PartnerPaymentMethod.ONLINE.value: "Online payment",
@@ -61,23 +51,29 @@ def open_items(
     if (partner_id is None) == (group_id is None):
         raise ValueError("Give exactly one of partner_id and group_id.")
     stmt = select(
-        _INV.c.id, _INV.c.due_date, _INV.c.number, _INV.c.amount_minor, _INV.c.deducted_minor
-    ).where(_INV.c.currency == currency, _INV.c.kind.in_([k.value for k in PAYABLE_KINDS]))
+        INVOICE.c.id,
+        INVOICE.c.due_date,
+        INVOICE.c.number,
+        INVOICE.c.amount_minor,
+        INVOICE.c.deducted_minor,
+    ).where(INVOICE.c.currency == currency, INVOICE.c.kind.in_([k.value for k in PAYABLE_KINDS]))
     if partner_id is not None:
-        stmt = stmt.where(_INV.c.partner_id == partner_id)
+        stmt = stmt.where(INVOICE.c.partner_id == partner_id)
     else:
-        stmt = stmt.join(_P, _P.c.id == _INV.c.partner_id).where(_P.c.group_id == group_id)
+        stmt = stmt.join(PARTNER, PARTNER.c.id == INVOICE.c.partner_id).where(
+            PARTNER.c.group_id == group_id
+        )
     if not include_black:
-        stmt = stmt.where(_INV.c.state.not_in([s.value for s in BLACK_STATES]))
+        stmt = stmt.where(INVOICE.c.state.not_in([s.value for s in BLACK_STATES]))
     conn = session.connection()
-    rows = conn.execute(stmt.order_by(_INV.c.id).with_for_update(of=_INV)).all()
+    rows = conn.execute(stmt.order_by(INVOICE.c.id).with_for_update(of=INVOICE)).all()
     if not rows:
         return []
     allocated = dict(
         conn.execute(
-            select(_ALLOC.c.invoice_id, func.sum(_ALLOC.c.amount_minor))
-            .where(_ALLOC.c.invoice_id.in_([r.id for r in rows]), LIVE_ALLOCATION)
-            .group_by(_ALLOC.c.invoice_id)
+            select(ALLOCATION.c.invoice_id, func.sum(ALLOCATION.c.amount_minor))
+            .where(ALLOCATION.c.invoice_id.in_([r.id for r in rows]), LIVE_ALLOCATION)
+            .group_by(ALLOCATION.c.invoice_id)
         ).all()
     )
     items = []
@@ -120,14 +116,14 @@ def apply_group_payment(
     issued later). Applying it again spends only what is left of it.
     """
     conn = session.connection()
-    pay = conn.execute(select(_PAY).where(_PAY.c.id == payment_id).with_for_update()).first()
+    pay = conn.execute(select(PAYMENT).where(PAYMENT.c.id == payment_id).with_for_update()).first()
     if pay is None:
         raise NotFound(f"Payment {payment_id} was not found.")
     if pay.group_id is None:
         raise Conflict(f"Payment {payment_id} is not a group's payment.")
     spent = conn.execute(
-        select(func.coalesce(func.sum(_ALLOC.c.amount_minor), 0)).where(
-            _ALLOC.c.payment_id == payment_id, LIVE_ALLOCATION
+        select(func.coalesce(func.sum(ALLOCATION.c.amount_minor), 0)).where(
+            ALLOCATION.c.payment_id == payment_id, LIVE_ALLOCATION
         )
     ).scalar_one()
     amount = Money(int(pay.amount_minor), pay.currency)
@@ -176,7 +172,7 @@ def insert_allocations(
         for a in allocations
     ]
     if rows:
-        session.connection().execute(_ALLOC.insert(), rows)
+        session.connection().execute(ALLOCATION.insert(), rows)
 
 
 def paid_by(
@@ -187,8 +183,8 @@ def paid_by(
     if not invoice_ids:
         return {}
     rows = session.connection().execute(
-        select(_ALLOC.c.invoice_id, _ALLOC.c.amount_minor, _ALLOC.c.effective_on).where(
-            _ALLOC.c.invoice_id.in_(invoice_ids), LIVE_ALLOCATION
+        select(ALLOCATION.c.invoice_id, ALLOCATION.c.amount_minor, ALLOCATION.c.effective_on).where(
+            ALLOCATION.c.invoice_id.in_(invoice_ids), LIVE_ALLOCATION
         )
     )
     found: dict[int, tuple[int, date | None]] = {}

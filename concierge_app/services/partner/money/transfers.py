@@ -19,9 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from concierge_app.db.engine import Database
-from concierge_app.db.parties import Partner, PartnerGroup
-from concierge_app.db.partner_billing import PartnerInvoice
-from concierge_app.db.partner_payments import PartnerAllocation, PartnerPayment
 from concierge_app.db.types import utcnow
 from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.money import Money
@@ -39,17 +36,9 @@ from concierge_app.services.partner.money.payments import (
     apply_payment,
     open_items,
 )
+from concierge_app.services.partner.tables import ALLOCATION, GROUP, INVOICE, PARTNER, PAYMENT
 from concierge_app.services.shared.audit import record_event
-from concierge_app.services.shared.common import table_of
 from concierge_app.settings import get_settings
-
-_INV, _PAY, _ALLOC, _P, _G = (
-    table_of(PartnerInvoice),
-    table_of(PartnerPayment),
-    table_of(PartnerAllocation),
-    table_of(Partner),
-    table_of(PartnerGroup),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +87,9 @@ def _is_recorded(db: Database, external_id: str) -> bool:
         return (
             session.connection()
             .execute(
-                select(_PAY.c.id).where(
-                    _PAY.c.method == PartnerPaymentMethod.BANK_TRANSFER.value,
-                    _PAY.c.external_id == external_id,
+                select(PAYMENT.c.id).where(
+                    PAYMENT.c.method == PartnerPaymentMethod.BANK_TRANSFER.value,
+                    PAYMENT.c.external_id == external_id,
                 )
             )
             .first()
@@ -121,9 +110,9 @@ def _record_transfer(
     """The transfer recorded and applied or queued; None when this bank line is already in."""
     conn = session.connection()
     existing = conn.execute(
-        select(_PAY.c.id).where(
-            _PAY.c.method == PartnerPaymentMethod.BANK_TRANSFER.value,
-            _PAY.c.external_id == external_id,
+        select(PAYMENT.c.id).where(
+            PAYMENT.c.method == PartnerPaymentMethod.BANK_TRANSFER.value,
+            PAYMENT.c.external_id == external_id,
         )
     ).first()
     if existing is not None:
@@ -137,7 +126,7 @@ def _record_transfer(
     matched = partner is not None or group_id is not None
     code = partner.code if partner else (group.code if group_id and group else None)
     payment_id = conn.execute(
-        _PAY.insert()
+        PAYMENT.insert()
         .values(
             method=PartnerPaymentMethod.BANK_TRANSFER.value,
             external_id=external_id,
@@ -154,7 +143,7 @@ def _record_transfer(
             created_by=actor,
             created_at=utcnow(),
         )
-        .returning(_PAY.c.id)
+        .returning(PAYMENT.c.id)
     ).scalar_one()
     allocated: list[tuple[str, Money]] = []
     left = amount
@@ -200,12 +189,12 @@ def _existing_transfer(db: Database, external_id: str, amount: Money) -> Transfe
     with db.read() as session:
         conn = session.connection()
         pay = conn.execute(
-            select(_PAY, func.coalesce(_P.c.code, _G.c.code).label("code"))
-            .outerjoin(_P, _P.c.id == _PAY.c.partner_id)
-            .outerjoin(_G, _G.c.id == _PAY.c.group_id)
+            select(PAYMENT, func.coalesce(PARTNER.c.code, GROUP.c.code).label("code"))
+            .outerjoin(PARTNER, PARTNER.c.id == PAYMENT.c.partner_id)
+            .outerjoin(GROUP, GROUP.c.id == PAYMENT.c.group_id)
             .where(
-                _PAY.c.method == PartnerPaymentMethod.BANK_TRANSFER.value,
-                _PAY.c.external_id == external_id,
+                PAYMENT.c.method == PartnerPaymentMethod.BANK_TRANSFER.value,
+                PAYMENT.c.external_id == external_id,
             )
         ).one()
         if Money(int(pay.amount_minor), pay.currency) != amount:
@@ -215,10 +204,10 @@ def _existing_transfer(db: Database, external_id: str, amount: Money) -> Transfe
                 field="external_id",
             )
         rows = conn.execute(
-            select(_INV.c.number, _ALLOC.c.amount_minor)
-            .join(_INV, _INV.c.id == _ALLOC.c.invoice_id)
-            .where(_ALLOC.c.payment_id == pay.id, LIVE_ALLOCATION)
-            .order_by(_ALLOC.c.id)
+            select(INVOICE.c.number, ALLOCATION.c.amount_minor)
+            .join(INVOICE, INVOICE.c.id == ALLOCATION.c.invoice_id)
+            .where(ALLOCATION.c.payment_id == pay.id, LIVE_ALLOCATION)
+            .order_by(ALLOCATION.c.id)
         ).all()
     allocated = tuple((r.number, Money(int(r.amount_minor), pay.currency)) for r in rows)
     spent = sum(int(r.amount_minor) for r in rows)
@@ -242,15 +231,15 @@ def _match(
     quoted = read_reference(reference)
     invoices = (
         conn.execute(
-            select(_INV.c.id, _INV.c.partner_id, _INV.c.currency, _INV.c.number).where(
-                func.upper(_INV.c.number).in_(quoted.numbers)
+            select(INVOICE.c.id, INVOICE.c.partner_id, INVOICE.c.currency, INVOICE.c.number).where(
+                func.upper(INVOICE.c.number).in_(quoted.numbers)
             )
         ).all()
         if quoted.numbers
         else []
     )
     named = (
-        conn.execute(select(_P).where(func.upper(_P.c.code).in_(quoted.words))).all()
+        conn.execute(select(PARTNER).where(func.upper(PARTNER.c.code).in_(quoted.words))).all()
         if quoted.words
         else []
     )
@@ -265,7 +254,7 @@ def _match(
             return None, (), "The property ID and the invoice number belong to different partners."
         if any(i.currency != currency for i in invoices):
             return None, (), f"The quoted invoice is not in {currency}."
-        partner = conn.execute(select(_P).where(_P.c.id == owner)).one()
+        partner = conn.execute(select(PARTNER).where(PARTNER.c.id == owner)).one()
         return partner, tuple(i.id for i in invoices), None
     if len(named) == 1:
         return named[0], (), None
@@ -288,9 +277,9 @@ def transfer_queue(*, db: Database) -> list[QueuedTransfer]:
     """Transfers waiting for staff, oldest first."""
     with db.read() as session:
         rows = session.connection().execute(
-            select(_PAY)
-            .where(_PAY.c.status == PartnerPaymentStatus.QUEUED.value)
-            .order_by(_PAY.c.received_on, _PAY.c.id)
+            select(PAYMENT)
+            .where(PAYMENT.c.status == PartnerPaymentStatus.QUEUED.value)
+            .order_by(PAYMENT.c.received_on, PAYMENT.c.id)
         )
         return [
             QueuedTransfer(
@@ -312,25 +301,27 @@ def assign_transfer(
     group (allocated across its properties, see `partner_groups`) — applied oldest due first."""
     with db.transaction() as session:
         conn = session.connection()
-        pay = conn.execute(select(_PAY).where(_PAY.c.id == payment_id).with_for_update()).first()
+        pay = conn.execute(
+            select(PAYMENT).where(PAYMENT.c.id == payment_id).with_for_update()
+        ).first()
         if pay is None:
             raise NotFound("Transfer not found.")
         if pay.status != PartnerPaymentStatus.QUEUED.value:
             raise DomainError("This transfer is no longer in the queue.")
         wanted = partner_code.strip().upper()
-        partner = conn.execute(select(_P).where(func.upper(_P.c.code) == wanted)).first()
+        partner = conn.execute(select(PARTNER).where(func.upper(PARTNER.c.code) == wanted)).first()
         group = (
             None
             if partner is not None
-            else conn.execute(select(_G).where(func.upper(_G.c.code) == wanted)).first()
+            else conn.execute(select(GROUP).where(func.upper(GROUP.c.code) == wanted)).first()
         )
         if partner is None and group is None:
             what = "group" if wanted.startswith("GRP-") else "property"
             raise DomainError(f"No {what} {partner_code.strip()!r}.", field="partner_code")
         amount = Money(int(pay.amount_minor), pay.currency)
         conn.execute(
-            update(_PAY)
-            .where(_PAY.c.id == payment_id)
+            update(PAYMENT)
+            .where(PAYMENT.c.id == payment_id)
             .values(
                 partner_id=partner.id if partner else None,
                 group_id=group.id if group else None,
@@ -373,8 +364,8 @@ def announce_payment(*, db: Database, invoice_id: int, partner_id: int, today: d
     with db.transaction() as session:
         conn = session.connection()
         row = conn.execute(
-            select(_INV.c.number, _INV.c.kind, _INV.c.paid_notice_on)
-            .where(_INV.c.id == invoice_id, _INV.c.partner_id == partner_id)
+            select(INVOICE.c.number, INVOICE.c.kind, INVOICE.c.paid_notice_on)
+            .where(INVOICE.c.id == invoice_id, INVOICE.c.partner_id == partner_id)
             .with_for_update()
         ).first()
         if row is None or PartnerInvoiceKind(row.kind) not in PAYABLE_KINDS:
@@ -382,7 +373,7 @@ def announce_payment(*, db: Database, invoice_id: int, partner_id: int, today: d
         expected = reflected_on(today, get_settings().transfer_processing_days)
         if row.paid_notice_on == today:  # said twice (a double click): once is enough
             return expected
-        conn.execute(update(_INV).where(_INV.c.id == invoice_id).values(paid_notice_on=today))
+        conn.execute(update(INVOICE).where(INVOICE.c.id == invoice_id).values(paid_notice_on=today))
         record_event(
             session,
             actor=f"partner:{partner_id}",

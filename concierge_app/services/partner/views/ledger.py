@@ -33,7 +33,7 @@ from concierge_app.domain.partner_payments import PAYABLE_KINDS
 from concierge_app.domain.statuses import PartnerPaymentStatus
 from concierge_app.services.partner.money.credit import credit_left
 from concierge_app.services.partner.money.payments import METHOD_LABELS
-from concierge_app.services.partner.views.documents import partner_invoices
+from concierge_app.services.partner.views.documents.summaries import partner_invoices
 from concierge_app.services.shared.common import table_of
 
 _INV, _PAY, _ALLOC = table_of(PartnerInvoice), table_of(PartnerPayment), table_of(PartnerAllocation)
