@@ -9,7 +9,7 @@ from sqlmodel import select
 from concierge_app.db.bookings import Booking
 from concierge_app.db.engine import Database
 from concierge_app.demo.partner_seed import load_partner_demo
-from concierge_app.domain.lifecycle import AttemptStatus
+from concierge_app.domain.checkout import CheckoutStatus
 from concierge_app.domain.money import Money
 from concierge_app.domain.strategies import PaymentStrategy as S
 from concierge_app.services.guest import bookings, invoicing, portfolio, refunds
@@ -451,7 +451,7 @@ def load_demo(db: Database) -> dict[str, int]:
         provider="sandbox",
         event_id="evt_demo_az24004_declined",
         event_type="checkout.session.async_payment_failed",
-        status=AttemptStatus.FAILED,
+        status=CheckoutStatus.FAILED,
         reason="Your card was declined.",
     )
     service(

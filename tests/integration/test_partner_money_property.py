@@ -65,10 +65,8 @@ from concierge_app.services.partner.views import (
 from concierge_app.services.partner.views.group import group_view
 from concierge_app.services.partner.views.ledger import ledger
 from concierge_app.services.payments import direct_debit
-from concierge_app.services.payments.partner_checkout import (
-    begin_partner_checkout,
-    fulfil_partner_checkout,
-)
+from concierge_app.services.payments.partner_checkout import begin_partner_checkout
+from concierge_app.services.payments.partner_fulfilment import fulfil_partner_checkout
 from concierge_app.services.payments.provider import sandbox_gateway
 from concierge_app.settings import get_settings
 from concierge_app.ui.partner.invoices.state import outstanding_rows

@@ -18,9 +18,9 @@ from concierge_app.db.engine import Database
 from concierge_app.db.invoicing import GuestInvoice, InvoiceLine
 from concierge_app.db.parties import Guest, Partner
 from concierge_app.db.payments import PaymentAttempt, Refund
+from concierge_app.domain.checkout import CheckoutStatus
 from concierge_app.domain.errors import NotFound
 from concierge_app.domain.lifecycle import (
-    AttemptStatus,
     BookingStatus,
     InvoiceStatus,
     ServiceLifecycle,
@@ -93,7 +93,7 @@ def _totals(session: Session, bookings: Sequence[Booking]) -> dict[int, BookingT
         select(PaymentAttempt.booking_id, func.sum(PaymentAttempt.unapplied_minor))
         .where(
             col(PaymentAttempt.booking_id).in_(ids),
-            PaymentAttempt.status == AttemptStatus.SUCCEEDED,
+            PaymentAttempt.status == CheckoutStatus.SUCCEEDED,
         )
         .group_by(col(PaymentAttempt.booking_id))
     )

@@ -35,7 +35,9 @@ from concierge_app.domain.money import Money
 from concierge_app.domain.provider_refunds import RefundableService, split_refund
 from concierge_app.domain.statuses import RefundSource, RefundStatus
 from concierge_app.services.guest.refunds import settle_refund
-from concierge_app.services.payments.fulfilment import EventOutcome, claim_event, set_event_outcome
+from concierge_app.services.payments.event_log import DUPLICATE_EVENT, Delivery, set_event_outcome
+from concierge_app.services.payments.guest_fulfilment import GUEST
+from concierge_app.services.payments.lifecycle import claim
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.messages import queue_message
 from concierge_app.settings import get_settings
@@ -79,17 +81,12 @@ def record_provider_refunds(
     """Apply the provider's refunds of one checkout's payment, once per event and per refund.
     Returns the event's outcome (also stored on it)."""
     with db.transaction() as session:
-        found = claim_event(
-            session,
-            attempt_id=attempt_id,
-            provider=provider,
-            event_id=event_id,
-            event_type=event_type,
-        )
+        delivery = Delivery(provider, event_id, event_type)
+        found = claim(session, GUEST, attempt_id, delivery)
         if found is None:
-            return EventOutcome.DUPLICATE_EVENT.value
-        booking, attempt, event_pk = found
-        actor = f"provider:{provider}"
+            return DUPLICATE_EVENT
+        (locked, event_pk), actor = found, delivery.actor
+        booking, attempt = locked.owner, locked.row
         said = [_apply(session, booking, attempt, refund, actor) for refund in refunds]
         outcome = "; ".join(said) or NOTHING
         set_event_outcome(session, event_pk, outcome)

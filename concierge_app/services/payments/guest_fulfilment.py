@@ -1,42 +1,38 @@
-"""Provider events applied to payment attempts, exactly once: paid, failed, expired, waiting.
+"""A guest's checkout (a payment attempt of Pay / Pay All) in the one checkout lifecycle
+(`lifecycle`): its rows, and what its success does — every Active invoice of the attempt Paid,
+the commissions earned, the guest told. Paid, failed, expired, waiting: each event applied once.
 
-Each event id is stored (INSERT … ON CONFLICT DO NOTHING) in the transaction that applies it,
-after the booking and the attempt are locked, so a redelivered or concurrent event has no
-second effect. This is the webhook's hot path: prebuilt Core statements, a fixed number of them
-whatever the number of invoices (a Pay All of 10 invoices costs what a Pay of one does).
+This is the webhook's hot path: prebuilt Core statements, a fixed number of them whatever the
+number of invoices (a Pay All of 10 invoices costs what a Pay of one does).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Table, bindparam, true, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql import Executable
 from sqlmodel import Session
 
 from concierge_app.db.bookings import ServiceItem
 from concierge_app.db.engine import Database
 from concierge_app.db.invoicing import GuestInvoice, InvoiceLine
 from concierge_app.db.parties import Partner
-from concierge_app.db.payments import (
-    Commission,
-    PaymentAttempt,
-    PaymentAttemptInvoice,
-    ProviderEvent,
-)
+from concierge_app.db.payments import Commission, PaymentAttempt, PaymentAttemptInvoice
 from concierge_app.db.sql.commission_rates import SERVICE_RATE_DAY, rate_on
 from concierge_app.db.types import utcnow
+from concierge_app.domain.checkout import CheckoutStatus, Step
 from concierge_app.domain.formatting import format_money
-from concierge_app.domain.lifecycle import AttemptStatus, InvoiceStatus, ServiceLifecycle
+from concierge_app.domain.lifecycle import InvoiceStatus, ServiceLifecycle
 from concierge_app.domain.money import Money, Rounding
 from concierge_app.domain.statuses import CommissionKind
 from concierge_app.services.guest.links import PAYMENTS_CARD, new_portal_link
+from concierge_app.services.payments import lifecycle
+from concierge_app.services.payments.event_log import DUPLICATE_EVENT, Delivery
+from concierge_app.services.payments.lifecycle import Locked, Paid
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import locked_rows, table_of
 from concierge_app.services.shared.messages import booking_recipient, queue_message
@@ -46,7 +42,7 @@ COMMISSION_ROUNDING = Rounding.HALF_UP
 
 class EventOutcome(enum.StrEnum):
     FULFILLED = "fulfilled"
-    DUPLICATE_EVENT = "duplicate event (ignored)"
+    DUPLICATE_EVENT = DUPLICATE_EVENT
     ALREADY_FULFILLED = "attempt already fulfilled (ignored)"
     AMOUNT_MISMATCH = "amount or currency differs from the attempt (not applied)"
     MARKED_FAILED = "marked failed"
@@ -55,20 +51,10 @@ class EventOutcome(enum.StrEnum):
     AWAITING_PAYMENT = "checkout completed, payment still processing"
 
 
-_EVENTS, _ATTEMPTS, _LINKS = (
-    table_of(ProviderEvent),
-    table_of(PaymentAttempt),
-    table_of(PaymentAttemptInvoice),
-)
+_ATTEMPTS, _LINKS = table_of(PaymentAttempt), table_of(PaymentAttemptInvoice)
 _INVOICES, _LINES, _SERVICES = table_of(GuestInvoice), table_of(InvoiceLine), table_of(ServiceItem)
 _PARTNERS, _COMMISSIONS = table_of(Partner), table_of(Commission)
 
-_EVENT_SEEN = core_select(_EVENTS.c.id).where(
-    _EVENTS.c.provider == bindparam("p"), _EVENTS.c.event_id == bindparam("e")
-)
-_SET_OUTCOME = (
-    update(_EVENTS).where(_EVENTS.c.id == bindparam("event_pk")).values(outcome=bindparam("o"))
-)
 _PAY_INVOICES = (
     update(_INVOICES)
     .where(
@@ -118,86 +104,54 @@ _FINISH = (
         provider_reference=bindparam("checkout_ref"),
     )
 )
-_CLOSE = (
-    update(_ATTEMPTS)
-    .where(_ATTEMPTS.c.id == bindparam("attempt_id"))
-    .values(status=bindparam("status"), completed_at=bindparam("at"), failure_reason=bindparam("r"))
-)
+_EARN = {
+    "sqlite": sqlite.insert(_COMMISSIONS).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(_COMMISSIONS).on_conflict_do_nothing(),
+}
 
 
-def _insert_ignore(table: Table, dialect: str, returning: bool) -> Executable:
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt: Executable = module.insert(table).on_conflict_do_nothing()
-    if returning:
-        stmt = stmt.returning(table.c.id)  # type: ignore[attr-defined]
-    return stmt
+class GuestAttempts:
+    """The guest's checkouts (payment attempts): locked after their booking, as every writer
+    of a booking does; their provider events point at them."""
 
+    table: Table = _ATTEMPTS
+    words = {step: EventOutcome[step.name] for step in Step}
+    actions = {
+        Step.AMOUNT_MISMATCH: "payment.mismatch",
+        Step.MARKED_FAILED: "payment.failed",
+        Step.MARKED_EXPIRED: "payment.expired",
+        Step.AWAITING_PAYMENT: "payment.processing",
+    }
 
-_CLAIM = {d: _insert_ignore(_EVENTS, d, True) for d in ("sqlite", "postgresql")}
-_EARN = {d: _insert_ignore(_COMMISSIONS, d, False) for d in ("sqlite", "postgresql")}
+    def lock(self, session: Session, checkout_id: str) -> Locked:
+        booking, attempt = locked_rows(session, PaymentAttempt, checkout_id, "Payment")
+        amount = Money(attempt.amount_minor, attempt.currency)
+        return Locked(checkout_id, CheckoutStatus(attempt.status), amount, attempt, booking)
 
+    def event_checkout(self, checkout_id: str) -> str | None:
+        return checkout_id
 
-def event_seen(*, db: Database, provider: str, event_id: str) -> bool:
-    """Whether this provider event was stored already (a cheap read before any write)."""
-    with db.read() as session:
-        found = session.connection().execute(_EVENT_SEEN, {"p": provider, "e": event_id})
-        return found.first() is not None
-
-
-def claim_event(
-    session: Session, *, attempt_id: str, provider: str, event_id: str, event_type: str
-) -> tuple[SimpleNamespace, SimpleNamespace, int] | None:
-    """Lock the booking and the attempt, then store the event id.
-
-    Returns (booking, attempt, event row id), or None when the event was stored before.
-    """
-    booking, attempt = locked_rows(session, PaymentAttempt, attempt_id, "Payment")
-    event_pk = store_event(
-        session, provider=provider, event_id=event_id, event_type=event_type, attempt=attempt_id
-    )
-    return None if event_pk is None else (booking, attempt, event_pk)
-
-
-def store_event(
-    session: Session, *, provider: str, event_id: str, event_type: str, attempt: str | None = None
-) -> int | None:
-    """Store a provider event id once, in the transaction that applies it (the caller has
-    locked what it changes first). The event row's id, or None when it was stored before."""
-    conn = session.connection()
-    event_pk = conn.execute(
-        _CLAIM[conn.dialect.name],
-        {
-            "provider": provider,
-            "event_id": event_id,
-            "event_type": event_type,
-            "attempt_id": attempt,
-            "outcome": "processing",
-            "received_at": utcnow(),
-        },
-    ).scalar()
-    return None if event_pk is None else int(event_pk)
-
-
-@contextmanager
-def _claimed(
-    db: Database, attempt_id: str, provider: str, event_id: str, event_type: str
-) -> Iterator[tuple[Session, tuple[SimpleNamespace, SimpleNamespace, int] | None]]:
-    """A write transaction that has claimed the event (None: it was applied before)."""
-    with db.transaction() as session:
-        yield (
+    def audit(
+        self, session: Session, locked: Locked, actor: str, action: str, data: dict[str, Any]
+    ) -> None:
+        subject = f"attempt:{locked.id}"
+        record_event(
             session,
-            claim_event(
-                session,
-                attempt_id=attempt_id,
-                provider=provider,
-                event_id=event_id,
-                event_type=event_type,
-            ),
+            actor=actor,
+            action=action,
+            subject=subject,
+            booking_id=locked.owner.id,
+            data=data,
         )
 
+    def fulfil(self, session: Session, locked: Locked, delivery: Delivery, paid: Paid) -> None:
+        attempt = locked.row
+        attempt.provider_payment_id = paid.payment_reference or attempt.provider_payment_id
+        attempt.provider_reference = attempt.provider_reference or paid.checkout_reference
+        _apply_success(session, locked.owner, attempt, delivery)
 
-def set_event_outcome(session: Session, event_pk: int, outcome: str) -> None:
-    session.connection().execute(_SET_OUTCOME, {"event_pk": event_pk, "o": str(outcome)[:200]})
+
+GUEST = GuestAttempts()
 
 
 def fulfil_payment_attempt(
@@ -216,39 +170,18 @@ def fulfil_payment_attempt(
     `payment_reference` is the captured payment at the provider (refunds use it);
     `checkout_reference` the checkout's id, kept when the attempt did not record it yet.
     """
-    with _claimed(db, attempt_id, provider, event_id, event_type) as (session, found):
-        if found is None:
-            return EventOutcome.DUPLICATE_EVENT
-        booking, attempt, event_pk = found
-        expected = Money(attempt.amount_minor, attempt.currency)
-        if attempt.status == AttemptStatus.SUCCEEDED:
-            outcome = EventOutcome.ALREADY_FULFILLED
-        elif (amount.currency, amount.minor) != (expected.currency, expected.minor):
-            outcome = EventOutcome.AMOUNT_MISMATCH
-            record_event(
-                session,
-                actor=f"provider:{provider}",
-                action="payment.mismatch",
-                subject=f"attempt:{attempt_id}",
-                booking_id=booking.id,
-                data={"expected": str(expected), "received": str(amount), "event": event_id},
-            )
-        else:
-            attempt.provider_payment_id = payment_reference or attempt.provider_payment_id
-            attempt.provider_reference = attempt.provider_reference or checkout_reference
-            _apply_success(session, booking, attempt, provider=provider, event_id=event_id)
-            outcome = EventOutcome.FULFILLED
-        set_event_outcome(session, event_pk, outcome)
-        return outcome
+    paid = Paid(amount, payment_reference, checkout_reference)
+    delivery = Delivery(provider, event_id, event_type)
+    return EventOutcome(
+        lifecycle.succeed(db=db, payer=GUEST, checkout_id=attempt_id, delivery=delivery, paid=paid)
+    )
 
 
 def _apply_success(
     session: Session,
     booking: SimpleNamespace,
     attempt: SimpleNamespace,
-    *,
-    provider: str,
-    event_id: str,
+    delivery: Delivery,
 ) -> None:
     conn = session.connection()
     now = utcnow()
@@ -262,7 +195,7 @@ def _apply_success(
         _FINISH,
         {
             "attempt_id": attempt.id,
-            "status": AttemptStatus.SUCCEEDED.value,
+            "status": CheckoutStatus.SUCCEEDED.value,
             "at": now,
             "unapplied": unapplied,
             "reason": (
@@ -275,7 +208,7 @@ def _apply_success(
         },
     )
     amount = Money(attempt.amount_minor, attempt.currency)
-    actor = f"provider:{provider}"
+    actor = delivery.actor
     link = new_portal_link(session, booking_id=booking.id, reference=booking.reference, actor=actor)
     guest = booking_recipient(session, booking, portal_url=f"{link}#{PAYMENTS_CARD}")
     queue_message(
@@ -298,7 +231,7 @@ def _apply_success(
         booking_id=booking.id,
         data={
             "amount": str(amount),
-            "event": event_id,
+            "event": delivery.event_id,
             "paid_invoices": [i.number for i in paid],
             "unapplied": str(Money(unapplied, attempt.currency)),
         },
@@ -348,60 +281,28 @@ def close_payment_attempt(
     provider: str,
     event_id: str,
     event_type: str,
-    status: AttemptStatus,
+    status: CheckoutStatus,
     reason: str = "",
 ) -> EventOutcome:
     """The checkout failed or expired: the attempt closes, nothing else changes."""
-    if status not in (AttemptStatus.FAILED, AttemptStatus.EXPIRED):
-        raise ValueError("close_payment_attempt takes FAILED or EXPIRED")
-    with _claimed(db, attempt_id, provider, event_id, event_type) as (session, found):
-        if found is None:
-            return EventOutcome.DUPLICATE_EVENT
-        booking, attempt, event_pk = found
-        if attempt.status != AttemptStatus.OPEN:
-            outcome = EventOutcome.ALREADY_FINAL
-        else:
-            session.connection().execute(
-                _CLOSE,
-                {
-                    "attempt_id": attempt_id,
-                    "status": status.value,
-                    "at": utcnow(),
-                    "r": reason[:500] or None,
-                },
-            )
-            outcome = (
-                EventOutcome.MARKED_FAILED
-                if status is AttemptStatus.FAILED
-                else EventOutcome.MARKED_EXPIRED
-            )
-            record_event(
-                session,
-                actor=f"provider:{provider}",
-                action=f"payment.{status.value}",
-                subject=f"attempt:{attempt_id}",
-                booking_id=booking.id,
-                data={"event": event_id, "reason": reason},
-            )
-        set_event_outcome(session, event_pk, outcome)
-        return outcome
+    delivery = Delivery(provider, event_id, event_type)
+    return EventOutcome(
+        lifecycle.close(
+            db=db,
+            payer=GUEST,
+            checkout_id=attempt_id,
+            delivery=delivery,
+            status=status,
+            reason=reason,
+        )
+    )
 
 
 def note_awaiting_payment(
     *, db: Database, attempt_id: str, provider: str, event_id: str, event_type: str
 ) -> EventOutcome:
     """The guest finished the checkout with a delayed payment method: wait for its outcome."""
-    with _claimed(db, attempt_id, provider, event_id, event_type) as (session, found):
-        if found is None:
-            return EventOutcome.DUPLICATE_EVENT
-        booking, _, event_pk = found
-        record_event(
-            session,
-            actor=f"provider:{provider}",
-            action="payment.processing",
-            subject=f"attempt:{attempt_id}",
-            booking_id=booking.id,
-            data={"event": event_id},
-        )
-        set_event_outcome(session, event_pk, EventOutcome.AWAITING_PAYMENT)
-        return EventOutcome.AWAITING_PAYMENT
+    delivery = Delivery(provider, event_id, event_type)
+    return EventOutcome(
+        lifecycle.note_processing(db=db, payer=GUEST, checkout_id=attempt_id, delivery=delivery)
+    )
