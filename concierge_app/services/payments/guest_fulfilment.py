@@ -154,27 +154,13 @@ class GuestAttempts:
 GUEST = GuestAttempts()
 
 
-def fulfil_payment_attempt(
-    *,
-    db: Database,
-    attempt_id: str,
-    provider: str,
-    event_id: str,
-    event_type: str,
-    amount: Money,
-    payment_reference: str | None = None,
-    checkout_reference: str | None = None,
-) -> EventOutcome:
+def fulfil_payment_attempt(*, attempt_id: str, **event: Any) -> EventOutcome:
     """Apply a provider's success event exactly once: invoices Paid, commissions, message.
-
-    `payment_reference` is the captured payment at the provider (refunds use it);
-    `checkout_reference` the checkout's id, kept when the attempt did not record it yet.
+    `event`: db, provider, event_id, event_type, amount, and optionally `payment_reference`
+    (the captured payment at the provider, which refunds use) and `checkout_reference` (the
+    checkout's id, kept when the attempt did not record it yet): see `lifecycle.succeed_event`.
     """
-    paid = Paid(amount, payment_reference, checkout_reference)
-    delivery = Delivery(provider, event_id, event_type)
-    return EventOutcome(
-        lifecycle.succeed(db=db, payer=GUEST, checkout_id=attempt_id, delivery=delivery, paid=paid)
-    )
+    return EventOutcome(lifecycle.succeed_event(GUEST, checkout_id=attempt_id, **event))
 
 
 def _apply_success(
@@ -274,28 +260,10 @@ def _record_commissions(
         conn.execute(_FLAG_REFUND, {"ids": flag})
 
 
-def close_payment_attempt(
-    *,
-    db: Database,
-    attempt_id: str,
-    provider: str,
-    event_id: str,
-    event_type: str,
-    status: CheckoutStatus,
-    reason: str = "",
-) -> EventOutcome:
-    """The checkout failed or expired: the attempt closes, nothing else changes."""
-    delivery = Delivery(provider, event_id, event_type)
-    return EventOutcome(
-        lifecycle.close(
-            db=db,
-            payer=GUEST,
-            checkout_id=attempt_id,
-            delivery=delivery,
-            status=status,
-            reason=reason,
-        )
-    )
+def close_payment_attempt(*, attempt_id: str, **event: Any) -> EventOutcome:
+    """The checkout failed or expired (`status`, `reason`): the attempt closes, nothing else
+    changes. `event`: see `lifecycle.close_event`."""
+    return EventOutcome(lifecycle.close_event(GUEST, checkout_id=attempt_id, **event))
 
 
 def note_awaiting_payment(

@@ -174,6 +174,42 @@ def note_processing(
         return _outcome(session, payer, event_pk, step)
 
 
+def succeed_event(
+    payer: Payer,
+    *,
+    db: Database,
+    checkout_id: str,
+    provider: str,
+    event_id: str,
+    event_type: str,
+    amount: Money,
+    payment_reference: str | None = None,
+    checkout_reference: str | None = None,
+) -> enum.StrEnum:
+    """`succeed`, given the event's fields (the payers' entry points take these)."""
+    delivery = Delivery(provider, event_id, event_type)
+    paid = Paid(amount, payment_reference, checkout_reference)
+    return succeed(db=db, payer=payer, checkout_id=checkout_id, delivery=delivery, paid=paid)
+
+
+def close_event(
+    payer: Payer,
+    *,
+    db: Database,
+    checkout_id: str,
+    provider: str,
+    event_id: str,
+    event_type: str,
+    status: CheckoutStatus,
+    reason: str = "",
+) -> enum.StrEnum:
+    """`close`, given the event's fields (the payers' entry points take these)."""
+    delivery = Delivery(provider, event_id, event_type)
+    return close(
+        db=db, payer=payer, checkout_id=checkout_id, delivery=delivery, status=status, reason=reason
+    )
+
+
 def _outcome(session: Session, payer: Payer, event_pk: int, step: Step) -> enum.StrEnum:
     outcome = payer.words[step]
     set_event_outcome(session, event_pk, outcome.value)

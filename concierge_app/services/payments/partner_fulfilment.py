@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import Table, select, update
 from sqlmodel import Session
 
-from concierge_app.db.engine import Database
 from concierge_app.db.parties import PartnerGroup
 from concierge_app.db.partner_payments import (
     PartnerCheckout,
@@ -185,46 +184,14 @@ def _apply_paid(
     )
 
 
-def fulfil_partner_checkout(
-    *,
-    db: Database,
-    checkout_id: str,
-    provider: str,
-    event_id: str,
-    event_type: str,
-    amount: Money,
-    payment_reference: str | None = None,
-    checkout_reference: str | None = None,
-    today: date | None = None,
-) -> CheckoutOutcome:
-    """The provider says the checkout is paid: apply it exactly once (see the module doc)."""
-    paid = Paid(amount, payment_reference, checkout_reference)
-    payer = PartnerCheckouts(today)
-    delivery = Delivery(provider, event_id, event_type)
-    return CheckoutOutcome(
-        lifecycle.succeed(db=db, payer=payer, checkout_id=checkout_id, delivery=delivery, paid=paid)
-    )
+def fulfil_partner_checkout(*, today: date | None = None, **event: Any) -> CheckoutOutcome:
+    """The provider says the checkout is paid: apply it exactly once (see the module doc).
+    `event`: db, checkout_id, provider, event_id, event_type, amount, … (see
+    `lifecycle.succeed_event`); `today`: the day the money counts from."""
+    return CheckoutOutcome(lifecycle.succeed_event(PartnerCheckouts(today), **event))
 
 
-def close_partner_checkout(
-    *,
-    db: Database,
-    checkout_id: str,
-    provider: str,
-    event_id: str,
-    event_type: str,
-    status: CheckoutStatus,
-    reason: str = "",
-) -> CheckoutOutcome:
-    """The checkout expired or failed: it closes, nothing else changes (a paid one stays paid)."""
-    delivery = Delivery(provider, event_id, event_type)
-    return CheckoutOutcome(
-        lifecycle.close(
-            db=db,
-            payer=PartnerCheckouts(),
-            checkout_id=checkout_id,
-            delivery=delivery,
-            status=status,
-            reason=reason,
-        )
-    )
+def close_partner_checkout(**event: Any) -> CheckoutOutcome:
+    """The checkout expired or failed: it closes, nothing else changes (a paid one stays paid).
+    `event`: see `lifecycle.close_event`."""
+    return CheckoutOutcome(lifecycle.close_event(PartnerCheckouts(), **event))
