@@ -21,7 +21,6 @@ from concierge_app.db.types import utcnow
 from concierge_app.domain.checkout import (
     CheckoutStatus,
     Step,
-    check_transition,
     on_close,
     on_success,
 )
@@ -71,8 +70,9 @@ class Payer(Protocol):
         """Lock the checkout (and what every writer locks before it); NotFound if none."""
         ...
 
-    def event_checkout(self, checkout_id: str) -> str | None:
-        """The checkout id the stored event points at (None: the event table cannot)."""
+    @property
+    def events_point_at_it(self) -> bool:
+        """Whether the stored event keeps the checkout's id (the event table's attempt_id)."""
         ...
 
     def audit(
@@ -95,7 +95,7 @@ def claim(
         provider=delivery.provider,
         event_id=delivery.event_id,
         event_type=delivery.event_type,
-        attempt=payer.event_checkout(checkout_id),
+        attempt=checkout_id if payer.events_point_at_it else None,
     )
     return None if event_pk is None else (locked, event_pk)
 
@@ -121,8 +121,7 @@ def succeed(
                 payer.actions[step],
                 data | {"event": delivery.event_id},
             )
-        elif step is Step.FULFILLED:
-            check_transition(locked.status, CheckoutStatus.SUCCEEDED)
+        elif step is Step.FULFILLED:  # the guard: open, failed or expired → succeeded
             payer.fulfil(session, locked, delivery, paid)
         return _outcome(session, payer, event_pk, step)
 
@@ -145,8 +144,7 @@ def close(
             return payer.words[Step.DUPLICATE_EVENT]
         locked, event_pk = claimed
         step = on_close(locked.status, status)
-        if step is not Step.ALREADY_FINAL:
-            check_transition(locked.status, status)
+        if step is not Step.ALREADY_FINAL:  # the guard: only an open checkout closes
             session.connection().execute(
                 update(payer.table)
                 .where(payer.table.c.id == checkout_id)
