@@ -86,7 +86,8 @@ from concierge_app.db.engine import Database, get_database
 from concierge_app.db.invoicing import GuestInvoice, NumberSequence
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.payments import Commission, PaymentAttempt, ProviderEvent
-from concierge_app.domain.lifecycle import AttemptStatus, InvoiceStatus
+from concierge_app.domain.checkout import CheckoutStatus
+from concierge_app.domain.lifecycle import InvoiceStatus
 from concierge_app.domain.money import Money
 from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.services.guest import bookings, invoicing, portfolio
@@ -458,7 +459,7 @@ def check_fulfilled(
             .select_from(PaymentAttempt)
             .where(
                 col(PaymentAttempt.id).in_(ids),
-                PaymentAttempt.status == AttemptStatus.SUCCEEDED.value,
+                PaymentAttempt.status == CheckoutStatus.SUCCEEDED.value,
             )
         ).one()
         messages = s.exec(

@@ -9,11 +9,8 @@ from sqlalchemy import CheckConstraint, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from concierge_app.db.types import UTCDateTime, currency_check, one_of, utcnow
-from concierge_app.domain.statuses import (
-    PartnerCheckoutStatus,
-    PartnerPaymentMethod,
-    PartnerPaymentStatus,
-)
+from concierge_app.domain.checkout import CheckoutStatus
+from concierge_app.domain.statuses import PartnerPaymentMethod, PartnerPaymentStatus
 
 
 class PartnerPayment(SQLModel, table=True):
@@ -86,7 +83,7 @@ class PartnerCheckout(SQLModel, table=True):
         currency_check(),
         CheckConstraint("amount_minor > 0", name="amount_positive"),
         CheckConstraint("(partner_id IS NULL) <> (group_id IS NULL)", name="one_payer"),
-        one_of("status", PartnerCheckoutStatus, "status"),
+        one_of("status", CheckoutStatus, "status"),
     )
 
     id: str = Field(primary_key=True, max_length=40)  # "pc_" + random hex; sent to the provider
@@ -94,7 +91,7 @@ class PartnerCheckout(SQLModel, table=True):
     group_id: int | None = Field(default=None, foreign_key="partner_group.id", index=True)
     currency: str = Field(max_length=3)
     amount_minor: int
-    status: str = Field(default=PartnerCheckoutStatus.OPEN.value, max_length=20)
+    status: str = Field(default=CheckoutStatus.OPEN.value, max_length=20)
     provider: str = Field(max_length=20)
     provider_reference: str | None = Field(default=None, unique=True, max_length=255)
     checkout_url: str | None = Field(default=None, max_length=2000)

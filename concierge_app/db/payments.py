@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from concierge_app.db.types import UTCDateTime, currency_check, non_negative, one_of, utcnow
-from concierge_app.domain.lifecycle import AttemptStatus
+from concierge_app.domain.checkout import CheckoutStatus
 from concierge_app.domain.statuses import CommissionKind, RefundSource, RefundStatus
 
 
@@ -22,14 +22,14 @@ class PaymentAttempt(SQLModel, table=True):
         CheckConstraint(
             "unapplied_minor >= 0 AND unapplied_minor <= amount_minor", name="unapplied"
         ),
-        one_of("status", AttemptStatus, "status"),
+        one_of("status", CheckoutStatus, "status"),
     )
 
     id: str = Field(primary_key=True, max_length=40)  # "pa_" + random hex; sent to the provider
     booking_id: int = Field(foreign_key="booking.id", index=True)
     currency: str = Field(max_length=3)
     amount_minor: int
-    status: str = Field(default=AttemptStatus.OPEN.value, max_length=20)
+    status: str = Field(default=CheckoutStatus.OPEN.value, max_length=20)
     provider: str = Field(max_length=20)
     provider_reference: str | None = Field(default=None, unique=True, max_length=255)
     # The captured payment at the provider (Stripe: the PaymentIntent "pi_…"): what refunds use.

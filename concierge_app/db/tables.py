@@ -36,13 +36,13 @@ from concierge_app.db.security import (
     SignInTicket,
     StaffTwoFactor,
 )
+from concierge_app.domain.checkout import CheckoutStatus
 from concierge_app.domain.statuses import (
     AccommodationCollector,
     CommissionKind,
     CommissionPaymentMethod,
     LineKind,
     OutboxStatus,
-    PartnerCheckoutStatus,
     PartnerKind,
     PartnerPaymentMethod,
     PartnerPaymentStatus,
@@ -60,6 +60,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Booking",
+    "CheckoutStatus",
     "Commission",
     "CommissionKind",
     "CommissionPaymentMethod",
@@ -78,7 +79,6 @@ __all__ = [
     "PartnerBankAccount",
     "PartnerCheckout",
     "PartnerCheckoutInvoice",
-    "PartnerCheckoutStatus",
     "PartnerGroup",
     "PartnerInvoice",
     "PartnerKind",

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from concierge_app.db.engine import Database
 from concierge_app.demo.partners import ACTOR
-from concierge_app.domain.lifecycle import AttemptStatus
+from concierge_app.domain.checkout import CheckoutStatus
 from concierge_app.domain.money import Money
 from concierge_app.domain.strategies import PaymentStrategy as S
 from concierge_app.services.guest import bookings, invoicing, portfolio, refunds
@@ -245,7 +245,7 @@ def _cancelled(ledger: DemoLedger) -> int:
         provider="sandbox",
         event_id="evt_demo_az24004_declined",
         event_type="checkout.session.async_payment_failed",
-        status=AttemptStatus.FAILED,
+        status=CheckoutStatus.FAILED,
         reason="Your card was declined.",
     )
     ledger.services(b, cur, Service(SAIL, "Catamaran day trip", date(2027, 2, 14), "980.00", FULL))

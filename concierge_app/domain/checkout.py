@@ -9,9 +9,14 @@ checkout that is no longer open cannot fail or expire.
 from __future__ import annotations
 
 import enum
+from datetime import timedelta
 
 from concierge_app.domain.errors import InvalidTransition
 from concierge_app.domain.money import Money
+
+# An open checkout for exactly the same documents and amounts is reused while the provider's
+# page still takes payment (Stripe Checkout Sessions expire after 24 h).
+REUSE_FOR = timedelta(hours=23)
 
 
 class CheckoutStatus(enum.StrEnum):

@@ -1,4 +1,5 @@
-"""Lifecycles of service items, guest invoices, bookings and payment attempts, with guards."""
+"""Lifecycles of service items, guest invoices and bookings, with guards (a checkout's, guest
+or partner, is `domain/checkout.py`)."""
 
 from __future__ import annotations
 
@@ -94,16 +95,3 @@ def check_payable(status: InvoiceStatus, number: str | None) -> None:
 class BookingStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
-
-
-class AttemptStatus(enum.StrEnum):
-    """A checkout: open until the provider says it succeeded, failed or expired."""
-
-    OPEN = "open"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    EXPIRED = "expired"
-
-    @property
-    def is_final(self) -> bool:
-        return self is not AttemptStatus.OPEN

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from concierge_app.domain.charge_limits import max_charge
 from concierge_app.domain.direct_debit import SEPA_CURRENCIES
 from concierge_app.domain.errors import CurrencyMismatch, DomainError, InvalidAmount
 from concierge_app.domain.money import Money, total
 from concierge_app.domain.partner_billing import PartnerInvoiceState
-from concierge_app.domain.partner_payments import check_method_allowed
+from concierge_app.domain.partner_payments import BLACK_STATES, PAYABLE_KINDS, check_method_allowed
 
 ONLINE = "online"
 ALREADY_PAID = "Invoice {number} is already paid."
@@ -140,3 +141,74 @@ def check_online_payable(docs: Iterable[OnlineCandidate]) -> Money:
             "transfer."
         )
     return charge
+
+
+# -- the Invoices page: which rows offer "Pay online" ----------------------------------------
+@dataclass(frozen=True, slots=True)
+class PayAllOnline:
+    """One "Pay all online" button: every document payable online in one currency."""
+
+    currency: str
+    total: Money
+    invoice_ids: tuple[int, ...]
+
+
+def online_candidate(
+    summary: Any, partner_code: str, way: PayingWay | None = None
+) -> OnlineCandidate:
+    """The rule's view of an Invoices row (a `partner_documents.InvoiceSummary`); `way`: how
+    the partner pays (None: a group pays)."""
+    return OnlineCandidate(
+        number=summary.number,
+        state=summary.state,
+        outstanding=summary.outstanding,
+        reference=f"{partner_code} {summary.number}",
+        processing=summary.processing,
+        invoice_id=summary.id,
+        way=way,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OnlinePayability:
+    """For an Invoices row: whether "Pay online" is offered, and if not, why (for people)."""
+
+    offered: bool
+    transfer_only: str = ""  # a written-off or legal document: by bank transfer only, quoting …
+    other_way: str = ""  # the partner's payment method pays it: by transfer, by direct debit
+
+
+def online_payability(
+    summary: Any, partner_code: str, way: PayingWay | None = None
+) -> OnlinePayability:
+    """Whether an Invoices row can be paid online, and why not: written off or with legal
+    (bank transfer only), or the partner's payment method pays it another way."""
+    if summary.kind not in PAYABLE_KINDS or summary.outstanding.minor <= 0:
+        return OnlinePayability(False)
+    candidate = online_candidate(summary, partner_code, way)
+    refusal = online_refusal(candidate)
+    if refusal is None:
+        return OnlinePayability(True)
+    if summary.state in BLACK_STATES:
+        return OnlinePayability(False, transfer_only=refusal)
+    if summary.processing:  # the row already says the payment is processing
+        return OnlinePayability(False)
+    return OnlinePayability(False, other_way=method_refusal(candidate) or "")
+
+
+def pay_all_online(
+    outstanding: list[Any], partner_code: str, way: PayingWay | None = None
+) -> list[PayAllOnline]:
+    """Per currency, the outstanding documents that can be paid online and their total."""
+    by_currency: dict[str, list[Any]] = {}
+    for s in outstanding:
+        if online_payability(s, partner_code, way).offered:
+            by_currency.setdefault(s.outstanding.currency, []).append(s)
+    return [
+        PayAllOnline(
+            currency,
+            total((s.outstanding for s in docs), currency),
+            tuple(sorted(s.id for s in docs)),
+        )
+        for currency, docs in sorted(by_currency.items())
+    ]

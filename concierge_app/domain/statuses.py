@@ -46,13 +46,6 @@ class PartnerPaymentStatus(enum.StrEnum):
     FAILED = "failed"  # a direct debit that bounced: its allocations are reversed
 
 
-class PartnerCheckoutStatus(enum.StrEnum):
-    OPEN = "open"
-    PAID = "paid"
-    EXPIRED = "expired"
-    FAILED = "failed"
-
-
 class ThreadAuthor(enum.StrEnum):
     PARTNER = "partner"
     STAFF = "staff"

@@ -23,7 +23,7 @@ from concierge_app.adapters.payments.stripe_events import DIRECT_DEBIT_ANSWERS, 
 from concierge_app.adapters.payments.stripe_fields import FIELDS_READ
 from concierge_app.adapters.payments.stripe_gateway import STRIPE_API_VERSION
 from concierge_app.domain.money import Money
-from concierge_app.services.payments.webhooks import REFUND_EVENTS
+from concierge_app.domain.provider_events import REFUND_EVENTS
 
 from ..stripe_objects import (
     EVENT_OBJECTS,

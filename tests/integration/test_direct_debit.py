@@ -40,7 +40,12 @@ from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import PartnerInvoiceState, StatusColour
 from concierge_app.services.partner.money import transfers as partner_transfers
 from concierge_app.services.partner.views import finance as partner_finance
-from concierge_app.services.payments import direct_debit, direct_debit_answers
+from concierge_app.services.payments import (
+    direct_debit,
+    direct_debit_answers,
+    direct_debit_mandate,
+    direct_debit_sending,
+)
 from concierge_app.services.payments.provider import sandbox_gateway
 from concierge_app.services.payments.webhooks import receive_webhook
 from concierge_app.settings import get_settings
@@ -107,7 +112,7 @@ def age_unsent(db) -> None:
         s.exec(
             update(PartnerPayment)
             .where(col(PartnerPayment.provider_reference).is_(None))
-            .values(created_at=utcnow() - direct_debit.RESEND_AFTER - timedelta(minutes=1))
+            .values(created_at=utcnow() - direct_debit_sending.RESEND_AFTER - timedelta(minutes=1))
         )
 
 
@@ -555,7 +560,7 @@ def test_a_request_never_sent_whose_mandate_is_gone_fails_and_the_partner_is_tol
     gateway = StripeLikeGateway()
     assert collect(db, gateway=gateway).resent == 1 and gateway.requests == []
     (pay,) = payments(db)
-    assert (pay.status, pay.failure_reason) == ("failed", direct_debit.NO_MANDATE)
+    assert (pay.status, pay.failure_reason) == ("failed", direct_debit_sending.NO_MANDATE)
     assert status(db, pid, COLLECTION).status_text == PART_PAID
     assert len(outbox(db)) == 1
 
@@ -602,7 +607,7 @@ def test_a_non_euro_debit_is_refused_by_the_sandbox_bank(chef):
 
 def test_a_new_account_gets_a_new_mandate_and_the_bank_details_page_shows_it(chef):
     db, pid = chef["db"], chef["chef"]
-    view = direct_debit.mandate_of(db=db, partner_id=pid)
+    view = direct_debit_mandate.mandate_of(db=db, partner_id=pid)
     assert view.text == (
         f"Direct debit mandate {MANDATE}, signed August 1, 2026, collected from "
         "ES79 •••• •••• •••• •••• 6789"
@@ -610,7 +615,8 @@ def test_a_new_account_gets_a_new_mandate_and_the_bank_details_page_shows_it(che
     partner_finance.update_bank_account(
         db=db, partner_id=pid, account_holder="Chef S.L.", iban=GOOD_IBAN, bic="", actor=ACTOR
     )
-    assert direct_debit.mandate_of(db=db, partner_id=pid).reference == MANDATE  # same account
+    # the same account: the same mandate
+    assert direct_debit_mandate.mandate_of(db=db, partner_id=pid).reference == MANDATE
     partner_finance.update_bank_account(
         db=db,
         partner_id=pid,
@@ -619,7 +625,7 @@ def test_a_new_account_gets_a_new_mandate_and_the_bank_details_page_shows_it(che
         bic="",
         actor="chef@example.com",
     )
-    new = direct_debit.mandate_of(db=db, partner_id=pid)
+    new = direct_debit_mandate.mandate_of(db=db, partner_id=pid)
     assert new.reference.startswith("MNDT-OPR-CHEF1-") and new.reference != MANDATE
     assert new.iban_masked == "DE89 •••• •••• •••• •••• 3000"
     (reissued,) = audit_actions(db, "partner.mandate_reissued")
@@ -631,7 +637,7 @@ def test_a_new_account_gets_a_new_mandate_and_the_bank_details_page_shows_it(che
     }
     # saving the IBAN signed nothing: the new mandate waits for the partner's acceptance
     assert new.pending and collect(db).requested == ()
-    direct_debit.accept_mandate(
+    direct_debit_mandate.accept_mandate(
         db=db,
         partner_id=pid,
         reference=new.reference,
@@ -643,7 +649,7 @@ def test_a_new_account_gets_a_new_mandate_and_the_bank_details_page_shows_it(che
         (bank,) = s.exec(select(SandboxDebit)).all()
     assert (bank.iban, bank.mandate_reference) == ("DE89370400440532013000", new.reference)
     assert debit.amount == eur("36.00")
-    assert direct_debit.mandate_of(db=db, partner_id=chef["gross"]) is None
+    assert direct_debit_mandate.mandate_of(db=db, partner_id=chef["gross"]) is None
 
 
 # -- the Stripe adapter on the wire ---------------------------------------------------------------
@@ -1055,7 +1061,7 @@ def test_a_new_account_of_a_partner_not_paying_by_direct_debit_drops_the_old_man
     partner_finance.update_bank_account(
         db=db, partner_id=gross, account_holder="Chef S.L.", iban=GOOD_IBAN, bic="", actor=ACTOR
     )
-    assert direct_debit.mandate_of(db=db, partner_id=gross).reference == "MNDT-PRP-GRS01"
+    assert direct_debit_mandate.mandate_of(db=db, partner_id=gross).reference == "MNDT-PRP-GRS01"
 
     partner_finance.update_bank_account(
         db=db,
@@ -1066,7 +1072,7 @@ def test_a_new_account_of_a_partner_not_paying_by_direct_debit_drops_the_old_man
         actor=ACTOR,
     )
 
-    assert direct_debit.mandate_of(db=db, partner_id=gross) is None
+    assert direct_debit_mandate.mandate_of(db=db, partner_id=gross) is None
     with db.read() as s:
         account = s.exec(
             select(PartnerBankAccount).where(PartnerBankAccount.partner_id == gross)

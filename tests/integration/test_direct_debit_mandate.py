@@ -17,7 +17,7 @@ from sqlmodel import col, select, update
 from concierge_app.db.partner_billing import PartnerBankAccount
 from concierge_app.domain.errors import DomainError
 from concierge_app.services.partner.views import finance as partner_finance
-from concierge_app.services.payments import direct_debit
+from concierge_app.services.payments import direct_debit_mandate
 
 from ..factories import snapshot
 from .test_direct_debit import GOOD_IBAN, audit_actions, collect
@@ -37,11 +37,11 @@ def save_iban(db, partner_id, iban=GOOD_IBAN):
         actor="chef@example.com",
         notify=False,
     )
-    return direct_debit.mandate_of(db=db, partner_id=partner_id)
+    return direct_debit_mandate.mandate_of(db=db, partner_id=partner_id)
 
 
 def accept(db, partner_id, reference, **kwargs):
-    return direct_debit.accept_mandate(
+    return direct_debit_mandate.accept_mandate(
         db=db,
         partner_id=partner_id,
         reference=reference,

@@ -14,8 +14,9 @@ from concierge_app.db.bookings import Booking
 from concierge_app.db.invoicing import GuestInvoice
 from concierge_app.db.payments import PaymentAttempt
 from concierge_app.db.sandbox import SandboxCheckoutSession
+from concierge_app.domain.checkout import CheckoutStatus
 from concierge_app.domain.errors import DomainError, NotFound
-from concierge_app.domain.lifecycle import AttemptStatus, InvoiceStatus
+from concierge_app.domain.lifecycle import InvoiceStatus
 from concierge_app.domain.money import Money
 from concierge_app.domain.payment_status import DEPOSIT_PAID
 from concierge_app.domain.strategies import PaymentStrategy as S
@@ -134,8 +135,8 @@ def test_a_new_checkout_closes_an_older_one_for_the_same_invoice(db):
         db=db, booking_id=w.booking_id, invoice_ids=[first_invoice, second_invoice]
     )
     with db.read() as s:
-        assert s.get(PaymentAttempt, one.attempt_id).status == AttemptStatus.EXPIRED
-        assert s.get(PaymentAttempt, both.attempt_id).status == AttemptStatus.OPEN
+        assert s.get(PaymentAttempt, one.attempt_id).status == CheckoutStatus.EXPIRED
+        assert s.get(PaymentAttempt, both.attempt_id).status == CheckoutStatus.OPEN
         old = s.exec(
             select(SandboxCheckoutSession).where(
                 SandboxCheckoutSession.attempt_id == one.attempt_id
@@ -248,7 +249,7 @@ def test_paying_a_completed_checkout_again_resends_its_event_and_charges_nothing
     assert snapshot(db)["payment_attempt"] == before_attempts
     with db.read() as s:
         (attempt,) = s.exec(select(PaymentAttempt)).all()
-    assert attempt.status == AttemptStatus.SUCCEEDED and len(delivered) == 1
+    assert attempt.status == CheckoutStatus.SUCCEEDED and len(delivered) == 1
 
 
 def test_return_urls_carry_a_return_code_never_the_portal_token(db):

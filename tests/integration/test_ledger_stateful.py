@@ -68,8 +68,8 @@ from concierge_app.db.payments import (
     Refund,
 )
 from concierge_app.domain.charge_limits import max_charge
+from concierge_app.domain.checkout import CheckoutStatus
 from concierge_app.domain.errors import DomainError
-from concierge_app.domain.lifecycle import AttemptStatus
 from concierge_app.domain.money import Money, Rounding, divide_rounded
 from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.services.guest import bookings, invoicing, portfolio, queries, refunds
@@ -278,7 +278,7 @@ class Delivery:
     event_id: str
     event_type: str
     amount: Money | None  # success events
-    status: AttemptStatus | None  # failure / expiry events
+    status: CheckoutStatus | None  # failure / expiry events
 
 
 class RefusingGateway:
@@ -867,8 +867,8 @@ class LedgerMachine(RuleBasedStateMachine):
             self.calls["late success: money unapplied"] += 1
 
     @precondition(lambda self: bool(self.attempt_ids))
-    @rule(pick=PICK, status=st.sampled_from([AttemptStatus.FAILED, AttemptStatus.EXPIRED]))
-    def provider_reports_failure(self, pick: tuple[bool, int], status: AttemptStatus) -> None:
+    @rule(pick=PICK, status=st.sampled_from([CheckoutStatus.FAILED, CheckoutStatus.EXPIRED]))
+    def provider_reports_failure(self, pick: tuple[bool, int], status: CheckoutStatus) -> None:
         led = self.ledger()
         ordered = sorted(self.attempt_ids, key=lambda a: led.attempts[a].status != "open")
         attempt_id = self.pick(ordered, pick, lambda a: led.attempts[a].status == "open")
@@ -879,13 +879,13 @@ class LedgerMachine(RuleBasedStateMachine):
             EventOutcome.ALREADY_FINAL
             if was != "open"
             else EventOutcome.MARKED_FAILED
-            if status is AttemptStatus.FAILED
+            if status is CheckoutStatus.FAILED
             else EventOutcome.MARKED_EXPIRED
         )
         event_id = self.next_event_id()
         event_type = (
             "checkout.session.async_payment_failed"
-            if status is AttemptStatus.FAILED
+            if status is CheckoutStatus.FAILED
             else "checkout.session.expired"
         )
         untouched = content_digest(self.db, skip=LEDGER_EFFECT_TABLES | {"payment_attempt"})

@@ -3,6 +3,7 @@ reruns, and a crash in the middle followed by a rerun (no duplicates, no gaps)."
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from types import SimpleNamespace
 
@@ -305,7 +306,7 @@ def test_progress_is_reported_partner_by_partner_after_the_statements_are_writte
     assert seen[:2] == [(0, 0), (0, 5)] and seen[-1] == (5, 5)
     assert {total for _, total in seen[1:]} == {5}
     done = [d for d, _ in seen[1:]]
-    assert sorted(b - a for a, b in zip(done, done[1:], strict=False)) == [1, 2, 2]
+    assert sorted(b - a for a, b in itertools.pairwise(done)) == [1, 2, 2]
 
 
 def test_a_malformed_period_is_refused_before_anything_is_written(db):

@@ -14,7 +14,7 @@ from concierge_app.demo.partner_seed import DEMO_PARTNER_LOGINS
 from concierge_app.demo.seed import load_demo
 from concierge_app.domain.partner_billing import StatusColour
 from concierge_app.services.partner.views import documents as partner_documents
-from concierge_app.services.payments import direct_debit
+from concierge_app.services.payments import direct_debit_mandate
 from concierge_app.services.shared.common import today
 
 
@@ -42,7 +42,7 @@ def test_the_demo_has_a_login_whose_invoices_are_deducted_in_full_and_one_only_i
     assert commission and all(not d.nothing_to_pay and d.payable < d.amount for d in commission), (
         "Villa Azul's invoices are only partly deducted"
     )
-    mandate = direct_debit.mandate_of(db=db, partner_id=ids["OPR-2003"])
+    mandate = direct_debit_mandate.mandate_of(db=db, partner_id=ids["OPR-2003"])
     assert mandate is not None and not mandate.pending
     assert (mandate.reference, mandate.accepted_by, mandate.accepted_from) == (
         "MNDT-OPR-2003",

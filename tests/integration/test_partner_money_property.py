@@ -64,11 +64,9 @@ from concierge_app.services.partner.views import (
 )
 from concierge_app.services.partner.views.group import group_view
 from concierge_app.services.partner.views.ledger import ledger
-from concierge_app.services.payments import direct_debit
-from concierge_app.services.payments.partner_checkout import (
-    begin_partner_checkout,
-    fulfil_partner_checkout,
-)
+from concierge_app.services.payments import direct_debit, direct_debit_mandate
+from concierge_app.services.payments.partner_checkout import begin_partner_checkout
+from concierge_app.services.payments.partner_fulfilment import fulfil_partner_checkout
 from concierge_app.services.payments.provider import sandbox_gateway
 from concierge_app.settings import get_settings
 from concierge_app.ui.partner.invoices.state import outstanding_rows
@@ -151,9 +149,9 @@ class World:
             actor=ACTOR,
             notify=False,
         )
-        mandate = direct_debit.mandate_of(db=db, partner_id=self.ids["PRP-D1"])
+        mandate = direct_debit_mandate.mandate_of(db=db, partner_id=self.ids["PRP-D1"])
         assert mandate is not None and mandate.pending
-        direct_debit.accept_mandate(
+        direct_debit_mandate.accept_mandate(
             db=db,
             partner_id=self.ids["PRP-D1"],
             reference=mandate.reference,

@@ -24,10 +24,10 @@ from concierge_app.db.partner_payments import (
     PartnerPayment,
 )
 from concierge_app.db.payments import ProviderEvent
+from concierge_app.domain.checkout import CheckoutStatus
 from concierge_app.domain.errors import CurrencyMismatch, DomainError, NotFound
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import PartnerInvoiceState, StatusColour
-from concierge_app.domain.statuses import PartnerCheckoutStatus
 from concierge_app.services.partner.money import (
     corrections as partner_corrections,
 )
@@ -36,9 +36,11 @@ from concierge_app.services.partner.money import (
 )
 from concierge_app.services.partner.views import documents as partner_documents
 from concierge_app.services.payments.partner_checkout import (
-    CheckoutOutcome,
     begin_partner_checkout,
     checkout_outcome,
+)
+from concierge_app.services.payments.partner_fulfilment import (
+    CheckoutOutcome,
     close_partner_checkout,
     fulfil_partner_checkout,
 )
@@ -164,8 +166,8 @@ def test_pay_two_invoices_in_one_checkout(sailing):
         (b_no, 5000, payment.id, TODAY),
     ]
     (checkout,) = rows(db, PartnerCheckout)
-    assert checkout.status == "paid" and checkout.completed_at is not None
-    assert checkout_outcome(db=db, checkout_id=start.checkout_id, partner_id=pid) == "paid"
+    assert checkout.status == CheckoutStatus.SUCCEEDED and checkout.completed_at is not None
+    assert checkout_outcome(db=db, checkout_id=start.checkout_id, partner_id=pid) == "succeeded"
     (event,) = rows(db, ProviderEvent)
     assert (event.attempt_id, event.outcome) == (None, CheckoutOutcome.PAID.value)
     actions = [e.action for e in rows(db, AuditEvent)]
@@ -367,10 +369,10 @@ def test_expiry_closes_the_checkout_and_a_late_expiry_after_payment_is_ignored(s
         provider="sandbox",
         event_id="evt_late_expiry",
         event_type="checkout.session.expired",
-        status=PartnerCheckoutStatus.EXPIRED,
+        status=CheckoutStatus.EXPIRED,
     )
     assert late is CheckoutOutcome.ALREADY_FINAL
-    assert checkout_outcome(db=db, checkout_id=second.checkout_id, partner_id=pid) == "paid"
+    assert checkout_outcome(db=db, checkout_id=second.checkout_id, partner_id=pid) == "succeeded"
     assert snapshot(db)["partner_payment"] == before["partner_payment"]
     assert snapshot(db)["partner_allocation"] == before["partner_allocation"]
 
@@ -385,7 +387,7 @@ def test_a_success_after_expiry_is_still_applied_because_money_moved(sailing):
         provider="sandbox",
         event_id="evt_exp",
         event_type="checkout.session.expired",
-        status=PartnerCheckoutStatus.EXPIRED,
+        status=CheckoutStatus.EXPIRED,
     )
     outcome = fulfil_partner_checkout(
         db=db,
@@ -511,7 +513,7 @@ def test_a_group_pays_documents_of_its_properties_in_one_checkout(db):
         [(s1_no, 6000), (m1_no, 4000)]
     )
     assert statuses(db, sol)[s1_no][0] == statuses(db, mar)[m1_no][0] == "Paid"
-    assert checkout_outcome(db=db, checkout_id=start.checkout_id, group_id=group) == "paid"
+    assert checkout_outcome(db=db, checkout_id=start.checkout_id, group_id=group) == "succeeded"
     assert checkout_outcome(db=db, checkout_id=start.checkout_id, partner_id=sol) == ""
     emails = [m for m in rows(db, OutboxMessage) if m.recipient == "fin@group.test"]
     assert len(emails) == 1  # the allocation breakdown

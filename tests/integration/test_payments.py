@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.payments import Commission, PaymentAttempt, ProviderEvent
-from concierge_app.domain.lifecycle import AttemptStatus
+from concierge_app.domain.checkout import CheckoutStatus
 from concierge_app.domain.money import Money
 from concierge_app.domain.payment_status import ServicePaymentStatus as P
 from concierge_app.domain.strategies import PaymentStrategy as S
@@ -75,7 +75,7 @@ def test_a_redelivered_event_or_a_second_success_event_changes_nothing(db):
     }
 
 
-@pytest.mark.parametrize("status", [AttemptStatus.FAILED, AttemptStatus.EXPIRED])
+@pytest.mark.parametrize("status", [CheckoutStatus.FAILED, CheckoutStatus.EXPIRED])
 def test_a_failed_or_expired_checkout_changes_nothing_but_the_attempt(db, status):
     w = make_world(db)
     first, _ = two_active_invoices(w)
@@ -113,7 +113,7 @@ def test_expired_after_completed_out_of_order_is_ignored(db):
         provider="sandbox",
         event_id="evt_late_expiry",
         event_type="checkout.session.expired",
-        status=AttemptStatus.EXPIRED,
+        status=CheckoutStatus.EXPIRED,
     )
     assert outcome is EventOutcome.ALREADY_FINAL
     with db.read() as s:
@@ -131,7 +131,7 @@ def test_a_success_after_a_failure_is_still_applied_because_money_moved(db):
         provider="sandbox",
         event_id="evt_f",
         event_type="x",
-        status=AttemptStatus.FAILED,
+        status=CheckoutStatus.FAILED,
     )
     assert fulfil(db, attempt, "evt_s") is EventOutcome.FULFILLED
     assert (

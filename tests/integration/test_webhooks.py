@@ -16,7 +16,8 @@ from concierge_app.adapters.payments.configured import webhook_secret
 from concierge_app.db.invoicing import GuestInvoice
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.payments import PaymentAttempt, ProviderEvent, Refund
-from concierge_app.domain.lifecycle import AttemptStatus, InvoiceStatus
+from concierge_app.domain.checkout import CheckoutStatus
+from concierge_app.domain.lifecycle import InvoiceStatus
 from concierge_app.domain.strategies import PaymentStrategy as S
 from concierge_app.services.payments import checkout
 from concierge_app.services.payments.webhooks import receive_webhook
@@ -76,7 +77,7 @@ def test_a_signed_completed_event_pays_the_invoices_and_keeps_the_payment_refere
     assert invoice_status(db, invoice) == InvoiceStatus.PAID
     with db.read() as s:
         row = s.get(PaymentAttempt, attempt.id)
-        assert row.status == AttemptStatus.SUCCEEDED
+        assert row.status == CheckoutStatus.SUCCEEDED
         assert row.provider_payment_id == f"pi_{attempt.id}"
         assert row.provider_reference == f"cs_test_{attempt.id}"
         received = s.exec(
@@ -105,7 +106,7 @@ def test_expired_after_completed_is_ignored(db):
     assert late.outcome == checkout.EventOutcome.ALREADY_FINAL.value
     assert invoice_status(db, invoice) == InvoiceStatus.PAID
     with db.read() as s:
-        assert s.get(PaymentAttempt, attempt.id).status == AttemptStatus.SUCCEEDED
+        assert s.get(PaymentAttempt, attempt.id).status == CheckoutStatus.SUCCEEDED
 
 
 def test_a_second_success_event_for_the_same_attempt_pays_once(db):

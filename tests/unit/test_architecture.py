@@ -8,8 +8,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parents[2] / "concierge_app"
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
@@ -72,10 +70,5 @@ def test_the_check_sees_imports_in_functions_methods_and_classes_but_not_at_modu
     ]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="services/payments (provider, webhooks) and services/guest/refunds.py still import "
-    "inside functions to dodge their circle: the checkout-lifecycle work removes them",
-)
 def test_no_module_of_ours_imports_another_inside_a_function_or_class() -> None:
     assert nested_imports() == []

@@ -22,12 +22,9 @@ from concierge_app.adapters.payments.gateway import (
 from concierge_app.adapters.payments.stripe_amounts import from_stripe_amount
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.money import Money
-
-# A completed Checkout Session whose money is in (anything else is a delayed payment method).
-PAID_STATUSES = frozenset({"paid", "no_payment_required"})
+from concierge_app.domain.provider_events import DIRECT_DEBIT_ANSWERS
 
 TOLERANCE_S = 300  # Stripe's default: older signatures are replayed or forged
-DIRECT_DEBIT_ANSWERS = frozenset({"payment_intent.payment_failed", "payment_intent.succeeded"})
 
 
 class SignatureError(Exception):

@@ -13,10 +13,10 @@ from concierge_app.db.engine import Database
 from concierge_app.db.invoicing import GuestInvoice, InvoiceLine
 from concierge_app.db.payments import PaymentAttempt, PaymentAttemptInvoice
 from concierge_app.db.types import utcnow
+from concierge_app.domain.checkout import CheckoutStatus
 from concierge_app.domain.errors import Conflict, InvalidTransition
 from concierge_app.domain.formatting import format_money
 from concierge_app.domain.lifecycle import (
-    AttemptStatus,
     BookingStatus,
     InvoiceStatus,
     ServiceLifecycle,
@@ -152,12 +152,12 @@ def void_active_invoice(
         .join(PaymentAttemptInvoice, col(PaymentAttemptInvoice.attempt_id) == PaymentAttempt.id)
         .where(
             PaymentAttemptInvoice.invoice_id == invoice.id,
-            PaymentAttempt.status == AttemptStatus.OPEN,
+            PaymentAttempt.status == CheckoutStatus.OPEN,
         )
         .with_for_update()
     ).all()
     for attempt in attempts:
-        attempt.status, attempt.completed_at = AttemptStatus.EXPIRED.value, utcnow()
+        attempt.status, attempt.completed_at = CheckoutStatus.EXPIRED.value, utcnow()
         attempt.failure_reason = f"Invoice {invoice.number} was voided."
         session.add(attempt)
     moving = session.exec(

@@ -17,13 +17,13 @@ from concierge_app.domain.errors import CurrencyMismatch, DomainError, InvalidAm
 from concierge_app.domain.lifecycle import InvoiceStatus, check_payable
 from concierge_app.domain.money import Money
 
-# Applying the provider's events (the webhook's hot path) lives in `fulfilment`; its entry points
-# are re-exported here, where checkouts are started.
-from concierge_app.services.payments.fulfilment import EventOutcome as EventOutcome
-from concierge_app.services.payments.fulfilment import (
+# Applying the provider's events (the webhook's hot path) lives in `guest_fulfilment`; its
+# entry points are re-exported here, where checkouts are started.
+from concierge_app.services.payments.guest_fulfilment import EventOutcome as EventOutcome
+from concierge_app.services.payments.guest_fulfilment import (
     close_payment_attempt as close_payment_attempt,
 )
-from concierge_app.services.payments.fulfilment import (
+from concierge_app.services.payments.guest_fulfilment import (
     fulfil_payment_attempt as fulfil_payment_attempt,
 )
 from concierge_app.services.shared.audit import record_event

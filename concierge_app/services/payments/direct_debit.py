@@ -1,4 +1,5 @@
-"""Direct debit of partners' commission documents: the monthly collection, the sandbox bank.
+"""Direct debit of partners' commission documents: the monthly collection, the sandbox bank
+(sending a debit: `direct_debit_sending`; the mandate: `direct_debit_mandate`).
 
 Partners whose commission is paid by direct debit and whose bank account has a mandate are
 collected every month (`jobs/direct_debit.py`; staff and the CLI may collect any day): for each
@@ -20,26 +21,21 @@ sends it again with the same idempotency key. The sandbox bank answers when staf
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from concierge_app.adapters.payments.gateway import (
     DebitRequest,
-    GatewayError,
-    GatewayUnavailable,
     PaymentGateway,
 )
 from concierge_app.adapters.payments.sandbox import DebitAnswers
 from concierge_app.db.engine import Database
-from concierge_app.db.parties import Partner
-from concierge_app.db.partner_billing import PartnerBankAccount, PartnerInvoice
+from concierge_app.db.partner_billing import PartnerInvoice
 from concierge_app.db.partner_payments import PartnerAllocation, PartnerPayment
 from concierge_app.db.types import utcnow
 from concierge_app.domain.allocation import allocate
@@ -49,18 +45,15 @@ from concierge_app.domain.direct_debit import (
     TRANSFER_PROCESSING,
     collection_day,
     debit_external_id,
-    failure_reason,
-    mandate_terms,
     month_prefix,
     plan_collection,
 )
-from concierge_app.domain.errors import Conflict, DomainError
-from concierge_app.domain.formatting import format_moment, format_money
+from concierge_app.domain.errors import DomainError
+from concierge_app.domain.formatting import format_money
 from concierge_app.domain.money import Money, totals_by_currency
-from concierge_app.domain.partner_billing import Period, long_date
+from concierge_app.domain.partner_billing import Period
 from concierge_app.domain.partner_payments import PAYABLE_KINDS
 from concierge_app.domain.statuses import (
-    CommissionPaymentMethod,
     PartnerPaymentMethod,
     PartnerPaymentStatus,
 )
@@ -68,7 +61,14 @@ from concierge_app.services.partner.money.credit import apply_pending_credit
 from concierge_app.services.partner.money.payments import insert_allocations, open_items, paid_by
 from concierge_app.services.partner.views.documents import summary_of
 from concierge_app.services.partner.views.finance import mask_iban
-from concierge_app.services.payments.direct_debit_answers import fail_direct_debit
+from concierge_app.services.payments.direct_debit_sending import (
+    DebitPayer,
+    RequestedDebit,
+    debit_request,
+    payers_on_direct_debit,
+    resend_unsent,
+    send_debit,
+)
 from concierge_app.services.payments.provider import get_gateway, sandbox_checkout
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import table_of
@@ -76,36 +76,10 @@ from concierge_app.settings import get_settings
 
 FAILED_THIS_MONTH = "their direct debit failed this month (by transfer or online)"
 OTHER_CURRENCY = "direct debit collects {currencies} only (by transfer or online)"
-NO_MANDATE = "The direct debit mandate was withdrawn before the debit could be sent."
-# A debit recorded but not sent is sent again by a later run — once it is this old: a younger
-# one may be another run's, recorded a moment ago and being sent right now.
-RESEND_AFTER = timedelta(minutes=5)
 Progress = Callable[[int, int], None]  # (partners done, partners in all)
 
-logger = logging.getLogger(__name__)
-
-_INV, _PAY, _ALLOC, _P, _ACC = (
-    table_of(PartnerInvoice),
-    table_of(PartnerPayment),
-    table_of(PartnerAllocation),
-    table_of(Partner),
-    table_of(PartnerBankAccount),
-)
-_DD = PartnerPaymentMethod.DIRECT_DEBIT.value
-
-
-@dataclass(frozen=True, slots=True)
-class RequestedDebit:
-    """One debit requested now: a partner, a currency, its documents."""
-
-    payment_id: int
-    partner_code: str
-    partner_name: str
-    amount: Money
-    documents: tuple[str, ...]
-    provider_reference: str | None
-    refused: str | None  # the provider refused at once: the debit failed, the partner is told
-    not_sent: str | None = None  # the provider could not take it now: a later run sends it
+_INV, _PAY = table_of(PartnerInvoice), table_of(PartnerPayment)
+_ALLOC, _DD = table_of(PartnerAllocation), PartnerPaymentMethod.DIRECT_DEBIT.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,18 +139,6 @@ class CollectionSummary:
         return " ".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
-class _Payer:
-    id: int
-    code: str
-    name: str
-    email: str
-    holder: str
-    iban: str
-    mandate: str
-    signed_on: date
-
-
 @dataclass(slots=True)
 class _Attempt:
     """The id a collection was about to be recorded under (read when the insert conflicts)."""
@@ -203,9 +165,9 @@ def collect_direct_debits(
     left for next month (the monthly schedule)."""
     if gateway is None:
         gateway = get_gateway(db)
-    resent, retrying = _resend_unsent(db, gateway)
+    resent, retrying = resend_unsent(db, gateway)
     with db.read() as session:
-        payers = _payers(session.connection())
+        payers = payers_on_direct_debit(session.connection())
     # credit the partner holds (credit notes, over-payments) pays first: only the rest is debited
     apply_pending_credit(db=db, partner_ids=[p.id for p in payers], today=today)
     requested: list[RequestedDebit] = []
@@ -231,53 +193,13 @@ def collect_direct_debits(
             request, documents, left = found
             skipped += left
             if request is not None:
-                debit = _send(db, gateway, request, payer, documents)
+                debit = send_debit(db, gateway, request, payer, documents)
                 (retrying if debit.not_sent else requested).append(debit)
         if progress is not None:
             progress(n, len(payers))
     return CollectionSummary(
         len(payers), tuple(requested), tuple(skipped), resent, already, tuple(retrying)
     )
-
-
-def _payers(conn: Connection, partner_id: int | None = None) -> list[_Payer]:
-    """The partners on direct debit with an accepted mandate on their account (or that one
-    partner)."""
-    stmt = (
-        select(
-            _P.c.id,
-            _P.c.code,
-            _P.c.name,
-            _P.c.finance_email,
-            _ACC.c.account_holder,
-            _ACC.c.iban,
-            _ACC.c.mandate_reference,
-            _ACC.c.mandate_signed_on,
-        )
-        .join(_ACC, _ACC.c.partner_id == _P.c.id)
-        .where(
-            _P.c.commission_payment_method == CommissionPaymentMethod.DIRECT_DEBIT.value,
-            _ACC.c.mandate_reference.is_not(None),
-            # accepted by the partner: a mandate waiting for its acceptance debits nothing
-            _ACC.c.mandate_signed_on.is_not(None),
-        )
-        .order_by(_P.c.code)
-    )
-    if partner_id is not None:
-        stmt = stmt.where(_P.c.id == partner_id)
-    return [
-        _Payer(
-            int(r.id),
-            r.code,
-            r.name,
-            r.finance_email,
-            r.account_holder,
-            r.iban,
-            r.mandate_reference,
-            r.mandate_signed_on,
-        )
-        for r in conn.execute(stmt)
-    ]
 
 
 def _currencies(db: Database, partner_id: int) -> list[str]:
@@ -298,7 +220,7 @@ def _currencies(db: Database, partner_id: int) -> list[str]:
 
 
 def _not_collectable(
-    db: Database, payer: _Payer, currency: str, currencies: frozenset[str]
+    db: Database, payer: DebitPayer, currency: str, currencies: frozenset[str]
 ) -> list[SkippedDocument]:
     """The open documents in a currency the provider cannot debit: left for other ways."""
     reason = OTHER_CURRENCY.format(currencies=", ".join(sorted(currencies)))
@@ -327,7 +249,7 @@ def _collected_by_schedule(conn: Connection, partner_id: int, prefix: str, month
 
 def _record(
     session: Session,
-    payer: _Payer,
+    payer: DebitPayer,
     currency: str,
     today: date,
     actor: str,
@@ -425,7 +347,7 @@ def _record(
             "skipped": {s.number: s.reason for s in skipped},
         },
     )
-    return _debit_request(int(payment_id), external_id, amount, payer, numbers), numbers, skipped
+    return debit_request(int(payment_id), external_id, amount, payer, numbers), numbers, skipped
 
 
 def _is_recorded(db: Database, external_id: str) -> bool:
@@ -439,140 +361,6 @@ def _is_recorded(db: Database, external_id: str) -> bool:
             .first()
         )
     return found is not None
-
-
-def _debit_request(
-    payment_id: int, external_id: str, amount: Money, payer: _Payer, numbers: tuple[str, ...]
-) -> DebitRequest:
-    """What the bank is asked for one recorded collection (the same at every retry)."""
-    return DebitRequest(
-        payment_id=payment_id,
-        external_id=external_id,
-        partner_code=payer.code,
-        amount=amount,
-        iban=payer.iban,
-        account_holder=payer.holder,
-        email=payer.email,
-        mandate_reference=payer.mandate,
-        mandate_signed_on=payer.signed_on,
-        description=f"Commission {payer.code} {' '.join(numbers)}"[:1000],
-    )
-
-
-def _send(
-    db: Database,
-    gateway: PaymentGateway,
-    request: DebitRequest,
-    payer: _Payer,
-    documents: tuple[str, ...],
-) -> RequestedDebit:
-    """Ask the provider (outside any transaction). A refusal is the debit's failure; a provider
-    that could not take the request leaves it unsent (no provider reference), for a later run
-    to send again under the same idempotency key."""
-    try:
-        reference = gateway.collect_debit(request)
-    except GatewayUnavailable as unavailable:
-        reason = " ".join(str(unavailable).split()) or f"{gateway.name} did not answer"
-        logger.warning(
-            "Direct debit %s not sent (%s): a later run sends it again",
-            request.external_id,
-            reason,
-        )
-        return RequestedDebit(
-            request.payment_id,
-            payer.code,
-            payer.name,
-            request.amount,
-            documents,
-            None,
-            None,
-            not_sent=reason,
-        )
-    except GatewayError as refused:
-        reason = failure_reason(str(refused))
-        fail_direct_debit(
-            db=db, payment_id=request.payment_id, reason=reason, actor=f"provider:{gateway.name}"
-        )
-        return RequestedDebit(
-            request.payment_id, payer.code, payer.name, request.amount, documents, None, reason
-        )
-    with db.transaction() as session:
-        session.connection().execute(
-            update(_PAY)
-            .where(_PAY.c.id == request.payment_id, _PAY.c.provider_reference.is_(None))
-            .values(provider_reference=reference)
-        )
-    return RequestedDebit(
-        request.payment_id, payer.code, payer.name, request.amount, documents, reference, None
-    )
-
-
-def _resend_unsent(db: Database, gateway: PaymentGateway) -> tuple[int, list[RequestedDebit]]:
-    """Debits recorded but never sent (the run stopped between the two, or the provider was
-    unavailable) and older than RESEND_AFTER: send them now, with the same idempotency key (a
-    request that did reach the bank is not made twice). Returns how many were dealt with, and
-    those the provider still could not take."""
-    with db.read() as session:
-        ids = list(
-            session.connection()
-            .execute(
-                select(_PAY.c.id)
-                .where(
-                    _PAY.c.method == _DD,
-                    _PAY.c.status == PartnerPaymentStatus.APPLIED.value,
-                    _PAY.c.provider_reference.is_(None),
-                    _PAY.c.created_at < utcnow() - RESEND_AFTER,
-                )
-                .order_by(_PAY.c.id)
-            )
-            .scalars()
-        )
-    resent, retrying = 0, []
-    for payment_id in ids:
-        found = _request_of(db, int(payment_id))
-        if found is None:  # sent or failed meanwhile
-            continue
-        if isinstance(found, str):  # the mandate is gone: it cannot be sent, it failed
-            fail_direct_debit(db=db, payment_id=int(payment_id), reason=found, actor="system")
-            resent += 1
-            continue
-        debit = _send(db, gateway, *found)
-        if debit.not_sent:
-            retrying.append(debit)
-        else:
-            resent += 1
-    return resent, retrying
-
-
-def _request_of(
-    db: Database, payment_id: int
-) -> tuple[DebitRequest, _Payer, tuple[str, ...]] | str | None:
-    """The request of a recorded, unsent debit, as it was first made; NO_MANDATE when the
-    partner's mandate is gone; None when the debit is no longer unsent."""
-    with db.read() as session:
-        conn = session.connection()
-        pay = conn.execute(
-            select(_PAY).where(
-                _PAY.c.id == payment_id,
-                _PAY.c.status == PartnerPaymentStatus.APPLIED.value,
-                _PAY.c.provider_reference.is_(None),
-            )
-        ).first()
-        if pay is None:
-            return None
-        payer = next(iter(_payers(conn, partner_id=pay.partner_id)), None)
-        if payer is None:  # no mandate any more: the bank cannot be asked
-            return NO_MANDATE
-        numbers = tuple(
-            conn.execute(
-                select(_INV.c.number)
-                .join(_ALLOC, _ALLOC.c.invoice_id == _INV.c.id)
-                .where(_ALLOC.c.payment_id == payment_id)
-                .order_by(_ALLOC.c.id)
-            ).scalars()
-        )
-    amount = Money(int(pay.amount_minor), pay.currency)
-    return _debit_request(payment_id, pay.external_id, amount, payer, numbers), payer, numbers
 
 
 # -- the sandbox bank (demo) ----------------------------------------------------------------------
@@ -591,150 +379,3 @@ def answer_sandbox_debits(*, db: Database) -> DebitAnswers:
     if gateway is None:
         raise DomainError("Stripe is the payment provider: the banks answer through Stripe.")
     return gateway.answer_debits(failing_iban=get_settings().sandbox_failing_iban)
-
-
-# -- the mandate: the partner accepts it on Bank details ----------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MandateView:
-    reference: str
-    iban_masked: str
-    signed_on: str  # "August 12, 2026"; "" while it waits for the partner's acceptance
-    accepted_by: str = ""
-    accepted_from: str = ""
-    accepted_at: str = ""  # "August 12, 2026 10:15" at the partner
-    terms: tuple[str, ...] = ()  # the mandate's text, as the partner reads and accepts it
-
-    @property
-    def pending(self) -> bool:
-        return not self.signed_on
-
-    @property
-    def text(self) -> str:
-        if self.pending:
-            return (
-                f"Direct debit mandate {self.reference} for {self.iban_masked} is waiting for "
-                "your acceptance: nothing is debited until you accept it."
-            )
-        who = (
-            f" by {self.accepted_by}"
-            + (f" from {self.accepted_from}" if self.accepted_from else "")
-            if self.accepted_by
-            else ""
-        )
-        return (
-            f"Direct debit mandate {self.reference}, signed {self.signed_on}{who}, collected "
-            f"from {self.iban_masked}"
-        )
-
-
-def _mandate_row(conn: Connection, partner_id: int, *, lock: bool = False) -> Any:
-    stmt = (
-        select(
-            _ACC.c.id,
-            _ACC.c.account_holder,
-            _ACC.c.iban,
-            _ACC.c.mandate_reference,
-            _ACC.c.mandate_signed_on,
-            _ACC.c.mandate_accepted_at,
-            _ACC.c.mandate_accepted_by,
-            _ACC.c.mandate_accepted_from,
-            _P.c.code,
-            _P.c.timezone,
-            _P.c.commission_payment_method,
-        )
-        .join(_P, _P.c.id == _ACC.c.partner_id)
-        .where(_ACC.c.partner_id == partner_id, _ACC.c.mandate_reference.is_not(None))
-    )
-    if lock:
-        stmt = stmt.with_for_update(of=_ACC)
-    return conn.execute(stmt).first()
-
-
-def _view(row: Any) -> MandateView:
-    settings = get_settings()
-    masked = mask_iban(row.iban)
-    return MandateView(
-        reference=row.mandate_reference,
-        iban_masked=masked,
-        signed_on="" if row.mandate_signed_on is None else long_date(row.mandate_signed_on),
-        accepted_by=row.mandate_accepted_by or "",
-        accepted_from=row.mandate_accepted_from or "",
-        accepted_at=""
-        if row.mandate_accepted_at is None
-        else format_moment(row.mandate_accepted_at, row.timezone),
-        terms=mandate_terms(
-            creditor=settings.platform_legal_name,
-            creditor_address=settings.platform_address,
-            reference=row.mandate_reference,
-            debtor=row.account_holder,
-            iban_masked=masked,
-        ),
-    )
-
-
-def mandate_of(*, db: Database, partner_id: int) -> MandateView | None:
-    """The partner's direct debit mandate, if its account has one (signed, or waiting)."""
-    with db.read() as session:
-        row = _mandate_row(session.connection(), partner_id)
-    return None if row is None else _view(row)
-
-
-def accept_mandate(
-    *,
-    db: Database,
-    partner_id: int,
-    reference: str,
-    accepted_by: str,
-    accepted_from: str,
-    now: datetime | None = None,
-) -> MandateView:
-    """The partner accepts the mandate it was shown (`reference`): signed today, with who
-    accepted it and from where (the browser's address); audited with the text accepted. Asking
-    again once signed changes nothing; a mandate replaced meanwhile (a new account) is
-    refused: its text was not the one shown."""
-    who = " ".join((accepted_by or "").split())[:254]
-    if not who:
-        raise DomainError("Sign in to accept the mandate.")
-    where = " ".join((accepted_from or "").split())[:64] or "unknown address"
-    moment = now or utcnow()
-    with db.transaction() as session:
-        conn = session.connection()
-        row = _mandate_row(conn, partner_id, lock=True)
-        if row is None or row.mandate_reference != reference.strip():
-            raise Conflict(
-                "This mandate is no longer the one on your account: read the current one and "
-                "accept it."
-            )
-        if row.commission_payment_method != CommissionPaymentMethod.DIRECT_DEBIT.value:
-            raise DomainError("You do not pay by direct debit: there is no mandate to accept.")
-        if row.mandate_signed_on is not None:  # accepted already (a double click)
-            return _view(row)
-        conn.execute(
-            update(_ACC)
-            .where(_ACC.c.id == row.id)
-            .values(
-                mandate_signed_on=moment.date(),
-                mandate_accepted_at=moment,
-                mandate_accepted_by=who,
-                mandate_accepted_from=where,
-            )
-        )
-        accepted = _mandate_row(conn, partner_id)
-        view = _view(accepted)
-        record_event(
-            session,
-            actor=who,
-            action="partner.mandate_accepted",
-            subject=f"partner:{partner_id}",
-            data={
-                "mandate": view.reference,
-                "iban": view.iban_masked,
-                "accepted_by": who,
-                "accepted_from": where,
-                "accepted_at": moment.isoformat(),
-                "terms": list(view.terms),
-            },
-        )
-    return view

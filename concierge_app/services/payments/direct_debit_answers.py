@@ -27,14 +27,17 @@ from concierge_app.domain.partner_billing import PartnerInvoiceKind, Period, lon
 from concierge_app.domain.statuses import PartnerPaymentMethod, PartnerPaymentStatus
 from concierge_app.services.partner.money.payments import open_items
 from concierge_app.services.partner.platform import platform_details
-from concierge_app.services.payments.fulfilment import set_event_outcome, store_event
+from concierge_app.services.payments.event_log import (
+    DUPLICATE_EVENT,
+    set_event_outcome,
+    store_event,
+)
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import table_of
 from concierge_app.services.shared.messages import queue_message
 from concierge_app.settings import get_settings
 
 TEMPLATE = "direct_debit_failed"
-DUPLICATE_EVENT = "duplicate event (ignored)"
 UNKNOWN_DEBIT = "unknown direct debit (ignored)"
 
 _INV, _PAY, _ALLOC, _P, _ACC, _EVENTS = (

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlmodel import col, select
 
@@ -25,8 +24,9 @@ from concierge_app.db.invoicing import GuestInvoice, InvoiceLine
 from concierge_app.db.parties import Guest
 from concierge_app.db.payments import PaymentAttempt, PaymentAttemptInvoice
 from concierge_app.db.types import utcnow
+from concierge_app.domain.checkout import REUSE_FOR, CheckoutStatus
 from concierge_app.domain.errors import DomainError
-from concierge_app.domain.lifecycle import AttemptStatus, BookingStatus
+from concierge_app.domain.lifecycle import BookingStatus
 from concierge_app.domain.money import Money
 from concierge_app.services.guest.links import return_urls
 from concierge_app.services.payments.checkout import (
@@ -37,11 +37,10 @@ from concierge_app.services.payments.provider import get_gateway
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import load
 
-REUSE_FOR = timedelta(hours=23)
 CANCELLED_BOOKING = (
     "This booking was cancelled, so its invoices cannot be paid here: your concierge will "
     "settle them with you."
-)  # Stripe Checkout Sessions expire after 24 h
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +101,7 @@ def _open_checkout(db: Database, booking_id: int, ids: list[int]) -> CheckoutSta
             .join(PaymentAttemptInvoice, col(PaymentAttemptInvoice.attempt_id) == PaymentAttempt.id)
             .where(
                 PaymentAttempt.booking_id == booking_id,
-                PaymentAttempt.status == AttemptStatus.OPEN,
+                PaymentAttempt.status == CheckoutStatus.OPEN,
                 col(PaymentAttempt.checkout_url).is_not(None),
                 PaymentAttempt.created_at > utcnow() - REUSE_FOR,
             )
@@ -130,7 +129,7 @@ def _superseded(db: Database, booking_id: int, ids: list[int], keep: str) -> lis
                     )
                     .where(
                         PaymentAttempt.booking_id == booking_id,
-                        PaymentAttempt.status == AttemptStatus.OPEN,
+                        PaymentAttempt.status == CheckoutStatus.OPEN,
                         PaymentAttempt.id != keep,
                         col(PaymentAttemptInvoice.invoice_id).in_(ids),
                     )
@@ -183,9 +182,9 @@ def abandon_attempt(*, db: Database, attempt_id: str, reason: str) -> None:
     """The provider would not open the checkout: the attempt closes as failed."""
     with db.transaction() as session:
         attempt = load(session, PaymentAttempt, attempt_id, "Payment", lock=True)
-        if attempt.status != AttemptStatus.OPEN:
+        if attempt.status != CheckoutStatus.OPEN:
             return
-        attempt.status, attempt.completed_at = AttemptStatus.FAILED.value, utcnow()
+        attempt.status, attempt.completed_at = CheckoutStatus.FAILED.value, utcnow()
         attempt.failure_reason = reason[:500]
         session.add(attempt)
         record_event(

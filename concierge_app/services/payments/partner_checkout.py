@@ -1,21 +1,14 @@
-"""Partners pay commission documents online (by card) through the payment gateway, once.
-
-Starting: the documents are checked and locked, the checkout is recorded first (its id goes to
-the provider as client_reference_id), the provider's checkout is opened outside any
-transaction, an open checkout for exactly the same documents and amounts is reused, and older
-open ones covering any of them are expired.
-
-Fulfilment happens only on the provider's signed events (never on the success redirect), in one
-transaction: the event stored once, the checkout marked paid, one `PartnerPayment` (method
-online), its allocations — the checkout's documents first, then the payer's other open
-documents oldest due first, what is left kept as credit — and an audit event. Online money
-never lands on a written-off or legal document: those are paid by bank transfer only.
+"""Partners and groups start paying commission documents online (by card): Pay online, Pay
+all online, the group's payment. The documents are checked and locked, the checkout is recorded
+first (its id goes to the provider as client_reference_id), the provider's checkout is opened
+outside any transaction, an open checkout for exactly the same documents and amounts is reused,
+and older open ones covering any of them are expired. Its fulfilment, on the provider's signed
+events only (never on the success redirect), is `partner_fulfilment` in the one lifecycle.
 """
 
 from __future__ import annotations
 
 import contextlib
-import enum
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -30,70 +23,33 @@ from concierge_app.adapters.payments.gateway import (
     GatewayError,
     PaymentGateway,
 )
-from concierge_app.adapters.payments.stripe_events import PAID_STATUSES, StripeEvent
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import Partner, PartnerGroup
 from concierge_app.db.partner_billing import PartnerInvoice
-from concierge_app.db.partner_payments import (
-    PartnerCheckout,
-    PartnerCheckoutInvoice,
-    PartnerPayment,
-)
-from concierge_app.db.payments import ProviderEvent
+from concierge_app.db.partner_payments import PartnerCheckout, PartnerCheckoutInvoice
 from concierge_app.db.types import utcnow
+from concierge_app.domain.checkout import REUSE_FOR, CheckoutStatus
 from concierge_app.domain.documents import KIND_TITLES
 from concierge_app.domain.errors import DomainError, NotFound
-from concierge_app.domain.money import Money, total
 from concierge_app.domain.partner_billing import PartnerInvoiceKind, Period
-from concierge_app.domain.partner_checkout import (
-    OnlineCandidate,
-    PayingWay,
-    check_online_payable,
-    method_refusal,
-    online_refusal,
-)
-from concierge_app.domain.partner_payments import BLACK_STATES, PAYABLE_KINDS
-from concierge_app.domain.statuses import (
-    PartnerCheckoutStatus,
-    PartnerPaymentMethod,
-    PartnerPaymentStatus,
-)
-from concierge_app.services.partner.money.payments import (
-    apply_group_payment,
-    apply_payment,
-    open_items,
-    paid_by,
-)
+from concierge_app.domain.partner_checkout import check_online_payable, online_candidate
+from concierge_app.domain.partner_payments import PAYABLE_KINDS
+from concierge_app.services.partner.money.payments import paid_by
 from concierge_app.services.partner.views.documents import (
     NOT_FOUND,
     failed_debits,
     paying_way,
     summary_of,
 )
-from concierge_app.services.payments.fulfilment import set_event_outcome, store_event
-from concierge_app.services.payments.guest_checkout import REUSE_FOR
+from concierge_app.services.payments.partner_fulfilment import PREFIX
 from concierge_app.services.payments.provider import get_gateway
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import table_of
 from concierge_app.services.shared.common import today as business_day
 from concierge_app.settings import get_settings
 
-PREFIX = "pc_"  # partner checkout ids; the webhook routes events by it
-
 _INV, _P, _G = table_of(PartnerInvoice), table_of(Partner), table_of(PartnerGroup)
 _CO, _COI = table_of(PartnerCheckout), table_of(PartnerCheckoutInvoice)
-_PAY, _EVENTS = table_of(PartnerPayment), table_of(ProviderEvent)
-
-
-class CheckoutOutcome(enum.StrEnum):
-    PAID = "partner checkout paid"
-    DUPLICATE_EVENT = "duplicate event (ignored)"
-    ALREADY_PAID = "partner checkout already paid (ignored)"
-    AMOUNT_MISMATCH = "amount or currency differs from the partner checkout (not applied)"
-    MARKED_FAILED = "partner checkout marked failed"
-    MARKED_EXPIRED = "partner checkout marked expired"
-    ALREADY_FINAL = "partner checkout already final (ignored)"
-    AWAITING_PAYMENT = "partner checkout completed, payment still processing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +197,7 @@ def _open(
             group_id=payer.group_id,
             currency=charge.currency,
             amount_minor=charge.minor,
-            status=PartnerCheckoutStatus.OPEN.value,
+            status=CheckoutStatus.OPEN.value,
             provider=provider,
             created_by=actor,
             created_at=utcnow(),
@@ -294,7 +250,7 @@ def _reusable(session: Session, payer: _Payer, due: dict[int, int]) -> tuple[str
         .join(_COI, _COI.c.checkout_id == _CO.c.id)
         .where(
             _payer_filter(payer),
-            _CO.c.status == PartnerCheckoutStatus.OPEN.value,
+            _CO.c.status == CheckoutStatus.OPEN.value,
             _CO.c.checkout_url.is_not(None),
             _CO.c.created_at > utcnow() - REUSE_FOR,
         )
@@ -316,7 +272,7 @@ def _superseded(db: Database, payer: _Payer, ids: list[int], keep: str) -> list[
             .join(_COI, _COI.c.checkout_id == _CO.c.id)
             .where(
                 _payer_filter(payer),
-                _CO.c.status == PartnerCheckoutStatus.OPEN.value,
+                _CO.c.status == CheckoutStatus.OPEN.value,
                 _CO.c.id != keep,
                 _COI.c.invoice_id.in_(ids),
             )
@@ -338,9 +294,9 @@ def _abandon(db: Database, checkout_id: str, reason: str) -> None:
     with db.transaction() as session:
         closed = session.connection().execute(
             update(_CO)
-            .where(_CO.c.id == checkout_id, _CO.c.status == PartnerCheckoutStatus.OPEN.value)
+            .where(_CO.c.id == checkout_id, _CO.c.status == CheckoutStatus.OPEN.value)
             .values(
-                status=PartnerCheckoutStatus.FAILED.value,
+                status=CheckoutStatus.FAILED.value,
                 completed_at=utcnow(),
                 failure_reason=reason[:500],
             )
@@ -358,7 +314,8 @@ def _abandon(db: Database, checkout_id: str, reason: str) -> None:
 def checkout_outcome(
     *, db: Database, checkout_id: str, partner_id: int | None = None, group_id: int | None = None
 ) -> str:
-    """The checkout's status (open / paid / expired / failed); "" when it is not this payer's."""
+    """The checkout's status (open / succeeded / expired / failed); "" when it is not this
+    payer's."""
     payer = _payer(partner_id, group_id)
     with db.read() as session:
         row = (
@@ -373,329 +330,3 @@ def checkout_outcome(
     if row is None or (row.partner_id, row.group_id) != (payer.partner_id, payer.group_id):
         return ""
     return str(row.status)
-
-
-# -- the provider's events -------------------------------------------------------------------
-def is_partner_checkout_event(event: StripeEvent) -> bool:
-    """A checkout event of a partner checkout (the webhook routes it here)."""
-    return event.type.startswith("checkout.session.") and str(event.attempt_id or "").startswith(
-        PREFIX
-    )
-
-
-def apply_checkout_event(*, db: Database, provider: str, event: StripeEvent) -> str:
-    """Apply one verified checkout event of a partner checkout; returns the outcome text."""
-    checkout_id = str(event.attempt_id)
-    common: dict[str, Any] = {
-        "db": db,
-        "checkout_id": checkout_id,
-        "provider": provider,
-        "event_id": event.id,
-        "event_type": event.type,
-    }
-    match event.type:
-        case "checkout.session.completed" if event.payment_status not in PAID_STATUSES:
-            return note_partner_awaiting(**common).value
-        case "checkout.session.completed" | "checkout.session.async_payment_succeeded":
-            if event.amount is None:
-                return "event without an amount (ignored)"
-            return fulfil_partner_checkout(
-                **common,
-                amount=event.amount,
-                payment_reference=event.payment_intent,
-                checkout_reference=event.object_id or None,
-            ).value
-        case "checkout.session.async_payment_failed":
-            return close_partner_checkout(
-                **common,
-                status=PartnerCheckoutStatus.FAILED,
-                reason="The payment failed at the bank.",
-            ).value
-        case "checkout.session.expired":
-            return close_partner_checkout(
-                **common,
-                status=PartnerCheckoutStatus.EXPIRED,
-                reason="The checkout expired before it was paid.",
-            ).value
-    return f"{event.type} is not handled (ignored)"
-
-
-def _claim(
-    session: Session, checkout_id: str, provider: str, event_id: str, event_type: str
-) -> tuple[Any, int] | None:
-    """Lock the checkout, then store the event id: (the checkout row, the event's row id), or
-    None when this event was stored before (NotFound: no such checkout, nothing written)."""
-    conn = session.connection()
-    row = conn.execute(select(_CO).where(_CO.c.id == checkout_id).with_for_update()).first()
-    if row is None:
-        raise NotFound("Payment not found.")
-    event_pk = store_event(session, provider=provider, event_id=event_id, event_type=event_type)
-    return None if event_pk is None else (row, event_pk)
-
-
-def fulfil_partner_checkout(
-    *,
-    db: Database,
-    checkout_id: str,
-    provider: str,
-    event_id: str,
-    event_type: str,
-    amount: Money,
-    payment_reference: str | None = None,
-    checkout_reference: str | None = None,
-    today: date | None = None,
-) -> CheckoutOutcome:
-    """The provider says the checkout is paid: apply it exactly once (see the module doc).
-
-    An amount or currency other than the checkout's is not applied (recorded for staff), as in
-    the guest flow. A success after an expiry or failure is applied: the money moved.
-    """
-    day = today or business_day()
-    with db.transaction() as session:
-        claimed = _claim(session, checkout_id, provider, event_id, event_type)
-        if claimed is None:
-            return CheckoutOutcome.DUPLICATE_EVENT
-        checkout, event_pk = claimed
-        expected = Money(int(checkout.amount_minor), checkout.currency)
-        actor = f"provider:{provider}"
-        if checkout.status == PartnerCheckoutStatus.PAID:
-            outcome = CheckoutOutcome.ALREADY_PAID
-        elif (amount.currency, amount.minor) != (expected.currency, expected.minor):
-            outcome = CheckoutOutcome.AMOUNT_MISMATCH
-            record_event(
-                session,
-                actor=actor,
-                action="partner_payment.mismatch",
-                subject=f"partner_checkout:{checkout_id}",
-                data={"expected": str(expected), "received": str(amount), "event": event_id},
-            )
-        else:
-            _apply_paid(session, checkout, day, actor, event_id, payment_reference)
-            session.connection().execute(
-                update(_CO)
-                .where(_CO.c.id == checkout_id)
-                .values(
-                    status=PartnerCheckoutStatus.PAID.value,
-                    completed_at=utcnow(),
-                    provider_reference=checkout.provider_reference or checkout_reference,
-                )
-            )
-            outcome = CheckoutOutcome.PAID
-        set_event_outcome(session, event_pk, outcome.value)
-        return outcome
-
-
-def _apply_paid(
-    session: Session,
-    checkout: Any,
-    day: date,
-    actor: str,
-    event_id: str,
-    payment_reference: str | None,
-) -> None:
-    """One online payment, allocated (checkout's documents first), audited."""
-    conn = session.connection()
-    amount = Money(int(checkout.amount_minor), checkout.currency)
-    first = tuple(
-        int(i)
-        for (i,) in conn.execute(
-            select(_COI.c.invoice_id)
-            .where(_COI.c.checkout_id == checkout.id)
-            .order_by(_COI.c.invoice_id)
-        )
-    )
-    payment_id = conn.execute(
-        _PAY.insert()
-        .values(
-            method=PartnerPaymentMethod.ONLINE.value,
-            external_id=checkout.id,
-            partner_id=checkout.partner_id,
-            group_id=checkout.group_id,
-            currency=amount.currency,
-            amount_minor=amount.minor,
-            provider_reference=payment_reference,
-            reference=f"Online payment {checkout.id}",
-            received_on=day,
-            reflected_on=day,
-            status=PartnerPaymentStatus.APPLIED.value,
-            created_by=actor,
-            created_at=utcnow(),
-        )
-        .returning(_PAY.c.id)
-    ).scalar_one()
-    payer: dict[str, str] = {}
-    if checkout.group_id is not None:  # online: written-off / legal documents are left alone
-        allocated, left = apply_group_payment(
-            session, payment_id=payment_id, effective=day, first=first
-        )
-        group = conn.execute(select(_G.c.code).where(_G.c.id == checkout.group_id)).one()
-        payer["group"] = group.code
-    else:
-        items = open_items(
-            session, amount.currency, partner_id=int(checkout.partner_id), include_black=False
-        )
-        allocated, left = apply_payment(session, payment_id, items, amount, day, first)
-    record_event(
-        session,
-        actor=actor,
-        action="partner_payment.received",
-        subject=f"partner_payment:{payment_id}",
-        data={
-            "method": PartnerPaymentMethod.ONLINE.value,
-            **payer,
-            "checkout": checkout.id,
-            "amount": str(amount),
-            "event": event_id,
-            "allocated": {n: str(m) for n, m in allocated},
-            "credit_left": str(left),
-        },
-    )
-
-
-def close_partner_checkout(
-    *,
-    db: Database,
-    checkout_id: str,
-    provider: str,
-    event_id: str,
-    event_type: str,
-    status: PartnerCheckoutStatus,
-    reason: str = "",
-) -> CheckoutOutcome:
-    """The checkout expired or failed: it closes, nothing else changes (a paid one stays paid)."""
-    if status not in (PartnerCheckoutStatus.FAILED, PartnerCheckoutStatus.EXPIRED):
-        raise ValueError("close_partner_checkout takes FAILED or EXPIRED")
-    with db.transaction() as session:
-        claimed = _claim(session, checkout_id, provider, event_id, event_type)
-        if claimed is None:
-            return CheckoutOutcome.DUPLICATE_EVENT
-        checkout, event_pk = claimed
-        if checkout.status != PartnerCheckoutStatus.OPEN:
-            outcome = CheckoutOutcome.ALREADY_FINAL
-        else:
-            session.connection().execute(
-                update(_CO)
-                .where(_CO.c.id == checkout_id)
-                .values(status=status.value, completed_at=utcnow(), failure_reason=reason[:500])
-            )
-            outcome = (
-                CheckoutOutcome.MARKED_FAILED
-                if status is PartnerCheckoutStatus.FAILED
-                else CheckoutOutcome.MARKED_EXPIRED
-            )
-            record_event(
-                session,
-                actor=f"provider:{provider}",
-                action=f"partner_checkout.{status.value}",
-                subject=f"partner_checkout:{checkout_id}",
-                data={"event": event_id, "reason": reason},
-            )
-        set_event_outcome(session, event_pk, outcome.value)
-        return outcome
-
-
-def note_partner_awaiting(
-    *, db: Database, checkout_id: str, provider: str, event_id: str, event_type: str
-) -> CheckoutOutcome:
-    """The checkout was completed with a delayed payment method: wait for its outcome."""
-    with db.transaction() as session:
-        claimed = _claim(session, checkout_id, provider, event_id, event_type)
-        if claimed is None:
-            return CheckoutOutcome.DUPLICATE_EVENT
-        record_event(
-            session,
-            actor=f"provider:{provider}",
-            action="partner_checkout.processing",
-            subject=f"partner_checkout:{checkout_id}",
-            data={"event": event_id},
-        )
-        set_event_outcome(session, claimed[1], CheckoutOutcome.AWAITING_PAYMENT.value)
-        return CheckoutOutcome.AWAITING_PAYMENT
-
-
-# -- the Invoices page -----------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class PayAllOnline:
-    """One "Pay all online" button: every document payable online in one currency."""
-
-    currency: str
-    total: Money
-    invoice_ids: tuple[int, ...]
-
-
-def online_candidate(
-    summary: Any, partner_code: str, way: PayingWay | None = None
-) -> OnlineCandidate:
-    """The rule's view of an Invoices row (a `partner_documents.InvoiceSummary`); `way`: how
-    the partner pays (None: a group pays)."""
-    return OnlineCandidate(
-        number=summary.number,
-        state=summary.state,
-        outstanding=summary.outstanding,
-        reference=f"{partner_code} {summary.number}",
-        processing=summary.processing,
-        invoice_id=summary.id,
-        way=way,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class OnlinePayability:
-    """For an Invoices row: whether "Pay online" is offered, and if not, why (for people)."""
-
-    offered: bool
-    transfer_only: str = ""  # a written-off or legal document: by bank transfer only, quoting …
-    other_way: str = ""  # the partner's payment method pays it: by transfer, by direct debit
-
-
-def online_payability(
-    summary: Any, partner_code: str, way: PayingWay | None = None
-) -> OnlinePayability:
-    """Whether an Invoices row can be paid online, and why not: written off or with legal
-    (bank transfer only), or the partner's payment method pays it another way."""
-    if summary.kind not in PAYABLE_KINDS or summary.outstanding.minor <= 0:
-        return OnlinePayability(False)
-    candidate = online_candidate(summary, partner_code, way)
-    refusal = online_refusal(candidate)
-    if refusal is None:
-        return OnlinePayability(True)
-    if summary.state in BLACK_STATES:
-        return OnlinePayability(False, transfer_only=refusal)
-    if summary.processing:  # the row already says the payment is processing
-        return OnlinePayability(False)
-    return OnlinePayability(False, other_way=method_refusal(candidate) or "")
-
-
-def pay_all_online(
-    outstanding: list[Any], partner_code: str, way: PayingWay | None = None
-) -> list[PayAllOnline]:
-    """Per currency, the outstanding documents that can be paid online and their total."""
-    by_currency: dict[str, list[Any]] = {}
-    for s in outstanding:
-        if online_payability(s, partner_code, way).offered:
-            by_currency.setdefault(s.outstanding.currency, []).append(s)
-    return [
-        PayAllOnline(
-            currency,
-            total((s.outstanding for s in docs), currency),
-            tuple(sorted(s.id for s in docs)),
-        )
-        for currency, docs in sorted(by_currency.items())
-    ]
-
-
-__all__ = [
-    "PREFIX",
-    "CheckoutOutcome",
-    "PartnerCheckoutStart",
-    "PayAllOnline",
-    "apply_checkout_event",
-    "begin_partner_checkout",
-    "checkout_outcome",
-    "close_partner_checkout",
-    "fulfil_partner_checkout",
-    "is_partner_checkout_event",
-    "online_candidate",
-    "online_payability",
-    "pay_all_online",
-]

@@ -19,7 +19,6 @@ and `charge.refunded` for one refund record it once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import SimpleNamespace
 
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
@@ -35,7 +34,9 @@ from concierge_app.domain.money import Money
 from concierge_app.domain.provider_refunds import RefundableService, split_refund
 from concierge_app.domain.statuses import RefundSource, RefundStatus
 from concierge_app.services.guest.refunds import settle_refund
-from concierge_app.services.payments.fulfilment import EventOutcome, claim_event, set_event_outcome
+from concierge_app.services.payments.event_log import DUPLICATE_EVENT, Delivery, set_event_outcome
+from concierge_app.services.payments.guest_fulfilment import GUEST
+from concierge_app.services.payments.lifecycle import Locked, claim
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.messages import queue_message
 from concierge_app.settings import get_settings
@@ -79,18 +80,12 @@ def record_provider_refunds(
     """Apply the provider's refunds of one checkout's payment, once per event and per refund.
     Returns the event's outcome (also stored on it)."""
     with db.transaction() as session:
-        found = claim_event(
-            session,
-            attempt_id=attempt_id,
-            provider=provider,
-            event_id=event_id,
-            event_type=event_type,
-        )
+        delivery = Delivery(provider, event_id, event_type)
+        found = claim(session, GUEST, attempt_id, delivery)
         if found is None:
-            return EventOutcome.DUPLICATE_EVENT.value
-        booking, attempt, event_pk = found
-        actor = f"provider:{provider}"
-        said = [_apply(session, booking, attempt, refund, actor) for refund in refunds]
+            return DUPLICATE_EVENT
+        (locked, event_pk), actor = found, delivery.actor
+        said = [_apply(session, locked, refund, actor) for refund in refunds]
         outcome = "; ".join(said) or NOTHING
         set_event_outcome(session, event_pk, outcome)
         return outcome[:200]
@@ -104,22 +99,16 @@ def _ours(session: Session, refund: ProviderRefund) -> list[Refund]:
     return list(session.exec(select(Refund).where(or_(*keys)).order_by(col(Refund.id))).all())
 
 
-def _apply(
-    session: Session,
-    booking: SimpleNamespace,
-    attempt: SimpleNamespace,
-    refund: ProviderRefund,
-    actor: str,
-) -> str:
+def _apply(session: Session, locked: Locked, refund: ProviderRefund, actor: str) -> str:
     """One provider refund against the checkout's payment; what was done, in a few words."""
-    if refund.amount.currency != attempt.currency:
+    if refund.amount.currency != locked.amount.currency:
         return f"refund {refund.refund_id} is in {refund.amount.currency}, the payment was not"
     rows = _ours(session, refund)
     if rows:
         return _update(session, rows, refund, actor)
     if refund.failed:
         return f"refund {refund.refund_id} failed at the provider: nothing to record"
-    return _record_new(session, booking, attempt, refund, actor)
+    return _record_new(session, locked, refund, actor)
 
 
 def _update(session: Session, rows: list[Refund], refund: ProviderRefund, actor: str) -> str:
@@ -253,14 +242,9 @@ def _refundable_services(session: Session, attempt_id: str) -> list[RefundableSe
     ]
 
 
-def _record_new(
-    session: Session,
-    booking: SimpleNamespace,
-    attempt: SimpleNamespace,
-    refund: ProviderRefund,
-    actor: str,
-) -> str:
+def _record_new(session: Session, locked: Locked, refund: ProviderRefund, actor: str) -> str:
     """A refund made at the provider: recorded against the services it is spread over."""
+    booking, attempt = locked.owner, locked.row
     split = split_refund(refund.amount, _refundable_services(session, attempt.id))
     status = RefundStatus.SUCCEEDED if refund.status == SUCCEEDED else RefundStatus.PENDING
     note = f"Refunded at the payment provider ({refund.refund_id}), not from the Refund dialog."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from concierge_app.adapters.payments.configured import (
     NOT_CONFIGURED,
@@ -17,37 +18,29 @@ from concierge_app.adapters.payments.configured import (
     webhook_secret,
 )
 from concierge_app.adapters.payments.gateway import GatewayError, GatewayUnavailable
-from concierge_app.adapters.payments.stripe_events import (
-    PAID_STATUSES,
-    SignatureError,
-    StripeEvent,
-    parse,
-    verify,
-)
+from concierge_app.adapters.payments.stripe_events import SignatureError, StripeEvent, parse, verify
 from concierge_app.db.engine import Database
 from concierge_app.domain.errors import DomainError, NotFound
-from concierge_app.domain.lifecycle import AttemptStatus
-from concierge_app.services.payments import provider_refunds
-from concierge_app.services.payments.fulfilment import (
-    EventOutcome,
-    close_payment_attempt,
+from concierge_app.domain.provider_events import (
+    CLOSES,
+    REFUND_EVENTS,
+    Signal,
+    is_checkout,
+    signal_of,
+)
+from concierge_app.services.payments import lifecycle, provider_refunds
+from concierge_app.services.payments.direct_debit_answers import apply_direct_debit_event
+from concierge_app.services.payments.event_log import (
+    DUPLICATE_EVENT,
+    Delivery,
     event_seen,
-    fulfil_payment_attempt,
-    note_awaiting_payment,
-    set_event_outcome,
-    store_event,
+    remember,
 )
+from concierge_app.services.payments.guest_fulfilment import GUEST
+from concierge_app.services.payments.lifecycle import Paid, Payer
+from concierge_app.services.payments.partner_fulfilment import PartnerCheckouts, is_partner_checkout
 
-# Events that tell of refunds: the Refund object's own, and the charge's refunded total.
-REFUND_EVENTS = frozenset(
-    {
-        "refund.created",
-        "refund.updated",
-        "refund.failed",
-        "charge.refunded",
-        "charge.refund.updated",
-    }
-)
+__all__ = ["REFUND_EVENTS", "WebhookResult", "receive_webhook"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,11 +67,12 @@ def receive_webhook(
     if not event.id:
         return WebhookResult(400, "signed, but not an event (no id)")
     if event_seen(db=db, provider=provider, event_id=event.id):
-        return WebhookResult(200, EventOutcome.DUPLICATE_EVENT.value)
+        return WebhookResult(200, DUPLICATE_EVENT)
+    delivery = Delivery(provider, event.id, event.type)
     if event.problem:
-        return WebhookResult(200, _remember(db, provider, event, f"rejected: {event.problem}"))
+        return WebhookResult(200, remember(db, delivery, f"rejected: {event.problem}"))
     try:
-        return WebhookResult(200, _apply(db, provider, event))
+        return WebhookResult(200, _apply(db, delivery, event))
     except NotFound:
         outcome = "unknown payment attempt (ignored)"
     except GatewayUnavailable:  # e.g. listing a payment's refunds: the provider will retry
@@ -89,81 +83,52 @@ def receive_webhook(
     except Exception:  # our fault, not the event's: answered 500 so the provider retries
         logger.exception("Webhook event %s (%s) could not be applied", event.id, event.type)
         return WebhookResult(500, "could not be applied now (the provider will retry)")
-    return WebhookResult(200, _remember(db, provider, event, outcome))
+    return WebhookResult(200, remember(db, delivery, outcome))
 
 
-def _remember(db: Database, provider: str, event: StripeEvent, outcome: str) -> str:
-    """Store a signed event the ledger does not apply, with the reason (staff see it on the
-    Payment events page); a redelivery is then a duplicate. Returns the outcome."""
-    with db.transaction() as session:
-        pk = store_event(session, provider=provider, event_id=event.id, event_type=event.type)
-        if pk is None:
-            return EventOutcome.DUPLICATE_EVENT.value
-        set_event_outcome(session, pk, outcome)
-    return outcome[:200]
+def _apply(db: Database, delivery: Delivery, event: StripeEvent) -> str:
+    """Route the event by what it says (`domain/provider_events.signal_of`, once)."""
+    signal = signal_of(event.type, event.payment_status)
+    if is_checkout(event.type):
+        return _checkout(db, delivery, event, signal)
+    if signal in (Signal.DEBIT_PAID, Signal.DEBIT_FAILED) and event.is_direct_debit_answer:
+        return apply_direct_debit_event(db=db, provider=delivery.provider, event=event)
+    if signal is Signal.REFUND:
+        return _refunds(db, delivery, event)
+    return _unhandled(db, delivery)
 
 
-def _apply(db: Database, provider: str, event: StripeEvent) -> str:
-    from concierge_app.services.payments import partner_checkout
-
-    if partner_checkout.is_partner_checkout_event(event):
-        return partner_checkout.apply_checkout_event(db=db, provider=provider, event=event)
-    if event.is_direct_debit_answer:
-        from concierge_app.services.payments.direct_debit_answers import apply_direct_debit_event
-
-        return apply_direct_debit_event(db=db, provider=provider, event=event)
-    if event.type in REFUND_EVENTS:
-        return _refunds(db, provider, event)
-    if event.type.startswith("checkout.session.") and not event.attempt_id:
-        return _remember(db, provider, event, "not a checkout of this app (ignored)")
-    attempt_id = str(event.attempt_id)
-    match event.type:
-        case "checkout.session.completed" if event.payment_status not in PAID_STATUSES:
-            return note_awaiting_payment(
-                db=db,
-                attempt_id=attempt_id,
-                provider=provider,
-                event_id=event.id,
-                event_type=event.type,
-            ).value
-        case "checkout.session.completed" | "checkout.session.async_payment_succeeded":
-            if event.amount is None:
-                return _remember(db, provider, event, "rejected: no amount or an odd currency")
-            return fulfil_payment_attempt(
-                attempt_id=attempt_id,
-                amount=event.amount,
-                payment_reference=event.payment_intent,
-                checkout_reference=event.object_id or None,
-                db=db,
-                provider=provider,
-                event_id=event.id,
-                event_type=event.type,
-            ).value
-        case "checkout.session.async_payment_failed":
-            return close_payment_attempt(
-                attempt_id=attempt_id,
-                status=AttemptStatus.FAILED,
-                reason="The payment failed at the bank.",
-                db=db,
-                provider=provider,
-                event_id=event.id,
-                event_type=event.type,
-            ).value
-        case "checkout.session.expired":
-            return close_payment_attempt(
-                attempt_id=attempt_id,
-                status=AttemptStatus.EXPIRED,
-                reason="The checkout expired before it was paid.",
-                db=db,
-                provider=provider,
-                event_id=event.id,
-                event_type=event.type,
-            ).value
-    unhandled = f"{event.type or 'an event without a type'} is not handled (ignored)"
-    return _remember(db, provider, event, unhandled)
+def _unhandled(db: Database, delivery: Delivery) -> str:
+    kind = delivery.event_type or "an event without a type"
+    return remember(db, delivery, f"{kind} is not handled (ignored)")
 
 
-def _refunds(db: Database, provider: str, event: StripeEvent) -> str:
+def _checkout(db: Database, delivery: Delivery, event: StripeEvent, signal: Signal | None) -> str:
+    """A checkout's event, a guest's or a partner's: through the one checkout lifecycle."""
+    if not event.attempt_id:
+        return remember(db, delivery, "not a checkout of this app (ignored)")
+    checkout_id = str(event.attempt_id)
+    payer: Payer = PartnerCheckouts() if is_partner_checkout(checkout_id) else GUEST
+    common: dict[str, Any] = {
+        "db": db,
+        "payer": payer,
+        "checkout_id": checkout_id,
+        "delivery": delivery,
+    }
+    if signal is Signal.CHECKOUT_PROCESSING:
+        return lifecycle.note_processing(**common).value
+    if signal is Signal.CHECKOUT_PAID:
+        if event.amount is None:
+            return remember(db, delivery, "rejected: no amount or an odd currency")
+        paid = Paid(event.amount, event.payment_intent, event.object_id or None)
+        return lifecycle.succeed(**common, paid=paid).value
+    if signal in CLOSES:
+        status, reason = CLOSES[signal]
+        return lifecycle.close(**common, status=status, reason=reason).value
+    return _unhandled(db, delivery)
+
+
+def _refunds(db: Database, delivery: Delivery, event: StripeEvent) -> str:
     """A refund of a guest checkout's payment, whatever event tells it: `refund.*` carries the
     Refund; `charge.refunded` of the pinned API version only the refunded total
     (`amount_refunded`), so when that is more than the ledger holds the payment's refunds are
@@ -172,24 +137,24 @@ def _refunds(db: Database, provider: str, event: StripeEvent) -> str:
         (r.payment_intent for r in event.refunds if r.payment_intent), None
     )
     if not payment:
-        return _remember(db, provider, event, "refund without a payment (ignored)")
+        return remember(db, delivery, "refund without a payment (ignored)")
     attempt_id = provider_refunds.attempt_of_payment(db=db, payment_intent=payment)
     if attempt_id is None:
-        return _remember(db, provider, event, "refund of an unknown payment (ignored)")
+        return remember(db, delivery, "refund of an unknown payment (ignored)")
     refunds = event.refunds
     if event.type.startswith("charge.") and not refunds:
         recorded = provider_refunds.recorded_total(db=db, attempt_id=attempt_id)
         if event.amount is None or recorded is None:
-            return _remember(db, provider, event, "rejected: a charge without amount_refunded")
+            return remember(db, delivery, "rejected: a charge without amount_refunded")
         if event.amount.currency != recorded.currency:
-            return _remember(db, provider, event, "rejected: refunded in another currency")
+            return remember(db, delivery, "rejected: refunded in another currency")
         if event.amount > recorded:
             refunds = refund_gateway().list_refunds(payment)
     outcome = provider_refunds.record_provider_refunds(
         db=db,
-        provider=provider,
-        event_id=event.id,
-        event_type=event.type,
+        provider=delivery.provider,
+        event_id=delivery.event_id,
+        event_type=delivery.event_type,
         attempt_id=attempt_id,
         refunds=refunds,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from concierge_app.domain.checkout import CheckoutStatus
 from concierge_app.services.payments.partner_checkout import (
     PartnerCheckoutStart,
     begin_partner_checkout,
@@ -19,7 +20,11 @@ from concierge_app.ui.shared.pay_online.state import PayOnlineMixin
 # After the provider's checkout (`?checkout=…`): what the ledger says, never the redirect.
 CHECKOUT_NOTICES = {
     "cancelled": ("Payment cancelled", "Nothing was charged.", "warning"),
-    "paid": ("Payment received — thank you", "Your invoices are marked Paid.", "success"),
+    CheckoutStatus.SUCCEEDED.value: (
+        "Payment received — thank you",
+        "Your invoices are marked Paid.",
+        "success",
+    ),
     "open": (
         "Payment processing…",
         "We are confirming your payment with the card provider: this page updates by itself.",

@@ -7,9 +7,8 @@ import dataclasses
 
 from concierge_app.domain.formatting import format_day, format_money
 from concierge_app.domain.money import Money
-from concierge_app.domain.partner_checkout import PayingWay
+from concierge_app.domain.partner_checkout import OnlinePayability, PayingWay, online_payability
 from concierge_app.services.partner.views.documents import InvoiceSummary
-from concierge_app.services.payments.partner_checkout import OnlinePayability, online_payability
 from concierge_app.ui.shared.document_status import STATUS_COLOURS
 
 

@@ -15,11 +15,8 @@ from concierge_app.db.bookings import AccommodationPayment, Booking
 from concierge_app.db.engine import Database
 from concierge_app.db.invoicing import GuestInvoice
 from concierge_app.db.payments import PaymentAttempt, Refund
-from concierge_app.domain.lifecycle import (
-    AttemptStatus,
-    BookingStatus,
-    InvoiceStatus,
-)
+from concierge_app.domain.checkout import CheckoutStatus
+from concierge_app.domain.lifecycle import BookingStatus, InvoiceStatus
 from concierge_app.domain.money import Money
 from concierge_app.domain.statuses import RefundStatus
 from concierge_app.services.shared.common import load
@@ -85,7 +82,7 @@ def totals_by_booking(session: Session, bookings: Sequence[Booking]) -> dict[int
         select(PaymentAttempt.booking_id, func.sum(PaymentAttempt.unapplied_minor))
         .where(
             col(PaymentAttempt.booking_id).in_(ids),
-            PaymentAttempt.status == AttemptStatus.SUCCEEDED,
+            PaymentAttempt.status == CheckoutStatus.SUCCEEDED,
         )
         .group_by(col(PaymentAttempt.booking_id))
     )

@@ -20,7 +20,7 @@ from concierge_app.db.partner_payments import PartnerAllocation, PartnerPayment
 from concierge_app.domain.allocation import OpenItem, oldest_due_first
 from concierge_app.domain.errors import NotFound
 from concierge_app.domain.money import Money, totals_by_currency
-from concierge_app.domain.partner_checkout import online_refusal
+from concierge_app.domain.partner_checkout import online_candidate, online_refusal
 from concierge_app.domain.statuses import PartnerPaymentStatus
 from concierge_app.services.partner.money.credit import credit_left
 from concierge_app.services.partner.money.payments import METHOD_LABELS, paid_by
@@ -31,7 +31,6 @@ from concierge_app.services.partner.views.documents import (
     outstanding_of,
     summary_of,
 )
-from concierge_app.services.payments.partner_checkout import online_candidate
 from concierge_app.services.shared.common import table_of
 
 _G, _P, _INV, _PAY, _ALLOC = (

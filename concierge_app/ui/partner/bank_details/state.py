@@ -9,7 +9,7 @@ import reflex as rx
 
 from concierge_app.domain.errors import DomainError
 from concierge_app.services.partner.views.finance import bank_account, update_bank_account
-from concierge_app.services.payments.direct_debit import accept_mandate, mandate_of
+from concierge_app.services.payments.direct_debit_mandate import accept_mandate, mandate_of
 from concierge_app.services.shared.database import get_database
 from concierge_app.ui.partner.session import PartnerAuthState, PartnerLiveState
 from concierge_app.ui.shared.session import client_address

@@ -15,7 +15,7 @@ from concierge_app.domain.documents import group_iban
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.formatting import format_money
 from concierge_app.domain.partner_billing import long_date
-from concierge_app.domain.partner_checkout import how_you_pay
+from concierge_app.domain.partner_checkout import how_you_pay, pay_all_online
 from concierge_app.services.partner.money.corrections import property_status, reopen_property
 from concierge_app.services.partner.money.transfers import announce_payment
 from concierge_app.services.partner.views.documents import (
@@ -24,7 +24,6 @@ from concierge_app.services.partner.views.documents import (
     invoices_view,
     platform_details,
 )
-from concierge_app.services.payments.partner_checkout import pay_all_online
 from concierge_app.services.shared.common import today
 from concierge_app.ui.partner.checkout import PartnerPayOnlineMixin
 from concierge_app.ui.partner.session import PartnerAuthState

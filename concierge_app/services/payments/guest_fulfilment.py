@@ -1,0 +1,275 @@
+"""A guest's checkout (a payment attempt of Pay / Pay All) in the one checkout lifecycle
+(`lifecycle`): its rows, and what its success does — every Active invoice of the attempt Paid,
+the commissions earned, the guest told. Paid, failed, expired, waiting: each event applied once.
+
+This is the webhook's hot path: prebuilt Core statements, a fixed number of them whatever the
+number of invoices (a Pay All of 10 invoices costs what a Pay of one does).
+"""
+
+from __future__ import annotations
+
+import enum
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Table, bindparam, true, update
+from sqlalchemy import select as core_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from concierge_app.db.bookings import ServiceItem
+from concierge_app.db.engine import Database
+from concierge_app.db.invoicing import GuestInvoice, InvoiceLine
+from concierge_app.db.parties import Partner
+from concierge_app.db.payments import Commission, PaymentAttempt, PaymentAttemptInvoice
+from concierge_app.db.sql.commission_rates import SERVICE_RATE_DAY, rate_on
+from concierge_app.db.types import utcnow
+from concierge_app.domain.checkout import CheckoutStatus, Step
+from concierge_app.domain.formatting import format_money
+from concierge_app.domain.lifecycle import InvoiceStatus, ServiceLifecycle
+from concierge_app.domain.money import Money, Rounding
+from concierge_app.domain.statuses import CommissionKind
+from concierge_app.services.guest.links import PAYMENTS_CARD, new_portal_link
+from concierge_app.services.payments import lifecycle
+from concierge_app.services.payments.event_log import DUPLICATE_EVENT, Delivery
+from concierge_app.services.payments.lifecycle import Locked, Paid
+from concierge_app.services.shared.audit import record_event
+from concierge_app.services.shared.common import locked_rows, table_of
+from concierge_app.services.shared.messages import booking_recipient, queue_message
+
+COMMISSION_ROUNDING = Rounding.HALF_UP
+
+
+class EventOutcome(enum.StrEnum):
+    FULFILLED = "fulfilled"
+    DUPLICATE_EVENT = DUPLICATE_EVENT
+    ALREADY_FULFILLED = "attempt already fulfilled (ignored)"
+    AMOUNT_MISMATCH = "amount or currency differs from the attempt (not applied)"
+    MARKED_FAILED = "marked failed"
+    MARKED_EXPIRED = "marked expired"
+    ALREADY_FINAL = "attempt already final (ignored)"
+    AWAITING_PAYMENT = "checkout completed, payment still processing"
+
+
+_ATTEMPTS, _LINKS = table_of(PaymentAttempt), table_of(PaymentAttemptInvoice)
+_INVOICES, _LINES, _SERVICES = table_of(GuestInvoice), table_of(InvoiceLine), table_of(ServiceItem)
+_PARTNERS, _COMMISSIONS = table_of(Partner), table_of(Commission)
+
+_PAY_INVOICES = (
+    update(_INVOICES)
+    .where(
+        _INVOICES.c.id.in_(
+            core_select(_LINKS.c.invoice_id).where(_LINKS.c.attempt_id == bindparam("attempt_id"))
+        ),
+        _INVOICES.c.status == InvoiceStatus.ACTIVE.value,
+    )
+    .values(
+        status=InvoiceStatus.PAID.value,
+        paid_at=bindparam("at"),
+        paid_by_attempt_id=bindparam("attempt_id"),
+    )
+    .returning(_INVOICES.c.id, _INVOICES.c.number, _INVOICES.c.total_minor)
+)
+_PAID_LINES = (
+    core_select(
+        _LINES.c.invoice_id,
+        _LINES.c.amount_minor,
+        _LINES.c.currency,
+        _SERVICES.c.id.label("service_id"),
+        _SERVICES.c.lifecycle,
+        _SERVICES.c.service_date,
+        _PARTNERS.c.id.label("partner_id"),
+        # the rate in force when the service was confirmed: what the month-end run bills it at
+        rate_on(_SERVICES.c.operator_id, SERVICE_RATE_DAY).label("commission_rate_bps"),
+    )
+    .join(_SERVICES, _SERVICES.c.id == _LINES.c.service_item_id)
+    .join(_PARTNERS, _PARTNERS.c.id == _SERVICES.c.operator_id)
+    .where(_LINES.c.invoice_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_LINES.c.id)
+)
+_FLAG_REFUND = (
+    update(_SERVICES)
+    .where(_SERVICES.c.id.in_(bindparam("ids", expanding=True)))
+    .values(refund_required=true())
+)
+_FINISH = (
+    update(_ATTEMPTS)
+    .where(_ATTEMPTS.c.id == bindparam("attempt_id"))
+    .values(
+        status=bindparam("status"),
+        completed_at=bindparam("at"),
+        unapplied_minor=bindparam("unapplied"),
+        failure_reason=bindparam("reason"),
+        provider_payment_id=bindparam("payment_id"),
+        provider_reference=bindparam("checkout_ref"),
+    )
+)
+_EARN = {
+    "sqlite": sqlite.insert(_COMMISSIONS).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(_COMMISSIONS).on_conflict_do_nothing(),
+}
+
+
+class GuestAttempts:
+    """The guest's checkouts (payment attempts): locked after their booking, as every writer
+    of a booking does; their provider events point at them."""
+
+    table: Table = _ATTEMPTS
+    words = {step: EventOutcome[step.name] for step in Step}
+    actions = {
+        Step.AMOUNT_MISMATCH: "payment.mismatch",
+        Step.MARKED_FAILED: "payment.failed",
+        Step.MARKED_EXPIRED: "payment.expired",
+        Step.AWAITING_PAYMENT: "payment.processing",
+    }
+
+    def lock(self, session: Session, checkout_id: str) -> Locked:
+        booking, attempt = locked_rows(session, PaymentAttempt, checkout_id, "Payment")
+        amount = Money(attempt.amount_minor, attempt.currency)
+        return Locked(checkout_id, CheckoutStatus(attempt.status), amount, attempt, booking)
+
+    events_point_at_it = True
+
+    def audit(
+        self, session: Session, locked: Locked, actor: str, action: str, data: dict[str, Any]
+    ) -> None:
+        subject = f"attempt:{locked.id}"
+        record_event(
+            session,
+            actor=actor,
+            action=action,
+            subject=subject,
+            booking_id=locked.owner.id,
+            data=data,
+        )
+
+    def fulfil(self, session: Session, locked: Locked, delivery: Delivery, paid: Paid) -> None:
+        attempt = locked.row
+        attempt.provider_payment_id = paid.payment_reference or attempt.provider_payment_id
+        attempt.provider_reference = attempt.provider_reference or paid.checkout_reference
+        _apply_success(session, locked.owner, attempt, delivery)
+
+
+GUEST = GuestAttempts()
+
+
+def fulfil_payment_attempt(*, attempt_id: str, **event: Any) -> EventOutcome:
+    """Apply a provider's success event exactly once: invoices Paid, commissions, message.
+    `event`: db, provider, event_id, event_type, amount, and optionally `payment_reference`
+    (the captured payment at the provider, which refunds use) and `checkout_reference` (the
+    checkout's id, kept when the attempt did not record it yet): see `lifecycle.succeed_event`.
+    """
+    return EventOutcome(lifecycle.succeed_event(GUEST, checkout_id=attempt_id, **event))
+
+
+def _apply_success(
+    session: Session,
+    booking: SimpleNamespace,
+    attempt: SimpleNamespace,
+    delivery: Delivery,
+) -> None:
+    conn = session.connection()
+    now = utcnow()
+    # Every Active invoice of the attempt turns Paid; what covered invoices no longer payable
+    # (voided meanwhile) is unapplied: money to give back.
+    paid = sorted(conn.execute(_PAY_INVOICES, {"at": now, "attempt_id": attempt.id}).all())
+    unapplied = attempt.amount_minor - sum(i.total_minor for i in paid)
+    if paid:
+        _record_commissions(session, booking.id, attempt.id, [i.id for i in paid], now)
+    conn.execute(
+        _FINISH,
+        {
+            "attempt_id": attempt.id,
+            "status": CheckoutStatus.SUCCEEDED.value,
+            "at": now,
+            "unapplied": unapplied,
+            "reason": (
+                "Part of this payment covers invoices voided meanwhile: refund it."
+                if unapplied
+                else attempt.failure_reason
+            ),
+            "payment_id": attempt.provider_payment_id,
+            "checkout_ref": attempt.provider_reference,
+        },
+    )
+    amount = Money(attempt.amount_minor, attempt.currency)
+    actor = delivery.actor
+    link = new_portal_link(session, booking_id=booking.id, reference=booking.reference, actor=actor)
+    guest = booking_recipient(session, booking, portal_url=f"{link}#{PAYMENTS_CARD}")
+    queue_message(
+        session,
+        dedupe_key=f"payment_received:{attempt.id}",
+        template_key="payment_received",
+        recipient=guest.email,
+        booking_id=booking.id,
+        context=guest.context
+        | {
+            "amount_paid": format_money(amount, guest.locale),
+            "invoice_numbers": ", ".join(i.number or "" for i in paid),
+        },
+    )
+    record_event(
+        session,
+        actor=actor,
+        action="payment.succeeded",
+        subject=f"attempt:{attempt.id}",
+        booking_id=booking.id,
+        data={
+            "amount": str(amount),
+            "event": delivery.event_id,
+            "paid_invoices": [i.number for i in paid],
+            "unapplied": str(Money(unapplied, attempt.currency)),
+        },
+    )
+
+
+def _record_commissions(
+    session: Session, booking_id: int, attempt_id: str, invoice_ids: list[int], now: Any
+) -> None:
+    """The platform was paid for these services: its commission on each line is earned.
+
+    A service paid after it was cancelled is flagged: the guest is owed that money back.
+    """
+    conn = session.connection()
+    earned, flag = [], []
+    for line in conn.execute(_PAID_LINES, {"ids": invoice_ids}).all():
+        if line.lifecycle == ServiceLifecycle.CANCELLED and line.amount_minor > 0:
+            flag.append(line.service_id)
+        base = Money(line.amount_minor, line.currency)
+        commission = base.basis_points(line.commission_rate_bps, rounding=COMMISSION_ROUNDING)
+        earned.append(
+            {
+                "partner_id": line.partner_id,
+                "booking_id": booking_id,
+                "service_item_id": line.service_id,
+                "attempt_id": attempt_id,
+                "refund_id": None,
+                "kind": CommissionKind.EARNED.value,
+                "base_minor": base.minor,
+                "rate_bps": line.commission_rate_bps,
+                "amount_minor": commission.minor,
+                "currency": base.currency,
+                "accrual_date": line.service_date,
+                "created_at": now,
+            }
+        )
+    if earned:
+        conn.execute(_EARN[conn.dialect.name], earned)
+    if flag:
+        conn.execute(_FLAG_REFUND, {"ids": flag})
+
+
+def close_payment_attempt(*, attempt_id: str, **event: Any) -> EventOutcome:
+    """The checkout failed or expired (`status`, `reason`): the attempt closes, nothing else
+    changes. `event`: see `lifecycle.close_event`."""
+    return EventOutcome(lifecycle.close_event(GUEST, checkout_id=attempt_id, **event))
+
+
+def note_awaiting_payment(
+    *, db: Database, attempt_id: str, provider: str, event_id: str, event_type: str
+) -> EventOutcome:
+    """The guest finished the checkout with a delayed payment method: wait for its outcome."""
+    delivery = Delivery(provider, event_id, event_type)
+    return EventOutcome(
+        lifecycle.note_processing(db=db, payer=GUEST, checkout_id=attempt_id, delivery=delivery)
+    )
