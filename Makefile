@@ -38,7 +38,7 @@ APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --n
 help:
 	@echo "make run      install everything, migrate, load the demo data and start the app"
 	@echo "make test     install everything (Chromium too), then lint and the whole test suite"
-	@echo "make lint     ruff and mypy only"
+	@echo "make lint     ruff, mypy and the import contracts (import-linter) only"
 	@echo "make month-end  issue the monthly commission invoices (the month before today)"
 	@echo "make direct-debit  collect open invoices of partners paying by direct debit"
 	@echo "make e2e      only the browser tests"
@@ -96,6 +96,7 @@ direct-debit: install
 lint: install
 	$(VENV)/bin/ruff check concierge_app tests alembic $(wildcard bench)
 	$(VENV)/bin/mypy concierge_app/domain concierge_app/services
+	$(VENV)/bin/lint-imports
 
 test: install chromium lint
 	$(VENV)/bin/pytest
