@@ -15,7 +15,7 @@ from concierge_app.ui.shared.forms import (
     validation_props,
 )
 from concierge_app.ui.staff.booking.common import money_input
-from concierge_app.ui.staff.booking.state import STRATEGY_CHOICES, OperatorOption
+from concierge_app.ui.staff.booking.rows import STRATEGY_CHOICES, OperatorOption
 from concierge_app.ui.staff.booking.state import BookingState as S
 
 STRATEGY_HELP = {
