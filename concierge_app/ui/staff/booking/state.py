@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
-from urllib.parse import unquote
 
 import reflex as rx
 
+from concierge_app import routes
 from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.formatting import format_moment, format_money
 from concierge_app.domain.lifecycle import BookingStatus, InvoiceStatus, ServiceLifecycle
@@ -135,8 +135,7 @@ class BookingState(RefundDialogMixin, AddServiceMixin, LiveState, AuthState):
 
     # -- loading --------------------------------------------------------------------------
     def _reference_from_url(self) -> str:
-        path = self.router.url.path.rstrip("/")
-        return unquote(path.rsplit("/", 1)[-1]) if "/bookings/" in path else ""
+        return routes.path_parameter(self.router.url.path, routes.BOOKING_PREFIX)
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]
