@@ -13,7 +13,13 @@ from concierge_app.settings import get_settings
 from concierge_app.ui.partner.group_nav import GROUP_LABEL, group_nav
 from concierge_app.ui.partner.session import PartnerAuthState as A
 from concierge_app.ui.partner.session import PropertyOption
-from concierge_app.ui.shared.layout import brand_mark, collapsing_nav, menu_link, nav_link
+from concierge_app.ui.shared.layout import (
+    app_frame,
+    brand_mark,
+    collapsing_nav,
+    menu_link,
+    nav_link,
+)
 from concierge_app.ui.shared.sign_out import sign_out_button
 
 FINANCE_NAV: list[tuple[str, str]] = [
@@ -138,7 +144,7 @@ def _nav_panel(active: str) -> rx.Component:
 
 
 def partner_shell(*children: rx.Component, active: str) -> rx.Component:
-    return rx.box(
+    return app_frame(
         rx.box(
             rx.hstack(
                 rx.hstack(
@@ -167,15 +173,10 @@ def partner_shell(*children: rx.Component, active: str) -> rx.Component:
             background_color="var(--color-panel-solid)",
             id="top-bar",
         ),
-        rx.box(
-            *children,
-            max_width="1200px",
-            margin_x="auto",
-            padding_x=rx.breakpoints(initial="16px", md="24px"),
-            padding_y="28px",
-        ),
-        min_height="100vh",
-        background_color="var(--gray-2)",
+        *children,
+        width="1200px",
+        padding_x=rx.breakpoints(initial="16px", md="24px"),
+        padding_y="28px",
     )
 
 

@@ -83,6 +83,25 @@ def brand_mark() -> rx.Component:
     )
 
 
+def app_frame(
+    top_bar: rx.Component, *children: rx.Component, width: str, padding_x: Any, padding_y: Any
+) -> rx.Component:
+    """Every audience's chrome (staff, partner, guest): its top bar above a centred content
+    column `width` wide, on the grey page."""
+    return rx.box(
+        top_bar,
+        rx.box(
+            *children,
+            max_width=width,
+            margin_x="auto",
+            padding_x=padding_x,
+            padding_y=padding_y,
+        ),
+        min_height="100vh",
+        background_color="var(--gray-2)",
+    )
+
+
 def page_header(title: str, subtitle: str, *aside: rx.Component) -> rx.Component:
     """A page's title and subtitle; `aside` (buttons) to their right, or below on a phone."""
     return rx.flex(

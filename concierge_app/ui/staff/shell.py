@@ -8,7 +8,13 @@ import reflex as rx
 
 from concierge_app import routes
 from concierge_app.domain.sign_in import Kind
-from concierge_app.ui.shared.layout import brand_mark, collapsing_nav, menu_link, nav_link
+from concierge_app.ui.shared.layout import (
+    app_frame,
+    brand_mark,
+    collapsing_nav,
+    menu_link,
+    nav_link,
+)
 from concierge_app.ui.shared.sign_out import sign_out_button
 from concierge_app.ui.staff.session import AuthState
 
@@ -93,15 +99,10 @@ def top_bar(active: str) -> rx.Component:
 
 def page_shell(*children: rx.Component, active: str) -> rx.Component:
     """Wrap a page's content in the app chrome."""
-    return rx.box(
+    return app_frame(
         top_bar(active),
-        rx.box(
-            *children,
-            max_width="1280px",
-            margin_x="auto",
-            padding_x=rx.breakpoints(initial="16px", md="24px"),
-            padding_y="32px",
-        ),
-        min_height="100vh",
-        background_color="var(--gray-2)",
+        *children,
+        width="1280px",
+        padding_x=rx.breakpoints(initial="16px", md="24px"),
+        padding_y="32px",
     )

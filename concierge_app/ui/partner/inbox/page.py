@@ -15,10 +15,8 @@ from concierge_app.ui.partner.inbox.state import PartnerInboxState as S
 from concierge_app.ui.partner.shell import partner_shell
 from concierge_app.ui.shared.forms import form_error, form_field, validation_props
 from concierge_app.ui.shared.inbox.parts import (
-    empty_pane,
     fact,
-    inbox_grid,
-    thread_list,
+    inbox_panes,
     thread_view,
 )
 from concierge_app.ui.shared.layout import loading_card, page_header
@@ -203,30 +201,15 @@ def partner_inbox_page() -> rx.Component:
                     icon="triangle_alert",
                     color_scheme="red",
                 ),
-                inbox_grid(
-                    thread_list(
-                        S.threads,
-                        S.selected_id,
-                        S.open,
-                        title=rx.heading("Your messages", size="4", as_="h2"),
-                        empty="No messages yet. Questions about an invoice or a payment? "
-                        "Choose New message.",
-                    ),
-                    rx.match(
-                        S.pane,
-                        ("new", _new_message()),
-                        ("thread", _thread()),
-                        (
-                            "missing",
-                            rx.callout(
-                                "This message was not found in your inbox.",
-                                icon="search_x",
-                                color_scheme="gray",
-                                id="thread-not-found",
-                            ),
-                        ),
-                        empty_pane("Choose a message on the left to read it, or write a new one."),
-                    ),
+                inbox_panes(
+                    S,
+                    ("new", _new_message()),
+                    ("thread", _thread()),
+                    title=rx.heading("Your messages", size="4", as_="h2"),
+                    empty="No messages yet. Questions about an invoice or a payment? "
+                    "Choose New message.",
+                    missing="This message was not found in your inbox.",
+                    choose="Choose a message on the left to read it, or write a new one.",
                 ),
             ),
         ),

@@ -7,10 +7,8 @@ from __future__ import annotations
 import reflex as rx
 
 from concierge_app.ui.shared.inbox.parts import (
-    empty_pane,
     fact,
-    inbox_grid,
-    thread_list,
+    inbox_panes,
     thread_view,
 )
 from concierge_app.ui.shared.layout import loading_card, page_header
@@ -73,30 +71,15 @@ def inbox_page() -> rx.Component:
                     color_scheme="red",
                 ),
                 rx.box(
-                    inbox_grid(
-                        thread_list(
-                            S.threads,
-                            S.selected_id,
-                            S.open,
-                            title=_list_title(),
-                            empty="No messages from partners yet. They write from the Extranet's "
-                            "Inbox.",
-                            show_partner=True,
-                        ),
-                        rx.match(
-                            S.pane,
-                            ("thread", _thread()),
-                            (
-                                "missing",
-                                rx.callout(
-                                    "This thread was not found.",
-                                    icon="search_x",
-                                    color_scheme="gray",
-                                    id="thread-not-found",
-                                ),
-                            ),
-                            empty_pane("Choose a thread on the left to read it and reply."),
-                        ),
+                    inbox_panes(
+                        S,
+                        ("thread", _thread()),
+                        title=_list_title(),
+                        empty="No messages from partners yet. They write from the Extranet's "
+                        "Inbox.",
+                        missing="This thread was not found.",
+                        choose="Choose a thread on the left to read it and reply.",
+                        show_partner=True,
                     ),
                     # Long subjects, names and words in messages wrap instead of widening the
                     # page (the property is inherited by the shared inbox parts).
