@@ -9,16 +9,17 @@ import reflex as rx
 
 from concierge_app import routes
 from concierge_app.domain.sign_in import Kind
-from concierge_app.settings import get_settings
 from concierge_app.ui.partner.group_nav import GROUP_LABEL, group_nav
 from concierge_app.ui.partner.session import PartnerAuthState as A
 from concierge_app.ui.partner.session import PropertyOption
 from concierge_app.ui.shared.layout import (
     app_frame,
-    brand_mark,
+    brand,
     collapsing_nav,
     menu_link,
     nav_link,
+    platform_name,
+    top_bar_box,
 )
 from concierge_app.ui.shared.sign_out import sign_out_button
 
@@ -145,14 +146,11 @@ def _nav_panel(active: str) -> rx.Component:
 
 def partner_shell(*children: rx.Component, active: str) -> rx.Component:
     return app_frame(
-        rx.box(
+        top_bar_box(
             rx.hstack(
-                rx.hstack(
-                    brand_mark(),
-                    rx.text(get_settings().platform_name, size="4", weight="bold", trim="both"),
+                brand(
+                    platform_name(),
                     rx.badge("Extranet", variant="soft", color_scheme="gray"),
-                    align="center",
-                    spacing="2",
                     white_space="nowrap",
                     flex_shrink="0",
                 ),
@@ -169,8 +167,6 @@ def partner_shell(*children: rx.Component, active: str) -> rx.Component:
                 padding_y="10px",
                 min_height="60px",
             ),
-            border_bottom="1px solid var(--gray-a5)",
-            background_color="var(--color-panel-solid)",
             id="top-bar",
         ),
         *children,

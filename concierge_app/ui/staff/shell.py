@@ -10,10 +10,11 @@ from concierge_app import routes
 from concierge_app.domain.sign_in import Kind
 from concierge_app.ui.shared.layout import (
     app_frame,
-    brand_mark,
+    brand,
     collapsing_nav,
     menu_link,
     nav_link,
+    top_bar_box,
 )
 from concierge_app.ui.shared.sign_out import sign_out_button
 from concierge_app.ui.staff.session import AuthState
@@ -66,14 +67,11 @@ def top_bar(active: str) -> rx.Component:
         spacing="3",
         width="100%",
     )
-    return rx.box(
+    return top_bar_box(
         rx.hstack(
-            rx.hstack(
-                brand_mark(),
+            brand(
                 rx.text("Concierge", size="4", weight="bold", trim="both"),
                 rx.text("Billing", size="4", color_scheme="gray", trim="both"),
-                align="center",
-                spacing="2",
                 white_space="nowrap",
             ),
             collapsing_nav(row, panel, wide_from=STAFF_NAV_WIDE),
@@ -88,8 +86,6 @@ def top_bar(active: str) -> rx.Component:
             min_height="56px",
         ),
         width="100%",
-        border_bottom="1px solid var(--gray-a5)",
-        background_color="var(--color-panel-solid)",
         position="sticky",
         top="0",
         z_index="10",

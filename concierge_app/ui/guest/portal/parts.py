@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from concierge_app.settings import get_settings
 from concierge_app.ui.guest.portal.state import PortalService
 from concierge_app.ui.guest.portal.state import PortalState as S
-from concierge_app.ui.shared.layout import app_frame, brand_mark
+from concierge_app.ui.shared.layout import app_frame, brand, platform_name, top_bar_box
 
 # Cards keep their roomy padding from a tablet up; a phone needs the width for the content.
 CARD_SIZE = rx.breakpoints(initial="2", sm="3")
@@ -17,14 +16,9 @@ CARD_SIZE = rx.breakpoints(initial="2", sm="3")
 def guest_shell(*children: rx.Component) -> rx.Component:
     """The guest's chrome: the platform's name, no staff navigation."""
     return app_frame(
-        rx.box(
+        top_bar_box(
             rx.hstack(
-                rx.hstack(
-                    brand_mark(),
-                    rx.text(get_settings().platform_name, size="4", weight="bold", trim="both"),
-                    align="center",
-                    spacing="2",
-                ),
+                brand(platform_name()),
                 rx.cond(
                     S.reference != "",
                     rx.text(
@@ -43,8 +37,6 @@ def guest_shell(*children: rx.Component) -> rx.Component:
                 padding_x=rx.breakpoints(initial="16px", sm="20px"),
                 min_height="56px",
             ),
-            border_bottom="1px solid var(--gray-a5)",
-            background_color="var(--color-panel-solid)",
         ),
         *children,
         width="880px",
