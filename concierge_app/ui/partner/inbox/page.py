@@ -13,7 +13,7 @@ from concierge_app import routes
 from concierge_app.ui.partner.inbox.state import InvoiceChoice
 from concierge_app.ui.partner.inbox.state import PartnerInboxState as S
 from concierge_app.ui.partner.shell import partner_shell
-from concierge_app.ui.shared.forms import form_error, form_field, validation_props
+from concierge_app.ui.shared.forms import checked_field, form_error, form_field, validation_props
 from concierge_app.ui.shared.inbox.parts import (
     fact,
     inbox_panes,
@@ -87,33 +87,23 @@ def _new_message() -> rx.Component:
                     key="invoice",
                     hint="Is your message about one of your documents? Choose it here.",
                 ),
-                form_field(
+                checked_field(
                     "Subject",
                     "inbox-subject",
-                    rx.input(
-                        id="inbox-subject",
-                        name="subject",
-                        max_length=200,
-                        placeholder="e.g. Which payment methods can we use?",
-                        width="100%",
-                        **validation_props(errors, "subject", "inbox-subject"),
-                    ),
+                    rx.input,
                     errors=errors,
-                    key="subject",
+                    field="subject",
+                    max_length=200,
+                    placeholder="e.g. Which payment methods can we use?",
                 ),
-                form_field(
+                checked_field(
                     "Message",
                     "inbox-body",
-                    rx.text_area(
-                        id="inbox-body",
-                        name="body",
-                        rows="7",
-                        placeholder="Write your message…",
-                        width="100%",
-                        **validation_props(errors, "body", "inbox-body"),
-                    ),
+                    rx.text_area,
                     errors=errors,
-                    key="body",
+                    field="body",
+                    rows="7",
+                    placeholder="Write your message…",
                 ),
                 form_error(errors.contains("form"), errors["form"]),  # type: ignore[attr-defined]
                 rx.hstack(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from concierge_app.ui.shared.forms import form_error, form_field, validation_props
+from concierge_app.ui.shared.forms import checked_field, form_error
 from concierge_app.ui.shared.layout import table_header
+from concierge_app.ui.shared.notices import done_notice, error_notice
 from concierge_app.ui.staff.booking.common import empty_state
 from concierge_app.ui.staff.finance.parts import card, subheading
 from concierge_app.ui.staff.finance.rows import QueueRow
@@ -40,20 +41,7 @@ def bank_transfers_tab() -> rx.Component:
 def _transfer_input(key: str, label: str, *, hint: str | None = None, **props: object):
     element_id = f"transfer-{key.replace('_', '-')}"
     errors = F.transfer_errors
-    return form_field(
-        label,
-        element_id,
-        rx.input(
-            id=element_id,
-            name=key,
-            width="100%",
-            **validation_props(errors, key, element_id),
-            **props,
-        ),
-        errors=errors,
-        key=key,
-        hint=hint,
-    )
+    return checked_field(label, element_id, rx.input, errors=errors, field=key, hint=hint, **props)
 
 
 def _record_transfer() -> rx.Component:
@@ -171,28 +159,8 @@ def _transfer_queue() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        rx.cond(
-            F.queue_error != "",
-            rx.callout(
-                F.queue_error,
-                icon="triangle_alert",
-                color_scheme="red",
-                role="alert",
-                id="queue-error",
-                width="100%",
-            ),
-        ),
-        rx.cond(
-            F.queue_notice != "",
-            rx.callout(
-                F.queue_notice,
-                icon="circle_check",
-                color_scheme="green",
-                role="status",
-                id="queue-notice",
-                width="100%",
-            ),
-        ),
+        error_notice(F.queue_error, id="queue-error"),
+        done_notice(F.queue_notice, id="queue-notice"),
         rx.cond(
             F.queue.length() > 0,  # type: ignore[attr-defined]
             rx.table.root(

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from concierge_app.ui.shared.forms import dialog_footer, form_error, form_field, validation_props
+from concierge_app.ui.shared.forms import (
+    checked_field,
+    dialog_footer,
+    form_error,
+)
 from concierge_app.ui.staff.partner_account.state import PartnerAccountState as A
 
 
@@ -83,58 +87,43 @@ def note_dialog() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    form_field(
+                    checked_field(
                         rx.text("Amount (", A.note_currency, ")"),
                         "note-amount",
-                        rx.input(
-                            name="amount",
-                            id="note-amount",
-                            placeholder="0.00",
-                            input_mode="decimal",
-                            width="100%",
-                            **validation_props(errors, "amount", "note-amount"),
-                        ),
+                        rx.input,
                         errors=errors,
-                        key="amount",
+                        field="amount",
                         hint=rx.cond(
                             credit,
                             rx.text("At most the invoice's ", A.note_amount, " in all."),
                             rx.text("Invoice ", A.note_number, ": ", A.note_amount, "."),
                         ),
+                        placeholder="0.00",
+                        input_mode="decimal",
                     ),
-                    form_field(
+                    checked_field(
                         "Reason (the partner reads it)",
                         "note-reason",
-                        rx.text_area(
-                            name="reason",
-                            id="note-reason",
-                            placeholder="e.g. Reservation BK-1234 was cancelled after the run",
-                            max_length=250,
-                            width="100%",
-                            **validation_props(errors, "reason", "note-reason"),
-                        ),
+                        rx.text_area,
                         errors=errors,
-                        key="reason",
+                        field="reason",
                         hint="Up to 250 characters.",
+                        placeholder="e.g. Reservation BK-1234 was cancelled after the run",
+                        max_length=250,
                     ),
                     rx.cond(
                         credit,
                         rx.fragment(),
-                        form_field(
+                        checked_field(
                             "Due date",
                             "note-due",
-                            rx.input(
-                                type="date",
-                                name="due_date",
-                                id="note-due",
-                                default_value=A.note_due,
-                                key=A.note_due,
-                                width="100%",
-                                **validation_props(errors, "due_date", "note-due"),
-                            ),
+                            rx.input,
                             errors=errors,
-                            key="due_date",
+                            field="due_date",
                             hint="Today or later; by default the usual payment terms from today.",
+                            type="date",
+                            default_value=A.note_due,
+                            key=A.note_due,
                         ),
                     ),
                     form_error(errors.contains("form"), errors["form"]),

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from concierge_app.ui.shared.forms import dialog_footer, form_error, form_field, validation_props
+from concierge_app.ui.shared.forms import (
+    checked_field,
+    dialog_footer,
+    form_error,
+)
 from concierge_app.ui.staff.partner_account.state import PartnerAccountState as A
 from concierge_app.ui.staff.partner_account.state import RateRow
 
@@ -96,36 +100,26 @@ def rate_dialog() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    form_field(
+                    checked_field(
                         "New rate (%)",
                         "rate-new",
-                        rx.input(
-                            name="rate",
-                            id="rate-new",
-                            placeholder="e.g. 15 or 12.5",
-                            input_mode="decimal",
-                            width="100%",
-                            **validation_props(errors, "rate", "rate-new"),
-                        ),
+                        rx.input,
                         errors=errors,
-                        key="rate",
+                        field="rate",
                         hint="Between 0 and 100, at most two decimals.",
+                        placeholder="e.g. 15 or 12.5",
+                        input_mode="decimal",
                     ),
-                    form_field(
+                    checked_field(
                         "Valid from",
                         "rate-valid-from",
-                        rx.input(
-                            type="date",
-                            name="valid_from",
-                            id="rate-valid-from",
-                            default_value=A.rate_earliest,
-                            key=A.rate_earliest,
-                            width="100%",
-                            **validation_props(errors, "valid_from", "rate-valid-from"),
-                        ),
+                        rx.input,
                         errors=errors,
-                        key="valid_from",
+                        field="valid_from",
                         hint="Tomorrow at the earliest, and after the last change (UTC days).",
+                        type="date",
+                        default_value=A.rate_earliest,
+                        key=A.rate_earliest,
                     ),
                     form_error(errors.contains("form"), errors["form"]),
                     dialog_footer(
