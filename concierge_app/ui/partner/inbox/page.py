@@ -21,6 +21,7 @@ from concierge_app.ui.shared.inbox.parts import (
 )
 from concierge_app.ui.shared.layout import loading_card, page_header
 from concierge_app.ui.shared.live import live_updates
+from concierge_app.ui.shared.notices import notice
 
 
 def _new_message() -> rx.Component:
@@ -171,15 +172,12 @@ def partner_inbox_page() -> rx.Component:
                 id="new-message",
             ),
         ),
-        rx.cond(
-            S.notice != "",
-            rx.callout(
-                S.notice,
-                icon="circle_check",
-                color_scheme="green",
-                margin_bottom="16px",
-                id="inbox-notice",
-            ),
+        notice(
+            S.notice,
+            icon="circle_check",
+            color_scheme="green",
+            id="inbox-notice",
+            margin_bottom="16px",
         ),
         rx.cond(
             S.view == "loading",

@@ -14,6 +14,7 @@ from concierge_app.ui.shared.inbox.parts import (
 from concierge_app.ui.shared.layout import loading_card, page_header
 from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE
+from concierge_app.ui.shared.notices import notice
 from concierge_app.ui.staff.inbox.state import InboxState as S
 from concierge_app.ui.staff.shell import page_shell
 
@@ -40,15 +41,8 @@ def _thread() -> rx.Component:
             rx.cond(S.invoice != "", fact("Invoice", S.invoice, id="thread-invoice")),
         ],
         "Your reply is emailed to " + S.finance_email + ".",
-        rx.cond(
-            S.notice != "",
-            rx.callout(
-                S.notice,
-                icon="circle_check",
-                color_scheme="green",
-                width="100%",
-                id="inbox-notice",
-            ),
+        notice(
+            S.notice, icon="circle_check", color_scheme="green", id="inbox-notice", width="100%"
         ),
     )
 
