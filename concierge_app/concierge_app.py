@@ -1,6 +1,10 @@
-"""The Reflex app: page registration. The Radix theme lives in `rxconfig.py` (RadixThemesPlugin)."""
+"""The Reflex app: page registration (one table, `PAGES`) and the lifespan jobs. The Radix theme
+lives in `rxconfig.py` (RadixThemesPlugin)."""
 
+import dataclasses
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
@@ -72,128 +76,105 @@ app = rx.App(
     head_components=[rx.el.link(rel="icon", href=routes.FAVICON, type="image/svg+xml")],
 )
 
-app.add_page(
-    bookings_page,
-    route=routes.BOOKINGS,
-    title="Bookings · Concierge",
-    description="Bookings with invoiced, paid and outstanding amounts.",
-    on_load=BookingsState.load,
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One page of the app: what it shows, at which path, its title and what loads its data."""
+
+    component: Callable[[], rx.Component]
+    route: str
+    title: str
+    on_load: Any
+    description: str | None = None
+
+
+PAGES = (
+    Page(
+        bookings_page,
+        routes.BOOKINGS,
+        "Bookings · Concierge",
+        BookingsState.load,
+        "Bookings with invoiced, paid and outstanding amounts.",
+    ),
+    Page(
+        booking_page,
+        routes.BOOKING,
+        "Booking · Concierge",
+        BookingState.load,
+        "One booking: overview, Trip Portfolio and Payments panel.",
+    ),
+    Page(login_page, routes.SIGN_IN, "Sign in · Concierge", AuthState.open_sign_in),
+    Page(templates_page, routes.TEMPLATES, "Templates · Concierge", TemplatesState.load),
+    Page(outbox_page, routes.OUTBOX, "Outbox · Concierge", OutboxState.load),
+    Page(
+        portal_page,
+        routes.PORTAL,
+        "Your booking · Payments",
+        PortalState.load,
+        "Your booking, its invoices and payments.",
+    ),
+    Page(
+        sandbox_checkout_page,
+        routes.SANDBOX_CHECKOUT,
+        "Checkout · Test mode",
+        SandboxCheckoutState.load,
+    ),
+    Page(finance_page, routes.FINANCE, "Partner finance · Concierge", FinanceState.load),
+    Page(
+        partner_account_page,
+        routes.FINANCE_PARTNER,
+        "Partner · Concierge",
+        PartnerAccountState.load,
+    ),
+    Page(
+        partner_login_page,
+        routes.PARTNER_SIGN_IN,
+        "Sign in · Extranet",
+        PartnerAuthState.open_sign_in,
+    ),
+    Page(overview_page, routes.PARTNER_HOME, "Financial Overview · Extranet", OverviewState.load),
+    Page(invoices_page, routes.PARTNER_INVOICES, "Invoices · Extranet", PartnerInvoicesState.load),
+    Page(statement_page, routes.PARTNER_DOCUMENT, "Invoice · Extranet", StatementState.load),
+    Page(partner_ledger_page, routes.PARTNER_LEDGER, "Ledger · Extranet", PartnerLedgerState.load),
+    Page(
+        bank_details_page,
+        routes.PARTNER_BANK_DETAILS,
+        "Bank details · Extranet",
+        BankDetailsState.load,
+    ),
+    # A group account's properties, total due and payments (group logins only).
+    Page(
+        partner_group_page,
+        routes.PARTNER_GROUP,
+        "All properties · Extranet",
+        PartnerGroupState.load,
+    ),
+    # The partner inbox: the partner writes at /partner/inbox, staff read and reply at /inbox.
+    Page(partner_inbox_page, routes.PARTNER_INBOX, "Inbox · Extranet", PartnerInboxState.load),
+    Page(inbox_page, routes.INBOX, "Partner inbox · Concierge", InboxState.load),
+    Page(audit_page, routes.AUDIT, "Audit log · Concierge", AuditState.load),
+    Page(
+        provider_events_page,
+        routes.PAYMENT_EVENTS,
+        "Payment events · Concierge",
+        ProviderEventsState.load,
+    ),
+    # Sign-in security: the sign-in log, locked accounts (Unlock), the member's password and
+    # two-factor sign-in (staff); a partner login's password (partners).
+    Page(security_page, routes.SECURITY, "Security · Concierge", SecurityState.load),
+    Page(
+        partner_profile_page, routes.PARTNER_ACCOUNT, "Account · Extranet", PartnerProfileState.load
+    ),
 )
 
-app.add_page(
-    booking_page,
-    route=routes.BOOKING,
-    title="Booking · Concierge",
-    description="One booking: overview, Trip Portfolio and Payments panel.",
-    on_load=BookingState.load,
-)
-
-app.add_page(
-    login_page, route=routes.SIGN_IN, title="Sign in · Concierge", on_load=AuthState.open_sign_in
-)
-app.add_page(
-    templates_page,
-    route=routes.TEMPLATES,
-    title="Templates · Concierge",
-    on_load=TemplatesState.load,
-)
-app.add_page(outbox_page, route=routes.OUTBOX, title="Outbox · Concierge", on_load=OutboxState.load)
-app.add_page(
-    portal_page,
-    route=routes.PORTAL,
-    title="Your booking · Payments",
-    description="Your booking, its invoices and payments.",
-    on_load=PortalState.load,
-)
-app.add_page(
-    sandbox_checkout_page,
-    route=routes.SANDBOX_CHECKOUT,
-    title="Checkout · Test mode",
-    on_load=SandboxCheckoutState.load,
-)
-app.add_page(
-    finance_page,
-    route=routes.FINANCE,
-    title="Partner finance · Concierge",
-    on_load=FinanceState.load,
-)
-app.add_page(
-    partner_account_page,
-    route=routes.FINANCE_PARTNER,
-    title="Partner · Concierge",
-    on_load=PartnerAccountState.load,
-)
-app.add_page(
-    partner_login_page,
-    route=routes.PARTNER_SIGN_IN,
-    title="Sign in · Extranet",
-    on_load=PartnerAuthState.open_sign_in,
-)
-app.add_page(
-    overview_page,
-    route=routes.PARTNER_HOME,
-    title="Financial Overview · Extranet",
-    on_load=OverviewState.load,
-)
-app.add_page(
-    invoices_page,
-    route=routes.PARTNER_INVOICES,
-    title="Invoices · Extranet",
-    on_load=PartnerInvoicesState.load,
-)
-app.add_page(
-    statement_page,
-    route=routes.PARTNER_DOCUMENT,
-    title="Invoice · Extranet",
-    on_load=StatementState.load,
-)
-app.add_page(
-    partner_ledger_page,
-    route=routes.PARTNER_LEDGER,
-    title="Ledger · Extranet",
-    on_load=PartnerLedgerState.load,
-)
-app.add_page(
-    bank_details_page,
-    route=routes.PARTNER_BANK_DETAILS,
-    title="Bank details · Extranet",
-    on_load=BankDetailsState.load,
-)
-# A group account's properties, total due and payments (group logins only).
-app.add_page(
-    partner_group_page,
-    route=routes.PARTNER_GROUP,
-    title="All properties · Extranet",
-    on_load=PartnerGroupState.load,
-)
-# The partner inbox: the partner writes at /partner/inbox, staff read and reply at /inbox.
-app.add_page(
-    partner_inbox_page,
-    route=routes.PARTNER_INBOX,
-    title="Inbox · Extranet",
-    on_load=PartnerInboxState.load,
-)
-app.add_page(
-    inbox_page, route=routes.INBOX, title="Partner inbox · Concierge", on_load=InboxState.load
-)
-app.add_page(audit_page, route=routes.AUDIT, title="Audit log · Concierge", on_load=AuditState.load)
-app.add_page(
-    provider_events_page,
-    route=routes.PAYMENT_EVENTS,
-    title="Payment events · Concierge",
-    on_load=ProviderEventsState.load,
-)
-# Sign-in security: the sign-in log, locked accounts (Unlock), the member's password and
-# two-factor sign-in (staff); a partner login's password (partners).
-app.add_page(
-    security_page, route=routes.SECURITY, title="Security · Concierge", on_load=SecurityState.load
-)
-app.add_page(
-    partner_profile_page,
-    route=routes.PARTNER_ACCOUNT,
-    title="Account · Extranet",
-    on_load=PartnerProfileState.load,
-)
+for _page in PAGES:
+    app.add_page(
+        _page.component,
+        route=_page.route,
+        title=_page.title,
+        description=_page.description,
+        on_load=_page.on_load,
+    )
 
 
 app.register_lifespan_task(deliver_outbox_forever)

@@ -8,6 +8,8 @@ then a Var too. Imports nothing of ours but the domain's sign-in kinds.
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from concierge_app.domain.sign_in import Kind
 
 # -- staff -------------------------------------------------------------------------------------
@@ -81,3 +83,10 @@ def home(kind: Kind) -> str:
 def sign_out(kind: Kind) -> str:
     """The form action ending the session of `kind`."""
     return f"{SIGN_OUT}?kind={kind.value}"
+
+
+def path_parameter(path: str, prefix: str) -> str:
+    """The parameter of a page registered as `prefix + "[name]"`, read from its address
+    (`path_parameter("/bookings/BK-000123", BOOKING_PREFIX)` is "BK-000123"); "" elsewhere."""
+    path = path.rstrip("/")
+    return unquote(path.rsplit("/", 1)[-1]) if prefix in path else ""

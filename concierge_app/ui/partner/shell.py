@@ -9,11 +9,18 @@ import reflex as rx
 
 from concierge_app import routes
 from concierge_app.domain.sign_in import Kind
-from concierge_app.settings import get_settings
 from concierge_app.ui.partner.group_nav import GROUP_LABEL, group_nav
 from concierge_app.ui.partner.session import PartnerAuthState as A
 from concierge_app.ui.partner.session import PropertyOption
-from concierge_app.ui.shared.layout import brand_mark, collapsing_nav, menu_link, nav_link
+from concierge_app.ui.shared.layout import (
+    app_frame,
+    brand,
+    collapsing_nav,
+    menu_link,
+    nav_link,
+    platform_name,
+    top_bar_box,
+)
 from concierge_app.ui.shared.sign_out import sign_out_button
 
 FINANCE_NAV: list[tuple[str, str]] = [
@@ -138,15 +145,12 @@ def _nav_panel(active: str) -> rx.Component:
 
 
 def partner_shell(*children: rx.Component, active: str) -> rx.Component:
-    return rx.box(
-        rx.box(
+    return app_frame(
+        top_bar_box(
             rx.hstack(
-                rx.hstack(
-                    brand_mark(),
-                    rx.text(get_settings().platform_name, size="4", weight="bold", trim="both"),
+                brand(
+                    platform_name(),
                     rx.badge("Extranet", variant="soft", color_scheme="gray"),
-                    align="center",
-                    spacing="2",
                     white_space="nowrap",
                     flex_shrink="0",
                 ),
@@ -163,19 +167,12 @@ def partner_shell(*children: rx.Component, active: str) -> rx.Component:
                 padding_y="10px",
                 min_height="60px",
             ),
-            border_bottom="1px solid var(--gray-a5)",
-            background_color="var(--color-panel-solid)",
             id="top-bar",
         ),
-        rx.box(
-            *children,
-            max_width="1200px",
-            margin_x="auto",
-            padding_x=rx.breakpoints(initial="16px", md="24px"),
-            padding_y="28px",
-        ),
-        min_height="100vh",
-        background_color="var(--gray-2)",
+        *children,
+        width="1200px",
+        padding_x=rx.breakpoints(initial="16px", md="24px"),
+        padding_y="28px",
     )
 
 

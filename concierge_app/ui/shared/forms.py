@@ -78,6 +78,34 @@ def form_field(
     )
 
 
+def checked_field(
+    label: Any,
+    element_id: str,
+    control: Callable[..., rx.Component],
+    *,
+    errors: Any,
+    field: str,
+    hint: Any = None,
+    **props: Any,
+) -> rx.Component:
+    """A labelled text field (`control`: `rx.input` or `rx.text_area`) submitted as `field` and
+    checked against `errors[field]`: red while invalid, its message under it, else `hint`."""
+    return form_field(
+        label,
+        element_id,
+        control(
+            id=element_id,
+            name=field,
+            width="100%",
+            **props,
+            **validation_props(errors, field, element_id),
+        ),
+        errors=errors,
+        key=field,
+        hint=hint,
+    )
+
+
 def form_error(condition: Any, message: Any) -> rx.Component:
     """The error of the form as a whole (not of one field), while `condition` holds."""
     return rx.cond(

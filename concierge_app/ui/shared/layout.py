@@ -9,6 +9,8 @@ from typing import Any
 
 import reflex as rx
 
+from concierge_app.settings import get_settings
+
 
 def nav_link(label: str, href: str, *, active: bool, **props: Any) -> rx.Component:
     """A link of the top bar (`props` may restyle it: the phone's menu stacks them)."""
@@ -80,6 +82,45 @@ def brand_mark() -> rx.Component:
         height="30px",
         border_radius="var(--radius-3)",
         background_color="var(--accent-9)",
+    )
+
+
+def brand(*names: rx.Component, **props: Any) -> rx.Component:
+    """The top bar's left end: the mark, then the names beside it."""
+    return rx.hstack(brand_mark(), *names, align="center", spacing="2", **props)
+
+
+def platform_name() -> rx.Component:
+    """The platform's name, as the partner's and the guest's top bars show it."""
+    return rx.text(get_settings().platform_name, size="4", weight="bold", trim="both")
+
+
+def top_bar_box(row: rx.Component, **props: Any) -> rx.Component:
+    """A top bar: `row` on the panel's colour, a line under it."""
+    return rx.box(
+        row,
+        border_bottom="1px solid var(--gray-a5)",
+        background_color="var(--color-panel-solid)",
+        **props,
+    )
+
+
+def app_frame(
+    top_bar: rx.Component, *children: rx.Component, width: str, padding_x: Any, padding_y: Any
+) -> rx.Component:
+    """Every audience's chrome (staff, partner, guest): its top bar above a centred content
+    column `width` wide, on the grey page."""
+    return rx.box(
+        top_bar,
+        rx.box(
+            *children,
+            max_width=width,
+            margin_x="auto",
+            padding_x=padding_x,
+            padding_y=padding_y,
+        ),
+        min_height="100vh",
+        background_color="var(--gray-2)",
     )
 
 

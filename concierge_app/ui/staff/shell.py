@@ -8,7 +8,14 @@ import reflex as rx
 
 from concierge_app import routes
 from concierge_app.domain.sign_in import Kind
-from concierge_app.ui.shared.layout import brand_mark, collapsing_nav, menu_link, nav_link
+from concierge_app.ui.shared.layout import (
+    app_frame,
+    brand,
+    collapsing_nav,
+    menu_link,
+    nav_link,
+    top_bar_box,
+)
 from concierge_app.ui.shared.sign_out import sign_out_button
 from concierge_app.ui.staff.session import AuthState
 
@@ -60,14 +67,11 @@ def top_bar(active: str) -> rx.Component:
         spacing="3",
         width="100%",
     )
-    return rx.box(
+    return top_bar_box(
         rx.hstack(
-            rx.hstack(
-                brand_mark(),
+            brand(
                 rx.text("Concierge", size="4", weight="bold", trim="both"),
                 rx.text("Billing", size="4", color_scheme="gray", trim="both"),
-                align="center",
-                spacing="2",
                 white_space="nowrap",
             ),
             collapsing_nav(row, panel, wide_from=STAFF_NAV_WIDE),
@@ -82,8 +86,6 @@ def top_bar(active: str) -> rx.Component:
             min_height="56px",
         ),
         width="100%",
-        border_bottom="1px solid var(--gray-a5)",
-        background_color="var(--color-panel-solid)",
         position="sticky",
         top="0",
         z_index="10",
@@ -93,15 +95,10 @@ def top_bar(active: str) -> rx.Component:
 
 def page_shell(*children: rx.Component, active: str) -> rx.Component:
     """Wrap a page's content in the app chrome."""
-    return rx.box(
+    return app_frame(
         top_bar(active),
-        rx.box(
-            *children,
-            max_width="1280px",
-            margin_x="auto",
-            padding_x=rx.breakpoints(initial="16px", md="24px"),
-            padding_y="32px",
-        ),
-        min_height="100vh",
-        background_color="var(--gray-2)",
+        *children,
+        width="1280px",
+        padding_x=rx.breakpoints(initial="16px", md="24px"),
+        padding_y="32px",
     )

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from concierge_app.settings import get_settings
 from concierge_app.ui.guest.portal.state import PortalService
 from concierge_app.ui.guest.portal.state import PortalState as S
-from concierge_app.ui.shared.layout import brand_mark
+from concierge_app.ui.shared.layout import app_frame, brand, platform_name, top_bar_box
 
 # Cards keep their roomy padding from a tablet up; a phone needs the width for the content.
 CARD_SIZE = rx.breakpoints(initial="2", sm="3")
@@ -16,15 +15,10 @@ CARD_SIZE = rx.breakpoints(initial="2", sm="3")
 
 def guest_shell(*children: rx.Component) -> rx.Component:
     """The guest's chrome: the platform's name, no staff navigation."""
-    return rx.box(
-        rx.box(
+    return app_frame(
+        top_bar_box(
             rx.hstack(
-                rx.hstack(
-                    brand_mark(),
-                    rx.text(get_settings().platform_name, size="4", weight="bold", trim="both"),
-                    align="center",
-                    spacing="2",
-                ),
+                brand(platform_name()),
                 rx.cond(
                     S.reference != "",
                     rx.text(
@@ -43,18 +37,11 @@ def guest_shell(*children: rx.Component) -> rx.Component:
                 padding_x=rx.breakpoints(initial="16px", sm="20px"),
                 min_height="56px",
             ),
-            border_bottom="1px solid var(--gray-a5)",
-            background_color="var(--color-panel-solid)",
         ),
-        rx.box(
-            *children,
-            max_width="880px",
-            margin_x="auto",
-            padding_x=rx.breakpoints(initial="12px", sm="20px"),
-            padding_y=rx.breakpoints(initial="16px", sm="28px"),
-        ),
-        min_height="100vh",
-        background_color="var(--gray-2)",
+        *children,
+        width="880px",
+        padding_x=rx.breakpoints(initial="12px", sm="20px"),
+        padding_y=rx.breakpoints(initial="16px", sm="28px"),
     )
 
 

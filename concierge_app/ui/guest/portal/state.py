@@ -14,10 +14,10 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import unquote
 
 import reflex as rx
 
+from concierge_app import routes
 from concierge_app.domain.checkout_groups import CheckoutGroup
 from concierge_app.domain.formatting import format_day, format_money
 from concierge_app.services.guest.links import booking_for_guest, booking_for_return
@@ -181,8 +181,7 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
 
     # -- loading ---------------------------------------------------------------------------
     def _reference_from_url(self) -> str:
-        path = self.router.url.path.rstrip("/")
-        return unquote(path.rsplit("/", 1)[-1]).upper() if "/portal/" in path else ""
+        return routes.path_parameter(self.router.url.path, routes.PORTAL_PREFIX).upper()
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]

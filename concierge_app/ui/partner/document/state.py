@@ -7,7 +7,6 @@ import asyncio
 import dataclasses
 from datetime import date
 from typing import Any
-from urllib.parse import unquote
 
 import reflex as rx
 
@@ -68,8 +67,7 @@ class StatementState(PartnerLiveState, PartnerAuthState):
     _invoice_id: int = 0
 
     def _number_from_url(self) -> str:
-        path = self.router.url.path.rstrip("/")
-        return unquote(path.rsplit("/", 1)[-1]) if routes.PARTNER_DOCUMENT_PREFIX in path else ""
+        return routes.path_parameter(self.router.url.path, routes.PARTNER_DOCUMENT_PREFIX)
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]

@@ -10,7 +10,6 @@ from concierge_app.ui.partner.group.state import (
     AllocationRow,
     GroupInvoiceRow,
     PaymentRow,
-    PayOnlineRow,
     PropertyRow,
 )
 from concierge_app.ui.partner.group.state import PartnerGroupState as G
@@ -20,6 +19,7 @@ from concierge_app.ui.shared.forms import form_error
 from concierge_app.ui.shared.layout import loading_card, page_header
 from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.pay_online.parts import checkout_notice, pay_button
+from concierge_app.ui.shared.pay_online.rows import PayAllRow
 from concierge_app.ui.shared.stacked_table import TABLET, stacked_cell, stacked_table
 
 
@@ -88,7 +88,7 @@ def _invoice_row(row: GroupInvoiceRow) -> rx.Component:
     )
 
 
-def _pay_online(o: PayOnlineRow) -> rx.Component:
+def _pay_online(o: PayAllRow) -> rx.Component:
     return pay_button(
         G,
         o.ids,

@@ -20,6 +20,7 @@ from concierge_app.services.shared.database import get_database
 from concierge_app.ui.partner.checkout import PartnerPayOnlineMixin
 from concierge_app.ui.partner.session import PartnerAuthState
 from concierge_app.ui.shared.document_status import STATUS_COLOURS
+from concierge_app.ui.shared.pay_online.rows import PayAllRow, pay_all_row
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +47,6 @@ class PropertyRow:
     total_due: str  # "" when nothing is due
     open_count: int
     overdue: int
-
-
-@dataclasses.dataclass(frozen=True)
-class PayOnlineRow:
-    ids: str  # "12,15"
-    total: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,7 +100,7 @@ class PartnerGroupState(PartnerPayOnlineMixin, PartnerAuthState):
     total_due: str = ""  # "€230.00" (" + " between currencies); "" when nothing is due
     overdue: int = 0
     credit: str = ""
-    pay_all: list[PayOnlineRow] = []  # "Pay all online": one per currency
+    pay_all: list[PayAllRow] = []  # "Pay all online": one per currency
     payments: list[PaymentRow] = []
     bank_name: str = ""
     iban: str = ""
@@ -151,10 +146,7 @@ class PartnerGroupState(PartnerPayOnlineMixin, PartnerAuthState):
         self.total_due = " + ".join(format_money(m) for m in view.total_due)
         self.overdue = view.overdue
         self.credit = " + ".join(format_money(m) for m in view.credit)
-        self.pay_all = [
-            PayOnlineRow(",".join(map(str, o.invoice_ids)), format_money(o.amount))
-            for o in view.online
-        ]
+        self.pay_all = [pay_all_row(o.invoice_ids, o.amount) for o in view.online]
         self.payments = [
             PaymentRow(
                 str(p.payment_id),

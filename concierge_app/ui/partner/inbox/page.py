@@ -13,16 +13,15 @@ from concierge_app import routes
 from concierge_app.ui.partner.inbox.state import InvoiceChoice
 from concierge_app.ui.partner.inbox.state import PartnerInboxState as S
 from concierge_app.ui.partner.shell import partner_shell
-from concierge_app.ui.shared.forms import form_error, form_field, validation_props
+from concierge_app.ui.shared.forms import checked_field, form_error, form_field, validation_props
 from concierge_app.ui.shared.inbox.parts import (
-    empty_pane,
     fact,
-    inbox_grid,
-    thread_list,
+    inbox_panes,
     thread_view,
 )
 from concierge_app.ui.shared.layout import loading_card, page_header
 from concierge_app.ui.shared.live import live_updates
+from concierge_app.ui.shared.notices import notice
 
 
 def _new_message() -> rx.Component:
@@ -89,33 +88,23 @@ def _new_message() -> rx.Component:
                     key="invoice",
                     hint="Is your message about one of your documents? Choose it here.",
                 ),
-                form_field(
+                checked_field(
                     "Subject",
                     "inbox-subject",
-                    rx.input(
-                        id="inbox-subject",
-                        name="subject",
-                        max_length=200,
-                        placeholder="e.g. Which payment methods can we use?",
-                        width="100%",
-                        **validation_props(errors, "subject", "inbox-subject"),
-                    ),
+                    rx.input,
                     errors=errors,
-                    key="subject",
+                    field="subject",
+                    max_length=200,
+                    placeholder="e.g. Which payment methods can we use?",
                 ),
-                form_field(
+                checked_field(
                     "Message",
                     "inbox-body",
-                    rx.text_area(
-                        id="inbox-body",
-                        name="body",
-                        rows="7",
-                        placeholder="Write your message…",
-                        width="100%",
-                        **validation_props(errors, "body", "inbox-body"),
-                    ),
+                    rx.text_area,
                     errors=errors,
-                    key="body",
+                    field="body",
+                    rows="7",
+                    placeholder="Write your message…",
                 ),
                 form_error(errors.contains("form"), errors["form"]),  # type: ignore[attr-defined]
                 rx.hstack(
@@ -183,15 +172,12 @@ def partner_inbox_page() -> rx.Component:
                 id="new-message",
             ),
         ),
-        rx.cond(
-            S.notice != "",
-            rx.callout(
-                S.notice,
-                icon="circle_check",
-                color_scheme="green",
-                margin_bottom="16px",
-                id="inbox-notice",
-            ),
+        notice(
+            S.notice,
+            icon="circle_check",
+            color_scheme="green",
+            id="inbox-notice",
+            margin_bottom="16px",
         ),
         rx.cond(
             S.view == "loading",
@@ -203,30 +189,15 @@ def partner_inbox_page() -> rx.Component:
                     icon="triangle_alert",
                     color_scheme="red",
                 ),
-                inbox_grid(
-                    thread_list(
-                        S.threads,
-                        S.selected_id,
-                        S.open,
-                        title=rx.heading("Your messages", size="4", as_="h2"),
-                        empty="No messages yet. Questions about an invoice or a payment? "
-                        "Choose New message.",
-                    ),
-                    rx.match(
-                        S.pane,
-                        ("new", _new_message()),
-                        ("thread", _thread()),
-                        (
-                            "missing",
-                            rx.callout(
-                                "This message was not found in your inbox.",
-                                icon="search_x",
-                                color_scheme="gray",
-                                id="thread-not-found",
-                            ),
-                        ),
-                        empty_pane("Choose a message on the left to read it, or write a new one."),
-                    ),
+                inbox_panes(
+                    S,
+                    ("new", _new_message()),
+                    ("thread", _thread()),
+                    title=rx.heading("Your messages", size="4", as_="h2"),
+                    empty="No messages yet. Questions about an invoice or a payment? "
+                    "Choose New message.",
+                    missing="This message was not found in your inbox.",
+                    choose="Choose a message on the left to read it, or write a new one.",
                 ),
             ),
         ),

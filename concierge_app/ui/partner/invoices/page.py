@@ -8,7 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from concierge_app import routes
-from concierge_app.ui.partner.invoices.state import FailedDebitNotice, PayAllRow
+from concierge_app.ui.partner.invoices.state import FailedDebitNotice
 from concierge_app.ui.partner.invoices.state import PartnerInvoicesState as I
 from concierge_app.ui.partner.shell import partner_shell
 from concierge_app.ui.shared.document_rows import InvoiceRow
@@ -17,6 +17,7 @@ from concierge_app.ui.shared.forms import form_error
 from concierge_app.ui.shared.layout import loading_card, page_header
 from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.pay_online.parts import checkout_notice, pay_button
+from concierge_app.ui.shared.pay_online.rows import PayAllRow
 from concierge_app.ui.shared.stacked_table import stacked_cell, stacked_table
 
 # The Outstanding table needs up to ~990 px (two buttons, a failed debit's notes) + the margins

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import reflex as rx
 
@@ -28,6 +30,7 @@ from concierge_app.services.shared.common import today
 from concierge_app.ui.partner.checkout import PartnerPayOnlineMixin
 from concierge_app.ui.partner.session import PartnerAuthState
 from concierge_app.ui.shared.document_rows import InvoiceRow, invoice_row
+from concierge_app.ui.shared.pay_online.rows import PayAllRow, pay_all_row
 
 logger = logging.getLogger(__name__)
 
@@ -48,15 +51,6 @@ def outstanding_rows(view: InvoicesView, partner_code: str) -> list[InvoiceRow]:
         invoice_row(s, partner_code, view.way, failed_on.get(s.number, ""))
         for s in view.outstanding
     ]
-
-
-@dataclasses.dataclass(frozen=True)
-class PayAllRow:
-    """One "Pay all online" button: the documents payable online in one currency."""
-
-    ids: str  # "12,15"
-    currency: str
-    total: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,7 +126,7 @@ class PartnerInvoicesState(PartnerPayOnlineMixin, PartnerAuthState):
         self.open_items = outstanding_rows(view, code)
         self.how_you_pay = how_you_pay(view.way, code) if view.outstanding else ""
         self.pay_all = [
-            PayAllRow(",".join(map(str, g.invoice_ids)), g.currency, format_money(g.total))
+            pay_all_row(g.invoice_ids, g.total)
             for g in pay_all_online(view.outstanding, code, view.way)
         ]
         online = {r.number for r in self.open_items if r.pay_online}
@@ -158,10 +152,9 @@ class PartnerInvoicesState(PartnerPayOnlineMixin, PartnerAuthState):
         """Another action starts: what the page said before goes."""
         self.message, self.error, self.pay_error, self.busy = "", "", "", True
 
-    @rx.event
-    async def announce_paid(self, invoice_id: str):  # type: ignore[no-untyped-def]
-        """ "I've paid" (by bank transfer): the invoice stays red and says when it should be
-        reflected."""
+    async def _act(self, work: Callable[[dict[str, Any]], str]):  # type: ignore[no-untyped-def]
+        """One action of the page (not while another runs): `work(scope)` in a worker thread,
+        then its message, or the refusal's; the page reloads either way."""
         if self.busy:
             return
         if not await self._enter():
@@ -170,12 +163,7 @@ class PartnerInvoicesState(PartnerPayOnlineMixin, PartnerAuthState):
         self._start()
         yield
         try:
-            by = await asyncio.to_thread(
-                announce_payment, **self._scope(), invoice_id=int(invoice_id), today=_today()
-            )
-            self.message = (
-                f"Thank you. Your payment is processing: it should be reflected by {long_date(by)}."
-            )
+            self.message = await asyncio.to_thread(work, self._scope())
         except DomainError as refused:
             self.error = refused.message
         finally:
@@ -183,25 +171,26 @@ class PartnerInvoicesState(PartnerPayOnlineMixin, PartnerAuthState):
         await self._reload()
 
     @rx.event
+    async def announce_paid(self, invoice_id: str):  # type: ignore[no-untyped-def]
+        """ "I've paid" (by bank transfer): the invoice stays red and says when it should be
+        reflected."""
+
+        def announce(scope: dict[str, Any]) -> str:
+            by = announce_payment(**scope, invoice_id=int(invoice_id), today=_today())
+            return (
+                f"Thank you. Your payment is processing: it should be reflected by {long_date(by)}."
+            )
+
+        async for update in self._act(announce):
+            yield update
+
+    @rx.event
     async def open_property(self):  # type: ignore[no-untyped-def]
         """ "Open your property": once every outstanding invoice is paid in full."""
-        if self.busy:
-            return
-        if not await self._enter():
-            yield self._to_sign_in()
-            return
-        self._start()
-        yield
-        try:
-            await asyncio.to_thread(
-                reopen_property,
-                **self._scope(),
-                actor=f"partner:{self._pid}",
-                today=_today(),
-            )
-            self.message = "Your property is open again."
-        except DomainError as refused:
-            self.error = refused.message
-        finally:
-            self.busy = False
-        await self._reload()
+
+        def reopen(scope: dict[str, Any]) -> str:
+            reopen_property(**scope, actor=f"partner:{scope['partner_id']}", today=_today())
+            return "Your property is open again."
+
+        async for update in self._act(reopen):
+            yield update

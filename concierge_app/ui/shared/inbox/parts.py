@@ -252,6 +252,39 @@ def inbox_grid(left: rx.Component, right: rx.Component) -> rx.Component:
     )
 
 
+def inbox_panes(
+    state: Any,
+    *panes: tuple[str, rx.Component],
+    title: rx.Component,
+    empty: str,
+    missing: str,
+    choose: str,
+    show_partner: bool = False,
+) -> rx.Component:
+    """Both inboxes' body: the thread list of `state` (a `ThreadMixin` with `threads`,
+    `selected_id`, `open` and `pane`) beside the pane it shows: one of `panes` (value, pane),
+    `missing` when the thread asked for is not there, else `choose` (nothing open yet)."""
+    return inbox_grid(
+        thread_list(
+            state.threads,
+            state.selected_id,
+            state.open,
+            title=title,
+            empty=empty,
+            show_partner=show_partner,
+        ),
+        rx.match(
+            state.pane,
+            *panes,
+            (
+                "missing",
+                rx.callout(missing, icon="search_x", color_scheme="gray", id="thread-not-found"),
+            ),
+            empty_pane(choose),
+        ),
+    )
+
+
 def thread_view(
     state: Any, facts: list[rx.Component], reply_hint: Any, *above_reply: rx.Component
 ) -> rx.Component:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from urllib.parse import unquote
 
 import reflex as rx
 
+from concierge_app import routes
 from concierge_app.domain.formatting import format_money
 from concierge_app.services.payments.sandbox_checkout import (
     CardRefused,
@@ -46,8 +46,7 @@ class SandboxCheckoutState(rx.State):
     _session: str = ""
 
     def _session_from_url(self) -> str:
-        path = self.router.url.path.rstrip("/")
-        return unquote(path.rsplit("/", 1)[-1]) if "/sandbox/checkout/" in path else ""
+        return routes.path_parameter(self.router.url.path, routes.SANDBOX_CHECKOUT_PREFIX)
 
     @rx.event
     async def load(self) -> None:

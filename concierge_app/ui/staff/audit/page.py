@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from concierge_app import routes
 from concierge_app.ui.shared.layout import page_header
 from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE, clamped_text
@@ -34,7 +35,7 @@ def audit_page() -> rx.Component:
             + AuditState.times_note,
             rx.link(
                 rx.button("Payment events", variant="soft", color_scheme="gray"),
-                href="/payments/events",
+                href=routes.PAYMENT_EVENTS,
                 id="payment-events-link",
             ),
             rx.button(

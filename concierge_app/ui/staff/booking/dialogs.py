@@ -7,11 +7,11 @@ import reflex as rx
 
 from concierge_app.ui.shared.forms import (
     INVALID_STYLE,
+    checked_field,
     dialog_footer,
     dialog_form,
     form_error,
     form_field,
-    validation_props,
 )
 from concierge_app.ui.staff.booking.common import money_input
 from concierge_app.ui.staff.booking.state import BookingState as S
@@ -99,19 +99,14 @@ def refund_dialog() -> rx.Component:
                     errors=errors,
                     key="amount",
                 ),
-                form_field(
+                checked_field(
                     "Note",
                     "refund-note",
-                    rx.text_area(
-                        id="refund-note",
-                        name="note",
-                        rows="2",
-                        placeholder="Why the guest is refunded (kept on the booking)",
-                        width="100%",
-                        **validation_props(errors, "note", "refund-note"),
-                    ),
+                    rx.text_area,
                     errors=errors,
-                    key="note",
+                    field="note",
+                    rows="2",
+                    placeholder="Why the guest is refunded (kept on the booking)",
                 ),
                 form_error(errors.contains("form"), errors["form"]),  # type: ignore[attr-defined]
                 dialog_footer(

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from concierge_app import routes
 from concierge_app.ui.shared.badges import booking_status_badge
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE
 from concierge_app.ui.staff.booking.common import MONEY, section
@@ -27,7 +28,7 @@ def header() -> rx.Component:
     return rx.vstack(
         rx.link(
             rx.hstack(rx.icon("arrow_left", size=14), rx.text("Bookings"), spacing="1"),
-            href="/",
+            href=routes.BOOKINGS,
             size="2",
             color_scheme="gray",
             underline="hover",

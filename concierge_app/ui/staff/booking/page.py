@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from concierge_app import routes
 from concierge_app.ui.shared.layout import loading_card
 from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.staff.booking.common import empty_state
@@ -34,7 +35,7 @@ def _not_found() -> rx.Component:
             ),
             rx.link(
                 rx.hstack(rx.icon("arrow_left", size=14), "Back to the bookings", spacing="1"),
-                href="/",
+                href=routes.BOOKINGS,
                 weight="medium",
             ),
             align="center",

@@ -16,8 +16,8 @@ from concierge_app.ui.staff.booking.common import (
     section,
     th,
 )
+from concierge_app.ui.staff.booking.rows import ServiceRow
 from concierge_app.ui.staff.booking.state import BookingState as S
-from concierge_app.ui.staff.booking.state import ServiceRow
 
 DESCRIPTION_LINES = 3  # a description shows this many lines in the table, then "Show all"
 

@@ -8,6 +8,7 @@ from reflex.vars import ObjectVar
 from concierge_app.domain.service_text import DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS
 from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.ui.shared.forms import (
+    checked_field,
     dialog_footer,
     dialog_form,
     form_error,
@@ -15,7 +16,7 @@ from concierge_app.ui.shared.forms import (
     validation_props,
 )
 from concierge_app.ui.staff.booking.common import money_input
-from concierge_app.ui.staff.booking.state import STRATEGY_CHOICES, OperatorOption
+from concierge_app.ui.staff.booking.rows import STRATEGY_CHOICES, OperatorOption
 from concierge_app.ui.staff.booking.state import BookingState as S
 
 STRATEGY_HELP = {
@@ -54,34 +55,24 @@ def add_service_dialog() -> rx.Component:
                 color_scheme="gray",
             ),
             dialog_form(
-                form_field(
+                checked_field(
                     "Title",
                     "service-title",
-                    rx.input(
-                        id="service-title",
-                        name="title",
-                        placeholder="e.g. Sunset sailing tour for four",
-                        width="100%",
-                        **validation_props(errors, "title", "service-title"),
-                    ),
+                    rx.input,
                     errors=errors,
-                    key="title",
+                    field="title",
                     hint=f"One line, up to {TITLE_MAX_CHARS} characters.",
+                    placeholder="e.g. Sunset sailing tour for four",
                 ),
-                form_field(
+                checked_field(
                     "Description",
                     "service-description",
-                    rx.text_area(
-                        id="service-description",
-                        name="description",
-                        rows="2",
-                        placeholder="What the guest sees on the line",
-                        width="100%",
-                        **validation_props(errors, "description", "service-description"),
-                    ),
+                    rx.text_area,
                     errors=errors,
-                    key="description",
+                    field="description",
                     hint=f"Optional; up to {DESCRIPTION_MAX_CHARS:,} characters.",
+                    rows="2",
+                    placeholder="What the guest sees on the line",
                 ),
                 _pair(
                     form_field(
@@ -100,19 +91,14 @@ def add_service_dialog() -> rx.Component:
                         errors=errors,
                         key="operator",
                     ),
-                    form_field(
+                    checked_field(
                         "Service date",
                         "service-date",
-                        rx.input(
-                            id="service-date",
-                            name="service_date",
-                            type="date",
-                            default_value=S.overview.check_in_iso,
-                            width="100%",
-                            **validation_props(errors, "service_date", "service-date"),
-                        ),
+                        rx.input,
                         errors=errors,
-                        key="service_date",
+                        field="service_date",
+                        type="date",
+                        default_value=S.overview.check_in_iso,
                     ),
                 ),
                 form_field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from concierge_app import routes
 from concierge_app.ui.shared.layout import loading_card, page_header
 from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE
@@ -41,7 +42,7 @@ def _booking_row(row: ObjectVar[BookingRow]) -> rx.Component:
         rx.table.row_header_cell(
             rx.link(
                 row.reference,
-                href="/bookings/" + row.reference,
+                href=routes.booking(row.reference),
                 weight="medium",
                 font_family="var(--code-font-family)",
             ),

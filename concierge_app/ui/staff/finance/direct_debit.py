@@ -7,6 +7,7 @@ import reflex as rx
 
 from concierge_app.domain.direct_debit import COLLECTION_DAY
 from concierge_app.ui.shared.layout import table_header
+from concierge_app.ui.shared.notices import error_notice
 from concierge_app.ui.staff.finance.direct_debit_state import DebitRow
 from concierge_app.ui.staff.finance.direct_debit_state import DirectDebitState as D
 
@@ -80,17 +81,7 @@ def direct_debit_card() -> rx.Component:
                     id="sandbox-bank-note",
                 ),
             ),
-            rx.cond(
-                D.error != "",
-                rx.callout(
-                    D.error,
-                    icon="triangle_alert",
-                    color_scheme="red",
-                    role="alert",
-                    id="direct-debit-error",
-                    width="100%",
-                ),
-            ),
+            error_notice(D.error, id="direct-debit-error"),
             rx.cond(
                 D.summary != "",
                 rx.callout(

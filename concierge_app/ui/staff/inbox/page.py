@@ -7,15 +7,14 @@ from __future__ import annotations
 import reflex as rx
 
 from concierge_app.ui.shared.inbox.parts import (
-    empty_pane,
     fact,
-    inbox_grid,
-    thread_list,
+    inbox_panes,
     thread_view,
 )
 from concierge_app.ui.shared.layout import loading_card, page_header
 from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE
+from concierge_app.ui.shared.notices import notice
 from concierge_app.ui.staff.inbox.state import InboxState as S
 from concierge_app.ui.staff.shell import page_shell
 
@@ -42,15 +41,8 @@ def _thread() -> rx.Component:
             rx.cond(S.invoice != "", fact("Invoice", S.invoice, id="thread-invoice")),
         ],
         "Your reply is emailed to " + S.finance_email + ".",
-        rx.cond(
-            S.notice != "",
-            rx.callout(
-                S.notice,
-                icon="circle_check",
-                color_scheme="green",
-                width="100%",
-                id="inbox-notice",
-            ),
+        notice(
+            S.notice, icon="circle_check", color_scheme="green", id="inbox-notice", width="100%"
         ),
     )
 
@@ -73,30 +65,15 @@ def inbox_page() -> rx.Component:
                     color_scheme="red",
                 ),
                 rx.box(
-                    inbox_grid(
-                        thread_list(
-                            S.threads,
-                            S.selected_id,
-                            S.open,
-                            title=_list_title(),
-                            empty="No messages from partners yet. They write from the Extranet's "
-                            "Inbox.",
-                            show_partner=True,
-                        ),
-                        rx.match(
-                            S.pane,
-                            ("thread", _thread()),
-                            (
-                                "missing",
-                                rx.callout(
-                                    "This thread was not found.",
-                                    icon="search_x",
-                                    color_scheme="gray",
-                                    id="thread-not-found",
-                                ),
-                            ),
-                            empty_pane("Choose a thread on the left to read it and reply."),
-                        ),
+                    inbox_panes(
+                        S,
+                        ("thread", _thread()),
+                        title=_list_title(),
+                        empty="No messages from partners yet. They write from the Extranet's "
+                        "Inbox.",
+                        missing="This thread was not found.",
+                        choose="Choose a thread on the left to read it and reply.",
+                        show_partner=True,
                     ),
                     # Long subjects, names and words in messages wrap instead of widening the
                     # page (the property is inherited by the shared inbox parts).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from concierge_app import routes
 from concierge_app.ui.shared.layout import page_header
 from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE, clamp_style, clamped_text
@@ -70,7 +71,7 @@ def _row(m: ObjectVar[MessageRow]) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 m.booking != "",
-                rx.link(m.booking, href="/bookings/" + m.booking),
+                rx.link(m.booking, href=routes.booking(m.booking)),
                 rx.text(m.partner, color_scheme="gray"),
             ),
             white_space="nowrap",

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import re
 
+from concierge_app import routes
 from concierge_app.domain.formatting import format_moment
 from concierge_app.domain.templates import DEFAULT_TEMPLATES
 from concierge_app.services.outbox.listing import list_outbox
@@ -15,7 +16,7 @@ from concierge_app.ui.staff.session import AuthState
 from concierge_app.ui.staff.times import PlatformTimesMixin
 
 TEMPLATE_NAMES = {key: t.name for key, t in DEFAULT_TEMPLATES.items()}
-_GUEST_LINK = re.compile(r"https?://\S+/portal/\S+")
+_GUEST_LINK = re.compile(r"https?://\S+" + re.escape(routes.PORTAL_PREFIX) + r"\S+")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,10 +8,10 @@ import asyncio
 import dataclasses
 import logging
 from datetime import date
-from urllib.parse import unquote
 
 import reflex as rx
 
+from concierge_app import routes
 from concierge_app.domain.commission_rates import format_rate
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.formatting import format_moment, format_money
@@ -145,8 +145,7 @@ class PartnerAccountState(LiveState, AuthState):
     rate_errors: dict[str, str] = {}
 
     def _code_from_url(self) -> str:
-        path = self.router.url.path.rstrip("/")
-        return unquote(path.rsplit("/", 1)[-1]) if "/finance/partners/" in path else ""
+        return routes.path_parameter(self.router.url.path, routes.FINANCE_PARTNER_PREFIX)
 
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]
