@@ -97,7 +97,8 @@ async def open_session(request: Request) -> Response:
         login = routes.sign_in(Kind.PARTNER if partner else Kind.STAFF)
         return _redirect(f"{login}?expired=1")
     home = routes.home(new.kind)
-    response = _redirect(safe_next(target, default=home, within=home))
+    target = safe_next(target, default=home, within=home, refused=routes.NOT_AFTER_SIGN_IN)
+    response = _redirect(target)
     if new.kind is not Kind.STAFF:
         _clear(response, PROPERTY_COOKIE)  # a group login starts at its home property
     response.set_cookie(

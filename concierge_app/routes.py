@@ -53,11 +53,29 @@ OPEN_SESSION = "/api/auth/session"  # ?code=<one-time ticket>&next=<path>
 SIGN_OUT = "/api/auth/signout"  # ?kind=staff|partner
 
 FAVICON = "/favicon.svg"
+API_PREFIX = "/api/"
+# where a sign-in never goes on to: the HTTP endpoints and the sign-in pages themselves
+NOT_AFTER_SIGN_IN = (API_PREFIX, SIGN_IN, PARTNER_SIGN_IN)
 
 
 def booking(reference: str) -> str:
     """One booking's staff page."""
     return BOOKING_PREFIX + reference
+
+
+def portal(reference: str) -> str:
+    """A booking's guest portal (its link carries the guest's token)."""
+    return PORTAL_PREFIX + reference
+
+
+def sandbox_checkout(session: str) -> str:
+    """The sandbox provider's checkout page of one session."""
+    return SANDBOX_CHECKOUT_PREFIX + session
+
+
+def partner_thread(thread_id: int) -> str:
+    """One thread of the partner's inbox."""
+    return f"{PARTNER_INBOX}?thread={thread_id}"
 
 
 def finance_partner(code: str) -> str:

@@ -195,9 +195,12 @@ def two_factor_required(*, app_env: str, can_refund: bool) -> bool:
     return app_env == "production" and can_refund
 
 
-def safe_next(target: str, *, default: str, within: str = "/") -> str:
-    """Where to go after signing in: a relative path of this site under `within`, else
-    `default` (never another site: no scheme, no host, no `//` or backslash tricks)."""
+def safe_next(
+    target: str, *, default: str, within: str = "/", refused: tuple[str, ...] = ()
+) -> str:
+    """Where to go after signing in: a relative path of this site under `within` and not under
+    a `refused` prefix (the API, the sign-in pages), else `default` (never another site: no
+    scheme, no host, no `//` or backslash tricks)."""
     if not target or any(ch in target for ch in "\\\r\n\t") or target.startswith("//"):
         return default
     parts = urlsplit(target)
@@ -206,6 +209,6 @@ def safe_next(target: str, *, default: str, within: str = "/") -> str:
     base = within.rstrip("/")
     if not (parts.path == within or parts.path == base or parts.path.startswith(base + "/")):
         return default
-    if parts.path.startswith(("/api/", "/login", "/partner/login")):
+    if refused and parts.path.startswith(refused):
         return default
     return target

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from concierge_app import routes
 from concierge_app.domain import sign_in as rules
 from concierge_app.domain.sign_in import AccountCount, AddressCount, Outcome
 
@@ -97,12 +98,14 @@ def test_the_later_of_the_two_waits_wins_and_the_message_says_how_long():
         ("javascript:alert(1)", "/", "/"),
         ("/api/auth/session?code=x", "/", "/"),
         ("/login", "/", "/"),
+        ("/partner/login?expired=1", "/partner", "/partner"),
         ("", "/", "/"),
     ],
 )
 def test_a_sign_in_only_goes_on_to_a_page_of_this_site(target, within, expected):
     default = "/partner" if within == "/partner" else "/"
-    assert rules.safe_next(target, default=default, within=within) == expected
+    refused = routes.NOT_AFTER_SIGN_IN
+    assert rules.safe_next(target, default=default, within=within, refused=refused) == expected
 
 
 def test_two_factor_is_required_in_production_for_staff_who_can_refund():

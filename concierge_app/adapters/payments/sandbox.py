@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from concierge_app import routes
 from concierge_app.adapters.payments.gateway import (
     CheckoutRequest,
     CheckoutSession,
@@ -154,7 +155,7 @@ class SandboxGateway(SandboxRefunds):
                 )
                 session.add(existing)
             reference = existing.id
-        return CheckoutSession(reference, f"{self._base}/sandbox/checkout/{reference}")
+        return CheckoutSession(reference, self._base + routes.sandbox_checkout(reference))
 
     def session(self, reference: str) -> SandboxSessionView | None:
         with self._db.read() as session:

@@ -33,6 +33,7 @@ from concierge_app.services.shared.common import id_of
 
 __all__ = ["SignInRefused"]
 
+
 @dataclass(frozen=True, slots=True)
 class PropertyChoice:
     """One of a group's properties, for the property switcher."""

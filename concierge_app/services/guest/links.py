@@ -17,10 +17,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from concierge_app import routes
 from concierge_app.db.bookings import Booking, GuestLink
 from concierge_app.db.engine import Database
 from concierge_app.db.payments import PaymentAttempt
 from concierge_app.db.types import utcnow
+from concierge_app.services.shared.addresses import public_url
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import load, token_digest
 from concierge_app.settings import get_settings
@@ -52,8 +54,7 @@ RETURN_VALID_FOR = timedelta(hours=25)
 
 def portal_url(reference: str, token: str) -> str:
     """The guest's address of the booking's portal (the Payments card)."""
-    base = get_settings().public_base_url.rstrip("/")
-    return f"{base}/portal/{reference}?t={token}"
+    return f"{public_url(routes.portal(reference))}?t={token}"
 
 
 def return_code(attempt_id: str) -> str:
@@ -64,7 +65,7 @@ def return_code(attempt_id: str) -> str:
 
 def return_urls(reference: str, attempt_id: str) -> tuple[str, str]:
     """(success, cancel) URLs for a checkout: the attempt and its return code, no token."""
-    base = f"{get_settings().public_base_url.rstrip('/')}/portal/{reference}"
+    base = public_url(routes.portal(reference))
     code = return_code(attempt_id)
     return (
         f"{base}?checkout={attempt_id}&r={code}",

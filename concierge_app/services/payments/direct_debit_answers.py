@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
+from concierge_app import routes
 from concierge_app.adapters.payments.stripe_events import StripeEvent
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import Partner
@@ -32,6 +33,7 @@ from concierge_app.services.payments.event_log import (
     set_event_outcome,
     store_event,
 )
+from concierge_app.services.shared.addresses import public_url
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import table_of
 from concierge_app.services.shared.messages import queue_message
@@ -228,7 +230,7 @@ def failed_message_context(
             "the reference;\n"
             "  • or online, under Finance → Invoices."
         ),
-        "finance_url": f"{settings.public_base_url.rstrip('/')}/partner/invoices",
+        "finance_url": public_url(routes.PARTNER_INVOICES),
     }
 
 

@@ -43,10 +43,10 @@ from concierge_app.services.partner.views.documents import (
 )
 from concierge_app.services.payments.partner_fulfilment import PREFIX
 from concierge_app.services.payments.provider import get_gateway
+from concierge_app.services.shared.addresses import public_url
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import table_of
 from concierge_app.services.shared.common import today as business_day
-from concierge_app.settings import get_settings
 
 _INV, _P, _G = table_of(PartnerInvoice), table_of(Partner), table_of(PartnerGroup)
 _CO, _COI = table_of(PartnerCheckout), table_of(PartnerCheckoutInvoice)
@@ -112,7 +112,7 @@ def begin_partner_checkout(
         opened = _open(session, payer, ids, day, actor, gateway.name)
     if opened.reused_url is not None:
         return PartnerCheckoutStart(opened.checkout_id, opened.reused_url)
-    base = get_settings().public_base_url.rstrip("/") + return_path
+    base = public_url(return_path)
     request = CheckoutRequest(
         attempt_id=opened.checkout_id,
         booking_reference=opened.code,

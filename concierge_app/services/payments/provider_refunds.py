@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
+from concierge_app import routes
 from concierge_app.adapters.payments.gateway import ProviderRefund
 from concierge_app.db.bookings import Booking, ServiceItem
 from concierge_app.db.engine import Database
@@ -37,6 +38,7 @@ from concierge_app.services.guest.refunds import settle_refund
 from concierge_app.services.payments.event_log import DUPLICATE_EVENT, Delivery, set_event_outcome
 from concierge_app.services.payments.guest_fulfilment import GUEST
 from concierge_app.services.payments.lifecycle import Locked, claim
+from concierge_app.services.shared.addresses import public_url
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.messages import queue_message
 from concierge_app.settings import get_settings
@@ -205,7 +207,7 @@ def _tell_staff(
                 for service_id, m in parts
             ],
             "check": check,
-            "booking_url": f"{settings.public_base_url.rstrip('/')}/bookings/{reference}",
+            "booking_url": public_url(routes.booking(reference)),
         },
     )
 

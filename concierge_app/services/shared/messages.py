@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlmodel import Session
 from sqlmodel import select as orm_select
 
+from concierge_app import routes
 from concierge_app.db.bookings import Booking
 from concierge_app.db.engine import Database
 from concierge_app.db.messaging import LifecycleTemplate, OutboxMessage
@@ -24,6 +25,7 @@ from concierge_app.domain.templates import (
     render_message,
     validate_template,
 )
+from concierge_app.services.shared.addresses import public_url
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import insert_ignore, load
 from concierge_app.settings import get_settings
@@ -127,8 +129,7 @@ def booking_recipient(
             "property_name": guest.place,
             "check_in": format_day(booking.check_in, guest.locale),
             "check_out": format_day(booking.check_out, guest.locale),
-            "portal_url": portal_url
-            or f"{settings.public_base_url.rstrip('/')}/portal/{booking.reference}",
+            "portal_url": portal_url or public_url(routes.portal(booking.reference)),
         },
     )
 
@@ -158,7 +159,7 @@ def sample_context(key: str, currency: str = "EUR") -> dict[str, Any]:
         "property_name": "Sample Villa",
         "check_in": "July 1, 2026",
         "check_out": "July 8, 2026",
-        "portal_url": f"{settings.public_base_url.rstrip('/')}/portal/BK-000000",
+        "portal_url": public_url(routes.portal("BK-000000")),
     }
     placeholders = DEFAULT_TEMPLATES[key].placeholders
     return {k: v for k, v in booking.items() if k in placeholders} | _sample_values(key, currency)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select
 from sqlmodel import Session
 
+from concierge_app import routes
 from concierge_app.db.parties import Partner
 from concierge_app.db.partner_billing import PartnerInvoice
 from concierge_app.domain.documents import KIND_TITLES, payment_lines
@@ -22,6 +23,7 @@ from concierge_app.domain.partner_billing import (
 )
 from concierge_app.domain.vat import format_bps, tax_label
 from concierge_app.services.partner.platform import platform_details
+from concierge_app.services.shared.addresses import public_url
 from concierge_app.settings import get_settings
 
 _INV: Table = PartnerInvoice.__table__  # type: ignore[attr-defined]
@@ -119,5 +121,5 @@ def invoice_issued_context(session: Session, invoice_id: int) -> dict[str, Any]:
                 platform=platform_details(),
             )
         ),
-        "finance_url": f"{settings.public_base_url.rstrip('/')}/partner/invoices",
+        "finance_url": public_url(routes.PARTNER_INVOICES),
     }

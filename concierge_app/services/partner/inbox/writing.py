@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from concierge_app import routes
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import Partner, StaffUser
 from concierge_app.db.partner_billing import PartnerInvoice
@@ -24,6 +25,7 @@ from concierge_app.services.partner.inbox.checks import (
     checked_subtopic,
     checked_topic,
 )
+from concierge_app.services.shared.addresses import public_url
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of, load
 from concierge_app.services.shared.messages import queue_message
@@ -166,9 +168,7 @@ def staff_reply(*, db: Database, thread_id: int, author: str, body: str) -> int:
                 "subtopic": thread.subtopic,
                 "staff_name": staff or author,
                 "reply": body,
-                "inbox_url": (
-                    f"{settings.public_base_url.rstrip('/')}/partner/inbox?thread={thread_id}"
-                ),
+                "inbox_url": public_url(routes.partner_thread(thread_id)),
             },
         )
         record_event(

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from concierge_app import routes
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import Partner, PartnerGroup
 from concierge_app.db.partner_billing import PartnerInvoice
@@ -22,6 +23,7 @@ from concierge_app.domain.formatting import format_money
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import long_date
 from concierge_app.domain.partner_payments import read_reference
+from concierge_app.services.shared.addresses import public_url
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of, load, table_of
 from concierge_app.services.shared.messages import queue_message
@@ -214,7 +216,7 @@ def email_breakdown(
             "payment_date": long_date(received_on),
             "allocation_lines": allocation_lines(lines),
             "credit_left": format_money(credit_left),
-            "group_url": f"{settings.public_base_url.rstrip('/')}/partner/group",
+            "group_url": public_url(routes.PARTNER_GROUP),
         },
     )
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from concierge_app import routes
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import Partner
 from concierge_app.db.partner_billing import PartnerInvoice
@@ -42,6 +43,7 @@ from concierge_app.services.partner.money.credit import (
 )
 from concierge_app.services.partner.money.payments import open_items
 from concierge_app.services.partner.platform import platform_details
+from concierge_app.services.shared.addresses import public_url
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import next_in_sequence, table_of
 from concierge_app.services.shared.messages import queue_message
@@ -316,6 +318,6 @@ def _queue_email(
             "reason": reason,
             "applied": applied_text,
             "payment_instructions": instructions,
-            "finance_url": f"{settings.public_base_url.rstrip('/')}/partner/invoices",
+            "finance_url": public_url(routes.PARTNER_INVOICES),
         },
     )
