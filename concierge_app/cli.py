@@ -1,5 +1,5 @@
 """Command line: `python -m concierge_app.cli migrate | seed-demo | month-end | direct-debit |
-deliver-outbox | verify-audit | check [--deploy]`."""
+deliver-outbox | export-journal | verify-audit | check [--deploy]`."""
 
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ from concierge_app.db.engine import Database
 from concierge_app.demo.seed import DEMO_STAFF, has_data, load_demo
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.formatting import format_money
+from concierge_app.domain.journal_csv import decimal_text
 from concierge_app.domain.partner_billing import Period
 from concierge_app.services.access import two_factor
+from concierge_app.services.books.journal import export_journal
 from concierge_app.services.outbox.delivery import deliver_due_messages
 from concierge_app.services.partner.billing.month_end import run_month_end
 from concierge_app.services.payments.direct_debit import collect_direct_debits
@@ -134,6 +136,53 @@ def month_end(
         console.print("This period was already invoiced: nothing added.")
     elif summary.resumed:
         console.print("Resumed an interrupted run: partners already invoiced were skipped.")
+
+
+@app.command("export-journal")
+def export_journal_command(
+    period: str = typer.Option(..., help="The month to export, YYYY-MM"),
+    out: str = typer.Option(..., help="The folder to write the CSV files into"),
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Write the month's double-entry journal: one CSV per currency (debit and credit columns),
+    plus Xero and QuickBooks import files. Nothing is written if it does not balance."""
+    try:
+        month = Period.parse(period)
+    except DomainError as bad:
+        console.print(f"[red]{bad.message}[/red]")
+        raise typer.Exit(1) from None
+    try:
+        with _progress() as bar:
+            task = bar.add_task(f"Journal {month.label}", total=None)
+
+            def show(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description="Writing files")
+
+            journal, files = export_journal(
+                db=_db(url),
+                period=month,
+                out_dir=Path(out),
+                chart=get_settings().chart_of_accounts,
+                progress=show,
+            )
+    except DomainError as bad:
+        console.print(f"[red]{bad.message}[/red]")
+        raise typer.Exit(1) from None
+    table = Table(title=f"Journal {month} ({len(journal.entries):,} entries)")
+    for column in ("Currency", "Entries", "Debit", "Credit"):
+        table.add_column(column, justify="left" if column == "Currency" else "right")
+    for t in journal.totals:
+        table.add_row(
+            t.currency,
+            f"{t.entries:,}",
+            decimal_text(t.debit_minor, t.currency),
+            decimal_text(t.credit_minor, t.currency),
+        )
+    console.print(table)
+    if not journal.entries:
+        console.print(f"No money moved in {month.label}: no files written.")
+    for path in files:
+        console.print(f"  {path}")
 
 
 @app.command("direct-debit")

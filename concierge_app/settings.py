@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from concierge_app.domain.errors import DomainError
+from concierge_app.domain.journal_accounts import ChartOfAccounts, parse_chart
 from concierge_app.domain.vat import TaxRate, parse_rates
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -90,6 +91,21 @@ class Settings(BaseSettings):
     smtp_from: str = "Azure Concierge <billing@azure-concierge.test>"
     outbox_delivery_seconds: int = 10  # the in-app delivery job's pause (0: off)
     month_end_check_seconds: int = 3600  # the in-app month-end schedule's check (0: off)
+    # The journal export's account codes: "receivable_guest=1100,bank=1010" (the rest default)
+    journal_accounts: str = ""
+
+    @property
+    def chart_of_accounts(self) -> ChartOfAccounts:
+        """`journal_accounts` over the default chart (checked at start-up)."""
+        return parse_chart(self.journal_accounts)
+
+    @model_validator(mode="after")
+    def _check_journal_accounts(self) -> Settings:
+        try:
+            parse_chart(self.journal_accounts)
+        except DomainError as bad:
+            raise ValueError(f"JOURNAL_ACCOUNTS: {bad}") from None
+        return self
 
     @property
     def tax_rates(self) -> dict[str, TaxRate]:
