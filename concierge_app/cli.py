@@ -147,6 +147,8 @@ def export_journal_command(
     """Write the month's double-entry journal: one CSV per currency (debit and credit columns),
     plus Xero and QuickBooks import files. Nothing is written if it does not balance."""
     try:
+        if not period.isascii():  # \d would also take other scripts' digits
+            raise DomainError("Give the period as YYYY-MM, e.g. 2026-11.", field="period")
         month = Period.parse(period)
     except DomainError as bad:
         console.print(f"[red]{bad.message}[/red]")
