@@ -1,7 +1,8 @@
 """`/finance` (staff), one tab per job: Overview (invoiced vs paid vs outstanding, partner
 balances), Month-end (preview, run with a progress bar, past runs), Bank transfers (record one,
 import a bank statement CSV, the queue of unmatched ones), Direct debit (collect; the sandbox
-bank's answers), Payouts and Documents (the latest partner documents). `?tab=<name>` opens a
+bank's answers), Payouts, Documents (the latest partner documents) and Books (the journal
+export, the monthly charts). `?tab=<name>` opens a
 tab; choosing one puts it in the address."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import reflex as rx
 
 from concierge_app.ui.shared.layout import loading_card, page_header
 from concierge_app.ui.shared.live import live_updates
+from concierge_app.ui.staff.finance.books import books_tab
 from concierge_app.ui.staff.finance.direct_debit import direct_debit_card
 from concierge_app.ui.staff.finance.documents import documents_tab
 from concierge_app.ui.staff.finance.month_end import month_end_tab
@@ -50,6 +52,7 @@ _TAB_CONTENT = {
     "direct-debit": direct_debit_card,
     "payouts": payouts_tab,
     "documents": documents_tab,
+    "books": books_tab,
 }
 
 

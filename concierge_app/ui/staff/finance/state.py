@@ -25,6 +25,7 @@ from concierge_app.services.partner.views.finance import (
 )
 from concierge_app.services.shared.common import today
 from concierge_app.services.shared.database import get_database
+from concierge_app.ui.staff.finance.books_state import BooksMixin
 from concierge_app.ui.staff.finance.month_end_state import MonthEndMixin
 from concierge_app.ui.staff.finance.rows import (
     BalanceRow,
@@ -52,6 +53,7 @@ FINANCE_TABS: dict[str, str] = {
     "direct-debit": "Direct debit",
     "payouts": "Payouts",
     "documents": "Documents",
+    "books": "Books",
 }
 DEFAULT_TAB = "overview"
 # The page shows dates only, each a day of the platform's business calendar (services.common).
@@ -62,7 +64,7 @@ def _today() -> date:
     return today()
 
 
-class FinanceState(MonthEndMixin, BankTransfersMixin, LiveState, AuthState):
+class FinanceState(MonthEndMixin, BankTransfersMixin, BooksMixin, LiveState, AuthState):
     balances: list[BalanceRow] = []
     chart: list[dict[str, Any]] = []
     runs: list[RunRow] = []
