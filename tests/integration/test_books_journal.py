@@ -24,6 +24,7 @@ from concierge_app.domain.journal_rules import EventKind, LedgerEvent, entry_for
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import Period
 from concierge_app.domain.strategies import PaymentStrategy as S
+from concierge_app.services.books.charts import books_charts
 from concierge_app.services.books.events import ledger_events
 from concierge_app.services.books.journal import build_journal, export_journal
 from concierge_app.services.guest import bookings, invoicing, refunds
@@ -373,3 +374,34 @@ def test_an_export_changes_nothing_in_the_ledger(db, tmp_path: Path):
     before = snapshot(db)
     export_journal(db=db, period=Period.of(business_day()), out_dir=tmp_path, chart=CHART)
     assert snapshot(db) == before
+
+
+# --- the finance charts ---------------------------------------------------------------------
+
+
+def test_the_charts_show_invoiced_paid_and_outstanding_by_month_per_currency(ledger):  # noqa: F811
+    db = ledger["db"]
+    w = make_world(db, currency="JPY")
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "5000")
+    pay(w, [send_draft(w)])
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "700", title="Tea")
+    send_draft(w)
+    now = business_day()
+    charts = books_charts(db=db, today=now)
+    (jpy,) = [s for s in charts.guest if s.currency == "JPY"]
+    assert len(jpy.months) == 12 and jpy.months[-1].period == Period.of(now)
+    last = jpy.months[-1]
+    assert (last.invoiced.minor, last.paid.minor, last.outstanding.minor) == (5700, 5000, 700)
+    (eur,) = charts.commission
+    december = next(m for m in eur.months if m.period == Period(2026, 12))
+    gross = commission_invoice(db, ledger["gross"])
+    assert december.invoiced.minor >= gross.amount_minor
+    assert december.paid.minor + december.outstanding.minor == december.invoiced.minor
+    before = december.outstanding.minor
+    transfer(db, "10.00", f"PRP-GRS01 {gross.number}", external_id="BANK-7")
+    after = next(
+        m
+        for m in books_charts(db=db, today=now).commission[0].months
+        if m.period == Period(2026, 12)
+    )
+    assert after.outstanding.minor == before - 1000
