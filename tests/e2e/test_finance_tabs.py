@@ -1,6 +1,7 @@
 """The staff Finance page in tabs (issue 15): it was one 4,700 px scroll; now each job —
-Overview, Month-end, Bank transfers, Direct debit, Payouts, Documents — has its own tab, the
-address names the open tab (`/finance?tab=transfers`), and a link or a reload opens that tab.
+Overview, Month-end, Bank transfers, Direct debit, Payouts, Documents, Books (issue 17) — has
+its own tab, the address names the open tab (`/finance?tab=transfers`), and a link or a reload
+opens that tab.
 Screenshots of every tab at 1280 and 390 px."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ PARTS = {
     "direct-debit": "#direct-debit",
     "payouts": "#payouts",
     "documents": "#latest-documents",
+    "books": "#books-journal",
 }
 OLD_HEIGHT = 4_700  # the one long page, at 1280 px
 
