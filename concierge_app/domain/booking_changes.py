@@ -1,12 +1,13 @@
 """What may change on a booking once it exists (the Edit dialog, a re-imported row).
 
-Dates change while the booking is not cancelled; the accommodation total never goes below what
+A cancelled booking no longer changes at all; the accommodation total never goes below what
 was already paid for the stay; the currency stays once anything is priced in it (an invoice, a
 service, a payment); the property stays once an invoice exists. Each refusal says why.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,14 +30,19 @@ class BookingFacts:
     services: int
 
 
-def edit_problems(current: BookingFacts, wanted: BookingInput) -> list[tuple[str, str]]:
-    """Why `wanted` may not replace the booking `current` describes, as (field, message)."""
+def edit_problems(
+    current: BookingFacts, wanted: BookingInput, changed: Collection[str]
+) -> list[tuple[str, str]]:
+    """Why `wanted` may not replace the booking `current` describes, as (field, message);
+    `changed` names the fields that differ (a cancelled booking refuses any)."""
+    if current.cancelled and changed:
+        return [
+            (
+                "booking",
+                f"This booking is cancelled: {current.reference} keeps its details as they were.",
+            )
+        ]
     problems: list[tuple[str, str]] = []
-    moved = (wanted.check_in, wanted.check_out) != (current.check_in, current.check_out)
-    if moved and current.cancelled:
-        problems.append(
-            ("check_in", f"Booking {current.reference} is cancelled: its dates no longer change.")
-        )
     if wanted.currency != current.currency:
         priced = [
             what

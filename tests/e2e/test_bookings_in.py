@@ -1,6 +1,7 @@
-"""Bookings in, in the browser: staff create a booking with the New booking form (a bad field is
-refused at the field first), edit its check-out on the booking page, then import a bookings CSV
-on the Bookings page; both bookings are in the list. Screenshots at 1280 and 390 px."""
+"""Bookings in, in the browser: staff create a booking with the New booking form (a currency
+from the list; a bad field is refused at the field first), edit its check-out on the booking
+page, then import a bookings CSV on the Bookings page; both bookings are in the list.
+Screenshots at 1280 and 390 px."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from concierge_app.db.bookings import Booking
+from concierge_app.db.engine import Database
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
@@ -52,6 +57,8 @@ def test_new_booking_by_form_then_edit_then_import_a_csv(
     page.get_by_role("option", name=re.compile("PRP-1001")).click()
     dialog.get_by_label("Check-in").fill("2027-05-02")
     dialog.get_by_label("Check-out").fill("2027-05-01")
+    dialog.locator("#new-currency").click()
+    page.get_by_role("option", name="CHF", exact=True).click()
     dialog.get_by_label("Accommodation total").fill("2400.00")
     dialog.get_by_label("Already paid").fill("500")
     shot(page, "new-booking-dialog")
@@ -62,12 +69,16 @@ def test_new_booking_by_form_then_edit_then_import_a_csv(
     dialog.get_by_label("Check-out").fill("2027-05-09")
     dialog.get_by_role("button", name="Create booking").click()
     page.wait_for_url(re.compile(r"/bookings/BK-\d{6}$"), timeout=30_000)
+    with Database(app_server.database_url).read() as s:  # the form sent its opening's key
+        made = s.exec(select(Booking).where(Booking.reference == page.url.rsplit("/", 1)[1]))
+        assert len(made.one().request_key or "") >= 16
     expect(page.get_by_role("heading", level=1)).to_contain_text("Booking BK-")
     expect(page.locator("#accommodation-total")).to_contain_text("2,400.00")
 
     page.get_by_role("button", name="Edit").click()
     edit = page.locator("#edit-booking-dialog")
     expect(edit.get_by_label("Guest name")).to_have_value(guest)
+    expect(edit.locator("#edit-currency")).to_have_text("CHF")
     edit.get_by_label("Check-out").fill("2027-05-11")
     edit.get_by_label("Accommodation total").fill("100")
     shot(page, "edit-booking-dialog")

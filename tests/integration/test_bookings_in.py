@@ -173,7 +173,7 @@ def test_edit_changes_what_may_change_and_audits_before_and_after(db: Database, 
     assert snapshot(db) == before
 
 
-def test_edit_refuses_property_once_invoiced_and_dates_once_cancelled(db: Database):
+def test_edit_refuses_property_once_invoiced_and_anything_once_cancelled(db: Database):
     w = make_world(db)
     add_service(w, PaymentStrategy.PLATFORM_COLLECTS_FULL, "120.00")
     send_draft(w)
@@ -188,9 +188,13 @@ def test_edit_refuses_property_once_invoiced_and_dates_once_cancelled(db: Databa
         edit_booking(
             db=db, booking_id=w.booking_id, fields={**values, "check_in": "2026-06-30"}, actor=ACTOR
         )
-    assert edit_booking(
-        db=db, booking_id=w.booking_id, fields={**values, "guest_name": "Fixed Typo"}, actor=ACTOR
-    )
+    with pytest.raises(BookingInvalid, match="This booking is cancelled"):  # nor anything else
+        edit_booking(
+            db=db,
+            booking_id=w.booking_id,
+            fields={**values, "guest_name": "Fixed Typo"},
+            actor=ACTOR,
+        )
 
 
 # -- CSV import ---------------------------------------------------------------------------------

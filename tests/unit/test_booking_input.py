@@ -222,16 +222,23 @@ FACTS = BookingFacts(
 
 def test_edit_rules():
     wanted = read_booking(GOOD)
-    assert edit_problems(FACTS, wanted) == []
+    assert edit_problems(FACTS, wanted, ()) == []
     cancelled = FACTS.__class__(
         **{**{f: getattr(FACTS, f) for f in FACTS.__slots__}, "cancelled": True}
     )
     moved = read_booking({**GOOD, "check_out": "2027-03-10"})
-    assert [f for f, _ in edit_problems(cancelled, moved)] == ["check_in"]
+    assert edit_problems(cancelled, wanted, ()) == []  # nothing changes: nothing to refuse
+    for changed in (("check_out",), ("guest_name",), ("external_reference", "currency")):
+        refused = edit_problems(cancelled, moved, changed)
+        assert len(refused) == 1 and refused[0][0] == "booking"
+        assert refused[0][1].startswith("This booking is cancelled: BK-1")
     below = read_booking({**GOOD, "accommodation_total": "999", "accommodation_paid": ""})
-    assert "below what is already paid" in edit_problems(FACTS, below)[0][1]
+    assert "below what is already paid" in edit_problems(FACTS, below, ("x",))[0][1]
     usd = read_booking({**GOOD, "currency": "USD"})
-    assert "accommodation payments" in dict(edit_problems(FACTS, usd))["currency"]
+    assert "accommodation payments" in dict(edit_problems(FACTS, usd, ("currency",)))["currency"]
     invoiced = FACTS.__class__(**{**{f: getattr(FACTS, f) for f in FACTS.__slots__}, "invoices": 1})
     elsewhere = read_booking({**GOOD, "property": "PRP-2"})
-    assert "already has invoices" in dict(edit_problems(invoiced, elsewhere))["property"]
+    assert (
+        "already has invoices"
+        in dict(edit_problems(invoiced, elsewhere, ("property",)))["property"]
+    )

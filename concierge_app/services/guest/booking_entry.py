@@ -3,8 +3,10 @@ same row by row (`booking_import`).
 
 A new booking takes a guest (an existing guest with the same email is reused), a property by
 its code, the stay, the accommodation total and who collects it, and what is already paid
-(recorded as an accommodation payment in the same transaction). An edit checks
-`domain.booking_changes` and records the before and after of every field it changes.
+(recorded as an accommodation payment in the same transaction). The form's request key makes a
+repeated submit return the booking it already made. An edit checks `domain.booking_changes`,
+changes the booking's own guest in place (never onto another guest's email) and records the
+before and after of every field it changes.
 Bad input raises `BookingInvalid` (every field's problem) and writes nothing.
 """
 
@@ -16,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from concierge_app.db.bookings import AccommodationPayment, Booking, ServiceItem
@@ -24,6 +27,7 @@ from concierge_app.db.invoicing import GuestInvoice
 from concierge_app.db.parties import Guest, Partner
 from concierge_app.domain.booking_changes import BookingFacts, edit_problems
 from concierge_app.domain.booking_input import BookingInput, BookingInvalid, read_booking
+from concierge_app.domain.errors import DomainError
 from concierge_app.domain.lifecycle import BookingStatus
 from concierge_app.domain.money import Money
 from concierge_app.domain.statuses import PartnerKind
@@ -32,6 +36,7 @@ from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of, load, next_in_sequence
 
 PAID_AT_BOOKING = "paid before booking"
+MAX_REQUEST_KEY = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,7 @@ class NewBooking:
     id: int
     reference: str
     guest_reused: bool
+    repeated: bool = False  # the request key had already made this booking
 
 
 def _problem(field: str, message: str) -> BookingInvalid:
@@ -106,7 +112,12 @@ def _next_reference(session: Session) -> str:
 
 
 def insert_booking(
-    session: Session, wanted: BookingInput, *, actor: str, received_on: date
+    session: Session,
+    wanted: BookingInput,
+    *,
+    actor: str,
+    received_on: date,
+    request_key: str | None = None,
 ) -> NewBooking:
     """Create the booking `wanted` describes, with its payment so far, in `session`."""
     prop = property_by_code(session, wanted.property_code)
@@ -127,6 +138,7 @@ def insert_booking(
         collector=wanted.collected_by,
         actor=actor,
         external_reference=wanted.external_reference,
+        request_key=request_key,
     )
     if not wanted.accommodation_paid.is_zero:
         add_accommodation_payment(
@@ -141,14 +153,47 @@ def insert_booking(
     return NewBooking(id_of(booking), booking.reference, reused)
 
 
+def _checked_key(request_key: str | None) -> str | None:
+    if request_key is None:
+        return None
+    if not (
+        0 < len(request_key) <= MAX_REQUEST_KEY
+        and request_key.isascii()
+        and request_key.isprintable()
+    ):
+        raise DomainError("The form's request key is malformed; reopen the form.", field="form")
+    return request_key
+
+
+def _made_with(db: Database, request_key: str) -> NewBooking | None:
+    with db.read() as session:
+        found = session.exec(select(Booking).where(Booking.request_key == request_key)).first()
+        return None if found is None else NewBooking(id_of(found), found.reference, False, True)
+
+
 def new_booking(
-    *, db: Database, fields: Mapping[str, str], actor: str, received_on: date
+    *,
+    db: Database,
+    fields: Mapping[str, str],
+    actor: str,
+    received_on: date,
+    request_key: str | None = None,
 ) -> NewBooking:
     """The New booking form (text by field, see `domain.booking_input.FIELDS`): create it, or
-    BookingInvalid with every field's problem and nothing written."""
-    wanted = read_booking(fields)
-    with db.transaction() as session:
-        return insert_booking(session, wanted, actor=actor, received_on=received_on)
+    BookingInvalid with every field's problem and nothing written. A `request_key` (one per
+    opening of the form) already used returns that booking (`repeated`) and writes nothing."""
+    wanted, key = read_booking(fields), _checked_key(request_key)
+    if key is not None and (earlier := _made_with(db, key)) is not None:
+        return earlier
+    try:
+        with db.transaction() as session:
+            return insert_booking(
+                session, wanted, actor=actor, received_on=received_on, request_key=key
+            )
+    except IntegrityError:  # the same key submitted at the same moment and committed first?
+        if key is None or (earlier := _made_with(db, key)) is None:
+            raise
+        return earlier
 
 
 def differences(
@@ -176,9 +221,27 @@ def differences(
 def change_problems(
     session: Session, booking: Booking, wanted: BookingInput
 ) -> list[tuple[str, str]]:
-    """Why `wanted` may not replace `booking` (the change rules, a taken external reference,
-    an unknown property)."""
-    problems = edit_problems(facts_of(session, booking), wanted)
+    """Why `wanted` may not replace `booking` (the change rules, a taken external reference or
+    guest email, an unknown property)."""
+    changed = differences(session, booking, wanted)
+    facts = facts_of(session, booking)
+    problems = edit_problems(facts, wanted, changed)
+    if facts.cancelled:
+        return problems
+    if "guest_email" in changed:
+        namesake = session.exec(
+            select(Guest).where(
+                func.lower(Guest.email) == wanted.guest_email, Guest.id != booking.guest_id
+            )
+        ).first()
+        if namesake is not None:
+            problems.append(
+                (
+                    "guest_email",
+                    f"Another guest has this email: {namesake.name}. Give this guest their own "
+                    "email, or make the booking again for that guest.",
+                )
+            )
     other = booking_by_external(session, wanted.external_reference)
     if other is not None and other.id != booking.id:
         problems.append(
@@ -204,10 +267,10 @@ def apply_changes(
     if not changed:
         return changed
     if {"guest_name", "guest_email", "guest_language"} & changed.keys():
-        guest, _ = guest_for(session, wanted)
-        guest.name, guest.locale = wanted.guest_name, wanted.guest_language
+        guest = load(session, Guest, booking.guest_id, "Guest", lock=True)
+        guest.name, guest.email = wanted.guest_name, wanted.guest_email
+        guest.locale = wanted.guest_language
         session.add(guest)
-        booking.guest_id = id_of(guest)
     booking.external_reference = wanted.external_reference
     booking.property_id = id_of(property_by_code(session, wanted.property_code))
     booking.check_in, booking.check_out = wanted.check_in, wanted.check_out

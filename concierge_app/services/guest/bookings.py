@@ -100,13 +100,16 @@ def add_booking(
     collector: AccommodationCollector,
     actor: str,
     external_reference: str | None = None,
+    request_key: str | None = None,
 ) -> Booking:
-    """`create_booking` inside the caller's transaction, its values already checked."""
+    """`create_booking` inside the caller's transaction, its values already checked
+    (`request_key`: the New booking form's, see `booking_entry.new_booking`)."""
     if session.exec(select(Booking.id).where(Booking.reference == reference)).first():
         raise Conflict(f"A booking with reference {reference} already exists.", field="reference")
     booking = Booking(
         reference=reference,
         external_reference=external_reference,
+        request_key=request_key,
         guest_id=guest_id,
         property_id=id_of(prop),
         check_in=check_in,

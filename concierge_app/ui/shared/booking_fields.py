@@ -1,5 +1,6 @@
 """The fields of a booking as staff type them: the New booking form and the Edit dialog share
-them (names as `domain.booking_input.FIELDS`, each checked against `errors[name]`)."""
+them (names as `domain.booking_input.FIELDS`, each checked against `errors[name]`), and how a
+refusal's problems map onto them (`field_errors`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,19 @@ from typing import Any
 
 import reflex as rx
 
-from concierge_app.domain.booking_input import COLLECTORS, LOCALES
+from concierge_app.domain.booking_input import COLLECTORS, FIELDS, LOCALES
+from concierge_app.domain.currencies import CURRENCY_EXPONENTS
 from concierge_app.ui.shared.forms import checked_field, form_field, validation_props
+
+CURRENCIES = {code: code for code in sorted(CURRENCY_EXPONENTS)}
+
+
+def field_errors(problems: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """The first message for each field; anything not a field of the form is form-wide."""
+    errors: dict[str, str] = {}
+    for field, message in problems:
+        errors.setdefault(field if field in FIELDS else "form", message)
+    return errors
 
 
 def pair(*fields: rx.Component) -> rx.Component:
@@ -104,7 +116,14 @@ def booking_fields(
             text("Check-out", "check_out", type="date"),
         ),
         pair(
-            text("Currency", "currency", max_length=3),
+            _select(
+                "Currency",
+                f"{prefix}-currency",
+                "currency",
+                _options(CURRENCIES),
+                errors,
+                values.get("currency", "EUR"),
+            ),
             _select(
                 "Accommodation collected by",
                 f"{prefix}-collected-by",

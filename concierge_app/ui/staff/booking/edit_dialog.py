@@ -1,5 +1,6 @@
 """The booking page's Edit dialog: the fields that may change (dates, guest, accommodation
-total, external reference; currency and property until the booking has invoices)."""
+total, external reference; currency and property until the booking has invoices; nothing once
+cancelled)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ def edit_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Edit booking " + S.overview.reference),
             rx.dialog.description(
-                "Dates change while the booking is not cancelled; the accommodation total not "
-                "below what is already paid; currency and property not once invoiced.",
+                "A cancelled booking no longer changes. The accommodation total stays at or "
+                "above what is already paid; currency and property stay once invoiced. The "
+                "guest's details change on the guest's record.",
                 size="2",
                 color_scheme="gray",
             ),

@@ -13,6 +13,7 @@ from concierge_app.domain.errors import DomainError
 from concierge_app.services.guest.booking_entry import edit_booking, edit_values
 from concierge_app.services.guest.queries import list_partners
 from concierge_app.services.shared.database import get_database
+from concierge_app.ui.shared.booking_fields import field_errors
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +64,7 @@ class EditBookingMixin(rx.State, mixin=True):
                 actor=self.staff_email,  # type: ignore[attr-defined]
             )
         except BookingInvalid as refused:
-            errors: dict[str, str] = {}
-            for field, message in refused.problems:
-                errors.setdefault(field if field in FIELDS else "form", message)
-            self.edit_errors = errors
+            self.edit_errors = field_errors(refused.problems)
         except DomainError as refused:
             self.edit_errors = {"form": refused.message}
         except Exception:

@@ -1,11 +1,13 @@
 """The Bookings page's New booking form: open it with the properties to choose from, send the
-typed fields to `services.guest.booking_entry.new_booking`, show each refusal at its field, and
-open the new booking's page."""
+typed fields to `services.guest.booking_entry.new_booking` with this opening's request key (a
+repeated submit finds the booking already made), show each refusal at its field, and open the
+new booking's page."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 
 import reflex as rx
 
@@ -16,16 +18,9 @@ from concierge_app.services.guest.booking_entry import new_booking
 from concierge_app.services.guest.queries import list_partners
 from concierge_app.services.shared.common import today
 from concierge_app.services.shared.database import get_database
+from concierge_app.ui.shared.booking_fields import field_errors
 
 logger = logging.getLogger(__name__)
-
-
-def field_errors(problems: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    """The first message for each field; anything not a field of the form is form-wide."""
-    errors: dict[str, str] = {}
-    for field, message in problems:
-        errors.setdefault(field if field in FIELDS else "form", message)
-    return errors
 
 
 class NewBookingMixin(rx.State, mixin=True):
@@ -35,10 +30,12 @@ class NewBookingMixin(rx.State, mixin=True):
     saving: bool = False
     new_errors: dict[str, str] = {}
     property_options: list[list[str]] = []  # [code, "name (code)"]
+    _request_key: str = ""  # new at each opening of the dialog (backend only)
 
     @rx.event
     async def open_new_booking(self) -> None:
         self.creating, self.new_errors = True, {}
+        self._request_key = secrets.token_urlsafe(24)
         try:
             found = await asyncio.to_thread(list_partners, db=get_database(), kind="property")
         except Exception:
@@ -68,6 +65,7 @@ class NewBookingMixin(rx.State, mixin=True):
                 fields={k: str(form.get(k, "")) for k in FIELDS},
                 actor=self.staff_email,  # type: ignore[attr-defined]
                 received_on=today(),  # what is already paid is recorded as received today
+                request_key=self._request_key or None,
             )
         except BookingInvalid as refused:
             self.new_errors = field_errors(refused.problems)
@@ -79,7 +77,8 @@ class NewBookingMixin(rx.State, mixin=True):
         else:
             self.creating = False
             reused = " (an existing guest with this email)" if made.guest_reused else ""
-            yield rx.toast.success(f"Booking {made.reference} created{reused}.")
+            done = "was already created" if made.repeated else f"created{reused}"
+            yield rx.toast.success(f"Booking {made.reference} {done}.")
             yield rx.redirect(routes.booking(made.reference))
         finally:
             self.saving = False

@@ -1,6 +1,6 @@
 """Migration 0018 on SQLite and PostgreSQL: a database at 0017 with a booking upgrades with the
-booking kept and no external reference; an external reference is then unique (many bookings may
-have none); a downgrade drops the column and keeps the booking."""
+booking kept and no external reference or request key; each is then unique (many bookings may
+have none); a downgrade drops both columns and keeps the bookings."""
 
 from __future__ import annotations
 
@@ -50,13 +50,16 @@ def at_0017(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             drop_pg_database(url)
 
 
-def test_external_reference_is_added_unique_and_dropped_again(at_0017: str):
+def test_external_reference_and_request_key_are_added_unique_and_dropped_again(at_0017: str):
     migrate(at_0017, "0018")
-    assert rows(at_0017, "SELECT id, external_reference FROM booking") == [(1, None)]
+    assert rows(at_0017, "SELECT id, external_reference, request_key FROM booking") == [
+        (1, None, None)
+    ]
     execute(at_0017, BOOKING.format(id=2), BOOKING.format(id=3))  # many without one
-    execute(at_0017, "UPDATE booking SET external_reference = 'HX-1' WHERE id = 1")
-    with pytest.raises(IntegrityError):
-        execute(at_0017, "UPDATE booking SET external_reference = 'HX-1' WHERE id = 2")
+    for column, value in (("external_reference", "HX-1"), ("request_key", "k-1")):
+        execute(at_0017, f"UPDATE booking SET {column} = '{value}' WHERE id = 1")
+        with pytest.raises(IntegrityError):
+            execute(at_0017, f"UPDATE booking SET {column} = '{value}' WHERE id = 2")
 
     command.downgrade(alembic_config(at_0017), "0017")
     assert rows(at_0017, "SELECT id, reference FROM booking ORDER BY id") == [
@@ -65,4 +68,6 @@ def test_external_reference_is_added_unique_and_dropped_again(at_0017: str):
         (3, "BK-3"),
     ]
     migrate(at_0017, "0018")
-    assert rows(at_0017, "SELECT external_reference FROM booking WHERE id = 1") == [(None,)]
+    assert rows(at_0017, "SELECT external_reference, request_key FROM booking WHERE id = 1") == [
+        (None, None)
+    ]
