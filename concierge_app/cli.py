@@ -1,5 +1,5 @@
 """Command line: `python -m concierge_app.cli migrate | seed-demo | month-end | direct-debit |
-deliver-outbox | export-journal | verify-audit | check [--deploy]`."""
+deliver-outbox | export-journal | verify-audit | import-bookings FILE | check [--deploy]`."""
 
 from __future__ import annotations
 
@@ -18,12 +18,14 @@ from rich.table import Table
 from concierge_app.adapters.notify.smtp import SmtpMailer
 from concierge_app.db.engine import Database
 from concierge_app.demo.seed import DEMO_STAFF, has_data, load_demo
+from concierge_app.domain.booking_csv import BookingFileRefused, decode_bookings_file
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.formatting import format_money
 from concierge_app.domain.journal_csv import decimal_text
 from concierge_app.domain.partner_billing import Period
 from concierge_app.services.access import two_factor
 from concierge_app.services.books.journal import export_journal
+from concierge_app.services.guest.booking_import import import_bookings
 from concierge_app.services.outbox.delivery import deliver_due_messages
 from concierge_app.services.partner.billing.month_end import run_month_end
 from concierge_app.services.payments.direct_debit import collect_direct_debits
@@ -222,6 +224,43 @@ def direct_debit(
     console.print(f"Partners with a mandate: {summary.partners}. {summary.text}")
     if summary.resent:
         console.print(f"Sent {summary.resent} request(s) an earlier run had recorded but not sent.")
+
+
+@app.command("import-bookings")
+def import_bookings_command(
+    file: str = typer.Argument(..., help="The bookings CSV file (UTF-8, header row)"),
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Create or update bookings from a CSV file; one bad row refuses the whole file (exit 1)."""
+    try:
+        data = Path(file).read_bytes()
+    except OSError as bad:
+        console.print(f"[red]Cannot read {file}: {bad.strerror or bad}[/red]")
+        raise typer.Exit(1) from None
+    try:
+        text = decode_bookings_file(data)
+        with _progress() as bar:
+            task = bar.add_task("Importing bookings", total=None)
+
+            def show(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = import_bookings(
+                db=_db(url),
+                csv_text=text,
+                actor=f"cli:{getpass.getuser()}",
+                today=today(),
+                progress=show,
+            )
+    except BookingFileRefused as refused:
+        console.print(f"[red]{refused.summary}[/red]")
+        for problem in refused.problems:
+            console.print(f"  {problem}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    except DomainError as refused:
+        console.print(f"[red]{refused.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"[green]{result.summary}[/green]")
 
 
 @app.command("verify-audit")

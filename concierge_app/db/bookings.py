@@ -23,10 +23,28 @@ class Booking(SQLModel, table=True):
         CheckConstraint("check_out > check_in", name="stay_dates"),
         # The month-end run reads stays by departure, partner by partner.
         Index("ix_booking_departure", "property_id", "check_out"),
+        # The PMS's or channel's id: an import or a push of the same booking updates it.
+        Index(
+            "uq_booking_external_reference",
+            "external_reference",
+            unique=True,
+            sqlite_where=text("external_reference IS NOT NULL"),
+            postgresql_where=text("external_reference IS NOT NULL"),
+        ),
+        # One per opening of the New booking form: a repeated submit finds its booking.
+        Index(
+            "uq_booking_request_key",
+            "request_key",
+            unique=True,
+            sqlite_where=text("request_key IS NOT NULL"),
+            postgresql_where=text("request_key IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(unique=True, max_length=32)
+    external_reference: str | None = Field(default=None, max_length=100)
+    request_key: str | None = Field(default=None, max_length=64)
     guest_id: int = Field(foreign_key="guest.id", index=True)
     property_id: int = Field(foreign_key="partner.id", index=True)
     check_in: date

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from concierge_app.db.bookings import AccommodationPayment, Booking, ServiceItem
 from concierge_app.db.engine import Database
@@ -74,36 +74,69 @@ def create_booking(
         prop = load(session, Partner, property_id, "Property")
         if prop.kind != PartnerKind.PROPERTY:
             raise DomainError(f"{prop.name} is not a property.", field="property_id")
-        if session.exec(select(Booking.id).where(Booking.reference == reference)).first():
-            raise Conflict(
-                f"A booking with reference {reference} already exists.", field="reference"
-            )
-        booking = Booking(
+        booking = add_booking(
+            session,
             reference=reference,
             guest_id=guest_id,
-            property_id=property_id,
+            prop=prop,
             check_in=check_in,
             check_out=check_out,
-            currency=code,
-            accommodation_total_minor=accommodation_total.minor,
-            accommodation_collected_by=collector.value,
-        )
-        session.add(booking)
-        session.flush()
-        record_event(
-            session,
+            accommodation_total=accommodation_total,
+            collector=collector,
             actor=actor,
-            action="booking.created",
-            subject=f"booking:{booking.id}",
-            booking_id=booking.id,
-            data={
-                "reference": reference,
-                "property": prop.name,
-                "stay": [check_in.isoformat(), check_out.isoformat()],
-                "accommodation_total": str(accommodation_total),
-            },
         )
         return id_of(booking)
+
+
+def add_booking(
+    session: Session,
+    *,
+    reference: str,
+    guest_id: int,
+    prop: Partner,
+    check_in: date,
+    check_out: date,
+    accommodation_total: Money,
+    collector: AccommodationCollector,
+    actor: str,
+    external_reference: str | None = None,
+    request_key: str | None = None,
+) -> Booking:
+    """`create_booking` inside the caller's transaction, its values already checked
+    (`request_key`: the New booking form's, see `booking_entry.new_booking`)."""
+    if session.exec(select(Booking.id).where(Booking.reference == reference)).first():
+        raise Conflict(f"A booking with reference {reference} already exists.", field="reference")
+    booking = Booking(
+        reference=reference,
+        external_reference=external_reference,
+        request_key=request_key,
+        guest_id=guest_id,
+        property_id=id_of(prop),
+        check_in=check_in,
+        check_out=check_out,
+        currency=accommodation_total.currency,
+        accommodation_total_minor=accommodation_total.minor,
+        accommodation_collected_by=collector.value,
+    )
+    session.add(booking)
+    session.flush()
+    data = {
+        "reference": reference,
+        "property": prop.name,
+        "stay": [check_in.isoformat(), check_out.isoformat()],
+        "accommodation_total": str(accommodation_total),
+    }
+    if external_reference is not None:
+        data["external_reference"] = external_reference
+    record_event(
+        session,
+        actor=actor,
+        action="booking.created",
+        subject=f"booking:{booking.id}",
+        booking_id=booking.id,
+        data=data,
+    )
+    return booking
 
 
 def record_accommodation_payment(
@@ -126,45 +159,68 @@ def record_accommodation_payment(
     check_chargeable(amount, "A payment", field="amount")
     with db.transaction() as session:
         booking = load(session, Booking, booking_id, "Booking", lock=True)
-        if amount.currency != booking.currency:
-            raise InvalidAmount(
-                f"This booking is in {booking.currency}; the payment is in {amount.currency}.",
-                field="amount",
-            )
-        if reference is not None:
-            seen = session.exec(
-                select(AccommodationPayment).where(
-                    AccommodationPayment.booking_id == booking_id,
-                    AccommodationPayment.reference == reference,
-                )
-            ).first()
-            if seen is not None:
-                if (seen.amount_minor, seen.currency) != (amount.minor, amount.currency):
-                    raise Conflict(
-                        f"Payment {reference} is already recorded on this booking for "
-                        f"{Money(seen.amount_minor, seen.currency)}.",
-                        field="reference",
-                    )
-                return id_of(seen)
-        payment = AccommodationPayment(
-            booking_id=booking_id,
-            amount_minor=amount.minor,
-            currency=amount.currency,
-            received_on=received_on,
-            method=method[:40],
-            reference=reference,
-        )
-        session.add(payment)
-        session.flush()
-        record_event(
+        return add_accommodation_payment(
             session,
+            booking=booking,
+            amount=amount,
+            received_on=received_on,
+            method=method,
+            reference=reference,
             actor=actor,
-            action="accommodation.payment_recorded",
-            subject=f"accommodation_payment:{payment.id}",
-            booking_id=booking_id,
-            data={"amount": str(amount), "method": method, "reference": reference},
         )
-        return id_of(payment)
+
+
+def add_accommodation_payment(
+    session: Session,
+    *,
+    booking: Booking,
+    amount: Money,
+    received_on: date,
+    method: str,
+    reference: str | None,
+    actor: str,
+) -> int:
+    """`record_accommodation_payment` inside the caller's transaction (the booking locked)."""
+    booking_id = id_of(booking)
+    if amount.currency != booking.currency:
+        raise InvalidAmount(
+            f"This booking is in {booking.currency}; the payment is in {amount.currency}.",
+            field="amount",
+        )
+    if reference is not None:
+        seen = session.exec(
+            select(AccommodationPayment).where(
+                AccommodationPayment.booking_id == booking_id,
+                AccommodationPayment.reference == reference,
+            )
+        ).first()
+        if seen is not None:
+            if (seen.amount_minor, seen.currency) != (amount.minor, amount.currency):
+                raise Conflict(
+                    f"Payment {reference} is already recorded on this booking for "
+                    f"{Money(seen.amount_minor, seen.currency)}.",
+                    field="reference",
+                )
+            return id_of(seen)
+    payment = AccommodationPayment(
+        booking_id=booking_id,
+        amount_minor=amount.minor,
+        currency=amount.currency,
+        received_on=received_on,
+        method=method[:40],
+        reference=reference,
+    )
+    session.add(payment)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="accommodation.payment_recorded",
+        subject=f"accommodation_payment:{payment.id}",
+        booking_id=booking_id,
+        data={"amount": str(amount), "method": method, "reference": reference},
+    )
+    return id_of(payment)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from concierge_app.ui.shared.layout import loading_card
 from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.staff.booking.common import empty_state
 from concierge_app.ui.staff.booking.dialogs import confirm_dialog, refund_dialog
+from concierge_app.ui.staff.booking.edit_dialog import edit_dialog
 from concierge_app.ui.staff.booking.overview import cancelled_notice, header, overview
 from concierge_app.ui.staff.booking.payments import payments_panel
 from concierge_app.ui.staff.booking.portfolio import portfolio
@@ -76,6 +77,7 @@ def booking_page() -> rx.Component:
         confirm_dialog(),
         add_service_dialog(),
         refund_dialog(),
+        edit_dialog(),
         live_updates(S.poll),
         active="Bookings",
     )

@@ -39,6 +39,7 @@ from concierge_app.ui.staff.booking.actions import (
     run_confirmed_action,
     void_question,
 )
+from concierge_app.ui.staff.booking.edit_state import EditBookingMixin
 from concierge_app.ui.staff.booking.refund_state import RefundDialogMixin
 from concierge_app.ui.staff.booking.rows import (
     DEPOSIT_STRATEGY,
@@ -63,7 +64,7 @@ from concierge_app.ui.staff.session import AuthState
 logger = logging.getLogger(__name__)
 
 
-class BookingState(RefundDialogMixin, AddServiceMixin, LiveState, AuthState):
+class BookingState(EditBookingMixin, RefundDialogMixin, AddServiceMixin, LiveState, AuthState):
     """One booking: its overview, Trip Portfolio and Payments panel; reloads when it changes.
     The Refund dialog and the Add service form are its mixins."""
 
@@ -208,6 +209,7 @@ class BookingState(RefundDialogMixin, AddServiceMixin, LiveState, AuthState):
         self.form_errors = {}
         self.refund_service_id = ""
         self.refund_errors = {}
+        self.editing, self.edit_errors = False, {}
 
     # -- confirmation dialog --------------------------------------------------------------
     def _ask(self, kind: str, target: str, question: Question) -> None:

@@ -9,6 +9,8 @@ from concierge_app import routes
 from concierge_app.ui.shared.layout import loading_card, page_header
 from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE
+from concierge_app.ui.staff.bookings.import_card import import_card
+from concierge_app.ui.staff.bookings.new_booking import new_booking_dialog
 from concierge_app.ui.staff.bookings.state import STATUS_FILTERS, BookingRow, BookingsState
 from concierge_app.ui.staff.shell import page_shell
 
@@ -226,9 +228,19 @@ def bookings_page() -> rx.Component:
         page_header(
             "Bookings",
             "Every booking on the ledger: what was invoiced, what was paid, what is still due.",
-            rx.cond(
-                BookingsState.view == "table",
-                rx.badge(BookingsState.booking_count, size="2", variant="surface"),
+            rx.hstack(
+                rx.cond(
+                    BookingsState.view == "table",
+                    rx.badge(BookingsState.booking_count, size="2", variant="surface"),
+                ),
+                rx.button(
+                    rx.icon("plus", size=16),
+                    "New booking",
+                    on_click=BookingsState.open_new_booking,
+                    id="new-booking",
+                ),
+                align="center",
+                spacing="3",
             ),
         ),
         _filters(),
@@ -240,6 +252,8 @@ def bookings_page() -> rx.Component:
             ("no-match", _no_match()),
             bookings_table(),
         ),
+        rx.box(import_card(), margin_top="24px", width="100%"),
+        new_booking_dialog(),
         live_updates(BookingsState.poll),
         active="Bookings",
     )

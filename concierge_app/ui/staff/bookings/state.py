@@ -16,6 +16,8 @@ from concierge_app.domain.formatting import format_day, format_money
 from concierge_app.services.guest.queries import BookingSummary, list_bookings
 from concierge_app.services.shared.database import get_database
 from concierge_app.ui.shared.stay import format_stay, nights_text
+from concierge_app.ui.staff.bookings.import_state import ImportBookingsMixin
+from concierge_app.ui.staff.bookings.new_booking_state import NewBookingMixin
 from concierge_app.ui.staff.live_state import LiveState
 from concierge_app.ui.staff.session import AuthState
 
@@ -66,8 +68,9 @@ def to_row(summary: BookingSummary) -> BookingRow:
 STATUS_FILTERS = {"All statuses": "", "Confirmed": "confirmed", "Cancelled": "cancelled"}
 
 
-class BookingsState(LiveState, AuthState):
-    """Bookings listed on `/`, with search and filters; reloads when the ledger moves."""
+class BookingsState(NewBookingMixin, ImportBookingsMixin, LiveState, AuthState):
+    """Bookings listed on `/`, with search and filters; reloads when the ledger moves. The New
+    booking form and the Import bookings card are its mixins."""
 
     rows: list[BookingRow] = []
     loading: bool = True
