@@ -3,10 +3,13 @@ zero and huge amounts, payouts and fees."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from concierge_app.domain.errors import DomainError
 from concierge_app.domain.money import MAX_MINOR, Money
+from concierge_app.domain.partner_billing import Period
 from concierge_app.domain.reconciliation import (
     TOO_LARGE,
     Drift,
@@ -133,3 +136,10 @@ def test_a_side_always_matches_itself_in_any_order(rows):
     results = reconcile(items, list(reversed(items)))
     assert all(r.drift is Drift.MATCHED for r in results)
     assert len(results) == len({ref for ref, _, _ in rows})
+
+
+def test_a_period_takes_ascii_digits_only():
+    assert Period.parse(" 2026-11 ") == Period(2026, 11)
+    for bad in ("２０２６-１１", "٢٠٢٦-١١", "2026-1", "2026/11", "", "9" * 5000):
+        with pytest.raises(DomainError):
+            Period.parse(bad)
