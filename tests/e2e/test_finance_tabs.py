@@ -27,6 +27,7 @@ PARTS = {
     "direct-debit": "#direct-debit",
     "payouts": "#payouts",
     "documents": "#latest-documents",
+    "reconciliation": "#reconciliation",
 }
 OLD_HEIGHT = 4_700  # the one long page, at 1280 px
 

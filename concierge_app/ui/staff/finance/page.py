@@ -1,8 +1,9 @@
 """`/finance` (staff), one tab per job: Overview (invoiced vs paid vs outstanding, partner
 balances), Month-end (preview, run with a progress bar, past runs), Bank transfers (record one,
 import a bank statement CSV, the queue of unmatched ones), Direct debit (collect; the sandbox
-bank's answers), Payouts and Documents (the latest partner documents). `?tab=<name>` opens a
-tab; choosing one puts it in the address."""
+bank's answers), Payouts, Documents (the latest partner documents) and Reconciliation (the
+provider's records against the ledger). `?tab=<name>` opens a tab; choosing one puts it in the
+address."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from concierge_app.ui.staff.finance.documents import documents_tab
 from concierge_app.ui.staff.finance.month_end import month_end_tab
 from concierge_app.ui.staff.finance.overview import overview_tab
 from concierge_app.ui.staff.finance.payouts import payouts_tab
+from concierge_app.ui.staff.finance.reconciliation import reconciliation_tab
 from concierge_app.ui.staff.finance.state import DATES_NOTE, FINANCE_TABS
 from concierge_app.ui.staff.finance.state import FinanceState as F
 from concierge_app.ui.staff.finance.transfers import bank_transfers_tab
@@ -50,6 +52,7 @@ _TAB_CONTENT = {
     "direct-debit": direct_debit_card,
     "payouts": payouts_tab,
     "documents": documents_tab,
+    "reconciliation": reconciliation_tab,
 }
 
 

@@ -26,6 +26,7 @@ from concierge_app.services.partner.views.finance import (
 from concierge_app.services.shared.common import today
 from concierge_app.services.shared.database import get_database
 from concierge_app.ui.staff.finance.month_end_state import MonthEndMixin
+from concierge_app.ui.staff.finance.reconciliation_state import ReconciliationMixin
 from concierge_app.ui.staff.finance.rows import (
     BalanceRow,
     DocumentRow,
@@ -52,6 +53,7 @@ FINANCE_TABS: dict[str, str] = {
     "direct-debit": "Direct debit",
     "payouts": "Payouts",
     "documents": "Documents",
+    "reconciliation": "Reconciliation",
 }
 DEFAULT_TAB = "overview"
 # The page shows dates only, each a day of the platform's business calendar (services.common).
@@ -62,7 +64,7 @@ def _today() -> date:
     return today()
 
 
-class FinanceState(MonthEndMixin, BankTransfersMixin, LiveState, AuthState):
+class FinanceState(MonthEndMixin, BankTransfersMixin, ReconciliationMixin, LiveState, AuthState):
     balances: list[BalanceRow] = []
     chart: list[dict[str, Any]] = []
     runs: list[RunRow] = []
@@ -96,6 +98,7 @@ class FinanceState(MonthEndMixin, BankTransfersMixin, LiveState, AuthState):
         self.chart = [to_chart(t) for t in currency_totals(balances)]
         self.runs = [to_run_row(r) for r in runs]
         self.queue = [to_queue_row(q) for q in await asyncio.to_thread(transfer_queue, db=db)]
+        await self._load_reconciliation()
         self.loading = False
 
     @rx.event
