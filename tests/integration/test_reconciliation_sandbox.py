@@ -17,7 +17,9 @@ from concierge_app.db.sandbox import SandboxCheckoutSession
 from concierge_app.db.sandbox_refunds import SandboxRefund
 from concierge_app.demo.seed import load_demo
 from concierge_app.domain.errors import DomainError
+from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import Period
+from concierge_app.domain.reconciliation import Item, ItemKind
 from concierge_app.services.reconciliation.runs import run_daily, run_reconciliation
 from concierge_app.services.reconciliation.views import last_run
 
@@ -133,3 +135,39 @@ def test_a_period_not_started_yet_is_refused_and_nothing_is_stored(db: Database)
     assert refused.value.field == "period"
     with db.read() as s:
         assert s.exec(select(ReconciliationRun)).all() == []
+
+
+class Records:
+    """A provider that reports the given items (a stand-in for Stripe)."""
+
+    name = "stripe"
+
+    def __init__(self, *items: Item) -> None:
+        self.items = items
+
+    def provider_records(self, *, start, end, progress=None):
+        return self.items
+
+
+def test_a_huge_odd_reference_at_the_provider_is_stored_cut_and_says_so(db: Database):
+    reference = "pi_\u202eẞ😀\x00" + "x" * 10_000
+    huge = Item(ItemKind.PAYMENT, reference, Money(2**62, "KWD"))
+    view = run_reconciliation(
+        db=db, period=Period.of(today()), actor="t@test", today=today(), records=Records(huge)
+    )
+    (row,) = view.differences
+    assert row.outcome == "Only at the provider"
+    assert row.reference == reference[:255].replace("\x00", "\ufffd")
+    assert "NUL characters" in row.note and "10,007 characters: shown cut" in row.note
+    assert "4,611,686,018,427,387.904" in row.provider  # KWD: three decimals, exact
+
+
+def test_the_daily_message_takes_a_hostile_reference_too(db: Database):
+    odd = Item(ItemKind.REFUND, "re_\x00" + "ẞ" * 400, Money(1, "EUR"))
+    run = run_daily(db=db, today=today() + timedelta(days=1), records=Records(odd))
+    assert run.drift_count == 1
+    with db.read() as s:
+        (message,) = s.exec(
+            select(OutboxMessage).where(OutboxMessage.template_key == "reconciliation_drift")
+        ).all()
+    assert "\x00" not in message.body and "Only at the provider" in message.body

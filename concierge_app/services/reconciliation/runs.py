@@ -140,15 +140,31 @@ def _amounts(amounts: tuple[Money, ...]) -> str:
     return json.dumps([[m.minor, m.currency] for m in amounts])
 
 
+REFERENCE_MAX = 255  # reconciliation_difference.reference
+
+
+def _shown(reference: str) -> tuple[str, str]:
+    """The reference as stored and sent, and what was changed to store it (said, never silent):
+    PostgreSQL text cannot hold NUL (shown as �); a reference longer than the column is cut."""
+    said = []
+    if "\x00" in reference:
+        reference = reference.replace("\x00", "\ufffd")
+        said.append("The reference has NUL characters: shown as �.")
+    if len(reference) > REFERENCE_MAX:
+        said.append(f"The reference is {len(reference):,} characters: shown cut.")
+    return reference[:REFERENCE_MAX], " ".join(said)
+
+
 def _difference(run_id: int, result: Result) -> ReconciliationDifference:
+    reference, said = _shown(result.reference)
     return ReconciliationDifference(
         run_id=run_id,
         kind=result.kind.value,
-        reference=result.reference[:255],
+        reference=reference,
         drift=result.drift.value,
         provider_json=_amounts(result.provider),
         ledger_json=_amounts(result.ledger),
-        note=result.note[:500],
+        note=f"{result.note} {said}".strip()[:500],
     )
 
 
@@ -171,7 +187,7 @@ def _tell_finance(session: Session, run: ReconciliationRun, drift: list[Result])
             "drift_count": run.drift_count,
             "lines": [
                 {
-                    "description": f"{r.kind.value} {r.reference}: {r.drift.label}",
+                    "description": f"{r.kind.value} {_shown(r.reference)[0]}: {r.drift.label}",
                     "amount": f"provider {_texts(r.provider)}, ledger {_texts(r.ledger)}",
                 }
                 for r in drift[:MESSAGE_LINES]
