@@ -200,12 +200,14 @@ def reconcile(
     except (DomainError, GatewayError) as failed:
         console.print(f"[red]Reconciliation failed: {getattr(failed, 'message', failed)}[/red]")
         raise typer.Exit(2) from None
-    counts = Table(title=f"Reconciliation {run.period} with {run.provider}")
+    counts = Table(
+        title=f"Reconciliation {run.period} (up to {run.ends_on.isoformat()}) with {run.provider}"
+    )
     for column in ("Kind", "Outcome", "Items"):
         counts.add_column(column, justify="right" if column == "Items" else "left")
     for c in run.counts:
         counts.add_row(c.kind, f"[red]{c.outcome}[/red]" if c.drift else c.outcome, str(c.count))
-    console.print(counts)
+    console.print(counts if run.counts else "Nothing at the provider or in the ledger.")
     if not run.drift_count:
         console.print("No drift: the provider and the ledger agree.")
         return

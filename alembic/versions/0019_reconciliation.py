@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("period", sa.String(length=7), nullable=False),
         sa.Column("provider", sa.String(length=20), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=False),
         sa.Column("scheduled_for", sa.Date(), nullable=True),
         sa.Column("drift_count", sa.Integer(), nullable=False),
         sa.Column("summary_json", sa.Text(), nullable=False),

@@ -22,6 +22,8 @@ class ReconciliationRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     period: str = Field(max_length=7, index=True)  # YYYY-MM
     provider: str = Field(max_length=20)
+    # The last day compared (the month's last, or the day before for the month so far).
+    ends_on: date
     # The daily job's run of that day (one per day); None for a run someone asked for.
     scheduled_for: date | None = Field(default=None, unique=True)
     drift_count: int = 0

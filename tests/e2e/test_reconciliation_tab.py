@@ -80,18 +80,24 @@ def test_staff_run_a_reconciliation_and_see_each_difference(
 
     period.fill("２０２６-１１")  # full-width digits are not a period
     page.locator("#reconciliation-run").click()
-    expect(page.locator("#reconciliation-error")).to_contain_text("YYYY-MM")
+    expect(page.locator("#reconciliation-period-error")).to_contain_text("YYYY-MM")
+    expect(period).to_have_attribute("aria-invalid", "true")
+    shot(page, "reconciliation-refused-1280.png")
 
     period.fill(datetime.now(UTC).strftime("%Y-%m"))
     page.locator("#reconciliation-run").click()
     expect(page.locator("#reconciliation-run")).to_be_enabled(timeout=60_000)
     expect(page.locator("#reconciliation-error")).to_have_count(0)
+    expect(page.locator("#reconciliation-period-error")).to_have_count(0)
     expect(page.locator("#reconciliation-drift")).to_contain_text("difference(s)")
     row = page.locator("#reconciliation-differences tr", has_text=intent)
     expect(row).to_contain_text("Only at the provider")
     expect(row).to_contain_text("42.00")
     summary = page.locator("#reconciliation-summary")
     expect(summary.locator("tr", has_text="Matched").first).to_be_visible()
+    expect(page.locator("#reconciliation-title")).to_contain_text(
+        f"(up to {datetime.now(UTC).date().isoformat()})"
+    )
     expect(page.locator("#reconciliation-title")).to_contain_text("by concierge@demo.test")
     shot(page, "reconciliation-1280.png")
 

@@ -18,9 +18,9 @@ from .test_migration_0017_checkout_status import execute
 
 NEW = {"reconciliation_run", "reconciliation_difference", "sandbox_refund"}
 RUN = (
-    "INSERT INTO reconciliation_run (id, period, provider, scheduled_for, drift_count, "
-    "summary_json, created_by, created_at) VALUES ({id}, '2026-11', 'sandbox', {day}, 0, '[]', "
-    "'t', CURRENT_TIMESTAMP)"
+    "INSERT INTO reconciliation_run (id, period, provider, ends_on, scheduled_for, drift_count, "
+    "summary_json, created_by, created_at) VALUES ({id}, '2026-11', 'sandbox', '2026-11-30', "
+    "{day}, 0, '[]', 't', CURRENT_TIMESTAMP)"
 )
 
 

@@ -30,6 +30,7 @@ def test_no_drift_exits_0_and_drift_exits_1_with_each_difference(db: Database):
     clean = reconcile(db, "--period", this_month())
     assert clean.exit_code == 0, clean.output
     assert "No drift" in clean.output and "Matched" in clean.output
+    assert f"Reconciliation {this_month()} (up to" in clean.output
     with db.transaction() as s:
         refund = s.exec(select(SandboxRefund)).one()
         refund.amount_minor += 1

@@ -39,7 +39,7 @@ def outcomes(view) -> dict[str, str]:
 def test_the_demo_data_reconciles_to_zero_drift(db: Database):
     load_demo(db)
     view = reconcile_now(db)
-    assert view.provider == "sandbox"
+    assert view.provider == "sandbox" and view.ends_on == today()  # the month so far
     assert view.drift_count == 0 and view.differences == ()
     matched = {(c.kind, c.outcome): c.count for c in view.counts}
     # two paid guest checkouts and the Kyoto refund, each matched at the sandbox
@@ -108,6 +108,7 @@ def test_the_daily_job_runs_once_a_day_and_tells_finance_of_drift(db: Database):
     tomorrow = today() + timedelta(days=1)
     clean = run_daily(db=db, today=tomorrow)
     assert clean.drift_count == 0
+    assert clean.ends_on == today()  # yesterday's month, up to the end of yesterday
     with db.transaction() as s:
         s.delete(s.exec(select(SandboxRefund)).one())
     # the same day again: the same run, nothing new
@@ -135,6 +136,8 @@ def test_a_period_not_started_yet_is_refused_and_nothing_is_stored(db: Database)
     assert refused.value.field == "period"
     with db.read() as s:
         assert s.exec(select(ReconciliationRun)).all() == []
+    past = run_reconciliation(db=db, period=Period(2024, 2), actor="t@test", today=today())
+    assert past.ends_on == date(2024, 2, 29) and past.counts == ()  # a whole (leap) month
 
 
 class Records:

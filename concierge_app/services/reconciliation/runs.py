@@ -101,6 +101,7 @@ def _run(
         run = ReconciliationRun(
             period=period_text(period),
             provider=source.name,
+            ends_on=span[1].date() - timedelta(days=1),
             scheduled_for=scheduled_for,
             drift_count=summary.drift_count,
             summary_json=json.dumps(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -37,6 +37,7 @@ class DifferenceRow:
 class RunView:
     id: int
     period: str
+    ends_on: date  # the last day compared
     provider: str
     created_at: datetime
     created_by: str
@@ -64,6 +65,7 @@ def run_view(session: Session, run: ReconciliationRun) -> RunView:
     return RunView(
         id=run.id,
         period=run.period,
+        ends_on=run.ends_on,
         provider=run.provider,
         created_at=run.created_at,
         created_by=run.created_by,

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from concierge_app.ui.shared.forms import field_error, validation_props
 from concierge_app.ui.shared.layout import table_header
 from concierge_app.ui.staff.finance.parts import card, subheading
 from concierge_app.ui.staff.finance.state import FinanceState as F
 
+PERIOD = "reconciliation-period"
 WRAP = {"white_space": "normal", "overflow_wrap": "anywhere"}
 # Provider and Ledger have their own columns from 768 px; on a phone they sit under the outcome.
 WIDE_ONLY = ["none", "none", "table-cell"]
@@ -31,9 +33,10 @@ def reconciliation_tab() -> rx.Component:
                 value=F.recon_period,
                 on_change=F.set_recon_period,
                 placeholder="YYYY-MM",
-                id="reconciliation-period",
+                id=PERIOD,
                 width="140px",
                 aria_label="Period",
+                **validation_props(F.recon_errors, "period", PERIOD),
             ),
             rx.button(
                 rx.cond(F.recon_running, rx.spinner(size="2"), rx.icon("scale", size=16)),
@@ -46,6 +49,7 @@ def reconciliation_tab() -> rx.Component:
             spacing="2",
             flex_wrap="wrap",
         ),
+        field_error(F.recon_errors, "period", PERIOD),
         rx.cond(
             F.recon_running,
             rx.hstack(
@@ -88,6 +92,15 @@ def _last_run() -> rx.Component:
                 id="reconciliation-drift",
             ),
         ),
+        rx.cond(
+            F.recon_counts.length() == 0,  # type: ignore[attr-defined]
+            rx.text(
+                "Neither the provider nor the ledger has anything in this period.",
+                size="2",
+                color_scheme="gray",
+                id="reconciliation-nothing",
+            ),
+        ),
         rx.box(
             rx.table.root(
                 table_header("Kind", "Outcome", "Items", right=("Items",)),
@@ -97,6 +110,7 @@ def _last_run() -> rx.Component:
             ),
             width="100%",
             overflow_x="auto",
+            display=rx.cond(F.recon_counts.length() == 0, "none", "block"),  # type: ignore[attr-defined]
         ),
         rx.cond(
             F.recon_rows.length() > 0,  # type: ignore[attr-defined]

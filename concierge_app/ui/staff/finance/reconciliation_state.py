@@ -37,17 +37,18 @@ class ReconciliationMixin(rx.State, mixin=True):
     """Part of `FinanceState`: uses the staff session."""
 
     recon_period: str = ""
-    recon_error: str = ""
+    recon_error: str = ""  # the run could not be made (the provider)
+    recon_errors: dict[str, str] = {}  # per field: "period"
     recon_running: bool = False
     recon_read: str = ""
-    recon_title: str = ""  # "2026-12 with sandbox, 6 Dec 2026 09:00 by …"; "" before any run
+    recon_title: str = ""  # which month, up to which day, when and by whom; "" before any run
     recon_drift: int = 0
     recon_counts: list[dict[str, str]] = []
     recon_rows: list[dict[str, str]] = []
 
     @rx.event
     def set_recon_period(self, value: str) -> None:
-        self.recon_period, self.recon_error = value[:20], ""
+        self.recon_period, self.recon_error, self.recon_errors = value[:20], "", {}
 
     async def _load_reconciliation(self) -> None:
         if not self.recon_period:
@@ -59,8 +60,8 @@ class ReconciliationMixin(rx.State, mixin=True):
             self.recon_title, self.recon_drift, self.recon_counts, self.recon_rows = "", 0, [], []
             return
         self.recon_title = (
-            f"{run.period} with the {run.provider} provider — run "
-            f"{run.created_at:%Y-%m-%d %H:%M} UTC by {run.created_by}"
+            f"{run.period} (up to {run.ends_on.isoformat()}) with the {run.provider} provider"
+            f" — run {run.created_at:%Y-%m-%d %H:%M} UTC by {run.created_by}"
         )
         self.recon_drift = run.drift_count
         self.recon_counts = [
@@ -97,9 +98,9 @@ class ReconciliationMixin(rx.State, mixin=True):
             try:
                 period = Period.parse(self.recon_period)
             except DomainError as bad:
-                self.recon_error = bad.message
+                self.recon_errors = {"period": bad.message}
                 return
-            self.recon_running, self.recon_error = True, ""
+            self.recon_running, self.recon_error, self.recon_errors = True, "", {}
             self.recon_read = "Reading the provider's records…"
             actor = self.staff_email
         job = await with_progress(
@@ -116,7 +117,10 @@ class ReconciliationMixin(rx.State, mixin=True):
             try:
                 run = job.result()
             except DomainError as refused:
-                self.recon_error = refused.message
+                if refused.field == "period":
+                    self.recon_errors = {"period": refused.message}
+                else:
+                    self.recon_error = refused.message
                 return
             except Exception as failed:
                 logger.exception("Reconciliation of %s failed", period)
