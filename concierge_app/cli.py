@@ -1,5 +1,6 @@
 """Command line: `python -m concierge_app.cli migrate | seed-demo | month-end | direct-debit |
-deliver-outbox | export-journal | verify-audit | import-bookings FILE | check [--deploy]`."""
+reconcile | deliver-outbox | export-journal | verify-audit | import-bookings FILE |
+check [--deploy]`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from concierge_app.adapters.notify.smtp import SmtpMailer
+from concierge_app.adapters.payments.gateway import GatewayError
 from concierge_app.db.engine import Database
 from concierge_app.demo.seed import DEMO_STAFF, has_data, load_demo
 from concierge_app.domain.booking_csv import BookingFileRefused, decode_bookings_file
@@ -29,6 +31,7 @@ from concierge_app.services.guest.booking_import import import_bookings
 from concierge_app.services.outbox.delivery import deliver_due_messages
 from concierge_app.services.partner.billing.month_end import run_month_end
 from concierge_app.services.payments.direct_debit import collect_direct_debits
+from concierge_app.services.reconciliation.runs import run_reconciliation
 from concierge_app.services.shared.audit import verify_chain
 from concierge_app.services.shared.common import today
 from concierge_app.services.shared.deploy_checks import Problem, Severity, deploy_problems
@@ -261,6 +264,51 @@ def import_bookings_command(
         console.print(f"[red]{refused.message}[/red]")
         raise typer.Exit(1) from None
     console.print(f"[green]{result.summary}[/green]")
+
+
+@app.command("reconcile")
+def reconcile(
+    period: str = typer.Option(..., help="The month to reconcile, YYYY-MM"),
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Compare the provider's payments, refunds, payouts and fees of a month with the ledger;
+    print the differences. Exit 1 when there is drift, 0 when none, 2 when it could not run."""
+    try:
+        month = Period.parse(period)
+    except DomainError as bad:
+        console.print(f"[red]{bad.message}[/red]")
+        raise typer.Exit(2) from None
+    try:
+        with _progress() as bar:
+            task = bar.add_task("Reading the provider's records", total=None)
+
+            def show(read: int) -> None:
+                bar.update(task, completed=read)
+
+            run = run_reconciliation(
+                db=_db(url), period=month, actor="cli:reconcile", today=today(), progress=show
+            )
+    except (DomainError, GatewayError) as failed:
+        console.print(f"[red]Reconciliation failed: {getattr(failed, 'message', failed)}[/red]")
+        raise typer.Exit(2) from None
+    counts = Table(
+        title=f"Reconciliation {run.period} (up to {run.ends_on.isoformat()}) with {run.provider}"
+    )
+    for column in ("Kind", "Outcome", "Items"):
+        counts.add_column(column, justify="right" if column == "Items" else "left")
+    for c in run.counts:
+        counts.add_row(c.kind, f"[red]{c.outcome}[/red]" if c.drift else c.outcome, str(c.count))
+    console.print(counts if run.counts else "Nothing at the provider or in the ledger.")
+    if not run.drift_count:
+        console.print("No drift: the provider and the ledger agree.")
+        return
+    drift = Table(title=f"{run.drift_count} difference(s): nothing was changed")
+    for column in ("Kind", "Reference", "Outcome", "Provider", "Ledger", "Note"):
+        drift.add_column(column, overflow="fold")
+    for d in run.differences:
+        drift.add_row(d.kind, d.reference, d.outcome, d.provider, d.ledger, d.note)
+    console.print(drift)
+    raise typer.Exit(1)
 
 
 @app.command("verify-audit")

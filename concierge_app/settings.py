@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     smtp_from: str = "Azure Concierge <billing@azure-concierge.test>"
     outbox_delivery_seconds: int = 10  # the in-app delivery job's pause (0: off)
     month_end_check_seconds: int = 3600  # the in-app month-end schedule's check (0: off)
+    reconciliation_check_seconds: int = 3600  # the daily reconciliation's check (0: off)
+
     # The journal export's account codes: "receivable_guest=1100,bank=1010" (the rest default)
     journal_accounts: str = ""
 

@@ -28,7 +28,9 @@ from concierge_app.db.payments import (
     ProviderEvent,
     Refund,
 )
+from concierge_app.db.reconciliation import ReconciliationDifference, ReconciliationRun
 from concierge_app.db.sandbox import SandboxCheckoutSession, SandboxDebit
+from concierge_app.db.sandbox_refunds import SandboxRefund
 from concierge_app.db.security import (
     SignInAccount,
     SignInAddress,
@@ -95,12 +97,15 @@ __all__ = [
     "Payout",
     "PayoutMethod",
     "ProviderEvent",
+    "ReconciliationDifference",
+    "ReconciliationRun",
     "Refund",
     "RefundSource",
     "RefundStatus",
     "SandboxCheckoutSession",
     "SandboxDebit",
     "SandboxDebitStatus",
+    "SandboxRefund",
     "SandboxSessionStatus",
     "ServiceItem",
     "SignInAccount",

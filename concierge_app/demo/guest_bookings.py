@@ -8,14 +8,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from concierge_app.adapters.payments.sandbox_cards import Card
 from concierge_app.db.engine import Database
+from concierge_app.db.payments import PaymentAttempt
 from concierge_app.demo.partners import ACTOR
 from concierge_app.domain.checkout import CheckoutStatus
 from concierge_app.domain.money import Money
 from concierge_app.domain.strategies import PaymentStrategy as S
 from concierge_app.services.guest import bookings, invoicing, portfolio, refunds
 from concierge_app.services.guest.queries import payments_panel
-from concierge_app.services.payments import checkout
+from concierge_app.services.payments import checkout, guest_checkout
+from concierge_app.services.payments.provider import sandbox_gateway
+
+TEST_CARD = Card("4242 4242 4242 4242", "12 / 34", "123")  # Stripe's succeeding test card
 
 SAIL, CHEF, RIDE = "OPR-2001", "OPR-2002", "OPR-2003"
 FULL, DEPOSIT = S.PLATFORM_COLLECTS_FULL, S.PLATFORM_COLLECTS_DEPOSIT
@@ -85,17 +90,20 @@ class DemoLedger:
         draft = invoicing_draft(self.db, booking_id)
         return invoicing.send_invoice(db=self.db, invoice_id=draft, actor=ACTOR).invoice_id
 
-    def pay(self, invoice_ids: list[int], event: str) -> None:
-        """The guest pays the invoices online (the sandbox's completed checkout)."""
-        attempt = checkout.start_payment_attempt(db=self.db, invoice_ids=invoice_ids, actor="guest")
-        checkout.fulfil_payment_attempt(
-            db=self.db,
-            attempt_id=attempt.id,
-            provider="sandbox",
-            event_id=event,
-            event_type="checkout.session.completed",
-            amount=attempt.amount,
+    def pay(self, booking_id: int, invoice_ids: list[int]) -> None:
+        """The guest pays the invoices online at the sandbox with Stripe's succeeding test card:
+        the sandbox keeps the payment and its signed event fulfils the checkout, so the demo
+        reconciles with the sandbox's records."""
+        sandbox = sandbox_gateway(self.db)
+        start = guest_checkout.begin_checkout(
+            db=self.db, booking_id=booking_id, invoice_ids=invoice_ids, gateway=sandbox
         )
+        with self.db.read() as session:
+            attempt = session.get(PaymentAttempt, start.attempt_id)
+            reference = None if attempt is None else attempt.provider_reference
+        if reference is None:
+            raise RuntimeError("demo data expected a sandbox checkout")
+        sandbox.pay(reference, TEST_CARD)
 
     def accommodation(
         self, booking_id: int, amount: str, received_on: date, method: str, reference: str
@@ -150,7 +158,7 @@ def _ibiza(ledger: DemoLedger) -> int:
         ),
         Service("PRP-1001", "Welcome wine tasting", date(2026, 12, 18), "0", S.INCLUDED_IN_STAY),
     )
-    ledger.pay([ledger.send(b)], "evt_demo_az24001_1")
+    ledger.pay(b, [ledger.send(b)])
     ledger.services(
         b,
         cur,
@@ -214,8 +222,8 @@ def _kyoto(ledger: DemoLedger) -> int:
             RIDE, "Kansai airport transfer", date(2026, 10, 3), "18000", S.OPERATOR_COLLECTS_FULL
         ),
     )
-    ledger.pay([ledger.send(b)], "evt_demo_ky24003_1")
-    refunds.record_refund(
+    ledger.pay(b, [ledger.send(b)])
+    refunds.issue_refund(  # through the sandbox, which keeps the refund
         db=ledger.db,
         service_id=tea,
         amount=Money.parse("15000", cur),

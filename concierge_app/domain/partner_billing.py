@@ -35,7 +35,8 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        match = re.fullmatch(r"\s*(\d{4})-(\d{2})\s*", text or "")
+        # ASCII digits only: \d (and int()) also take "２０２６" and other scripts
+        match = re.fullmatch(r"\s*([0-9]{4})-([0-9]{2})\s*", text or "")
         if not match:
             raise DomainError("Give the period as YYYY-MM, e.g. 2026-11.", field="period")
         return cls(int(match[1]), int(match[2]))

@@ -262,6 +262,27 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
             ),
         ),
         TemplateDefault(
+            key="reconciliation_drift",
+            name="Reconciliation Drift",
+            subject="{{ platform_name }}: {{ drift_count }} differences, {{ period }}",
+            body=(
+                "Reconciling {{ period }} with {{ provider }} found {{ drift_count }} "
+                "differences between the provider and the ledger:\n\n"
+                "{% for line in lines %}  • {{ line.description }}: {{ line.amount }}\n"
+                "{% endfor %}"
+                "\nNothing was changed: check each one.\n{{ reconciliation_url }}\n\n"
+                "{{ platform_name }} billing"
+            ),
+            placeholders=(
+                "platform_name",
+                "period",
+                "provider",
+                "drift_count",
+                "lines",
+                "reconciliation_url",
+            ),
+        ),
+        TemplateDefault(
             key="direct_debit_failed",
             name="Direct Debit Failed",
             subject="{{ platform_name }}: your direct debit of {{ amount_payable }} failed",

@@ -49,6 +49,8 @@ SDK_CLASSES: dict[str, type] = {
     "charge": stripe.Charge,
     "refund": stripe.Refund,
     "payment_intent": stripe.PaymentIntent,
+    "balance_transaction": stripe.BalanceTransaction,
+    "payout": stripe.Payout,
 }
 # Fields stripe-python has that the public spec does not (they come from Stripe's SDK spec).
 SDK_ONLY: dict[str, set[str]] = {
@@ -594,8 +596,8 @@ def _annotation(klass: Any, key: str) -> list[Any]:
 def sdk_classes(hint: Any) -> list[Any]:
     if isinstance(hint, typing.ForwardRef):
         hint = hint.__forward_arg__
-    if isinstance(hint, str):
-        return sdk_classes(getattr(stripe, hint))
+    if isinstance(hint, str):  # a resource stripe-python does not export is not followed
+        return sdk_classes(getattr(stripe, hint)) if hasattr(stripe, hint) else []
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         return [c for arg in typing.get_args(hint) for c in sdk_classes(arg)]
     if typing.get_origin(hint) is ListObject:

@@ -29,6 +29,7 @@ PARTS = {
     "payouts": "#payouts",
     "documents": "#latest-documents",
     "books": "#books-journal",
+    "reconciliation": "#reconciliation",
 }
 OLD_HEIGHT = 4_700  # the one long page, at 1280 px
 

@@ -72,6 +72,8 @@ def test_every_default_template_previews_with_its_own_text(db):
         # strict rendering raised on any placeholder without a value; here: the values are in
         if "booking_reference" in template.placeholders:  # a guest or staff message
             assert reference in subject + body, key  # about the real booking
+        elif key == "reconciliation_drift":  # to finance staff, about the provider
+            assert "differences" in subject, key
         else:  # a partner message: the sample partner's
             assert "PRP-0000" in subject + body, key
 

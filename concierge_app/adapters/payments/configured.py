@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from concierge_app.adapters.payments.gateway import PaymentGateway, RefundGateway
+from concierge_app.adapters.payments.gateway import PaymentGateway, ProviderRecords, RefundGateway
 from concierge_app.adapters.payments.sandbox import EventSink, SandboxGateway, SandboxRefunds
 from concierge_app.adapters.payments.stripe_gateway import StripeGateway
 from concierge_app.db.engine import Database
@@ -74,11 +74,22 @@ def configured_sandbox(db: Database, *, deliver: EventSink) -> SandboxGateway:
     )
 
 
-def refund_gateway() -> RefundGateway:
-    """The configured provider's refund side: what refunds and their listing need."""
+def refund_gateway(db: Database | None = None) -> RefundGateway:
+    """The configured provider's refund side: what refunds and their listing need (the sandbox
+    keeps the refunds it makes in `db` when given)."""
     stripe = _stripe()
     if stripe is not None:
         return stripe
     if get_settings().payment_provider == "sandbox":
-        return SandboxRefunds()
+        return SandboxRefunds(db)
+    raise PaymentsNotConfigured(NOT_CONFIGURED)
+
+
+def provider_records(db: Database) -> ProviderRecords:
+    """The configured provider's records, for reconciliation (the sandbox reads its tables)."""
+    stripe = _stripe()
+    if stripe is not None:
+        return stripe
+    if get_settings().payment_provider == "sandbox":
+        return SandboxRefunds(db)
     raise PaymentsNotConfigured(NOT_CONFIGURED)

@@ -7,11 +7,13 @@ format: the provider's signed webhook events drive fulfilment, never the success
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from concierge_app.domain.money import Money
+from concierge_app.domain.reconciliation import Item
 
 
 class GatewayError(Exception):
@@ -155,4 +157,19 @@ class PaymentGateway(RefundGateway, Protocol):
         request returns the same id and debits once. A refusal raises GatewayError; a provider
         that could not take the request now raises GatewayUnavailable (send it again later).
         """
+        ...
+
+
+Progress = Callable[[int], None]  # told how many records have been read so far
+
+
+class ProviderRecords(Protocol):
+    """What reconciliation reads: every payment, refund, payout and fee the provider holds."""
+
+    name: str
+
+    def provider_records(
+        self, *, start: datetime, end: datetime, progress: Progress | None = None
+    ) -> tuple[Item, ...]:
+        """The records created in [start, end), all pages; amounts positive."""
         ...

@@ -15,11 +15,13 @@ IBAN DE62370400440532013001 does (`payment_intent.payment_failed`), any other su
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +33,7 @@ from concierge_app.adapters.payments.gateway import (
     CheckoutSession,
     DebitRequest,
     GatewayError,
+    Progress,
     ProviderRefund,
 )
 from concierge_app.adapters.payments.sandbox_cards import (
@@ -42,13 +45,16 @@ from concierge_app.adapters.payments.sandbox_cards import (
     digits,
 )
 from concierge_app.adapters.payments.sandbox_events import debit_event, session_event
+from concierge_app.adapters.payments.sandbox_records import read_records
 from concierge_app.adapters.payments.stripe_amounts import to_stripe_amount
 from concierge_app.adapters.payments.stripe_events import sign
 from concierge_app.db.engine import Database
 from concierge_app.db.sandbox import SandboxCheckoutSession, SandboxDebit
+from concierge_app.db.sandbox_refunds import SandboxRefund
 from concierge_app.db.types import utcnow
 from concierge_app.domain.money import Money
 from concierge_app.domain.provider_events import CHECKOUT_COMPLETED, CHECKOUT_EXPIRED, DEBIT_FAILED
+from concierge_app.domain.reconciliation import Item
 from concierge_app.domain.statuses import SandboxDebitStatus, SandboxSessionStatus
 
 # Where the sandbox "posts" its events: (raw payload, Stripe-Signature header) → anything.
@@ -91,15 +97,41 @@ class SandboxSessionView:
 
 
 class SandboxRefunds:
-    """The sandbox giving money back: refunds need no session and send no event."""
+    """The sandbox giving money back: refunds need no session and send no event. Given the
+    database, it keeps each refund it made (`sandbox_refund`) as Stripe does, for
+    reconciliation."""
 
     name = "sandbox"
 
+    def __init__(self, db: Database | None = None) -> None:
+        self._records = db
+
     def refund(self, *, payment_reference: str | None, amount: Money, idempotency_key: str) -> str:
-        """Refunds always succeed, deterministically per idempotency key."""
+        """Refunds always succeed, deterministically per idempotency key (recorded once)."""
         if amount.minor <= 0:
             raise GatewayError("A refund must be more than zero.")
-        return "re_sandbox_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        refund_id = "re_sandbox_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        if self._records is not None:
+            with contextlib.suppress(IntegrityError), self._records.transaction() as session:
+                if session.get(SandboxRefund, refund_id) is None:
+                    session.add(
+                        SandboxRefund(
+                            id=refund_id,
+                            idempotency_key=idempotency_key,
+                            payment_intent=payment_reference,
+                            currency=amount.currency,
+                            amount_minor=amount.minor,
+                        )
+                    )
+        return refund_id
+
+    def provider_records(
+        self, *, start: datetime, end: datetime, progress: Progress | None = None
+    ) -> tuple[Item, ...]:
+        """Its completed checkouts, debits and refunds of [start, end) (sandbox_records.py)."""
+        if self._records is None:
+            return ()
+        return read_records(self._records, start=start, end=end, progress=progress)
 
     def list_refunds(self, payment_reference: str) -> tuple[ProviderRefund, ...]:
         """The sandbox only refunds when the ledger asks, and the ledger records those itself:
@@ -115,6 +147,7 @@ class SandboxGateway(SandboxRefunds):
     def __init__(
         self, db: Database, *, webhook_secret: str, send_event: EventSink, base_url: str
     ) -> None:
+        super().__init__(db)
         self._db, self._secret, self._send, self._base = (
             db,
             webhook_secret,

@@ -70,4 +70,21 @@ FIELDS_READ: dict[str, tuple[str, ...]] = {
         "last_payment_error.message",
         "last_payment_error.code",
     ),
+    # Reconciliation (stripe_balance.py): GET /v1/balance_transactions with `data.source`
+    # expanded — a Charge (its PaymentIntent, amount and currency as charged) or a Refund.
+    "balance_transaction": (
+        "id",
+        "type",
+        "amount",
+        "currency",
+        "fee",
+        "source",
+        "source.id",
+        "source.payment_intent",
+        "source.payment_intent.id",
+        "source.amount",
+        "source.currency",
+    ),
+    # and GET /v1/payouts
+    "payout": ("id", "amount", "currency", "status"),
 }

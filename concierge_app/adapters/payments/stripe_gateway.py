@@ -30,10 +30,13 @@ from concierge_app.adapters.payments.gateway import (
     DebitRequest,
     GatewayError,
     GatewayUnavailable,
+    Progress,
     ProviderRefund,
 )
 from concierge_app.adapters.payments.stripe_amounts import from_stripe_amount, to_stripe_amount
+from concierge_app.adapters.payments.stripe_balance import read_records
 from concierge_app.domain.money import Money
+from concierge_app.domain.reconciliation import Item
 
 # The version stripe-python 16.1.0 pins (`stripe.api_version`), written out so that upgrading
 # the SDK does not silently move us to a newer API: change it deliberately, with the tests.
@@ -129,6 +132,13 @@ class StripeGateway:
                     )
                 )
         return tuple(found)
+
+    def provider_records(
+        self, *, start: datetime, end: datetime, progress: Progress | None = None
+    ) -> tuple[Item, ...]:
+        """Balance transactions and payouts of [start, end), all pages (stripe_balance.py)."""
+        with _stripe_errors():
+            return read_records(self._client, start=start, end=end, progress=progress)
 
     def collect_debit(self, request: DebitRequest) -> str:
         """Create and confirm a PaymentIntent debiting the partner's IBAN under its mandate;

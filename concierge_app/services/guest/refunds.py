@@ -194,7 +194,7 @@ def issue_refund(
     """
     note = _checked_note(amount, note)
     if gateway is None:
-        gateway = refund_gateway()
+        gateway = refund_gateway(db)
     with db.transaction() as session:
         refund, _ = _reserve(
             session,

@@ -214,6 +214,9 @@ def _sample_values(key: str, currency: str) -> dict[str, Any]:
         "what_happened": "was made at the payment provider and recorded against:",
         "check": "Check which services it was for.",
         "booking_url": "https://…/bookings/BK-000000",
+        "provider": "stripe",
+        "drift_count": 1,
+        "reconciliation_url": "https://…/finance",
     }
     return {k: v for k, v in sample.items() if k in DEFAULT_TEMPLATES[key].placeholders}
 

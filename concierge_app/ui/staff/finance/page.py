@@ -1,9 +1,9 @@
 """`/finance` (staff), one tab per job: Overview (invoiced vs paid vs outstanding, partner
 balances), Month-end (preview, run with a progress bar, past runs), Bank transfers (record one,
 import a bank statement CSV, the queue of unmatched ones), Direct debit (collect; the sandbox
-bank's answers), Payouts, Documents (the latest partner documents) and Books (the journal
-export, the monthly charts). `?tab=<name>` opens a
-tab; choosing one puts it in the address."""
+bank's answers), Payouts, Documents (the latest partner documents), Books (the journal
+export, the monthly charts) and Reconciliation (the provider's records against the ledger).
+`?tab=<name>` opens a tab; choosing one puts it in the address."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from concierge_app.ui.staff.finance.documents import documents_tab
 from concierge_app.ui.staff.finance.month_end import month_end_tab
 from concierge_app.ui.staff.finance.overview import overview_tab
 from concierge_app.ui.staff.finance.payouts import payouts_tab
+from concierge_app.ui.staff.finance.reconciliation import reconciliation_tab
 from concierge_app.ui.staff.finance.state import DATES_NOTE, FINANCE_TABS
 from concierge_app.ui.staff.finance.state import FinanceState as F
 from concierge_app.ui.staff.finance.transfers import bank_transfers_tab
@@ -53,6 +54,7 @@ _TAB_CONTENT = {
     "payouts": payouts_tab,
     "documents": documents_tab,
     "books": books_tab,
+    "reconciliation": reconciliation_tab,
 }
 
 

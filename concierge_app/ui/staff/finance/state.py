@@ -27,6 +27,7 @@ from concierge_app.services.shared.common import today
 from concierge_app.services.shared.database import get_database
 from concierge_app.ui.staff.finance.books_state import BooksMixin
 from concierge_app.ui.staff.finance.month_end_state import MonthEndMixin
+from concierge_app.ui.staff.finance.reconciliation_state import ReconciliationMixin
 from concierge_app.ui.staff.finance.rows import (
     BalanceRow,
     DocumentRow,
@@ -54,6 +55,7 @@ FINANCE_TABS: dict[str, str] = {
     "payouts": "Payouts",
     "documents": "Documents",
     "books": "Books",
+    "reconciliation": "Reconciliation",
 }
 DEFAULT_TAB = "overview"
 # The page shows dates only, each a day of the platform's business calendar (services.common).
@@ -64,7 +66,9 @@ def _today() -> date:
     return today()
 
 
-class FinanceState(MonthEndMixin, BankTransfersMixin, BooksMixin, LiveState, AuthState):
+class FinanceState(
+    MonthEndMixin, BankTransfersMixin, BooksMixin, ReconciliationMixin, LiveState, AuthState
+):
     balances: list[BalanceRow] = []
     chart: list[dict[str, Any]] = []
     runs: list[RunRow] = []
@@ -98,6 +102,7 @@ class FinanceState(MonthEndMixin, BankTransfersMixin, BooksMixin, LiveState, Aut
         self.chart = [to_chart(t) for t in currency_totals(balances)]
         self.runs = [to_run_row(r) for r in runs]
         self.queue = [to_queue_row(q) for q in await asyncio.to_thread(transfer_queue, db=db)]
+        await self._load_reconciliation()
         self.loading = False
 
     @rx.event
