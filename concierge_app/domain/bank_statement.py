@@ -10,14 +10,13 @@ file). Rows are numbered as a spreadsheet shows them: the header is row 1.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from concierge_app.domain.charge_limits import max_charge
+from concierge_app.domain.csv_files import column_name, header_columns, read_records
 from concierge_app.domain.currencies import normalise_currency
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.money import Money
@@ -195,51 +194,15 @@ def _too_big() -> str:
     )
 
 
-def _column_name(header: str) -> str:
-    return " ".join(header.strip().lower().replace("_", " ").replace("-", " ").split())
-
-
-def _delimiter(first_line: str) -> str:
-    """Comma, or semicolon / tab when the header row uses that instead."""
-    for candidate in (",", ";", "\t"):
-        if candidate in first_line:
-            return candidate
-    return ","
-
-
 def _columns(header: list[str]) -> dict[str, int]:
     """Canonical field → its column index, or StatementRefused saying what is wrong."""
-    expected = ", ".join(
-        f"{label} (optional)" if key not in REQUIRED else label
-        for key, label in COLUMN_LABELS.items()
+    return header_columns(
+        header,
+        labels=COLUMN_LABELS,
+        required=REQUIRED,
+        key_of=lambda raw: _HEADER_NAMES.get(column_name(raw)),
+        refused=StatementRefused,
     )
-    found: dict[str, int] = {}
-    unknown: list[str] = []
-    twice: list[str] = []
-    for index, raw in enumerate(header):
-        key = _HEADER_NAMES.get(_column_name(raw))
-        if key is None:
-            unknown.append(f"'{raw.strip()}'" if raw.strip() else f"column {index + 1} (no name)")
-        elif key in found:
-            twice.append(COLUMN_LABELS[key])
-        else:
-            found[key] = index
-    if unknown:
-        raise StatementRefused(
-            f"Unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}. "
-            f"The columns are: {expected}."
-        )
-    if twice:
-        raise StatementRefused(
-            f"The {', '.join(sorted(set(twice)))} column appears more than once in the header."
-        )
-    missing = [COLUMN_LABELS[k] for k in REQUIRED if k not in found]
-    if missing:
-        raise StatementRefused(
-            f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
-            f"The columns are: {expected}."
-        )
-    return found
 
 
 def parse_bank_statement(csv_text: str) -> tuple[BankLine, ...]:
@@ -252,18 +215,7 @@ def parse_bank_statement(csv_text: str) -> tuple[BankLine, ...]:
         raise StatementRefused(
             "The file is empty. It needs a header row, then one row per transfer."
         )
-    first_line = next(line for line in text.splitlines() if line.strip())
-    try:
-        records = [
-            (number, cells)
-            for number, cells in enumerate(
-                csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line)),
-                start=1,
-            )
-        ]
-    except csv.Error as bad:
-        raise StatementRefused(f"The file is not a readable CSV file ({bad}).") from None
-    rows = [(n, cells) for n, cells in records if any(c.strip() for c in cells)]
+    rows = read_records(text, StatementRefused)
     header = rows[0][1]
     columns = _columns(header)
     data = rows[1:]

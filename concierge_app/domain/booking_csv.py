@@ -12,12 +12,11 @@ are numbered as a spreadsheet shows them: the header is row 1.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from concierge_app.domain.booking_input import BookingInput, check_booking_fields
+from concierge_app.domain.csv_files import column_name, header_columns, read_records
 from concierge_app.domain.errors import DomainError
 
 MAX_ROWS = 2_000
@@ -102,52 +101,15 @@ def decode_bookings_file(data: bytes) -> str:
         ) from None
 
 
-def _column_name(header: str) -> str:
-    return "_".join(header.strip().lower().replace("-", " ").replace("_", " ").split())
+def _key(raw: str) -> str | None:
+    key = column_name(raw).replace(" ", "_")
+    return key if key in COLUMN_LABELS else None
 
 
 def _columns(header: list[str]) -> dict[str, int]:
-    expected = ", ".join(
-        f"{label} (optional)" if key in OPTIONAL else label for key, label in COLUMN_LABELS.items()
+    return header_columns(
+        header, labels=COLUMN_LABELS, required=REQUIRED, key_of=_key, refused=BookingFileRefused
     )
-    found: dict[str, int] = {}
-    unknown: list[str] = []
-    twice: list[str] = []
-    for index, raw in enumerate(header):
-        key = _column_name(raw)
-        if key not in COLUMN_LABELS:
-            unknown.append(f"'{raw.strip()[:40]}'" if raw.strip() else f"column {index + 1}")
-        elif key in found:
-            twice.append(key)
-        else:
-            found[key] = index
-    if unknown:
-        raise BookingFileRefused(
-            f"Unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown[:5])}. "
-            f"The columns are: {expected}."
-        )
-    if twice:
-        raise BookingFileRefused(
-            f"The {', '.join(sorted(set(twice)))} column appears more than once in the header."
-        )
-    missing = [COLUMN_LABELS[k] for k in REQUIRED if k not in found]
-    if missing:
-        raise BookingFileRefused(
-            f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
-            f"The columns are: {expected}."
-        )
-    return found
-
-
-def _records(text: str) -> list[tuple[int, list[str]]]:
-    first_line = next(line for line in text.splitlines() if line.strip())
-    delimiter = next((d for d in (",", ";", "\t") if d in first_line), ",")
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        numbered = list(enumerate(reader, start=1))
-    except csv.Error as bad:
-        raise BookingFileRefused(f"The file is not a readable CSV file ({bad}).") from None
-    return [(n, cells) for n, cells in numbered if any(c.strip() for c in cells)]
 
 
 def parse_bookings_csv(csv_text: str) -> tuple[BookingRow, ...]:
@@ -160,7 +122,7 @@ def parse_bookings_csv(csv_text: str) -> tuple[BookingRow, ...]:
         raise BookingFileRefused(
             "The file is empty. It needs a header row, then one row per booking."
         )
-    rows = _records(text)
+    rows = read_records(text, BookingFileRefused)
     header = rows[0][1]
     columns = _columns(header)
     data = rows[1:]

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from concierge_app.ui.shared.csv_upload import (
+    csv_drop_zone,
+    csv_example,
+    import_button,
+    import_done,
+    import_refusal,
+)
 from concierge_app.ui.shared.layout import table_header
 from concierge_app.ui.staff.finance.parts import subheading
 from concierge_app.ui.staff.finance.rows import ImportRow
@@ -18,7 +25,6 @@ from concierge_app.ui.staff.finance.transfers_state import (
 
 def import_statement() -> rx.Component:
     """Upload a bank statement exported as CSV; every row is checked before any is recorded."""
-    chosen = rx.selected_files(STATEMENT_UPLOAD)
     return rx.vstack(
         subheading("Import bank statement (CSV)"),
         rx.text(
@@ -29,97 +35,28 @@ def import_statement() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        rx.el.pre(
-            STATEMENT_EXAMPLE,
-            font_family="var(--code-font-family)",
-            font_size="12px",
-            padding="8px 10px",
-            border_radius="var(--radius-2)",
-            background_color="var(--gray-a3)",
-            white_space="pre",
-            overflow_x="auto",
-            width="100%",
-            margin="0",
-            id="statement-example",
-        ),
-        rx.upload.root(
-            rx.vstack(
-                rx.icon("file_up", size=22, color="var(--gray-10)"),
-                rx.cond(
-                    chosen.length() > 0,  # type: ignore[attr-defined]
-                    rx.text(chosen[0], weight="medium", size="2", id="statement-chosen"),  # type: ignore[index]
-                    rx.text("Drop the CSV file here, or click to choose it", size="2"),
-                ),
-                align="center",
-                spacing="1",
-            ),
-            id=STATEMENT_UPLOAD,
-            accept={"text/csv": [".csv"], "text/plain": [".csv", ".txt"]},
-            max_files=1,
-            multiple=False,
-            max_size=STATEMENT_MAX_BYTES,
+        csv_example(STATEMENT_EXAMPLE, id="statement-example"),
+        csv_drop_zone(
+            STATEMENT_UPLOAD,
+            max_bytes=STATEMENT_MAX_BYTES,
             disabled=F.importing,
-            on_drop_rejected=F.statement_rejected,
-            border="1px dashed var(--gray-a8)",
-            border_radius="var(--radius-3)",
-            padding="20px",
-            width="100%",
-            cursor="pointer",
-            background_color="var(--color-panel-solid)",
+            on_rejected=F.statement_rejected,
+            chosen_id="statement-chosen",
         ),
-        rx.hstack(
-            rx.button(
-                rx.icon("upload", size=16),
-                "Import statement",
-                on_click=F.upload_statement(rx.upload_files(upload_id=STATEMENT_UPLOAD)),
-                loading=F.importing,
-                disabled=chosen.length() == 0,  # type: ignore[attr-defined]
-                id="statement-import",
-            ),
-            rx.cond(
-                F.importing,
-                rx.hstack(
-                    rx.spinner(size="2"),
-                    rx.text(F.import_progress, size="2", color_scheme="gray"),
-                    align="center",
-                    spacing="2",
-                    id="statement-progress",
-                ),
-            ),
-            align="center",
-            spacing="3",
+        import_button(
+            STATEMENT_UPLOAD,
+            "Import statement",
+            on_upload=F.upload_statement,
+            importing=F.importing,
+            progress=F.import_progress,
+            button_id="statement-import",
+            progress_id="statement-progress",
         ),
-        rx.cond(
-            F.import_error != "",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("triangle_alert")),
-                rx.callout.text(F.import_error, weight="medium"),
-                rx.cond(
-                    F.import_problems.length() > 0,  # type: ignore[attr-defined]
-                    rx.el.ul(
-                        rx.foreach(F.import_problems, lambda p: rx.el.li(rx.text(p, size="2"))),
-                        padding_left="20px",
-                        margin="0",
-                        list_style_type="disc",
-                    ),
-                ),
-                color_scheme="red",
-                role="alert",
-                id="statement-error",
-                width="100%",
-            ),
-        ),
+        import_refusal(F.import_error, F.import_problems, id="statement-error"),
         rx.cond(
             F.import_summary != "",
             rx.vstack(
-                rx.callout(
-                    F.import_summary,
-                    icon="circle_check",
-                    color_scheme="green",
-                    id="statement-result",
-                    role="status",
-                    width="100%",
-                ),
+                import_done(F.import_summary, id="statement-result"),
                 rx.table.root(
                     table_header(
                         "Row", "Transaction id", "Amount", "Outcome", "", right=("Amount",)
