@@ -302,7 +302,8 @@ def reconcile(
     if not run.drift_count:
         console.print("No drift: the provider and the ledger agree.")
         return
-    drift = Table(title=f"{run.drift_count} difference(s): nothing was changed")
+    noun = "difference" if run.drift_count == 1 else "differences"
+    drift = Table(title=f"{run.drift_count} {noun}: nothing was changed")
     for column in ("Kind", "Reference", "Outcome", "Provider", "Ledger", "Note"):
         drift.add_column(column, overflow="fold")
     for d in run.differences:

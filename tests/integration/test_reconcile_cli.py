@@ -37,7 +37,7 @@ def test_no_drift_exits_0_and_drift_exits_1_with_each_difference(db: Database):
         s.add(refund)
     drift = reconcile(db, "--period", this_month())
     assert drift.exit_code == 1, drift.output
-    assert "1 difference(s)" in drift.output and "Amount differs" in drift.output
+    assert "1 difference:" in drift.output and "Amount differs" in drift.output
     assert refund.id in drift.output
     with db.read() as s:
         assert len(s.exec(select(ReconciliationRun)).all()) == 2

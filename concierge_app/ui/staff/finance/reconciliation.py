@@ -80,7 +80,9 @@ def _last_run() -> rx.Component:
         rx.cond(
             F.recon_drift > 0,
             rx.callout(
-                F.recon_drift.to_string() + " difference(s) between the provider and the ledger.",
+                F.recon_drift.to_string()
+                + rx.cond(F.recon_drift == 1, " difference", " differences")
+                + " between the provider and the ledger.",
                 icon="triangle_alert",
                 color_scheme="amber",
                 id="reconciliation-drift",
