@@ -63,9 +63,14 @@ def rows(url: str, sql: str) -> list[tuple[object, ...]]:
     return found
 
 
-def lend_rate_history(url: str, lend: bool) -> None:
-    """Today's month-end run reads the rate history of migration 0015: the old schema gets a copy
-    of that table (each partner's rate from the start) for the run, taken away before upgrading."""
+# Booking columns of migration 0018, which today's services write.
+LATER_BOOKING_COLUMNS = ("external_reference", "request_key")
+
+
+def lend_later_schema(url: str, lend: bool) -> None:
+    """Today's services read the rate history of migration 0015 and write the booking columns of
+    0018: the old schema gets a copy of that table (each partner's rate from the start) and
+    those columns (plain, without their indexes) for the set-up, taken away before upgrading."""
     engine = create_engine(url)
     with engine.begin() as conn:
         if lend:
@@ -77,8 +82,12 @@ def lend_rate_history(url: str, lend: bool) -> None:
                     "'test', created_at FROM partner"
                 )
             )
+            for column in LATER_BOOKING_COLUMNS:
+                conn.execute(text(f"ALTER TABLE booking ADD COLUMN {column} VARCHAR(64)"))
         else:
             PartnerCommissionRate.__table__.drop(conn)
+            for column in LATER_BOOKING_COLUMNS:
+                conn.execute(text(f"ALTER TABLE booking DROP COLUMN {column}"))
     engine.dispose()
 
 
@@ -86,10 +95,11 @@ def test_upgrading_keeps_every_payment_and_refuses_one_with_two_payers(at_0011):
     url = at_0011
     db = Database(url)
     sol = prop(db, "PRP-SOL9", "Villa Sol")
+    lend_later_schema(url, True)
     stay(db, sol, "BK-9", date(2026, 11, 2), date(2026, 11, 6), "800.00")
-    lend_rate_history(url, True)
     month_end.run_month_end(db=db, period=Period(2026, 11), run_date=date(2026, 12, 2), actor=ACTOR)
-    lend_rate_history(url, False)
+    db.dispose()
+    lend_later_schema(url, False)
     group = partner_groups.create_group(
         db=db, code="GRP-9009", name="Group", finance_email="g@example.com", actor=ACTOR
     )
