@@ -90,7 +90,8 @@ def test_staff_run_a_reconciliation_and_see_each_difference(
     expect(page.locator("#reconciliation-error")).to_have_count(0)
     expect(page.locator("#reconciliation-period-error")).to_have_count(0)
     drift = page.locator("#reconciliation-drift")  # the session's other tests may add their own
-    expect(drift).to_contain_text(re.compile(r"\b(1 difference|([2-9]|\d{2,}) differences) between"))
+    counted = re.compile(r"\b(1 difference|([2-9]|\d{2,}) differences) between")
+    expect(drift).to_contain_text(counted)
     row = page.locator("#reconciliation-differences tr", has_text=intent)
     expect(row).to_contain_text("Only at the provider")
     expect(row).to_contain_text("42.00")
