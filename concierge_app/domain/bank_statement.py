@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from concierge_app.domain.charge_limits import max_charge
-from concierge_app.domain.csv_files import column_name, header_columns, read_records
+from concierge_app.domain.csv_files import column_name, header_columns, read_rows
 from concierge_app.domain.currencies import normalise_currency
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.money import Money
@@ -208,37 +208,24 @@ def _columns(header: list[str]) -> dict[str, int]:
 def parse_bank_statement(csv_text: str) -> tuple[BankLine, ...]:
     """Every transfer of a statement, checked; StatementRefused when the file or any row is bad
     (then nothing may be recorded)."""
-    if len(csv_text.encode("utf-8")) > MAX_BYTES:
-        raise StatementRefused(_too_big())
-    text = csv_text.removeprefix("\ufeff")
-    if not text.strip():
-        raise StatementRefused(
-            "The file is empty. It needs a header row, then one row per transfer."
-        )
-    rows = read_records(text, StatementRefused)
-    header = rows[0][1]
-    columns = _columns(header)
-    data = rows[1:]
-    if not data:
-        raise StatementRefused("The file has a header row but no transfers.")
-    if len(data) > MAX_ROWS:
-        raise StatementRefused(
-            f"The file has {len(data):,} transfers; import at most {MAX_ROWS:,} at a time. "
-            "Split it into smaller files."
-        )
-
+    rows = read_rows(
+        csv_text,
+        noun="transfer",
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_ROWS,
+        too_big=_too_big(),
+        columns_of=_columns,
+        refused=StatementRefused,
+    )
     lines: list[BankLine] = []
     problems: list[str] = []
     bad_rows: set[int] = set()
     seen: dict[str, int] = {}
-    for number, cells in data:
-        if len(cells) != len(header):
-            problems.append(
-                f"Row {number}: it has {len(cells)} values, the header has {len(header)} columns."
-            )
+    for number, fields in rows:
+        if isinstance(fields, str):
+            problems.append(fields)
             bad_rows.add(number)
             continue
-        fields = {key: cells[index] for key, index in columns.items()}
         line, found = check_bank_line(fields)
         problems += [f"Row {number} ({COLUMN_LABELS[key]}): {message}" for key, message in found]
         transaction_id = fields["transaction_id"].strip()

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from concierge_app.domain.booking_input import BookingInput, check_booking_fields
-from concierge_app.domain.csv_files import column_name, header_columns, read_records
+from concierge_app.domain.csv_files import column_name, header_columns, read_rows
 from concierge_app.domain.errors import DomainError
 
 MAX_ROWS = 2_000
@@ -115,36 +115,24 @@ def _columns(header: list[str]) -> dict[str, int]:
 def parse_bookings_csv(csv_text: str) -> tuple[BookingRow, ...]:
     """Every booking of the file, checked; BookingFileRefused when the file or any row is bad
     (then nothing may be written)."""
-    if len(csv_text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise BookingFileRefused(_too_big())
-    text = csv_text.removeprefix("\ufeff")
-    if not text.strip():
-        raise BookingFileRefused(
-            "The file is empty. It needs a header row, then one row per booking."
-        )
-    rows = read_records(text, BookingFileRefused)
-    header = rows[0][1]
-    columns = _columns(header)
-    data = rows[1:]
-    if not data:
-        raise BookingFileRefused("The file has a header row but no bookings.")
-    if len(data) > MAX_ROWS:
-        raise BookingFileRefused(
-            f"The file has {len(data):,} bookings; import at most {MAX_ROWS:,} at a time. "
-            "Split it into smaller files."
-        )
+    rows = read_rows(
+        csv_text,
+        noun="booking",
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_ROWS,
+        too_big=_too_big(),
+        columns_of=_columns,
+        refused=BookingFileRefused,
+    )
     checked: list[BookingRow] = []
     problems: list[str] = []
     bad_rows: set[int] = set()
     seen: dict[str, int] = {}
-    for number, cells in data:
-        if len(cells) != len(header):
-            problems.append(
-                f"Row {number}: it has {len(cells)} values, the header has {len(header)} columns."
-            )
+    for number, fields in rows:
+        if isinstance(fields, str):
+            problems.append(fields)
             bad_rows.add(number)
             continue
-        fields = {key: cells[index] for key, index in columns.items()}
         booking, found = check_booking_fields(fields)
         problems += [f"Row {number} ({COLUMN_LABELS[key]}): {message}" for key, message in found]
         external = booking.external_reference if booking else None

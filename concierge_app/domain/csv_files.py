@@ -75,3 +75,42 @@ def header_columns(
             f"The columns are: {expected}."
         )
     return found
+
+
+def read_rows(
+    csv_text: str,
+    *,
+    noun: str,
+    max_bytes: int,
+    max_rows: int,
+    too_big: str,
+    columns_of: Callable[[list[str]], dict[str, int]],
+    refused: Callable[[str], DomainError],
+) -> list[tuple[int, dict[str, str] | str]]:
+    """Each data row of a CSV file of `noun`s, numbered: its fields by key, or (a row whose width
+    is not the header's) the problem to report. `refused` when the file as a whole is bad."""
+    if len(csv_text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise refused(too_big)
+    text = csv_text.removeprefix("\ufeff")
+    if not text.strip():
+        raise refused(f"The file is empty. It needs a header row, then one row per {noun}.")
+    records = read_records(text, refused)
+    header = records[0][1]
+    columns = columns_of(header)
+    data = records[1:]
+    if not data:
+        raise refused(f"The file has a header row but no {noun}s.")
+    if len(data) > max_rows:
+        raise refused(
+            f"The file has {len(data):,} {noun}s; import at most {max_rows:,} at a time. "
+            "Split it into smaller files."
+        )
+    return [
+        (
+            number,
+            {key: cells[index] for key, index in columns.items()}
+            if len(cells) == len(header)
+            else f"Row {number}: it has {len(cells)} values, the header has {len(header)} columns.",
+        )
+        for number, cells in data
+    ]
