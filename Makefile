@@ -37,6 +37,7 @@ APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --n
 
 help:
 	@echo "make run      install everything, migrate, load the demo data and start the app"
+	@echo "make run EMPTY=1  the same on a new platform's own empty database (data/platform.db)"
 	@echo "make test     install everything (Chromium too), then lint and the whole test suite"
 	@echo "make lint     ruff, mypy and the import contracts (import-linter) only"
 	@echo "make month-end  issue the monthly commission invoices (the month before today)"
@@ -74,10 +75,22 @@ chromium:
 	fi
 	@"$(CHROMIUM)" --version 2>/dev/null
 
+# `make run` serves the demo database (data/concierge.db, demo data loaded). `make run EMPTY=1`
+# serves a new platform's own database instead — data/platform.db unless DATABASE_URL says
+# otherwise — migrated and left empty: no demo bookings, partners or logins. Create its first
+# admin with `.venv/bin/concierge create-admin`.
+ifeq ($(EMPTY),1)
+export DATABASE_URL ?= sqlite:///$(CURDIR)/data/platform.db
+endif
+
 run: install
 	mkdir -p data
 	$(PY) -m concierge_app.cli migrate
+ifeq ($(EMPTY),1)
+	@echo "An empty database: create the first admin with .venv/bin/concierge create-admin"
+else
 	$(PY) -m concierge_app.cli seed-demo
+endif
 	@echo
 	@echo "Building the frontend, then serving app and API on one port."
 	@echo ">>> Open http://localhost:$(PORT) once Reflex prints 'App running'. Ctrl-C stops it."

@@ -75,10 +75,16 @@ def migrate(url: str = typer.Option(None, help="Database URL (default: DATABASE_
 
 @app.command("seed-demo")
 def seed_demo(url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)")) -> None:
-    """Load the demo ledger into an empty database (does nothing if bookings exist)."""
+    """Load the demo ledger into an empty database (does nothing once it has bookings,
+    partners or staff; refused in production)."""
+    if get_settings().app_env == "production":
+        console.print("[red]Refused[/red]: demo data never goes into a production database.")
+        raise typer.Exit(1)
     db = _db(url)
     if has_data(db):
-        console.print("Demo data: the database already has bookings, nothing loaded.")
+        console.print(
+            "Demo data: the database already has bookings, partners or staff, nothing loaded."
+        )
         return
     with console.status("Loading demo data…"):
         ids = load_demo(db)

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from concierge_app.db.bookings import Booking
 from concierge_app.db.engine import Database
+from concierge_app.db.parties import Partner, StaffUser
 from concierge_app.demo.guest_bookings import load_bookings
 from concierge_app.demo.partner_seed import load_partner_demo
 from concierge_app.demo.partners import ACTOR, create_partners
@@ -24,8 +25,13 @@ DEMO_STAFF = ("concierge@demo.test", "demo-concierge")
 
 
 def has_data(db: Database) -> bool:
+    """True once the database is in use: any booking, partner or staff login (the demo data
+    goes only into an empty database, never beside a platform's own)."""
     with db.read() as session:
-        return session.exec(select(Booking.id)).first() is not None
+        return any(
+            session.exec(select(table.id)).first() is not None  # type: ignore[attr-defined]
+            for table in (Booking, Partner, StaffUser)
+        )
 
 
 def load_demo(db: Database) -> dict[str, int]:
