@@ -133,9 +133,14 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def _serve_app(
-    tmp_path_factory: pytest.TempPathFactory, label: str, extra_env: dict[str, str]
+    tmp_path_factory: pytest.TempPathFactory,
+    label: str,
+    extra_env: dict[str, str],
+    *,
+    demo: bool = True,
 ) -> Iterator[AppServer]:
-    """Start the real app (prod build, one port) on a fresh, migrated and seeded SQLite file."""
+    """Start the real app (prod build, one port) on a fresh, migrated SQLite file, with the
+    demo data unless `demo` is False (a new platform's empty database, as `make run EMPTY=1`)."""
     if not (BUN_BIN / "bun").exists():
         pytest.fail(f"bun is missing at {BUN_BIN}: run `make install` first.", pytrace=False)
 
@@ -146,7 +151,8 @@ def _serve_app(
     # Links in messages (guest portal) and checkout return URLs point at this server.
     env = _app_env(database_url) | {"PUBLIC_BASE_URL": base_url} | extra_env
     _run_cli("migrate", env)
-    _run_cli("seed-demo", env)
+    if demo:
+        _run_cli("seed-demo", env)
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     server_log = ARTIFACTS / f"e2e-server{label}.log"
@@ -202,6 +208,20 @@ def _serve_app(
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """The real app, one process, on its own demo database."""
     yield from _serve_app(tmp_path_factory, "", {})
+
+
+@pytest.fixture(scope="session")
+def empty_app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The real app on a new platform's empty database: no demo data, no logins."""
+    yield from _serve_app(
+        tmp_path_factory,
+        "-empty",
+        {
+            "REFLEX_WEB_WORKDIR": str(TOOLS / "e2e-web-empty"),
+            "REFLEX_STATES_WORKDIR": str(TOOLS / "e2e-states-empty"),
+        },
+        demo=False,
+    )
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
