@@ -124,9 +124,14 @@ def send_draft(w: World, booking_id: int | None = None) -> int:
 
 
 def pay(w: World, invoice_ids: list[int], event_id: str | None = None) -> str:
-    attempt = checkout.start_payment_attempt(db=w.db, invoice_ids=invoice_ids, actor="guest")
+    return pay_invoices(w.db, invoice_ids, event_id)
+
+
+def pay_invoices(db: Database, invoice_ids: list[int], event_id: str | None = None) -> str:
+    """The guest pays the invoices through the sandbox (checkout completed); the attempt id."""
+    attempt = checkout.start_payment_attempt(db=db, invoice_ids=invoice_ids, actor="guest")
     checkout.fulfil_payment_attempt(
-        db=w.db,
+        db=db,
         attempt_id=attempt.id,
         provider="sandbox",
         event_id=event_id or f"evt_{attempt.id}",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -304,6 +304,22 @@ def sign_in(
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/login" not in url, timeout=30_000)
+
+
+@contextlib.contextmanager
+def signed_in_page(browser: Browser, base_url: str, viewport: ViewportSize) -> Iterator[Page]:
+    """A page of its own browser context, signed in as the demo staff member; the test fails
+    if the page throws."""
+    context = browser.new_context(viewport=viewport, locale="en-US")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, base_url)
+    try:
+        yield page
+    finally:
+        context.close()
+    assert errors == [], f"the page threw: {errors}"
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ from concierge_app.domain.service_text import (
 from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.services.guest import bookings, invoicing, portfolio, queries
 from concierge_app.services.partner.inbox import SUBJECT_MAX, open_thread
-from concierge_app.services.payments import checkout
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import signed_in_page
+from tests.factories import pay_invoices
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
@@ -104,16 +104,8 @@ def world(db: Database) -> LongWorld:
     draft = queries.payments_panel(db=db, booking_id=booking_id).draft
     assert draft is not None
     sent = invoicing.send_invoice(db=db, invoice_id=draft.id, actor=ACTOR)
-    attempt = checkout.start_payment_attempt(db=db, invoice_ids=[sent.invoice_id], actor="guest")
     event_id = f"{EVENT_ID}{secrets.token_hex(4)}"
-    checkout.fulfil_payment_attempt(
-        db=db,
-        attempt_id=attempt.id,
-        provider="sandbox",
-        event_id=event_id,
-        event_type="checkout.session.completed",
-        amount=attempt.amount,
-    )
+    pay_invoices(db, [sent.invoice_id], event_id)
     # A new booking for the same guest, still unpaid, keeps the bookings list interesting.
     yoga = next(p for p in queries.list_partners(db=db, kind="operator") if p.code == "OPR-2004")
     subject = ("Remittance-" + secrets.token_hex(3) + "-" + "Q" * SUBJECT_MAX)[:SUBJECT_MAX]
@@ -129,16 +121,8 @@ def world(db: Database) -> LongWorld:
 
 @pytest.fixture
 def staff(app_server: AppServer, browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=WIDE, locale="en-US")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    sign_in(page, app_server.base_url)
-    try:
+    with signed_in_page(browser, app_server.base_url, WIDE) as page:
         yield page
-    finally:
-        context.close()
-    assert errors == [], f"the page threw: {errors}"
 
 
 # Every visible table on the page: how wide it is drawn against the box that holds it.

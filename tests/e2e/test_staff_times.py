@@ -28,11 +28,11 @@ from concierge_app.services.access.sign_in_log import sign_in_log
 from concierge_app.services.guest import bookings, invoicing, portfolio, queries
 from concierge_app.services.outbox.listing import list_outbox
 from concierge_app.services.partner.inbox import open_thread, staff_thread
-from concierge_app.services.payments import checkout
 from concierge_app.services.payments.events import list_provider_events
 from concierge_app.services.shared.audit import booking_audit_log
 from concierge_app.ui.staff.finance.state import DATES_NOTE
 from tests.e2e.conftest import DEMO_STAFF, TOOLS, _serve_app, sign_in
+from tests.factories import pay_invoices
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
@@ -109,16 +109,8 @@ def moments(db: Database) -> Moments:
     draft = queries.payments_panel(db=db, booking_id=booking_id).draft
     assert draft is not None
     sent = invoicing.send_invoice(db=db, invoice_id=draft.id, actor=ACTOR)
-    attempt = checkout.start_payment_attempt(db=db, invoice_ids=[sent.invoice_id], actor="guest")
     event_id = f"evt_times_{secrets.token_hex(6)}"
-    checkout.fulfil_payment_attempt(
-        db=db,
-        attempt_id=attempt.id,
-        provider="sandbox",
-        event_id=event_id,
-        event_type="checkout.session.completed",
-        amount=attempt.amount,
-    )
+    pay_invoices(db, [sent.invoice_id], event_id)
     yoga = next(p for p in queries.list_partners(db=db, kind="operator") if p.code == "OPR-2004")
     thread_id = open_thread(
         db=db,

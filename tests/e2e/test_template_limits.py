@@ -26,7 +26,7 @@ from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.services.guest import bookings, portfolio, queries
 from concierge_app.services.outbox.listing import list_outbox
 from concierge_app.services.shared.messages import list_templates
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import signed_in_page
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
@@ -51,16 +51,8 @@ def db(app_server: AppServer) -> Iterator[Database]:
 
 @pytest.fixture
 def staff(app_server: AppServer, browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=WIDE, locale="en-US")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    sign_in(page, app_server.base_url)
-    try:
+    with signed_in_page(browser, app_server.base_url, WIDE) as page:
         yield page
-    finally:
-        context.close()
-    assert errors == [], f"the page threw: {errors}"
 
 
 def shot(page: Page, path: Path) -> None:

@@ -29,7 +29,7 @@ from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.services.guest import bookings, invoicing, portfolio, queries
 from concierge_app.services.outbox.listing import list_outbox
 from concierge_app.services.payments import checkout
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, signed_in_page
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
@@ -54,16 +54,8 @@ def db(app_server: AppServer) -> Iterator[Database]:
 @pytest.fixture(scope="module")
 def staff(app_server: AppServer, browser: Browser) -> Iterator[Page]:
     """One signed-in page for the module (each test opens its own booking on it)."""
-    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    sign_in(page, app_server.base_url)
-    try:
+    with signed_in_page(browser, app_server.base_url, VIEWPORT) as page:
         yield page
-    finally:
-        context.close()
-    assert errors == [], f"the page threw: {errors}"
 
 
 @dataclass(frozen=True)
