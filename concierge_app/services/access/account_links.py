@@ -72,22 +72,25 @@ def clean_name(text: str) -> str:
     return name
 
 
+def cancel(session: Session, *, kind: Kind, user_id: int, purpose: str | None = None) -> None:
+    """The user's unused links (of `purpose`, or all) stop working, in the caller's
+    transaction."""
+    links = table_of(AccountLink)
+    stmt = update(links).where(
+        links.c.kind == kind.value, links.c.user_id == user_id, links.c.used_at.is_(None)
+    )
+    if purpose is not None:
+        stmt = stmt.where(links.c.purpose == purpose)
+    session.connection().execute(stmt.values(expires_at=utcnow()))
+
+
 def issue(
     session: Session, *, kind: Kind, user_id: int, purpose: str, actor: str
 ) -> tuple[str, datetime]:
     """A new link in the caller's transaction (the user's earlier unused links of the same
     purpose stop working). Returns the token and when it expires."""
+    cancel(session, kind=kind, user_id=user_id, purpose=purpose)
     now = utcnow()
-    session.connection().execute(
-        update(table_of(AccountLink))
-        .where(
-            table_of(AccountLink).c.kind == kind.value,
-            table_of(AccountLink).c.user_id == user_id,
-            table_of(AccountLink).c.purpose == purpose,
-            table_of(AccountLink).c.used_at.is_(None),
-        )
-        .values(expires_at=now)
-    )
     token = secrets.token_urlsafe(32)
     expires = now + (INVITATION_TTL if purpose == INVITATION else RESET_TTL)
     session.add(

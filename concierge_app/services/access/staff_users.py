@@ -60,8 +60,13 @@ class Invited:
     expires_at: datetime
 
 
+def invited(user: StaffUser) -> bool:
+    """Invited and not yet accepted: inactive with no password."""
+    return not user.password_hash and not user.is_active
+
+
 def status_of(user: StaffUser) -> str:
-    if not user.password_hash:
+    if invited(user):
         return INVITED
     return ACTIVE if user.is_active else DISABLED
 
@@ -134,7 +139,7 @@ def invite_staff(
     with db.transaction() as session:
         require(session, actor, Permission.USERS)
         user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
-        if user is not None and user.password_hash:
+        if user is not None and not invited(user):
             raise Conflict(f"A staff account for {email} already exists.", field="email")
         if user is None:
             user = StaffUser(email=email, name=name, password_hash="", is_active=False)
@@ -182,7 +187,7 @@ def _other_active_admins(session: Session, staff_id: int) -> int:
         .where(col(StaffUser.is_active), StaffUser.id != staff_id)
         .with_for_update()
     ).all()
-    return sum(1 for u in users if Role.ADMIN in parse_roles(u.roles) and u.password_hash)
+    return sum(1 for u in users if Role.ADMIN in parse_roles(u.roles))
 
 
 def _keeps_an_admin(session: Session, user: StaffUser, *, stays_admin: bool) -> None:
@@ -198,6 +203,16 @@ def disable_staff(*, db: Database, staff_id: int, actor: str) -> None:
         user = _locked_user(session, staff_id)
         if user.email == actor.strip().lower():
             raise Conflict("You cannot disable yourself.")
+        if invited(user):  # an invitation not accepted yet: its link stops working
+            links.cancel(session, kind=Kind.STAFF, user_id=staff_id)
+            record_event(
+                session,
+                actor=actor,
+                action="staff.invitation_cancelled",
+                subject=f"staff:{staff_id}",
+                data={},
+            )
+            return
         if not user.is_active:
             return
         _keeps_an_admin(session, user, stays_admin=False)
@@ -214,7 +229,7 @@ def enable_staff(*, db: Database, staff_id: int, actor: str) -> None:
     with db.transaction() as session:
         require(session, actor, Permission.USERS)
         user = _locked_user(session, staff_id)
-        if not user.password_hash:
+        if invited(user):
             raise Conflict("This person has not accepted the invitation yet: invite them again.")
         if user.is_active:
             return
