@@ -1,0 +1,133 @@
+"""Staff users in the browser: the admin invites a concierge, the invitation's link (read from
+the outbox of the app's database) opens the account page, the new member chooses a password,
+signs in, does not see the admin's links and is refused the Users page; a used link says so.
+Screenshots at 1280 and 390 px."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from concierge_app.db.engine import Database
+from concierge_app.db.messaging import OutboxMessage
+from tests.e2e.conftest import sign_in
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import AppServer
+
+pytestmark = pytest.mark.e2e
+
+HIDE_TOASTS = "[data-sonner-toaster] { display: none !important; }"
+SHOTS = Path("/tmp/i17-people-shots")
+PASSWORD = "violet-harbour-lantern-42"
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(300)
+        page.screenshot(
+            path=str(SHOTS / f"{name}-{width}.png"),
+            full_page=True,
+            style=HIDE_TOASTS,
+            animations="disabled",
+        )
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} overflows by {overflow}px at {width}px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def invitation_link(database_url: str, email: str) -> str:
+    db = Database(database_url)
+    try:
+        with db.read() as s:
+            body = s.exec(
+                select(OutboxMessage.body).where(
+                    OutboxMessage.recipient == email,
+                    OutboxMessage.template_key == "staff_invitation",
+                )
+            ).one()
+    finally:
+        db.dispose()
+    found = re.search(r"https?://\S+/account\?t=[\w-]+", body)
+    assert found, body
+    return found.group(0)
+
+
+def test_admin_invites_a_concierge_who_cannot_reach_admin_pages(
+    app_server: AppServer, staff_page: Page, browser
+):
+    page, base = staff_page, app_server.base_url
+    email = f"dana.{secrets.token_hex(3)}@example.com"
+    page.goto(f"{base}/users")
+    table = page.locator("#staff-users")
+    expect(table).to_contain_text("concierge@demo.test", timeout=30_000)
+    expect(table).to_contain_text("desk@demo.test")
+    expect(page.get_by_role("link", name="Users").first).to_be_visible()
+    shot(page, "users")
+
+    page.get_by_role("button", name="Invite").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Email").fill("dana@localhost")
+    dialog.get_by_label("Name").fill("Dana Newcomer")
+    dialog.get_by_role("button", name="Send invitation").click()
+    expect(dialog.locator("#invite-email-error")).to_have_text("Enter a valid email address.")
+    dialog.get_by_label("Email").fill(email)
+    shot(page, "users-invite")
+    dialog.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Invitation sent to {email}")
+    row = page.locator(f"tr.staff-user[data-email='{email}']")
+    expect(row).to_contain_text("Invited")
+    expect(row).to_contain_text("concierge")
+
+    link = invitation_link(app_server.database_url, email)
+    assert link.startswith(base)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    newcomer = context.new_page()
+    try:
+        newcomer.goto(link)
+        expect(
+            newcomer.get_by_role("heading", name="Welcome — choose your password")
+        ).to_be_visible(timeout=30_000)
+        expect(newcomer.locator("#account-form")).to_contain_text(email)
+        shot(newcomer, "account-link")
+        newcomer.get_by_label("Password", exact=True).fill("short")
+        newcomer.get_by_label("Password again").fill("short")
+        newcomer.get_by_role("button", name="Create my account").click()
+        expect(newcomer.locator("#account-password-error")).to_be_visible()
+        newcomer.get_by_label("Password", exact=True).fill(PASSWORD)
+        newcomer.get_by_label("Password again").fill(PASSWORD)
+        newcomer.get_by_role("button", name="Create my account").click()
+        expect(newcomer.locator("#account-done")).to_contain_text("Your account is ready.")
+
+        # the link works once
+        newcomer.goto(link)
+        expect(newcomer.locator("#account-refused")).to_contain_text(
+            "expired or was already used", timeout=30_000
+        )
+
+        sign_in(newcomer, base, email=email, password=PASSWORD)
+        expect(newcomer.get_by_role("link", name="Bookings").first).to_be_visible(timeout=30_000)
+        for hidden in ("Users", "Templates", "Finance"):
+            expect(newcomer.get_by_role("link", name=hidden, exact=True)).to_have_count(0)
+        newcomer.goto(f"{base}/users")
+        expect(newcomer.locator("#users-refused")).to_contain_text(
+            "Your role does not allow managing users. Ask an admin.", timeout=30_000
+        )
+        expect(newcomer.locator("#staff-users")).to_have_count(0)
+        shot(newcomer, "users-refused")
+    finally:
+        context.close()
+
+    page.reload()
+    expect(row).to_contain_text("Active", timeout=30_000)
+    row.get_by_role("button", name=f"Disable {email}").click()
+    expect(page.get_by_role("status")).to_contain_text("is disabled")
+    expect(row).to_contain_text("Disabled")
