@@ -40,6 +40,8 @@ from concierge_app.ui.partner.overview.page import overview_page
 from concierge_app.ui.partner.overview.state import OverviewState
 from concierge_app.ui.partner.session import PartnerAuthState
 from concierge_app.ui.partner.sign_in.page import partner_login_page
+from concierge_app.ui.partner.users.page import partner_users_page
+from concierge_app.ui.partner.users.state import PartnerUsersState
 from concierge_app.ui.shared.account_link.page import account_link_page
 from concierge_app.ui.shared.account_link.state import AccountLinkState
 from concierge_app.ui.shared.sandbox_checkout.page import sandbox_checkout_page
@@ -169,6 +171,7 @@ PAGES = (
     Page(security_page, routes.SECURITY, "Security · Concierge", SecurityState.load),
     # Staff users and roles (admins); the invitation / password-reset link (public).
     Page(users_page, routes.USERS, "Users · Concierge", UsersState.load),
+    Page(partner_users_page, routes.PARTNER_USERS, "Users · Extranet", PartnerUsersState.load),
     Page(account_link_page, routes.ACCOUNT_LINK, "Your account · Concierge", AccountLinkState.load),
     Page(
         partner_profile_page, routes.PARTNER_ACCOUNT, "Account · Extranet", PartnerProfileState.load

@@ -82,7 +82,7 @@ def test_admin_invites_a_concierge_who_cannot_reach_admin_pages(
     dialog.get_by_label("Email").fill(email)
     shot(page, "users-invite")
     dialog.get_by_role("button", name="Send invitation").click()
-    expect(page.get_by_role("status")).to_contain_text(f"Invitation sent to {email}")
+    expect(page.locator("#users-message")).to_contain_text(f"Invitation sent to {email}")
     row = page.locator(f"tr.staff-user[data-email='{email}']")
     expect(row).to_contain_text("Invited")
     expect(row).to_contain_text("concierge")
@@ -129,5 +129,59 @@ def test_admin_invites_a_concierge_who_cannot_reach_admin_pages(
     page.reload()
     expect(row).to_contain_text("Active", timeout=30_000)
     row.get_by_role("button", name=f"Disable {email}").click()
-    expect(page.get_by_role("status")).to_contain_text("is disabled")
+    expect(page.locator("#users-message")).to_contain_text("is disabled")
+    expect(row).to_contain_text("Disabled")
+
+
+def partner_sign_in(page: Page, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/partner/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/partner/login" not in url, timeout=30_000)
+
+
+def test_a_partner_invites_and_disables_a_colleague(app_server: AppServer, page: Page, browser):
+    base = app_server.base_url
+    colleague = f"marta.{secrets.token_hex(3)}@villa-azul.example"
+    partner_sign_in(page, base, "yoga@partners.demo.test", "demo-partner")
+    page.get_by_role("link", name="Users").first.click()
+    users = page.locator("#partner-users")
+    expect(users).to_contain_text("yoga@partners.demo.test", timeout=30_000)
+    # another partner's logins are not listed
+    expect(users).not_to_contain_text("villa.azul@partners.demo.test")
+    form = page.locator("#colleague-form")
+    form.get_by_label("Email").fill(colleague)
+    form.get_by_label("Name").fill("Marta 🌿 Colleague")
+    form.get_by_role("button", name="Send invitation").click()
+    expect(page.locator("#colleagues-message")).to_contain_text(f"Invitation sent to {colleague}")
+    row = page.locator(f".partner-colleague[data-email='{colleague}']")
+    expect(row).to_contain_text("Invited")
+    shot(page, "partner-users")
+
+    db = Database(app_server.database_url)
+    try:
+        with db.read() as s:
+            body = s.exec(
+                select(OutboxMessage.body).where(OutboxMessage.recipient == colleague)
+            ).one()
+    finally:
+        db.dispose()
+    link = re.search(r"https?://\S+/account\?t=[\w-]+", body).group(0)
+    other = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US").new_page()
+    try:
+        other.goto(link)
+        other.get_by_label("Password", exact=True).fill(PASSWORD, timeout=30_000)
+        other.get_by_label("Password again").fill(PASSWORD)
+        other.get_by_role("button", name="Create my account").click()
+        expect(other.locator("#account-done")).to_be_visible()
+        other.get_by_role("button", name="Sign in").click()
+        other.wait_for_url(re.compile(r"/partner/login"), timeout=30_000)
+    finally:
+        other.context.close()
+
+    page.reload()
+    expect(row).to_contain_text("Active", timeout=30_000)
+    row.get_by_role("button", name=f"Disable {colleague}").click()
+    expect(page.locator("#colleagues-message")).to_contain_text("can no longer sign in")
     expect(row).to_contain_text("Disabled")

@@ -219,7 +219,13 @@ def _list() -> rx.Component:
         rx.vstack(
             rx.cond(
                 S.message != "",
-                rx.callout(S.message, icon="circle_check", color_scheme="green", role="status"),
+                rx.callout(
+                    S.message,
+                    icon="circle_check",
+                    color_scheme="green",
+                    role="status",
+                    id="users-message",
+                ),
             ),
             form_error(S.error != "", S.error),
             rx.mobile_only(rx.foreach(S.users, _stacked), width="100%"),
