@@ -185,3 +185,38 @@ def test_a_partner_invites_and_disables_a_colleague(app_server: AppServer, page:
     row.get_by_role("button", name=f"Disable {colleague}").click()
     expect(page.locator("#colleagues-message")).to_contain_text("can no longer sign in")
     expect(row).to_contain_text("Disabled")
+
+
+def test_admin_invites_an_extranet_login_from_the_partner_page(
+    app_server: AppServer, staff_page: Page
+):
+    page, base = staff_page, app_server.base_url
+    email = f"front.desk.{secrets.token_hex(3)}@villa-azul.example"
+    page.goto(f"{base}/finance/partners/PRP-1001")
+    card = page.locator("#partner-logins")
+    expect(card).to_contain_text("villa.azul@partners.demo.test", timeout=30_000)
+    card.get_by_label("Email of the new login").fill(email)
+    card.get_by_label("Name of the new login").fill("Front Desk")
+    card.get_by_role("button", name="Invite").click()
+    expect(page.locator("#logins-message")).to_contain_text(f"Invitation sent to {email}")
+    row = card.locator(f".partner-login[data-email='{email}']")
+    expect(row).to_contain_text("Invited")
+    row.get_by_role("button", name=f"Disable {email}").click()  # "Cancel invitation"
+    expect(page.locator("#logins-message")).to_contain_text("can no longer sign in")
+    expect(row).to_contain_text("Invitation expired")
+    expect(row.get_by_role("button")).to_have_count(0)
+    card.scroll_into_view_if_needed()
+    shot(page, "partner-page-logins")
+
+
+def test_a_finance_member_sees_no_concierge_or_admin_actions(app_server: AppServer, page: Page):
+    base = app_server.base_url
+    sign_in(page, base, email="finance@demo.test", password="demo-finance")
+    expect(page.get_by_role("link", name="Finance", exact=True).first).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("link", name="Users", exact=True)).to_have_count(0)
+    page.goto(f"{base}/")
+    expect(page.get_by_role("heading", name="Bookings")).to_be_visible(timeout=30_000)
+    expect(page.locator("#new-booking")).to_have_count(0)
+    page.goto(f"{base}/finance/partners/PRP-1001")
+    expect(page.get_by_role("heading", name="Villa Azul")).to_be_visible(timeout=30_000)
+    expect(page.locator("#partner-logins")).to_have_count(0)

@@ -319,3 +319,8 @@ def test_disabling_an_invited_user_cancels_the_invitation(db):
     staff_users.disable_staff(db=db, staff_id=user(db, "ana@test.example").id, actor=ACTOR)
     with pytest.raises(account_links.LinkRefused):
         account_links.use_link(db=db, token=token, name="Ana", password=GOOD, repeat=GOOD)
+    rows = {r.email: r for r in staff_users.list_staff(db=db, actor=ACTOR)}
+    assert rows["ana@test.example"].status == "Invitation expired"
+    invite(db)  # invited again: a new link
+    rows = {r.email: r for r in staff_users.list_staff(db=db, actor=ACTOR)}
+    assert rows["ana@test.example"].status == "Invited"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import StaffSession, StaffUser
@@ -70,6 +70,19 @@ def clean_name(text: str) -> str:
     if any(unicodedata.category(c).startswith("C") for c in name):
         raise DomainError("A name cannot hold control characters.", field="name")
     return name
+
+
+def with_live_invitation(session: Session, kind: Kind) -> set[int]:
+    """The users of `kind` whose invitation link can still be used."""
+    rows = session.exec(
+        select(AccountLink.user_id).where(
+            AccountLink.kind == kind.value,
+            AccountLink.purpose == INVITATION,
+            col(AccountLink.used_at).is_(None),
+            AccountLink.expires_at > utcnow(),
+        )
+    ).all()
+    return set(rows)
 
 
 def cancel(session: Session, *, kind: Kind, user_id: int, purpose: str | None = None) -> None:

@@ -30,6 +30,7 @@ from concierge_app.services.shared.permissions import require
 from concierge_app.settings import get_settings
 
 INVITED, ACTIVE, DISABLED = "Invited", "Active", "Disabled"
+EXPIRED = "Invitation expired"  # the link expired or was cancelled: invite again
 NOT_YOURS = "Partner user not found."
 
 
@@ -74,9 +75,15 @@ def _rows(session: Session, partner_id: int) -> list[PartnerUserRow]:
             .group_by(col(SignInAttempt.email))
         ).all()
     )
+    live = links.with_live_invitation(session, Kind.PARTNER)
     return [
         PartnerUserRow(
-            id_of(u), u.email, u.name, u.group_id is not None, _status(u), last.get(u.email)
+            id_of(u),
+            u.email,
+            u.name,
+            u.group_id is not None,
+            EXPIRED if _status(u) == INVITED and u.id not in live else _status(u),
+            last.get(u.email),
         )
         for u in users
     ]

@@ -40,6 +40,7 @@ from concierge_app.services.shared.permissions import require
 from concierge_app.settings import get_settings
 
 INVITED, ACTIVE, DISABLED = "Invited", "Active", "Disabled"
+EXPIRED = "Invitation expired"  # invited, but the link expired or was cancelled: invite again
 LAST_ADMIN = "There must always be an active admin: make someone else admin first."
 
 
@@ -86,13 +87,14 @@ def list_staff(*, db: Database, actor: str) -> list[StaffRow]:
                 .group_by(col(SignInAttempt.email))
             ).all()
         )
+        live = links.with_live_invitation(session, Kind.STAFF)
         return [
             StaffRow(
                 id_of(u),
                 u.email,
                 u.name,
                 tuple(sorted(parse_roles(u.roles))),
-                status_of(u),
+                EXPIRED if invited(u) and u.id not in live else status_of(u),
                 last.get(u.email),
             )
             for u in users

@@ -18,7 +18,7 @@ def _status(r: ObjectVar[ColleagueRow]) -> rx.Component:
         r.status,
         ("Active", rx.badge("Active", color_scheme="green")),
         ("Invited", rx.badge("Invited", color_scheme="blue")),
-        rx.badge(r.status, color_scheme="gray"),
+        rx.badge(r.status, color_scheme="gray", white_space="normal"),
     )
 
 
@@ -27,22 +27,26 @@ def _action(r: ObjectVar[ColleagueRow]) -> rx.Component:
         r.is_me,
         rx.text("You", size="1", color_scheme="gray"),
         rx.cond(
-            r.status == "Disabled",
-            rx.button(
-                "Enable",
-                size="1",
-                variant="soft",
-                color_scheme="green",
-                on_click=U.set_active(r.id, True),
-                custom_attrs={"aria-label": "Enable " + r.email},
-            ),
-            rx.button(
-                rx.cond(r.status == "Invited", "Cancel invitation", "Disable"),
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                on_click=U.set_active(r.id, False),
-                custom_attrs={"aria-label": "Disable " + r.email},
+            r.status == "Invitation expired",
+            rx.fragment(),
+            rx.cond(
+                r.status == "Disabled",
+                rx.button(
+                    "Enable",
+                    size="1",
+                    variant="soft",
+                    color_scheme="green",
+                    on_click=U.set_active(r.id, True),
+                    custom_attrs={"aria-label": "Enable " + r.email},
+                ),
+                rx.button(
+                    rx.cond(r.status == "Invited", "Cancel invitation", "Disable"),
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=U.set_active(r.id, False),
+                    custom_attrs={"aria-label": "Disable " + r.email},
+                ),
             ),
         ),
     )

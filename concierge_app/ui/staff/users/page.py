@@ -26,7 +26,7 @@ def _status(r: ObjectVar[UserRow]) -> rx.Component:
         r.status,
         ("Active", rx.badge("Active", color_scheme="green")),
         ("Invited", rx.badge("Invited", color_scheme="blue")),
-        rx.badge(r.status, color_scheme="gray"),
+        rx.badge(r.status, color_scheme="gray", white_space="normal"),
     )
 
 
@@ -54,24 +54,28 @@ def _actions(r: ObjectVar[UserRow]) -> rx.Component:
         rx.cond(
             ~r.is_me,
             rx.cond(
-                r.status == "Disabled",
-                rx.button(
-                    "Enable",
-                    size="1",
-                    variant="soft",
-                    color_scheme="green",
-                    on_click=S.enable(r.id),
-                    custom_attrs={"aria-label": "Enable " + r.email},
-                    class_name="enable-user",
-                ),
-                rx.button(
-                    rx.cond(r.status == "Invited", "Cancel invitation", "Disable"),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=S.disable(r.id),
-                    custom_attrs={"aria-label": "Disable " + r.email},
-                    class_name="disable-user",
+                r.status == "Invitation expired",
+                rx.fragment(),
+                rx.cond(
+                    r.status == "Disabled",
+                    rx.button(
+                        "Enable",
+                        size="1",
+                        variant="soft",
+                        color_scheme="green",
+                        on_click=S.enable(r.id),
+                        custom_attrs={"aria-label": "Enable " + r.email},
+                        class_name="enable-user",
+                    ),
+                    rx.button(
+                        rx.cond(r.status == "Invited", "Cancel invitation", "Disable"),
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=S.disable(r.id),
+                        custom_attrs={"aria-label": "Disable " + r.email},
+                        class_name="disable-user",
+                    ),
                 ),
             ),
         ),
