@@ -105,8 +105,8 @@ def test_the_same_statement_twice_records_nothing_new(ledger):  # noqa: F811
     db, gross = ledger["db"], ledger["gross"]
     text = statement(number_of(db, gross))
     first = import_bank_statement(db=db, csv_text=text, actor=ACTOR)
-    before = snapshot(db)
     add_staff(db, "someone.else@test.example")
+    before = snapshot(db)
     again = import_bank_statement(db=db, csv_text=text, actor="someone.else@test.example")
     assert (again.rows, again.recorded, again.matched, again.queued, again.duplicates) == (
         2,
