@@ -1,10 +1,11 @@
 """Command line: `python -m concierge_app.cli migrate | seed-demo | month-end | direct-debit |
 reconcile | deliver-outbox | export-journal | verify-audit | import-bookings FILE |
-check [--deploy]`."""
+create-admin | check [--deploy]`."""
 
 from __future__ import annotations
 
 import getpass
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from concierge_app.domain.errors import DomainError
 from concierge_app.domain.formatting import format_money
 from concierge_app.domain.journal_csv import decimal_text
 from concierge_app.domain.partner_billing import Period
-from concierge_app.services.access import two_factor
+from concierge_app.services.access import staff_users, two_factor
 from concierge_app.services.books.journal import export_journal
 from concierge_app.services.guest.booking_import import import_bookings
 from concierge_app.services.outbox.delivery import deliver_due_messages
@@ -176,6 +177,7 @@ def export_journal_command(
                 period=month,
                 out_dir=Path(out),
                 chart=get_settings().chart_of_accounts,
+                actor="cli:export-journal",
                 progress=show,
             )
     except DomainError as bad:
@@ -348,6 +350,39 @@ def reset_two_factor(
         console.print(f"Two-factor sign-in reset for {email}: the next sign-in sets up a new one.")
     else:
         console.print(f"{email} had no two-factor sign-in: nothing to reset.")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: str = typer.Option(..., help="The admin's sign-in email"),
+    name: str = typer.Option(..., help="The admin's name"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input (one line)"
+    ),
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Create an admin with every role (the very first one, on an empty database); an email
+    that already has an account is refused. The password is asked for (twice), never an
+    argument."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat the password: ") != password:
+            console.print("[red]The two passwords are not the same.[/red]")
+            raise typer.Exit(1)
+    try:
+        staff_users.create_admin(
+            db=_db(url),
+            email=email,
+            name=name,
+            password=password,
+            actor=f"cli:{getpass.getuser()}",
+        )
+    except DomainError as refused:
+        console.print(f"[red]{refused.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"Admin {email.strip().lower()} created, with every role: sign in at /login.")
 
 
 @app.command("check")

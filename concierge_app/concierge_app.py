@@ -40,6 +40,10 @@ from concierge_app.ui.partner.overview.page import overview_page
 from concierge_app.ui.partner.overview.state import OverviewState
 from concierge_app.ui.partner.session import PartnerAuthState
 from concierge_app.ui.partner.sign_in.page import partner_login_page
+from concierge_app.ui.partner.users.page import partner_users_page
+from concierge_app.ui.partner.users.state import PartnerUsersState
+from concierge_app.ui.shared.account_link.page import account_link_page
+from concierge_app.ui.shared.account_link.state import AccountLinkState
 from concierge_app.ui.shared.sandbox_checkout.page import sandbox_checkout_page
 from concierge_app.ui.shared.sandbox_checkout.state import SandboxCheckoutState
 from concierge_app.ui.shared.test_mode import app_wraps as test_mode_wraps
@@ -65,6 +69,8 @@ from concierge_app.ui.staff.session import AuthState
 from concierge_app.ui.staff.sign_in.page import login_page
 from concierge_app.ui.staff.templates.page import templates_page
 from concierge_app.ui.staff.templates.state import TemplatesState
+from concierge_app.ui.staff.users.page import users_page
+from concierge_app.ui.staff.users.state import UsersState
 
 # Production refuses to start with unsafe settings (e.g. no payment provider): `check --deploy`.
 for _warning in refuse_unsafe_start(get_settings(), get_database()):
@@ -163,6 +169,10 @@ PAGES = (
     # Sign-in security: the sign-in log, locked accounts (Unlock), the member's password and
     # two-factor sign-in (staff); a partner login's password (partners).
     Page(security_page, routes.SECURITY, "Security · Concierge", SecurityState.load),
+    # Staff users and roles (admins); the invitation / password-reset link (public).
+    Page(users_page, routes.USERS, "Users · Concierge", UsersState.load),
+    Page(partner_users_page, routes.PARTNER_USERS, "Users · Extranet", PartnerUsersState.load),
+    Page(account_link_page, routes.ACCOUNT_LINK, "Your account · Concierge", AccountLinkState.load),
     Page(
         partner_profile_page, routes.PARTNER_ACCOUNT, "Account · Extranet", PartnerProfileState.load
     ),

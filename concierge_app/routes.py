@@ -26,6 +26,8 @@ INBOX = "/inbox"
 AUDIT = "/audit"
 PAYMENT_EVENTS = "/payments/events"
 SECURITY = "/security"
+USERS = "/users"  # staff users (admin)
+ACCOUNT_LINK = "/account"  # ?t=<token>: accept an invitation or reset a password (public)
 
 # -- guest -------------------------------------------------------------------------------------
 PORTAL_PREFIX = "/portal/"
@@ -46,6 +48,7 @@ PARTNER_BANK_DETAILS = "/partner/bank-details"
 PARTNER_GROUP = "/partner/group"  # a group login's "All properties"
 PARTNER_INBOX = "/partner/inbox"
 PARTNER_ACCOUNT = "/partner/account"
+PARTNER_USERS = "/partner/users"
 
 # -- HTTP endpoints (api.py) -------------------------------------------------------------------
 STRIPE_WEBHOOK = "/api/stripe/webhook"
@@ -56,6 +59,11 @@ FAVICON = "/favicon.svg"
 API_PREFIX = "/api/"
 # where a sign-in never goes on to: the HTTP endpoints and the sign-in pages themselves
 NOT_AFTER_SIGN_IN = (API_PREFIX, SIGN_IN, PARTNER_SIGN_IN)
+
+
+def account_link(token: str) -> str:
+    """The link in an invitation or password-reset message."""
+    return f"{ACCOUNT_LINK}?t={token}"
 
 
 def booking(reference: str) -> str:

@@ -64,11 +64,29 @@ def drop_pg_database(url: str) -> None:
     admin.dispose()
 
 
+# The staff member the tests act as (tests/factories.py ACTOR), holding every role: services
+# refuse an email actor that is not an active staff user allowed to do it.
+TEST_STAFF = "staff@test.example"
+_ADD_TEST_STAFF = text(
+    "INSERT INTO staff_user (email, name, password_hash, is_active, roles, created_at) "
+    "VALUES (:email, 'Test Staff', '', true, 'admin,concierge,finance', CURRENT_TIMESTAMP)"
+)
+
+
+def add_test_staff(url: str) -> None:
+    """Give a migrated database the tests' staff member."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(_ADD_TEST_STAFF, {"email": TEST_STAFF})
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file, copied for each test."""
+    """A migrated SQLite file with the tests' staff member, copied for each test."""
     path = tmp_path_factory.mktemp("template") / "ledger.db"
     run_migrations(f"sqlite:///{path}")
+    add_test_staff(f"sqlite:///{path}")
     return path
 
 
@@ -91,6 +109,7 @@ def _reset_pg(url: str) -> None:
         conn.execute(text("SET LOCAL session_replication_role = replica"))  # audit triggers off
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
+    add_test_staff(url)
 
 
 @pytest.fixture

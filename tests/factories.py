@@ -12,12 +12,13 @@ from sqlmodel import SQLModel, select
 from concierge_app.db.audit import AuditChainHead
 from concierge_app.db.engine import Database
 from concierge_app.domain.money import Money
+from concierge_app.domain.roles import ALL_ROLES, Role
 from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.services.guest import bookings, invoicing, portfolio, queries
 from concierge_app.services.partner import accounts as partners
 from concierge_app.services.payments import checkout
 
-ACTOR = "staff@test.example"
+ACTOR = "staff@test.example"  # tests/conftest.py gives every test database this staff member
 _seq = itertools.count(1)
 
 
@@ -32,6 +33,18 @@ class World:
 
     def money(self, text: str) -> Money:
         return Money.parse(text, self.currency)
+
+
+def add_staff(db: Database, email: str, *roles: Role) -> int:
+    """Another staff member (every role unless told): services refuse unknown emails."""
+    return partners.create_staff_user(
+        db=db,
+        email=email,
+        name=email.split("@")[0],
+        password="not-used",
+        policy=False,
+        roles=roles or ALL_ROLES,
+    )
 
 
 def make_partner(

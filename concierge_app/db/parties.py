@@ -99,8 +99,11 @@ class StaffUser(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(unique=True, max_length=254)
     name: str = Field(max_length=200)
+    # Empty until an invited user accepts the invitation and sets a password.
     password_hash: str = Field(max_length=255)
     is_active: bool = Field(default=True)
+    # The roles held, sorted and comma-separated ("admin,finance"): domain.roles.
+    roles: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

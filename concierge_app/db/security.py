@@ -96,3 +96,28 @@ class StaffTwoFactor(SQLModel, table=True):
     # The last accepted 30-second step: a code is never accepted twice.
     last_time_step: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+ACCOUNT_LINK_PURPOSES = ("invitation", "reset")
+
+
+class AccountLink(SQLModel, table=True):
+    """An emailed link for a staff or partner user: `invitation` (set name and password, the
+    account turns active) or `reset` (a new password; the user's sessions end). Only the
+    SHA-256 of its random token is stored; it is used once and expires."""
+
+    __tablename__ = "account_link"
+    __table_args__ = (
+        one_of("kind", Kind, "kind"),
+        one_of("purpose", ACCOUNT_LINK_PURPOSES, "purpose"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    kind: str = Field(max_length=10)
+    user_id: int = Field(index=True)  # staff_user.id or partner_user.id, by kind
+    purpose: str = Field(max_length=20)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -32,6 +32,7 @@ from concierge_app.db.reconciliation import ReconciliationDifference, Reconcilia
 from concierge_app.db.sandbox import SandboxCheckoutSession, SandboxDebit
 from concierge_app.db.sandbox_refunds import SandboxRefund
 from concierge_app.db.security import (
+    AccountLink,
     SignInAccount,
     SignInAddress,
     SignInAttempt,
@@ -59,6 +60,7 @@ from concierge_app.domain.statuses import (
 __all__ = [
     "AccommodationCollector",
     "AccommodationPayment",
+    "AccountLink",
     "AuditChainHead",
     "AuditEvent",
     "Booking",

@@ -17,11 +17,17 @@ from concierge_app.db.parties import Partner, StaffUser
 from concierge_app.demo.guest_bookings import load_bookings
 from concierge_app.demo.partner_seed import load_partner_demo
 from concierge_app.demo.partners import ACTOR, create_partners
+from concierge_app.domain.roles import ALL_ROLES, Role
 from concierge_app.services.partner import accounts as partners
 from concierge_app.services.partner.billing import commission_rates
 from concierge_app.services.shared.common import today as business_day
 
-DEMO_STAFF = ("concierge@demo.test", "demo-concierge")
+DEMO_STAFF = ("concierge@demo.test", "demo-concierge")  # the demo admin: every role
+# The other demo staff logins: (email, password, name, roles).
+DEMO_ROLE_LOGINS = (
+    ("finance@demo.test", "demo-finance", "Felix Finance", (Role.FINANCE,)),
+    ("desk@demo.test", "demo-desk", "Dana Desk", (Role.CONCIERGE,)),
+)
 
 
 def has_data(db: Database) -> bool:
@@ -40,8 +46,17 @@ def load_demo(db: Database) -> dict[str, int]:
     # The demo's documented login is short on purpose (see the README): the password policy
     # is for real accounts; `check --deploy` refuses demo logins in production.
     partners.create_staff_user(
-        db=db, email=DEMO_STAFF[0], name="Clara Concierge", password=DEMO_STAFF[1], policy=False
+        db=db,
+        email=DEMO_STAFF[0],
+        name="Clara Concierge",
+        password=DEMO_STAFF[1],
+        policy=False,
+        roles=ALL_ROLES,
     )
+    for email, password, name, roles in DEMO_ROLE_LOGINS:
+        partners.create_staff_user(
+            db=db, email=email, name=name, password=password, policy=False, roles=roles
+        )
     # Villa Azul's new contract: 14 % for reservations made from next month on (its staff
     # page shows it scheduled; what is booked until then keeps 15 %)
     today = business_day()

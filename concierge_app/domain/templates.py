@@ -92,6 +92,68 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
             placeholders=(*_BOOKING_PLACEHOLDERS, "amount_paid", "invoice_numbers"),
         ),
         TemplateDefault(
+            key="staff_invitation",
+            name="Staff Invitation",
+            subject="You are invited to {{ platform_name }}",
+            body=(
+                "Dear {{ recipient_name }},\n\n"
+                "{{ invited_by }} invited you to {{ platform_name }} as {{ roles }}.\n\n"
+                "Choose your password here (the link works once, until {{ expires_at }}):\n"
+                "{{ link_url }}\n\n"
+                "Kind regards,\n{{ platform_name }}"
+            ),
+            placeholders=(
+                "platform_name",
+                "recipient_name",
+                "invited_by",
+                "roles",
+                "link_url",
+                "expires_at",
+            ),
+        ),
+        TemplateDefault(
+            key="password_reset",
+            name="Password Reset",
+            subject="Choose a new password for {{ platform_name }}",
+            body=(
+                "Dear {{ recipient_name }},\n\n"
+                "A new password was asked for your account ({{ account_email }}).\n"
+                "Choose it here (the link works once, until {{ expires_at }}):\n"
+                "{{ link_url }}\n\n"
+                "When you do, every browser signed in to your account is signed out.\n"
+                "If you did not expect this, tell us.\n\n"
+                "Kind regards,\n{{ platform_name }}"
+            ),
+            placeholders=(
+                "platform_name",
+                "recipient_name",
+                "account_email",
+                "link_url",
+                "expires_at",
+            ),
+        ),
+        TemplateDefault(
+            key="partner_invitation",
+            name="Partner Invitation",
+            subject="Your {{ platform_name }} Extranet login for {{ partner_name }}",
+            body=(
+                "Dear {{ recipient_name }},\n\n"
+                "{{ invited_by }} invited you to the {{ platform_name }} Extranet for "
+                "{{ partner_name }}.\n\n"
+                "Choose your password here (the link works once, until {{ expires_at }}):\n"
+                "{{ link_url }}\n\n"
+                "Kind regards,\n{{ platform_name }}"
+            ),
+            placeholders=(
+                "platform_name",
+                "recipient_name",
+                "invited_by",
+                "partner_name",
+                "link_url",
+                "expires_at",
+            ),
+        ),
+        TemplateDefault(
             key="bank_details_changed",
             name="Bank Details Changed",
             subject="Your bank details at {{ platform_name }} were changed",

@@ -2,18 +2,20 @@
 
 from sqlalchemy import text
 
+from concierge_app.domain.roles import Role
 from concierge_app.domain.strategies import PaymentStrategy as S
 from concierge_app.services.guest import portfolio
 from concierge_app.services.shared.audit import booking_audit_log, verify_chain
 
-from ..factories import ACTOR, add_service, make_world, pay, send_draft
+from ..factories import ACTOR, add_service, add_staff, make_world, pay, send_draft
 
 
 def test_the_booking_log_says_what_was_billed_when_and_by_whom(db):
     w = make_world(db)
     sid = add_service(w, S.PLATFORM_COLLECTS_FULL, "10.00")
     pay(w, [send_draft(w)])
-    portfolio.cancel_service(db=db, service_id=sid, actor="clara@staff")
+    add_staff(db, "clara@staff.example", Role.CONCIERGE)
+    portfolio.cancel_service(db=db, service_id=sid, actor="clara@staff.example")
     log = booking_audit_log(db=db, booking_id=w.booking_id)
     assert [e.action for e in log] == [
         "booking.created",
@@ -25,7 +27,7 @@ def test_the_booking_log_says_what_was_billed_when_and_by_whom(db):
         "service.cancelled",
     ]
     assert log[3].actor == ACTOR and "10.00 EUR" in log[3].data
-    assert log[-1].actor == "clara@staff"
+    assert log[-1].actor == "clara@staff.example"
     assert [e.sequence for e in log] == sorted(e.sequence for e in log)
 
 

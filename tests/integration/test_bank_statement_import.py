@@ -22,7 +22,7 @@ from concierge_app.services.partner.money.bank_statement import (
 )
 from concierge_app.services.partner.views import documents as partner_documents
 
-from ..factories import ACTOR, snapshot
+from ..factories import ACTOR, add_staff, snapshot
 from .test_partner_documents import ledger  # noqa: F401  (fixture)
 
 HEADER = "Date,Amount,Currency,Reference,Payer,Transaction ID"
@@ -105,6 +105,7 @@ def test_the_same_statement_twice_records_nothing_new(ledger):  # noqa: F811
     db, gross = ledger["db"], ledger["gross"]
     text = statement(number_of(db, gross))
     first = import_bank_statement(db=db, csv_text=text, actor=ACTOR)
+    add_staff(db, "someone.else@test.example")
     before = snapshot(db)
     again = import_bank_statement(db=db, csv_text=text, actor="someone.else@test.example")
     assert (again.rows, again.recorded, again.matched, again.queued, again.duplicates) == (

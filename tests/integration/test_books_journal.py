@@ -91,7 +91,7 @@ def signed(event: LedgerEvent) -> dict[Account, int]:
 
 def all_balanced(db: Database) -> None:
     for p in periods():
-        journal = build_journal(db=db, period=p)
+        journal = build_journal(db=db, period=p, actor=ACTOR)
         for t in journal.totals:
             assert t.debit_minor == t.credit_minor
 
@@ -305,7 +305,7 @@ def test_the_demo_data_with_every_kind_of_event_balances(taxed):
     missing = set(EventKind) - set(kinds) - {EventKind.PARTNER_ONLINE}  # its own test above
     assert not missing, missing
     all_balanced(db)
-    journal = build_journal(db=db, period=Period.of(business_day()))
+    journal = build_journal(db=db, period=Period.of(business_day()), actor=ACTOR)
     assert {"EUR", "JPY", "USD"} <= set(journal.currencies)
 
 
@@ -318,7 +318,7 @@ def test_the_cli_writes_one_file_per_currency_and_prints_totals(ledger, tmp_path
         app, ["export-journal", "--period", period, "--out", str(out), "--url", db.url]
     )
     assert result.exit_code == 0, result.output
-    journal = build_journal(db=db, period=Period.parse(period))
+    journal = build_journal(db=db, period=Period.parse(period), actor=ACTOR)
     names = sorted(p.name for p in out.iterdir())
     for currency in journal.currencies:
         assert f"journal-{period}-{currency}.csv" in names
@@ -372,7 +372,9 @@ def test_an_export_changes_nothing_in_the_ledger(db, tmp_path: Path):
     add_service(w, S.PLATFORM_COLLECTS_FULL, "100.00")
     pay(w, [send_draft(w)])
     before = snapshot(db)
-    export_journal(db=db, period=Period.of(business_day()), out_dir=tmp_path, chart=CHART)
+    export_journal(
+        db=db, period=Period.of(business_day()), out_dir=tmp_path, chart=CHART, actor=ACTOR
+    )
     assert snapshot(db) == before
 
 

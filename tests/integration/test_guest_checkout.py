@@ -25,7 +25,7 @@ from concierge_app.services.guest.portal import guest_portal
 from concierge_app.services.payments.guest_checkout import begin_checkout
 from concierge_app.services.payments.provider import sandbox_gateway
 
-from ..factories import add_service, make_booking, make_world, send_draft, snapshot
+from ..factories import ACTOR, add_service, make_booking, make_world, send_draft, snapshot
 
 GOOD = Card("4242 4242 4242 4242", "12 / 34", "123")
 DECLINED = Card("4000 0000 0000 0002", "12 / 34", "123")
@@ -256,7 +256,7 @@ def test_return_urls_carry_a_return_code_never_the_portal_token(db):
     """The guest's 60-day link token is neither sent to the provider nor stored with the
     checkout: the way back carries the attempt and a code that opens only its booking."""
     w = make_world(db)
-    link = issue_guest_link(db=db, booking_id=w.booking_id, actor="staff@test")
+    link = issue_guest_link(db=db, booking_id=w.booking_id, actor=ACTOR)
     other = make_booking(db, property_id=w.property_id)
     with db.read() as s:
         reference = s.get(Booking, w.booking_id).reference

@@ -21,7 +21,7 @@ from .test_partner_documents import ledger  # noqa: F401  (fixture)
 
 def reconcile(db):
     today = datetime.now(UTC).date()
-    return run_reconciliation(db=db, period=Period.of(today), actor="t@test", today=today)
+    return run_reconciliation(db=db, period=Period.of(today), actor="system:test", today=today)
 
 
 def test_a_direct_debit_matches_while_pending_and_once_paid(ledger):  # noqa: F811

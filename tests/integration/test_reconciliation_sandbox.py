@@ -29,7 +29,7 @@ def today() -> date:
 
 
 def reconcile_now(db: Database):
-    return run_reconciliation(db=db, period=Period.of(today()), actor="t@test", today=today())
+    return run_reconciliation(db=db, period=Period.of(today()), actor="system:test", today=today())
 
 
 def outcomes(view) -> dict[str, str]:
@@ -132,11 +132,11 @@ def test_the_daily_job_runs_once_a_day_and_tells_finance_of_drift(db: Database):
 def test_a_period_not_started_yet_is_refused_and_nothing_is_stored(db: Database):
     later = today().replace(day=1) + timedelta(days=40)
     with pytest.raises(DomainError) as refused:
-        run_reconciliation(db=db, period=Period.of(later), actor="t@test", today=today())
+        run_reconciliation(db=db, period=Period.of(later), actor="system:test", today=today())
     assert refused.value.field == "period"
     with db.read() as s:
         assert s.exec(select(ReconciliationRun)).all() == []
-    past = run_reconciliation(db=db, period=Period(2024, 2), actor="t@test", today=today())
+    past = run_reconciliation(db=db, period=Period(2024, 2), actor="system:test", today=today())
     assert past.ends_on == date(2024, 2, 29) and past.counts == ()  # a whole (leap) month
 
 
@@ -156,7 +156,7 @@ def test_a_huge_odd_reference_at_the_provider_is_stored_cut_and_says_so(db: Data
     reference = "pi_\u202eẞ😀\x00" + "x" * 10_000
     huge = Item(ItemKind.PAYMENT, reference, Money(2**62, "KWD"))
     view = run_reconciliation(
-        db=db, period=Period.of(today()), actor="t@test", today=today(), records=Records(huge)
+        db=db, period=Period.of(today()), actor="system:test", today=today(), records=Records(huge)
     )
     (row,) = view.differences
     assert row.outcome == "Only at the provider"

@@ -127,7 +127,7 @@ def test_stripe_down_is_a_gateway_unavailable_and_nothing_is_stored(fake_stripe,
         run_reconciliation(
             db=db,
             period=Period(2026, 11),
-            actor="t@test",
+            actor="system:test",
             today=date(2026, 12, 6),
             records=gateway_for(fake_stripe),
         )
@@ -157,7 +157,7 @@ def test_a_period_against_the_ledger_with_stripes_records(fake_stripe, db: Datab
     view = run_reconciliation(
         db=db,
         period=Period(2026, 11),
-        actor="t@test",
+        actor="system:test",
         today=date(2026, 12, 6),
         records=gateway_for(fake_stripe),
     )

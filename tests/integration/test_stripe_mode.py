@@ -19,7 +19,7 @@ from concierge_app.services.guest.refunds import issue_refund
 from concierge_app.services.payments.guest_checkout import begin_checkout
 from concierge_app.settings import get_settings
 
-from ..factories import add_service, make_world, send_draft
+from ..factories import ACTOR, add_service, make_world, send_draft
 from .test_stripe_gateway import SESSION_URL, FakeStripe, fake_stripe  # noqa: F401
 from .test_webhooks import deliver, session_event
 
@@ -70,7 +70,7 @@ def test_with_stripe_keys_pay_goes_through_stripe_and_its_webhook(db, stripe_mod
         service_id=service_id,
         amount=Money(2000, "EUR"),
         note="Weather: shortened trip",
-        actor="staff@test",
+        actor=ACTOR,
         idempotency_key="refund-1",
     )
     (sent,) = [r for r in stripe_mode.requests if r.path == "/v1/refunds"]

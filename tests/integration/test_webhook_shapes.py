@@ -26,37 +26,45 @@ SHAPES = {
     "data.object is a list": lambda e: e | {"data": {"object": [1, 2]}},
     "data.object is null": lambda e: e | {"data": {"object": None}},
     "no data": lambda e: {k: v for k, v in e.items() if k != "data"},
-    "metadata is a string": lambda e: e
-    | {"data": {"object": _obj(e) | {"metadata": "x", "client_reference_id": None}}},
-    "client_reference_id is a dict": lambda e: e
-    | {"data": {"object": _obj(e) | {"client_reference_id": {"id": 1}, "metadata": {}}}},
+    "metadata is a string": lambda e: (
+        e | {"data": {"object": _obj(e) | {"metadata": "x", "client_reference_id": None}}}
+    ),
+    "client_reference_id is a dict": lambda e: (
+        e | {"data": {"object": _obj(e) | {"client_reference_id": {"id": 1}, "metadata": {}}}}
+    ),
     "amount is a string": lambda e: e | {"data": {"object": _obj(e) | {"amount_total": "12000"}}},
     "amount is a float": lambda e: e | {"data": {"object": _obj(e) | {"amount_total": 120.0}}},
     "unknown currency": lambda e: e | {"data": {"object": _obj(e) | {"currency": "zzz"}}},
     "negative amount": lambda e: e | {"data": {"object": _obj(e) | {"amount_total": -1}}},
     "huge amount": lambda e: e | {"data": {"object": _obj(e) | {"amount_total": 10**30}}},
-    "metadata pointing at nothing": lambda e: e
-    | {"data": {"object": _obj(e) | {"client_reference_id": "pa_nothing", "metadata": {}}}},
-    "charge.refunded with refunds as a list": lambda e: e
-    | {
-        "type": "charge.refunded",
-        "data": {"object": {"id": "ch_1", "payment_intent": ["x"], "refunds": [1]}},
-    },
-    "direct debit answer for no payment": lambda e: e
-    | {
-        "type": "payment_intent.payment_failed",
-        "data": {
-            "object": {
-                "id": "pi_1",
-                "amount": 100,
-                "currency": "eur",
-                "metadata": {"kind": "partner_direct_debit", "partner_payment_id": "999999"},
-                "last_payment_error": "not an object",
-            }
-        },
-    },
-    "partner checkout that does not exist": lambda e: e
-    | {"data": {"object": _obj(e) | {"client_reference_id": "pc_nothing", "metadata": {}}}},
+    "metadata pointing at nothing": lambda e: (
+        e | {"data": {"object": _obj(e) | {"client_reference_id": "pa_nothing", "metadata": {}}}}
+    ),
+    "charge.refunded with refunds as a list": lambda e: (
+        e
+        | {
+            "type": "charge.refunded",
+            "data": {"object": {"id": "ch_1", "payment_intent": ["x"], "refunds": [1]}},
+        }
+    ),
+    "direct debit answer for no payment": lambda e: (
+        e
+        | {
+            "type": "payment_intent.payment_failed",
+            "data": {
+                "object": {
+                    "id": "pi_1",
+                    "amount": 100,
+                    "currency": "eur",
+                    "metadata": {"kind": "partner_direct_debit", "partner_payment_id": "999999"},
+                    "last_payment_error": "not an object",
+                }
+            },
+        }
+    ),
+    "partner checkout that does not exist": lambda e: (
+        e | {"data": {"object": _obj(e) | {"client_reference_id": "pc_nothing", "metadata": {}}}}
+    ),
 }
 
 

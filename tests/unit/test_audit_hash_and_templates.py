@@ -59,6 +59,9 @@ def test_default_templates_validate_and_render(key):
     elif "booking_url" in t.placeholders:  # to staff: which booking, and a link to it
         assert "<booking_reference>" in subject and "<platform_name>" in subject
         assert "<refund_id>" in body and "<booking_url>" in body and "Sailing: €10.00" in body
+    elif "link_url" in t.placeholders:  # an account link: to whom, the link and its expiry
+        assert "<recipient_name>" in body and "<link_url>" in body and "<expires_at>" in body
+        assert "<platform_name>" in subject
     elif "reconciliation_url" in t.placeholders:  # to finance staff: the drift, and the tab
         assert "<drift_count>" in subject and "<period>" in subject
         assert "<reconciliation_url>" in body and "Sailing: €10.00" in body

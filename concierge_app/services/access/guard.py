@@ -27,6 +27,7 @@ from concierge_app.domain.sign_in import AccountCount, AddressCount, Kind, Outco
 from concierge_app.services.access.passwords import check_password
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import insert_ignore
+from concierge_app.services.shared.permissions import Permission, require_in
 
 WRONG_CREDENTIALS = "The email or password is not correct."
 
@@ -226,6 +227,7 @@ def check_credentials(
 def unlock(*, db: Database, account_id: int, actor: str) -> None:
     """Staff lift an account's lockout: its failures start again from nothing. Logged (with who
     unlocked it) and audited."""
+    require_in(db, actor, Permission.SECURITY)
     with db.transaction() as session:
         row = session.exec(
             select(SignInAccount)

@@ -35,7 +35,8 @@ def hash_password(password: str) -> str:
 
 def check_password(password: str, password_hash: str | None) -> tuple[bool, str | None]:
     """(valid, a stronger hash to store or None). An unknown account (no hash) takes as long."""
-    if password_hash is None or len(password) > MAX_LENGTH:
+    # An invited user who has not chosen a password yet has none ("").
+    if not password_hash or len(password) > MAX_LENGTH:
         _hasher.verify(password[:MAX_LENGTH], _DUMMY_HASH)
         return False, None
     valid, new_hash = _hasher.verify_and_update(password, password_hash)

@@ -20,6 +20,7 @@ from concierge_app.db.engine import Database
 from concierge_app.db.parties import StaffSession, StaffUser
 from concierge_app.db.types import utcnow
 from concierge_app.domain import sign_in as rules
+from concierge_app.domain.roles import Role, parse_roles
 from concierge_app.domain.sign_in import Kind, Outcome
 from concierge_app.services.access import login as login
 from concierge_app.services.access import tickets as tickets
@@ -46,6 +47,7 @@ class StaffIdentity:
     email: str
     name: str
     session_expires_at: datetime
+    roles: frozenset[Role] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +161,9 @@ def current_staff(*, db: Database, token: str) -> StaffIdentity | None:
     if found is None:
         return None
     staff_session, user = found
-    return StaffIdentity(id_of(user), user.email, user.name, staff_session.expires_at)
+    return StaffIdentity(
+        id_of(user), user.email, user.name, staff_session.expires_at, parse_roles(user.roles)
+    )
 
 
 def sign_out(*, db: Database, token: str) -> None:

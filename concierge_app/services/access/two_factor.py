@@ -27,6 +27,7 @@ from concierge_app.db.parties import StaffUser
 from concierge_app.db.security import StaffTwoFactor
 from concierge_app.db.types import utcnow
 from concierge_app.domain.errors import Conflict, DomainError, NotFound
+from concierge_app.domain.roles import allows, parse_roles
 from concierge_app.domain.sign_in import Kind, Outcome, two_factor_required
 from concierge_app.services.access.guard import (
     Attempt,
@@ -37,6 +38,7 @@ from concierge_app.services.access.guard import (
 )
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of
+from concierge_app.services.shared.permissions import Permission, require_in
 from concierge_app.settings import get_settings
 
 ISSUER = "Concierge Billing"
@@ -106,8 +108,8 @@ def accepted_step(secret: str, code: str, *, last_step: int, now: datetime) -> i
 
 
 def staff_can_refund(user: StaffUser) -> bool:
-    """Every active staff member can refund today (refunds take any signed-in staff)."""
-    return user.is_active
+    """An active staff member whose roles allow refunds (finance)."""
+    return user.is_active and allows(parse_roles(user.roles), Permission.REFUNDS)
 
 
 def required_for(user: StaffUser) -> bool:
@@ -232,6 +234,7 @@ def reset(*, db: Database, email: str, actor: str) -> bool:
     """An operator removes a staff member's authenticator (a lost phone, a changed SECRET_KEY):
     the next sign-in sets up a new one (in production straight after the password). Logged and
     audited. False when the staff member had none."""
+    require_in(db, actor, Permission.SECURITY)
     key = email.strip().lower()
     with db.transaction() as session:
         user = session.exec(select(StaffUser).where(StaffUser.email == key)).first()

@@ -16,6 +16,7 @@ from concierge_app.domain.journal_csv import CsvFormat, render
 from concierge_app.domain.journal_rules import journal_of
 from concierge_app.domain.partner_billing import Period
 from concierge_app.services.books.events import ledger_events
+from concierge_app.services.shared.permissions import Permission, require_in
 
 Progress = Callable[[int, int], None]
 
@@ -41,8 +42,9 @@ class JournalFile:
     text: str
 
 
-def build_journal(*, db: Database, period: Period) -> Journal:
+def build_journal(*, db: Database, period: Period, actor: str) -> Journal:
     """Every money event of the period as balanced entries (UnbalancedJournal otherwise)."""
+    require_in(db, actor, Permission.EXPORTS)
     with db.read() as session:
         events = list(ledger_events(session.connection(), period))
     entries = journal_of(events)
@@ -70,6 +72,7 @@ def export_journal(
     period: Period,
     out_dir: Path,
     chart: ChartOfAccounts,
+    actor: str,
     progress: Progress | None = None,
 ) -> tuple[Journal, list[Path]]:
     """Write the period's journal (our format, Xero's and QuickBooks', one file per currency)
@@ -77,7 +80,7 @@ def export_journal(
     be written; a rerun overwrites the same files with the same content."""
     if out_dir.exists() and not out_dir.is_dir():
         raise DomainError(f"{out_dir} is not a folder.", field="out")
-    journal = build_journal(db=db, period=period)
+    journal = build_journal(db=db, period=period, actor=actor)
     files = [f for fmt in CsvFormat for f in journal_files(journal, chart, fmt)]
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

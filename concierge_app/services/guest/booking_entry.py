@@ -34,6 +34,7 @@ from concierge_app.domain.statuses import PartnerKind
 from concierge_app.services.guest.bookings import add_accommodation_payment, add_booking
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of, load, next_in_sequence
+from concierge_app.services.shared.permissions import Permission, require_in
 
 PAID_AT_BOOKING = "paid before booking"
 MAX_REQUEST_KEY = 64
@@ -182,6 +183,7 @@ def new_booking(
     """The New booking form (text by field, see `domain.booking_input.FIELDS`): create it, or
     BookingInvalid with every field's problem and nothing written. A `request_key` (one per
     opening of the form) already used returns that booking (`repeated`) and writes nothing."""
+    require_in(db, actor, Permission.BOOKINGS)
     wanted, key = read_booking(fields), _checked_key(request_key)
     if key is not None and (earlier := _made_with(db, key)) is not None:
         return earlier
@@ -295,6 +297,7 @@ def edit_booking(
 ) -> tuple[str, ...]:
     """The Edit dialog: change what may change; returns the fields changed (none: nothing
     written). BookingInvalid lists every problem, and nothing is written."""
+    require_in(db, actor, Permission.BOOKINGS)
     wanted = read_booking({**fields, "accommodation_paid": ""})
     with db.transaction() as session:
         booking = load(session, Booking, booking_id, "Booking", lock=True)

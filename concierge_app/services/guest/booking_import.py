@@ -33,6 +33,7 @@ from concierge_app.services.guest.booking_entry import (
     property_by_code,
 )
 from concierge_app.services.guest.bookings import add_accommodation_payment
+from concierge_app.services.shared.permissions import Permission, require_in
 
 RowStatus = Literal["created", "updated", "unchanged"]
 IMPORT_PAYMENT = "bookings import"
@@ -144,6 +145,7 @@ def import_bookings(
     """Create or update every booking of the file, or none when any row is bad
     (BookingFileRefused lists the rows and reasons). `progress(done, total)` follows the
     writing."""
+    require_in(db, actor, Permission.BOOKINGS)
     lines = parse_bookings_csv(csv_text)
     check_against_ledger(db, lines)
     outcomes: list[RowOutcome] = []

@@ -22,6 +22,7 @@ from concierge_app.domain.statuses import AccommodationCollector, PartnerKind
 from concierge_app.services.guest.refunds import still_refundable
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of, load
+from concierge_app.services.shared.permissions import Permission, require_in
 
 _REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -235,6 +236,7 @@ def cancel_booking(
     *, db: Database, booking_id: int, actor: str, reason: str
 ) -> BookingCancellation:
     """Cancel the booking and its whole portfolio: drafts voided, Active invoices kept."""
+    require_in(db, actor, Permission.BOOKINGS)
     if not reason.strip():
         raise DomainError("Say why the booking is cancelled.", field="reason")
     with db.transaction() as session:

@@ -28,6 +28,7 @@ from concierge_app.services.guest.links import PAYMENTS_CARD, new_portal_link
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import lock_with_booking, locked_rows, next_in_sequence
 from concierge_app.services.shared.messages import booking_recipient, queue_message
+from concierge_app.services.shared.permissions import Permission, require_in
 
 
 def live_line(session: Session, service_id: int) -> tuple[InvoiceLine, GuestInvoice] | None:
@@ -69,6 +70,7 @@ _ACTIVATE = (
 
 def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
     """Draft → Active: refuse an empty draft, assign the next gapless number, lock, notify."""
+    require_in(db, actor, Permission.INVOICES)
     with db.transaction() as session:
         conn = session.connection()
         booking, invoice = locked_rows(session, GuestInvoice, invoice_id, "Invoice")
@@ -195,6 +197,7 @@ def void_active_invoice(
 
 def void_invoice(*, db: Database, invoice_id: int, actor: str, reason: str) -> int | None:
     """Staff void an Active unpaid invoice (void and re-issue). Returns the draft's id, if any."""
+    require_in(db, actor, Permission.INVOICES)
     if not reason.strip():
         raise Conflict("Say why the invoice is voided.", field="reason")
     with db.transaction() as session:

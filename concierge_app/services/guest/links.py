@@ -25,6 +25,7 @@ from concierge_app.db.types import utcnow
 from concierge_app.services.shared.addresses import public_url
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import load, token_digest
+from concierge_app.services.shared.permissions import Permission, require_in
 from concierge_app.settings import get_settings
 
 # The element id of the guest portal's Payments card: messages link to it (`…#payments`).
@@ -128,6 +129,7 @@ def issue_guest_link(
     *, db: Database, booking_id: int, actor: str, valid_for: timedelta | None = None
 ) -> IssuedLink:
     """A new link into the booking's portal, valid for GUEST_LINK_DAYS unless told otherwise."""
+    require_in(db, actor, Permission.BOOKINGS)
     with db.transaction() as session:
         booking = load(session, Booking, booking_id, "Booking", lock=True)
         token, expires = _insert_link(session, booking_id, actor, valid_for)
@@ -165,6 +167,7 @@ def booking_for_guest(*, db: Database, token: str, reference: str | None = None)
 
 def revoke_guest_links(*, db: Database, booking_id: int, actor: str) -> int:
     """Close every open link of the booking (e.g. a link was forwarded by mistake)."""
+    require_in(db, actor, Permission.BOOKINGS)
     now = utcnow()
     with db.transaction() as session:
         load(session, Booking, booking_id, "Booking", lock=True)

@@ -30,6 +30,7 @@ from concierge_app.services.guest.invoicing import live_line, void_active_invoic
 from concierge_app.services.guest.refunds import still_refundable
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of, load, lock_with_booking, locked_rows
+from concierge_app.services.shared.permissions import Permission, require_in
 
 SERVICES = ServiceItem.__table__  # type: ignore[attr-defined]
 _CONFIRM = (
@@ -58,6 +59,7 @@ def add_service_item(
     actor: str,
 ) -> int:
     """A new service on the portfolio, in draft until confirmed. Returns its id."""
+    require_in(db, actor, Permission.SERVICES)
     title, description = clean_title(title), clean_description(description)
     try:
         strategy = PaymentStrategy(strategy)
@@ -121,6 +123,7 @@ class Confirmation:
 
 def confirm_service(*, db: Database, service_id: int, actor: str) -> Confirmation:
     """Confirm a service; platform-collects ones become a line on the booking's draft."""
+    require_in(db, actor, Permission.SERVICES)
     with db.transaction() as session:
         booking, service = locked_rows(session, ServiceItem, service_id, "Service")
         check_can_confirm(ServiceLifecycle(service.lifecycle), service.title)
@@ -179,6 +182,7 @@ def cancel_service(*, db: Database, service_id: int, actor: str, reason: str = "
     """Cancel a service. Before send its line leaves the draft; on an Active unpaid invoice that
     invoice is voided and its other lines move to the draft; after payment a refund is flagged.
     """
+    require_in(db, actor, Permission.SERVICES)
     with db.transaction() as session:
         booking, service = lock_with_booking(session, ServiceItem, service_id, "Service")
         check_can_cancel(ServiceLifecycle(service.lifecycle), service.title)

@@ -21,6 +21,7 @@ from concierge_app.domain.statuses import CommissionKind, RefundStatus
 from concierge_app.services.guest.invoicing import live_line
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of, lock_with_booking
+from concierge_app.services.shared.permissions import Permission, require_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,7 @@ def issue_refund(
     The provider call happens outside any transaction with the same idempotency key, so a
     retry after a crash or a double click refunds once. A refusal marks the refund failed.
     """
+    require_in(db, actor, Permission.REFUNDS)
     note = _checked_note(amount, note)
     if gateway is None:
         gateway = refund_gateway(db)

@@ -4,6 +4,7 @@ rate history: `services.commission_rates`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from sqlmodel import select
 
@@ -11,6 +12,7 @@ from concierge_app.db.engine import Database
 from concierge_app.db.parties import Partner, StaffUser
 from concierge_app.domain.currencies import normalise_currency
 from concierge_app.domain.errors import Conflict, DomainError
+from concierge_app.domain.roles import ALL_ROLES, Role, clean_roles, format_roles
 from concierge_app.domain.statuses import CommissionPaymentMethod, PartnerKind, PayoutMethod
 from concierge_app.services.access.passwords import check_policy, hash_password
 from concierge_app.services.shared.audit import record_event
@@ -78,10 +80,17 @@ def create_partner(
 
 
 def create_staff_user(
-    *, db: Database, email: str, name: str, password: str, policy: bool = True
+    *,
+    db: Database,
+    email: str,
+    name: str,
+    password: str,
+    policy: bool = True,
+    roles: Iterable[Role] = ALL_ROLES,
 ) -> int:
-    """A staff account. The password must pass the policy (`policy=False` only for the demo's
-    documented logins); it is stored as an Argon2 hash, made before the transaction opens."""
+    """A staff account holding `roles`. The password must pass the policy (`policy=False` only
+    for the demo's documented logins); it is stored as an Argon2 hash, made before the
+    transaction opens. Staff are otherwise invited (`services.access.staff_users`)."""
     email = email.strip().lower()
     if "@" not in email:
         raise DomainError("Enter a valid email address.", field="email")
@@ -91,7 +100,12 @@ def create_staff_user(
     with db.transaction() as session:
         if session.exec(select(StaffUser.id).where(StaffUser.email == email)).first():
             raise Conflict(f"A staff account for {email} already exists.", field="email")
-        user = StaffUser(email=email, name=name.strip(), password_hash=password_hash)
+        user = StaffUser(
+            email=email,
+            name=name.strip(),
+            password_hash=password_hash,
+            roles=format_roles(clean_roles(roles)),
+        )
         session.add(user)
         session.flush()
         return id_of(user)

@@ -72,6 +72,7 @@ from concierge_app.services.payments.direct_debit_sending import (
 from concierge_app.services.payments.provider import get_gateway, sandbox_checkout
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import table_of
+from concierge_app.services.shared.permissions import Permission, require_in
 from concierge_app.settings import get_settings
 
 FAILED_THIS_MONTH = "their direct debit failed this month (by transfer or online)"
@@ -163,6 +164,7 @@ def collect_direct_debits(
     failed this month) is requested again. `scheduled`: a partner and currency the schedule
     already collected this month (a debit made on or after the collection day, not failed) is
     left for next month (the monthly schedule)."""
+    require_in(db, actor, Permission.PARTNER_MONEY)
     if gateway is None:
         gateway = get_gateway(db)
     resent, retrying = resend_unsent(db, gateway)

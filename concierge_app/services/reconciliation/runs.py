@@ -26,6 +26,7 @@ from concierge_app.services.reconciliation.views import RunView, run_view
 from concierge_app.services.shared.addresses import public_url
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.messages import queue_message
+from concierge_app.services.shared.permissions import Permission, require_in
 from concierge_app.settings import get_settings
 
 NOT_YET = "{period} has not started yet: pick this month or an earlier one."
@@ -51,6 +52,7 @@ def run_reconciliation(
     progress: Progress | None = None,
 ) -> RunView:
     """Reconcile the period (up to now for the current month) and store the run."""
+    require_in(db, actor, Permission.RECONCILIATION)
     if period.first_day > today:
         raise DomainError(NOT_YET.format(period=period_text(period)), field="period")
     start, end = window(period, until=today + timedelta(days=1))

@@ -28,6 +28,7 @@ from concierge_app.domain.templates import (
 from concierge_app.services.shared.addresses import public_url
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import insert_ignore, load
+from concierge_app.services.shared.permissions import Permission, require_in
 from concierge_app.settings import get_settings
 
 _TEMPLATES = LifecycleTemplate.__table__  # type: ignore[attr-defined]
@@ -78,6 +79,7 @@ def check_template(key: str, subject: str, body: str) -> None:
 def update_template(*, db: Database, key: str, subject: str, body: str, actor: str) -> TemplateView:
     """Save a template after checking that it renders within the limits; audited. A template
     that fails is refused with the reason and nothing is written."""
+    require_in(db, actor, Permission.TEMPLATES)
     check_template(key, subject, body)
     with db.transaction() as session:
         row = session.exec(
@@ -217,6 +219,12 @@ def _sample_values(key: str, currency: str) -> dict[str, Any]:
         "provider": "stripe",
         "drift_count": 1,
         "reconciliation_url": "https://…/finance",
+        "recipient_name": "Ana García",
+        "invited_by": "Clara Concierge",
+        "roles": "concierge",
+        "account_email": "ana@sample-villa.example",
+        "link_url": "https://…/account?t=…",
+        "expires_at": "December 13, 2026 09:00 UTC",
     }
     return {k: v for k, v in sample.items() if k in DEFAULT_TEMPLATES[key].placeholders}
 

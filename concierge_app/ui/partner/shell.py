@@ -56,6 +56,7 @@ def _nav_row(active: str) -> rx.Component:
         ),
         *[nav_link(lbl, href, active=lbl == active) for lbl, href in FINANCE_NAV],
         group_nav(active),  # a group login: All properties + property switcher
+        nav_link("Users", routes.PARTNER_USERS, active=active == "Users"),
         nav_link("Account", routes.PARTNER_ACCOUNT, active=active == "Account"),
         rx.cond(
             A.partner_name != "",
@@ -115,6 +116,7 @@ def _nav_panel(active: str) -> rx.Component:
                 A.group_code != "",
                 menu_link(GROUP_LABEL, routes.PARTNER_GROUP, active=active == GROUP_LABEL),
             ),
+            menu_link("Users", routes.PARTNER_USERS, active=active == "Users"),
             menu_link("Account", routes.PARTNER_ACCOUNT, active=active == "Account"),
             spacing="1",
             width="100%",

@@ -11,8 +11,7 @@ def test_mode_bar() -> rx.Component:
     return rx.box(
         rx.text(
             rx.text.strong("TEST MODE"),
-            " — payments run in the sandbox: no real money moves "
-            "(test card 4242 4242 4242 4242).",
+            " — payments run in the sandbox: no real money moves (test card 4242 4242 4242 4242).",
             size="1",
             align="center",
         ),

@@ -9,6 +9,7 @@ import asyncio
 import reflex as rx
 
 from concierge_app.domain.errors import DomainError
+from concierge_app.domain.roles import Role
 from concierge_app.domain.sign_in import Kind
 from concierge_app.services.access import staff_sign_in as auth
 from concierge_app.services.access.staff_sign_in import SignInStep
@@ -22,6 +23,9 @@ class AuthState(SessionMixin, rx.State):
     KIND = Kind.STAFF
     staff_name: str = ""
     staff_email: str = ""
+    # The signed-in member's roles (concierge, finance, admin): the pages hide what they do not
+    # allow; the services refuse it anyway.
+    staff_roles: list[str] = []
     # The sign-in card: "password", then "code" (two-factor on) or "enrol" (required, not set
     # up yet: the new authenticator's secret and QR code are shown).
     sign_in_step: str = "password"
@@ -38,11 +42,25 @@ class AuthState(SessionMixin, rx.State):
         )
         if identity is None:
             self.staff_name = self.staff_email = ""
+            self.staff_roles = []
             self._staff_id = 0
             return False
         self.staff_name, self.staff_email = identity.name, identity.email
+        self.staff_roles = sorted(role.value for role in identity.roles)
         self._staff_id = identity.staff_id
         return True
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return Role.ADMIN.value in self.staff_roles
+
+    @rx.var
+    def is_finance(self) -> bool:
+        return Role.FINANCE.value in self.staff_roles
+
+    @rx.var
+    def is_concierge(self) -> bool:
+        return Role.CONCIERGE.value in self.staff_roles
 
     def _restart(self, error: str = "") -> None:
         self.sign_in_step, self.sign_in_error, self.signing_in = "password", error, False

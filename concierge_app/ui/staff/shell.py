@@ -26,8 +26,23 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("Templates", routes.TEMPLATES),
     ("Outbox", routes.OUTBOX),
     ("Audit", routes.AUDIT),
+    ("Users", routes.USERS),
     ("Security", routes.SECURITY),
 ]
+
+# The role a link needs (the others are for every staff member). Hidden links are a courtesy:
+# the services refuse what a role does not allow.
+NEEDS: dict[str, rx.Var[bool]] = {
+    "Finance": AuthState.is_finance,
+    "Templates": AuthState.is_admin,
+    "Users": AuthState.is_admin,
+}
+
+
+def _shown(label: str, link: rx.Component) -> rx.Component:
+    need = NEEDS.get(label)
+    return link if need is None else rx.cond(need, link)
+
 
 # Below this width the navigation is a Menu button (what the bar needs in a row, with room).
 STAFF_NAV_WIDE = "1000px"
@@ -36,7 +51,10 @@ STAFF_NAV_WIDE = "1000px"
 def top_bar(active: str) -> rx.Component:
     signed_in = AuthState.staff_name != ""
     row = rx.hstack(
-        *[nav_link(label, href, active=label == active) for label, href in NAV_ITEMS],
+        *[
+            _shown(label, nav_link(label, href, active=label == active))
+            for label, href in NAV_ITEMS
+        ],
         rx.cond(
             signed_in,
             rx.hstack(
@@ -57,7 +75,10 @@ def top_bar(active: str) -> rx.Component:
             rx.text(AuthState.staff_name, size="2", weight="medium", padding_x="10px"),
         ),
         rx.vstack(
-            *[menu_link(label, href, active=label == active) for label, href in NAV_ITEMS],
+            *[
+                _shown(label, menu_link(label, href, active=label == active))
+                for label, href in NAV_ITEMS
+            ],
             spacing="1",
             width="100%",
         ),

@@ -22,6 +22,7 @@ from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.partner_billing import long_date
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import load
+from concierge_app.services.shared.permissions import Permission, require_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,7 @@ def change_commission_rate(
     """Add a rate to the partner's history, from `valid_from` (a later day than today and than
     the last change), audited as `partner.rate_changed`. Bad input changes nothing; the same
     change sent twice is recorded once."""
+    require_in(db, actor, Permission.PARTNER_MONEY)
     rate_bps, starts = parse_rate(rate), parse_start(valid_from)
     with db.transaction() as session:
         partner = load(session, Partner, partner_id, "Partner", lock=True)  # one change at once

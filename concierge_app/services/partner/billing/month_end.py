@@ -34,6 +34,7 @@ from concierge_app.services.partner.billing import month_end_steps as steps
 from concierge_app.services.partner.money.credit import apply_pending_credit
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import table_of
+from concierge_app.services.shared.permissions import Permission, require_in
 
 CHUNK = 500  # partners per transaction
 WORKERS = 2  # connections at once on PostgreSQL
@@ -71,6 +72,7 @@ def run_month_end(
     at once (SQLite has one writer: one). `progress` is called with (0, 0) while the
     statements are written, then with (partners invoiced, partners to invoice) after each chunk.
     """
+    require_in(db, actor, Permission.MONTH_END)
     workers = 1 if db.dialect == "sqlite" else max(1, workers)
     steps.check_rates(db)
     run_id, finished, resumed = steps.open_run(db, period, run_date, actor)

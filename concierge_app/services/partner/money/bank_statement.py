@@ -20,6 +20,7 @@ from concierge_app.domain.bank_statement import BankLine, parse_bank_statement, 
 from concierge_app.domain.formatting import format_day, format_money
 from concierge_app.domain.money import Money
 from concierge_app.services.partner.money.transfers import TransferOutcome, record_bank_transfer
+from concierge_app.services.shared.permissions import Permission, require_in
 
 RowStatus = Literal["matched", "queued", "already recorded"]
 
@@ -85,6 +86,7 @@ def import_bank_statement(
     """Record every transfer of a bank statement (CSV text), or none when any row is bad
     (StatementRefused lists the rows and reasons). `progress(done, total)` is called as rows
     are recorded."""
+    require_in(db, actor, Permission.PARTNER_MONEY)
     lines = parse_bank_statement(csv_text)
     outcomes: list[RowOutcome] = []
     for done, line in enumerate(lines, start=1):
@@ -112,6 +114,7 @@ def record_transfer_entry(
     """A transfer staff typed in (text by field: received_on, amount, currency, reference,
     payer, transaction_id), checked as a statement row is; BankLineInvalid lists what is
     wrong, per field, and nothing is written."""
+    require_in(db, actor, Permission.PARTNER_MONEY)
     return _record(db, read_bank_line(fields), actor)
 
 

@@ -24,6 +24,7 @@ from concierge_app.domain.partner_payments import BLACK_STATES, PAYABLE_KINDS
 from concierge_app.services.partner.money.payments import paid_by
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import table_of
+from concierge_app.services.shared.permissions import Permission, require_in
 
 _INV, _P = table_of(PartnerInvoice), table_of(Partner)
 _PAYABLE = [k.value for k in PAYABLE_KINDS]
@@ -38,6 +39,7 @@ def close_invoice(
 ) -> None:
     """Write an unpaid invoice off, or send it to legal: it turns black and the partner's
     property is closed."""
+    require_in(db, actor, Permission.WRITE_OFF)
     if to not in BLACK_STATES:
         raise DomainError("An invoice can be written off or sent to legal.", field="state")
     reason = " ".join(reason.split())

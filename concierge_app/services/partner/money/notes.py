@@ -47,6 +47,7 @@ from concierge_app.services.shared.addresses import public_url
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import next_in_sequence, table_of
 from concierge_app.services.shared.messages import queue_message
+from concierge_app.services.shared.permissions import Permission, require_in
 from concierge_app.settings import get_settings
 
 __all__ = ["IssuedNote", "apply_pending_credit", "issue_credit_note", "issue_debit_note"]
@@ -74,6 +75,7 @@ def issue_credit_note(
 ) -> IssuedNote:
     """A credit note deducting `amount` from an invoice (the credit notes against one invoice
     never exceed it), applied at once to the oldest open document."""
+    require_in(db, actor, Permission.PARTNER_MONEY)
     return _issue(
         db, PartnerInvoiceKind.CREDIT_NOTE, invoice_id, amount, reason, today, today, actor
     )
@@ -90,6 +92,7 @@ def issue_debit_note(
     today: date,
 ) -> IssuedNote:
     """A debit note adding `amount` to an invoice, payable by its own due date."""
+    require_in(db, actor, Permission.PARTNER_MONEY)
     check_debit_note(amount, due_date, today)
     return _issue(
         db, PartnerInvoiceKind.DEBIT_NOTE, invoice_id, amount, reason, due_date, today, actor

@@ -38,6 +38,7 @@ from concierge_app.services.partner.money.payments import (
 )
 from concierge_app.services.partner.tables import ALLOCATION, GROUP, INVOICE, PARTNER, PAYMENT
 from concierge_app.services.shared.audit import record_event
+from concierge_app.services.shared.permissions import Permission, require_in
 from concierge_app.settings import get_settings
 
 
@@ -299,6 +300,7 @@ def assign_transfer(
 ) -> TransferOutcome:
     """Staff match a queued transfer to a partner — or, given a group code ("GRP-…"), to a
     group (allocated across its properties, see `partner_groups`) — applied oldest due first."""
+    require_in(db, actor, Permission.PARTNER_MONEY)
     with db.transaction() as session:
         conn = session.connection()
         pay = conn.execute(

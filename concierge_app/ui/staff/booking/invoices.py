@@ -44,7 +44,7 @@ def draft_card() -> rx.Component:
                         "Send Invoice",
                         on_click=S.send_invoice,
                         loading=S.busy == "send",
-                        disabled=~S.can_send | (S.busy != ""),
+                        disabled=~S.can_send | (S.busy != "") | ~S.is_concierge,
                         custom_attrs={"aria-describedby": "send-invoice-hint"},
                     ),
                     align="end",
@@ -156,7 +156,7 @@ def _invoice_row(inv: ObjectVar[InvoiceRow]) -> rx.Component:
         rx.table.cell(rx.text(inv.total, weight="medium"), **MONEY_CELL),
         rx.table.cell(
             rx.cond(
-                inv.can_void,
+                inv.can_void & S.is_concierge,
                 rx.button(
                     rx.cond(S.is_cancelled, "Void invoice", "Void and re-issue"),
                     size="1",

@@ -89,7 +89,7 @@ def header() -> rx.Component:
                     "Edit",
                     variant="soft",
                     on_click=S.open_edit,
-                    disabled=S.busy != "",
+                    disabled=(S.busy != "") | ~S.is_concierge,
                     id="edit-booking",
                 ),
                 _cancel_booking_button(),
@@ -138,7 +138,7 @@ def header() -> rx.Component:
 
 def _cancel_booking_button() -> rx.Component:
     return rx.cond(
-        ~S.is_cancelled,
+        ~S.is_cancelled & S.is_concierge,
         rx.button(
             rx.icon("ban", size=16),
             "Cancel booking",

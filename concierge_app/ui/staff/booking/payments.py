@@ -18,9 +18,7 @@ def payments_panel() -> rx.Component:
         rx.vstack(
             refunds_due(),
             rx.grid(
-                rx.vstack(
-                    draft_card(), invoices_card(), refunds_card(), spacing="4", width="100%"
-                ),
+                rx.vstack(draft_card(), invoices_card(), refunds_card(), spacing="4", width="100%"),
                 totals_card(),
                 columns=rx.breakpoints(initial="1", md="minmax(0, 1fr) 320px"),
                 spacing="4",

@@ -51,7 +51,7 @@ def _strategy_tag(row: ObjectVar[ServiceRow]) -> rx.Component:
 def _service_actions(row: ObjectVar[ServiceRow]) -> rx.Component:
     return rx.vstack(
         rx.cond(
-            row.can_confirm,
+            row.can_confirm & S.is_concierge,
             rx.button(
                 "Confirm",
                 size="1",
@@ -60,7 +60,7 @@ def _service_actions(row: ObjectVar[ServiceRow]) -> rx.Component:
             ),
         ),
         rx.cond(
-            row.can_refund,
+            row.can_refund & S.is_finance,
             rx.button(
                 "Refund",
                 size="1",
@@ -71,7 +71,7 @@ def _service_actions(row: ObjectVar[ServiceRow]) -> rx.Component:
             ),
         ),
         rx.cond(
-            row.can_cancel,
+            row.can_cancel & S.is_concierge,
             rx.button(
                 "Cancel",
                 size="1",
@@ -215,11 +215,14 @@ def portfolio() -> rx.Component:
                 S.services.length() > 0,  # type: ignore[attr-defined]
                 rx.badge(S.service_count, variant="surface", size="2"),
             ),
-            rx.button(
-                rx.icon("plus", size=16),
-                "Add service",
-                on_click=S.open_add_service,
-                disabled=S.is_cancelled | (S.busy != ""),
+            rx.cond(
+                S.is_concierge,
+                rx.button(
+                    rx.icon("plus", size=16),
+                    "Add service",
+                    on_click=S.open_add_service,
+                    disabled=S.is_cancelled | (S.busy != ""),
+                ),
             ),
             spacing="3",
             align="center",

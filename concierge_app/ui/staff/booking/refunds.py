@@ -94,12 +94,15 @@ def refunds_due() -> rx.Component:
                     S.refunds_due,
                     lambda row: rx.hstack(
                         rx.text(row.title + " · paid " + row.billed, size="2"),
-                        rx.button(
-                            "Refund",
-                            size="1",
-                            color_scheme="amber",
-                            on_click=S.open_refund(row.id),
-                            disabled=S.busy != "",
+                        rx.cond(
+                            S.is_finance,
+                            rx.button(
+                                "Refund",
+                                size="1",
+                                color_scheme="amber",
+                                on_click=S.open_refund(row.id),
+                                disabled=S.busy != "",
+                            ),
                         ),
                         align="center",
                         spacing="3",

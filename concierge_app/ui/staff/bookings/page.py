@@ -233,11 +233,14 @@ def bookings_page() -> rx.Component:
                     BookingsState.view == "table",
                     rx.badge(BookingsState.booking_count, size="2", variant="surface"),
                 ),
-                rx.button(
-                    rx.icon("plus", size=16),
-                    "New booking",
-                    on_click=BookingsState.open_new_booking,
-                    id="new-booking",
+                rx.cond(
+                    BookingsState.is_concierge,
+                    rx.button(
+                        rx.icon("plus", size=16),
+                        "New booking",
+                        on_click=BookingsState.open_new_booking,
+                        id="new-booking",
+                    ),
                 ),
                 align="center",
                 spacing="3",
@@ -252,7 +255,7 @@ def bookings_page() -> rx.Component:
             ("no-match", _no_match()),
             bookings_table(),
         ),
-        rx.box(import_card(), margin_top="24px", width="100%"),
+        rx.cond(BookingsState.is_concierge, rx.box(import_card(), margin_top="24px", width="100%")),
         new_booking_dialog(),
         live_updates(BookingsState.poll),
         active="Bookings",

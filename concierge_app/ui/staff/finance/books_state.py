@@ -71,7 +71,12 @@ class BooksMixin(rx.State, mixin=True):
     async def _show_journal(self) -> None:
         try:
             period = self._books_month()
-            journal = await asyncio.to_thread(build_journal, db=get_database(), period=period)
+            journal = await asyncio.to_thread(
+                build_journal,
+                db=get_database(),
+                period=period,
+                actor=self.staff_email,  # type: ignore[attr-defined]
+            )
         except DomainError as bad:
             self.books_error, self.books_totals = bad.message, []
             return
@@ -99,7 +104,12 @@ class BooksMixin(rx.State, mixin=True):
             return
         try:
             period, kind = self._books_month(), CsvFormat(fmt)
-            journal = await asyncio.to_thread(build_journal, db=get_database(), period=period)
+            journal = await asyncio.to_thread(
+                build_journal,
+                db=get_database(),
+                period=period,
+                actor=self.staff_email,  # type: ignore[attr-defined]
+            )
         except (DomainError, ValueError) as bad:
             self.books_error = getattr(bad, "message", "Choose a file to download.")
             return

@@ -1,6 +1,7 @@
 """`/finance/partners/[code]` (staff): one partner's documents, its property open or closed,
 Write off / Send to legal on an unpaid invoice, a credit or debit note against an invoice, its
-commission rate (the history and Change rate), and the partner's ledger."""
+commission rate (the history and Change rate), its Extranet logins (admins) and the
+partner's ledger."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from concierge_app.ui.shared.ledger.table import ledger_books
 from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.staff.partner_account.dialogs import close_dialog, note_dialog
 from concierge_app.ui.staff.partner_account.documents import document_row
+from concierge_app.ui.staff.partner_account.logins import logins_card
 from concierge_app.ui.staff.partner_account.rate import rate_card, rate_dialog
 from concierge_app.ui.staff.partner_account.state import PartnerAccountState as A
 from concierge_app.ui.staff.shell import page_shell
@@ -89,6 +91,7 @@ def partner_account_page() -> rx.Component:
                         width="100%",
                     ),
                     rate_card(),
+                    rx.cond(A.is_admin, logins_card()),
                     _ledger_card(),
                     spacing="4",
                     width="100%",

@@ -41,7 +41,7 @@ def _locked_row(r: ObjectVar[LockedRow]) -> rx.Component:
         rx.table.cell(r.who),
         rx.table.cell(r.failures, text_align="right"),
         rx.table.cell(r.locked_at, white_space="nowrap"),
-        rx.table.cell(_unlock_button(r), text_align="right"),
+        rx.table.cell(rx.cond(S.is_admin, _unlock_button(r)), text_align="right"),
         class_name="locked-account",
     )
 
@@ -75,7 +75,7 @@ def _locked_stacked(r: ObjectVar[LockedRow]) -> rx.Component:
             spacing="1",
             min_width="0",
         ),
-        _unlock_button(r),
+        rx.cond(S.is_admin, _unlock_button(r)),
         justify="between",
         align="center",
         width="100%",

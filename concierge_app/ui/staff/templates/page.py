@@ -57,11 +57,15 @@ def _editor() -> rx.Component:
             ),
             rx.text(LIMITS_NOTE, size="1", color_scheme="gray", id="template-limits"),
             rx.hstack(
-                rx.button(
-                    rx.cond(S.saving, rx.spinner(size="2"), rx.icon("save", size=16)),
-                    "Save template",
-                    on_click=S.save,
-                    disabled=S.saving,
+                rx.cond(
+                    S.is_admin,
+                    rx.button(
+                        rx.cond(S.saving, rx.spinner(size="2"), rx.icon("save", size=16)),
+                        "Save template",
+                        on_click=S.save,
+                        disabled=S.saving,
+                    ),
+                    rx.text("Only an admin can change templates.", size="2", color_scheme="gray"),
                 ),
                 rx.cond(
                     S.saved_note != "",

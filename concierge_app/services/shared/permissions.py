@@ -1,0 +1,48 @@
+"""Who may do what: `require` at the top of every staff-facing service (re-exported by
+`services.access.roles`; here so that every service package, `shared` too, can call it).
+
+An actor that is an email is a person: it must be an active staff user holding the
+permission (an unknown email is refused). Other actors ("system:…", "cli:…", "provider:…",
+"api:…", "demo-seed", …) are the app itself and may do anything; an empty actor (nobody signed
+in) is refused.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from concierge_app.db.engine import Database
+from concierge_app.db.parties import StaffUser
+from concierge_app.domain.roles import NotAllowed, Permission, Role, allows, is_person, parse_roles
+from concierge_app.domain.roles import refusal as refusal
+
+__all__ = ["NotAllowed", "Permission", "require", "require_in", "roles_of"]
+
+SIGN_IN_AGAIN = "You are signed out. Sign in again."
+
+
+def roles_of(session: Session, email: str) -> frozenset[Role]:
+    """The roles of the active staff user with this email (none when unknown or disabled)."""
+    row = session.exec(
+        select(StaffUser.roles, StaffUser.is_active).where(
+            StaffUser.email == email.strip().lower()[:254]
+        )
+    ).first()
+    if row is None or not row[1]:
+        return frozenset()
+    return parse_roles(row[0])
+
+
+def require(session: Session, actor: str, permission: Permission) -> None:
+    """Refuse (NotAllowed) unless the actor may do it; in the caller's transaction or read."""
+    if not actor.strip():
+        raise NotAllowed(SIGN_IN_AGAIN)
+    if is_person(actor) and not allows(roles_of(session, actor), permission):
+        raise NotAllowed(refusal(permission))
+
+
+def require_in(db: Database, actor: str, permission: Permission) -> None:
+    """`require` in a short read of its own, for a service that checks before it opens its
+    transaction (e.g. before a long file is parsed)."""
+    with db.read() as session:
+        require(session, actor, permission)
