@@ -132,6 +132,9 @@ def _choice(fields: Mapping[str, str], field: str, choices: Mapping[str, str], p
 
 
 def _address(text: str, p: Problems) -> str:
+    if len(text or "") > 4 * MAX_ADDRESS:  # not worth reading line by line
+        p.append(("address", f"The address is longer than {MAX_ADDRESS} characters."))
+        return ""
     lines = [" ".join(line.split()) for line in (text or "").replace("\r\n", "\n").split("\n")]
     lines = [line for line in lines if line]
     for line in lines:

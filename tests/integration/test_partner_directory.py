@@ -7,6 +7,7 @@ saves it, and the Partners list's search and filter."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
@@ -290,3 +291,35 @@ def test_the_list_searches_name_and_id_and_filters_by_kind(db: Database) -> None
     assert partner_list(db=db, today=TODAY, search="_") == []
     assert [p.code for p in partner_list(db=db, today=TODAY, kind="operator")] == ["SAIL-1"]
     assert partner_list(db=db, today=TODAY, search="x" * 100_000) == []
+
+
+def test_a_switch_to_direct_debit_needs_an_account_and_issues_a_mandate(db: Database) -> None:
+    add_partner(db=db, fields={**FORM, "iban": "", "account_holder": ""}, actor=ACTOR)
+    debit = edit_form(commission_payment_method="direct_debit")
+    with pytest.raises(PartnerInvalid) as refused:
+        edit_partner(db=db, code="VILLA-SOL", fields=debit, actor=ACTOR, today=TODAY)
+    assert refused.value.field == "iban"
+    assert partner(db).commission_payment_method == "payout_deduction"  # nothing written
+    edit_partner(
+        db=db,
+        code="VILLA-SOL",
+        fields=edit_form(account_holder="Villa Sol", iban=IBAN),
+        actor=ACTOR,
+        today=TODAY,
+    )
+    with db.read() as s:
+        assert s.exec(select(PartnerBankAccount)).one().mandate_reference is None
+    edit_partner(db=db, code="VILLA-SOL", fields=debit, actor=ACTOR, today=TODAY)
+    with db.read() as s:
+        account = s.exec(select(PartnerBankAccount)).one()
+    assert account.mandate_reference and account.mandate_signed_on is None  # awaits the partner
+    assert partner(db).commission_payment_method == "direct_debit"
+    assert len(events(db, "partner.mandate_created")) == 1
+
+
+def test_two_submits_at_once_make_one_partner(db: Database) -> None:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: add_partner(db=db, fields=FORM, actor=ACTOR), range(2)))
+    assert {r.id for r in results} == {results[0].id}
+    assert sorted(r.repeated for r in results) == [False, True]
+    assert count(db, Partner) == 1 and count(db, PartnerBankAccount) == 1

@@ -130,6 +130,8 @@ def test_an_empty_time_zone_is_utc() -> None:
         ("address", "", "Enter the postal address"),
         ("address", "a" * 101, "longer than 100"),
         ("address", "\n".join(["line"] * 7), "at most 6 lines"),
+        ("address", "\n".join(["a" * 99] * 6), "longer than 500"),
+        ("address", "a\n" * 1_000_000, "longer than 500"),
         ("address", "Calle\u200f 1", "control or direction"),
         ("finance_email", "not-an-email", "valid email"),
         ("finance_email", "ann@exämple.com", "valid email"),

@@ -8,7 +8,8 @@ what changed, audited as `partner.details_changed` with each field's before and 
 currency (and whether it is a property or an operator) is fixed once it has bookings, services
 or invoices; a new commission rate goes into the dated rate history from a later day
 (`billing.commission_rates.add_rate`), never over the past; a new bank account is saved as the
-partner's own Bank details page saves it (audited masked, the finance contact told)."""
+partner's own Bank details page saves it (audited masked, the finance contact told), and a
+switch to direct debit issues the mandate the partner then accepts."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ from concierge_app.db.bookings import Booking, ServiceItem
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import Partner, PartnerCommissionRate
 from concierge_app.db.partner_billing import PartnerBankAccount, PartnerInvoice
+from concierge_app.domain.bank_details import BankDetails
 from concierge_app.domain.commission_rates import DatedRate, format_rate, rate_in_force
 from concierge_app.domain.errors import Conflict, DomainError, NotFound
 from concierge_app.domain.partner_input import PartnerInput, PartnerInvalid, check_partner_fields
+from concierge_app.domain.statuses import CommissionPaymentMethod
 from concierge_app.services.partner.accounts import DETAILS, create_partner
 from concierge_app.services.partner.billing.commission_rates import add_rate, parse_start
 from concierge_app.services.partner.views.finance.bank_account import mask_iban, save_bank_account
@@ -96,7 +99,8 @@ def add_partner(*, db: Database, fields: Mapping[str, str], actor: str) -> Partn
     """New partner from the staff form; `PartnerInvalid` with every problem, or `Conflict` when
     another partner has the ID. The same partner sent twice is made once (`repeated`)."""
     data = check_partner_fields(fields, new=True)
-    assert data.commission_rate_bps is not None  # a new partner's rate is required
+    if data.commission_rate_bps is None:  # pragma: no cover - required for a new partner
+        raise PartnerInvalid([("commission_rate", "Enter the commission rate.")])
     try:
         partner_id = create_partner(
             db=db,
@@ -150,6 +154,21 @@ def _bank_changes(session: Session, partner_id: int, data: PartnerInput) -> bool
     )
 
 
+def _start_direct_debit(session: Session, partner: Partner, actor: str) -> None:
+    """A partner switched to direct debit gets a mandate on the account on file, waiting for
+    its acceptance (as a new account would); without an account the switch is refused."""
+    row = session.exec(
+        select(PartnerBankAccount).where(PartnerBankAccount.partner_id == id_of(partner))
+    ).first()
+    if row is None:
+        raise PartnerInvalid(
+            [("iban", "Direct debit collects from the partner's bank account: enter it.")]
+        )
+    if not row.mandate_reference:
+        on_file = BankDetails(row.account_holder, row.iban, row.bic)
+        save_bank_account(session, partner, on_file, actor=actor, notify=False)
+
+
 def edit_partner(
     *, db: Database, code: str, fields: Mapping[str, str], actor: str, today: date
 ) -> PartnerSaved:
@@ -201,6 +220,10 @@ def edit_partner(
         if data.bank is not None and _bank_changes(session, partner_id, data):
             save_bank_account(session, partner, data.bank, actor=actor, notify=True)
             changed.append("bank_account")
+        elif "commission_payment_method" in changes and (
+            data.commission_payment_method is CommissionPaymentMethod.DIRECT_DEBIT
+        ):
+            _start_direct_debit(session, partner, actor)
         if data.commission_rate_bps is not None and starts is not None:
             try:
                 rate = add_rate(
