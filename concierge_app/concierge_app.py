@@ -61,6 +61,8 @@ from concierge_app.ui.staff.outbox.page import outbox_page
 from concierge_app.ui.staff.outbox.state import OutboxState
 from concierge_app.ui.staff.partner_account.page import partner_account_page
 from concierge_app.ui.staff.partner_account.state import PartnerAccountState
+from concierge_app.ui.staff.partners.page import partners_page
+from concierge_app.ui.staff.partners.state import PartnersState
 from concierge_app.ui.staff.payment_events.page import provider_events_page
 from concierge_app.ui.staff.payment_events.state import ProviderEventsState
 from concierge_app.ui.staff.security.page import security_page
@@ -127,6 +129,7 @@ PAGES = (
         SandboxCheckoutState.load,
     ),
     Page(finance_page, routes.FINANCE, "Partner finance · Concierge", FinanceState.load),
+    Page(partners_page, routes.PARTNERS, "Partners · Concierge", PartnersState.load),
     Page(
         partner_account_page,
         routes.FINANCE_PARTNER,

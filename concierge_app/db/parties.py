@@ -52,6 +52,7 @@ class Partner(SQLModel, table=True):
         default=CommissionPaymentMethod.PAYOUT_DEDUCTION.value, max_length=20
     )
     finance_email: str = Field(max_length=254)
+    finance_contact: str = Field(default="", max_length=200)  # the person at finance_email
     address: str = Field(default="", max_length=500)  # postal address, lines separated by \n
     # On the multiple property payment plan of this group (None: pays on its own).
     group_id: int | None = Field(default=None, foreign_key="partner_group.id", index=True)

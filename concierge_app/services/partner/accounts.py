@@ -1,24 +1,40 @@
 """Partners (properties and service operators) and staff accounts. A partner's commission
-rate history: `services.commission_rates`."""
+rate history: `services.partner.billing.commission_rates`; the staff forms that create and edit
+partners: `services.partner.directory`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from sqlmodel import select
 
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import Partner, StaffUser
+from concierge_app.domain.bank_details import BankDetails
 from concierge_app.domain.currencies import normalise_currency
 from concierge_app.domain.errors import Conflict, DomainError
+from concierge_app.domain.partner_input import check_code
 from concierge_app.domain.roles import ALL_ROLES, Role, clean_roles, format_roles
 from concierge_app.domain.statuses import CommissionPaymentMethod, PartnerKind, PayoutMethod
 from concierge_app.services.access.passwords import check_policy, hash_password
+from concierge_app.services.partner.views.finance.bank_account import save_bank_account
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of
 
-_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,19}$")
+# What staff may see and change of a partner (its code and id never change), as audited.
+DETAILS = (
+    "name",
+    "kind",
+    "category",
+    "address",
+    "country",
+    "timezone",
+    "currency",
+    "payout_method",
+    "commission_payment_method",
+    "finance_contact",
+    "finance_email",
+)
 
 
 def create_partner(
@@ -32,18 +48,20 @@ def create_partner(
     currency: str,
     commission_rate_bps: int,
     finance_email: str,
+    finance_contact: str = "",
     timezone: str = "UTC",
     address: str = "",
     payout_method: PayoutMethod | str = PayoutMethod.NET_PAYOUT,
     commission_payment_method: CommissionPaymentMethod | str = (
         CommissionPaymentMethod.PAYOUT_DEDUCTION
     ),
+    bank: BankDetails | None = None,
     actor: str,
 ) -> int:
-    """A property or operator the platform earns commission from. Returns its id."""
-    code = code.strip().upper()
-    if not _CODE.match(code):
-        raise DomainError("A partner ID is 3–20 letters, digits or dashes.", field="code")
+    """A property or operator the platform earns commission from, with its payout account if
+    `bank` is given (checked by `domain.bank_details`). Returns its id. Audited with what it
+    was created with; its commission rate becomes its opening rate (in force from the start)."""
+    code = check_code(code)
     if not name.strip():
         raise DomainError("Enter the partner's name.", field="name")
     if not 0 <= commission_rate_bps <= 10_000:
@@ -65,6 +83,7 @@ def create_partner(
             payout_method=PayoutMethod(payout_method).value,
             commission_payment_method=CommissionPaymentMethod(commission_payment_method).value,
             finance_email=finance_email.strip().lower(),
+            finance_contact=finance_contact.strip()[:200],
             address=address.strip()[:500],
         )
         session.add(partner)
@@ -74,8 +93,15 @@ def create_partner(
             actor=actor,
             action="partner.created",
             subject=f"partner:{partner.id}",
-            data={"code": code, "name": partner.name, "rate_bps": commission_rate_bps},
+            data={
+                "code": code,
+                "name": partner.name,
+                "rate_bps": commission_rate_bps,
+                **{field: getattr(partner, field) for field in DETAILS if field != "name"},
+            },
         )
+        if bank is not None:  # audited there (masked), no email: the partner is new
+            save_bank_account(session, partner, bank, actor=actor, notify=False)
         return id_of(partner)
 
 

@@ -22,6 +22,7 @@ from concierge_app.ui.staff.session import AuthState
 NAV_ITEMS: list[tuple[str, str]] = [
     ("Bookings", routes.BOOKINGS),
     ("Finance", routes.FINANCE),
+    ("Partners", routes.PARTNERS),
     ("Inbox", routes.INBOX),
     ("Templates", routes.TEMPLATES),
     ("Outbox", routes.OUTBOX),

@@ -21,7 +21,7 @@ from concierge_app.domain.commission_rates import (
 from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.partner_billing import long_date
 from concierge_app.services.shared.audit import record_event
-from concierge_app.services.shared.common import load
+from concierge_app.services.shared.common import id_of, load
 from concierge_app.services.shared.permissions import Permission, require_in
 
 
@@ -121,29 +121,39 @@ def change_commission_rate(
     rate_bps, starts = parse_rate(rate), parse_start(valid_from)
     with db.transaction() as session:
         partner = load(session, Partner, partner_id, "Partner", lock=True)  # one change at once
-        rows = _history(session, partner_id)
-        last = rows[-1] if rows else None
-        if last is not None and (last.valid_from, last.rate_bps) == (starts, rate_bps):
-            return RateChanged(rate_bps, starts, duplicate=True)
-        dated = _dated(rows)
-        check_change(dated, rate_bps=rate_bps, valid_from=starts, today=today)
-        previous = rate_in_force(dated, starts) if dated else None
-        session.add(
-            PartnerCommissionRate(
-                partner_id=partner_id, rate_bps=rate_bps, valid_from=starts, changed_by=actor
-            )
+        return add_rate(
+            session, partner, rate_bps=rate_bps, starts=starts, actor=actor, today=today
         )
-        session.flush()
-        record_event(
-            session,
-            actor=actor,
-            action="partner.rate_changed",
-            subject=f"partner:{partner_id}",
-            data={
-                "code": partner.code,
-                "rate_bps": rate_bps,
-                "valid_from": starts.isoformat(),
-                "previous_rate_bps": previous,
-            },
+
+
+def add_rate(
+    session: Session, partner: Partner, *, rate_bps: int, starts: date, actor: str, today: date
+) -> RateChanged:
+    """`change_commission_rate` inside the caller's transaction, the partner row locked."""
+    partner_id = id_of(partner)
+    rows = _history(session, partner_id)
+    last = rows[-1] if rows else None
+    if last is not None and (last.valid_from, last.rate_bps) == (starts, rate_bps):
+        return RateChanged(rate_bps, starts, duplicate=True)
+    dated = _dated(rows)
+    check_change(dated, rate_bps=rate_bps, valid_from=starts, today=today)
+    previous = rate_in_force(dated, starts) if dated else None
+    session.add(
+        PartnerCommissionRate(
+            partner_id=partner_id, rate_bps=rate_bps, valid_from=starts, changed_by=actor
         )
+    )
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="partner.rate_changed",
+        subject=f"partner:{partner_id}",
+        data={
+            "code": partner.code,
+            "rate_bps": rate_bps,
+            "valid_from": starts.isoformat(),
+            "previous_rate_bps": previous,
+        },
+    )
     return RateChanged(rate_bps, starts, duplicate=False)

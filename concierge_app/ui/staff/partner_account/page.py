@@ -1,7 +1,7 @@
-"""`/finance/partners/[code]` (staff): one partner's documents, its property open or closed,
-Write off / Send to legal on an unpaid invoice, a credit or debit note against an invoice, its
-commission rate (the history and Change rate), its Extranet logins (admins) and the
-partner's ledger."""
+"""`/finance/partners/[code]` (staff): one partner's details (Edit details), its documents, its
+property open or closed, Write off / Send to legal on an unpaid invoice, a credit or debit note
+against an invoice, its commission rate (the history and Change rate), its Extranet logins
+(admins) and the partner's ledger."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from concierge_app import routes
 from concierge_app.ui.shared.layout import loading_card, table_header
 from concierge_app.ui.shared.ledger.table import ledger_books
 from concierge_app.ui.shared.live import live_updates
+from concierge_app.ui.staff.partner_account.details import details_card, edit_details_dialog
 from concierge_app.ui.staff.partner_account.dialogs import close_dialog, note_dialog
 from concierge_app.ui.staff.partner_account.documents import document_row
 from concierge_app.ui.staff.partner_account.logins import logins_card
@@ -38,7 +39,11 @@ def partner_account_page() -> rx.Component:
                 A.not_found,
                 rx.callout("No such partner.", icon="search_x", color_scheme="gray"),
                 rx.vstack(
-                    rx.link("← Partner finance", href=routes.FINANCE, size="2"),
+                    rx.hstack(
+                        rx.link("← Partners", href=routes.PARTNERS, size="2"),
+                        rx.link("Partner finance", href=routes.FINANCE, size="2"),
+                        spacing="4",
+                    ),
                     rx.hstack(
                         rx.heading(A.name, size="7", as_="h1"),
                         rx.badge(A.code, variant="soft", color_scheme="gray", size="2"),
@@ -67,6 +72,7 @@ def partner_account_page() -> rx.Component:
                             id="staff-action-done",
                         ),
                     ),
+                    details_card(),
                     rx.card(
                         rx.vstack(
                             rx.heading("Documents", size="4", as_="h2"),
@@ -101,6 +107,7 @@ def partner_account_page() -> rx.Component:
         close_dialog(),
         note_dialog(),
         rate_dialog(),
+        edit_details_dialog(),
         live_updates(A.poll),
-        active="Finance",
+        active="Partners",
     )

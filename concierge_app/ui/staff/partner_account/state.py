@@ -42,6 +42,7 @@ from concierge_app.services.shared.database import get_database
 from concierge_app.ui.shared.document_rows import InvoiceRow, invoice_row
 from concierge_app.ui.shared.ledger.rows import LedgerView, ledger_views
 from concierge_app.ui.staff.live_state import LiveState
+from concierge_app.ui.staff.partner_account.details_state import DetailsMixin
 from concierge_app.ui.staff.session import AuthState
 
 logger = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def rate_changed_text(changed: RateChanged) -> str:
     )
 
 
-class PartnerAccountState(LiveState, AuthState):
+class PartnerAccountState(DetailsMixin, LiveState, AuthState):
     code: str = ""
     name: str = ""
     not_found: bool = False
@@ -164,6 +165,7 @@ class PartnerAccountState(LiveState, AuthState):
             self.not_found, self.loading = True, False
             return
         self.code, self.name = header.code, header.name
+        await self._load_details(header.code)
         docs = await asyncio.to_thread(partner_invoices, db=db, partner_id=header.id, today=today)
         prop = await asyncio.to_thread(property_status, db=db, partner_id=header.id, today=today)
         books = await asyncio.to_thread(ledger, db=db, partner_id=header.id, today=today)

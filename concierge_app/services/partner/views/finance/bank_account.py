@@ -7,20 +7,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from schwifty import BIC, IBAN
-from schwifty.exceptions import SchwiftyException
 from sqlmodel import Session, select
 
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import Partner
 from concierge_app.db.partner_billing import PartnerBankAccount
 from concierge_app.db.types import utcnow
+from concierge_app.domain.bank_details import BankDetails, check_bank_details
 from concierge_app.domain.direct_debit import new_mandate_reference
-from concierge_app.domain.errors import Conflict
 from concierge_app.domain.formatting import format_moment
 from concierge_app.domain.statuses import CommissionPaymentMethod
 from concierge_app.services.shared.audit import record_event
-from concierge_app.services.shared.common import load
+from concierge_app.services.shared.common import id_of, load
 from concierge_app.services.shared.messages import queue_message
 from concierge_app.settings import get_settings
 
@@ -79,78 +77,72 @@ def update_bank_account(
     to one account: on a new IBAN a partner paying by direct debit gets a new mandate, which
     waits until the partner accepts it (saving an IBAN signs nothing); any other partner's
     mandate is withdrawn."""
-    holder = " ".join(account_holder.split())
-    if not holder:
-        raise Conflict("Enter the account holder's name.", field="account_holder")
-    try:
-        parsed = IBAN(iban)
-    except SchwiftyException as bad:
-        raise Conflict(f"This IBAN is not valid: {bad}.", field="iban") from None
-    bic_text = bic.strip().upper().replace(" ", "")
-    if bic_text:
-        try:
-            BIC(bic_text)
-        except SchwiftyException as bad:
-            raise Conflict(f"This BIC is not valid: {bad}.", field="bic") from None
-    elif parsed.bic is not None:
-        bic_text = str(parsed.bic)
-    now = utcnow()
+    details = check_bank_details(account_holder, iban, bic)
     with db.transaction() as session:
         partner = load(session, Partner, partner_id, "Partner", lock=True)
-        row = session.exec(
-            select(PartnerBankAccount).where(PartnerBankAccount.partner_id == partner_id)
-        ).first()
-        before = None if row is None else mask_iban(row.iban)
-        if row is None:
-            row = PartnerBankAccount(
-                partner_id=partner_id, account_holder=holder, iban=parsed.compact, updated_by=actor
-            )
-        debits = partner.commission_payment_method == CommissionPaymentMethod.DIRECT_DEBIT
-        new_account = row.iban != parsed.compact or row.id is None
-        if (debits and (new_account or not row.mandate_reference)) or (
-            row.mandate_reference and new_account
-        ):
-            # A direct debit mandate belongs to one account. A partner paying by direct debit
-            # gets a new mandate on the new account, waiting for its acceptance: nothing is
-            # debited until the partner accepts its text (`direct_debit.accept_mandate`). Any
-            # other partner's mandate is withdrawn, not kept on an account it was never given
-            # for.
-            old_mandate = row.mandate_reference
-            row.mandate_reference = (
-                new_mandate_reference(partner.code, secrets.token_hex(3)) if debits else None
-            )
-            row.mandate_signed_on = row.mandate_accepted_at = None
-            row.mandate_accepted_by = row.mandate_accepted_from = None
-            record_event(
-                session,
-                actor=actor,
-                action="partner.mandate_withdrawn"
-                if row.mandate_reference is None
-                else "partner.mandate_reissued"
-                if old_mandate
-                else "partner.mandate_created",
-                subject=f"partner:{partner_id}",
-                data={
-                    "before": old_mandate,
-                    "after": row.mandate_reference,
-                    "iban": mask_iban(parsed.compact),
-                    **({"status": "awaiting the partner's acceptance"} if debits else {}),
-                },
-            )
-        row.account_holder, row.iban, row.bic = holder, parsed.compact, bic_text
-        row.updated_by, row.updated_at = actor, now
-        session.add(row)
+        return save_bank_account(session, partner, details, actor=actor, notify=notify)
+
+
+def save_bank_account(
+    session: Session, partner: Partner, details: BankDetails, *, actor: str, notify: bool
+) -> BankAccountView:
+    """`update_bank_account` inside the caller's transaction, the partner row locked."""
+    partner_id, now = id_of(partner), utcnow()
+    holder, compact, bic_text = details.account_holder, details.iban, details.bic
+    row = session.exec(
+        select(PartnerBankAccount).where(PartnerBankAccount.partner_id == partner_id)
+    ).first()
+    before = None if row is None else mask_iban(row.iban)
+    if row is None:
+        row = PartnerBankAccount(
+            partner_id=partner_id, account_holder=holder, iban=compact, updated_by=actor
+        )
+    debits = partner.commission_payment_method == CommissionPaymentMethod.DIRECT_DEBIT
+    new_account = row.iban != compact or row.id is None
+    if (debits and (new_account or not row.mandate_reference)) or (
+        row.mandate_reference and new_account
+    ):
+        # A direct debit mandate belongs to one account. A partner paying by direct debit
+        # gets a new mandate on the new account, waiting for its acceptance: nothing is
+        # debited until the partner accepts its text (`direct_debit.accept_mandate`). Any
+        # other partner's mandate is withdrawn, not kept on an account it was never given
+        # for.
+        old_mandate = row.mandate_reference
+        row.mandate_reference = (
+            new_mandate_reference(partner.code, secrets.token_hex(3)) if debits else None
+        )
+        row.mandate_signed_on = row.mandate_accepted_at = None
+        row.mandate_accepted_by = row.mandate_accepted_from = None
         record_event(
             session,
             actor=actor,
-            action="partner.bank_details_changed",
+            action="partner.mandate_withdrawn"
+            if row.mandate_reference is None
+            else "partner.mandate_reissued"
+            if old_mandate
+            else "partner.mandate_created",
             subject=f"partner:{partner_id}",
-            data={"before": before, "after": mask_iban(parsed.compact), "holder": holder},
+            data={
+                "before": old_mandate,
+                "after": row.mandate_reference,
+                "iban": mask_iban(compact),
+                **({"status": "awaiting the partner's acceptance"} if debits else {}),
+            },
         )
-        if notify:
-            _tell_partner(session, partner, holder, parsed.compact, actor, now)
-        session.flush()
-        return account_view(row, partner.timezone)
+    row.account_holder, row.iban, row.bic = holder, compact, bic_text
+    row.updated_by, row.updated_at = actor, now
+    session.add(row)
+    record_event(
+        session,
+        actor=actor,
+        action="partner.bank_details_changed",
+        subject=f"partner:{partner_id}",
+        data={"before": before, "after": mask_iban(compact), "holder": holder},
+    )
+    if notify:
+        _tell_partner(session, partner, holder, compact, actor, now)
+    session.flush()
+    return account_view(row, partner.timezone)
 
 
 def _tell_partner(
