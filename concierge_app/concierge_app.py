@@ -43,6 +43,8 @@ from concierge_app.ui.partner.sign_in.page import partner_login_page
 from concierge_app.ui.shared.sandbox_checkout.page import sandbox_checkout_page
 from concierge_app.ui.shared.sandbox_checkout.state import SandboxCheckoutState
 from concierge_app.ui.shared.test_mode import app_wraps as test_mode_wraps
+from concierge_app.ui.staff.api_keys.page import api_keys_page
+from concierge_app.ui.staff.api_keys.state import ApiKeysState
 from concierge_app.ui.staff.audit.page import audit_page
 from concierge_app.ui.staff.audit.state import AuditState
 from concierge_app.ui.staff.booking.page import booking_page
@@ -163,6 +165,8 @@ PAGES = (
     # Sign-in security: the sign-in log, locked accounts (Unlock), the member's password and
     # two-factor sign-in (staff); a partner login's password (partners).
     Page(security_page, routes.SECURITY, "Security · Concierge", SecurityState.load),
+    # The integrations' keys for the bookings API (/api/v1/…).
+    Page(api_keys_page, routes.API_KEYS, "API keys · Concierge", ApiKeysState.load),
     Page(
         partner_profile_page, routes.PARTNER_ACCOUNT, "Account · Extranet", PartnerProfileState.load
     ),

@@ -27,6 +27,7 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("Outbox", routes.OUTBOX),
     ("Audit", routes.AUDIT),
     ("Security", routes.SECURITY),
+    ("API keys", routes.API_KEYS),
 ]
 
 # Below this width the navigation is a Menu button (what the bar needs in a row, with room).
