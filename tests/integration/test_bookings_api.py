@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -19,8 +20,11 @@ from concierge_app.db.bookings import AccommodationPayment, Booking
 from concierge_app.db.engine import Database
 from concierge_app.db.integrations import ApiKey
 from concierge_app.db.parties import Partner
+from concierge_app.domain.idempotency import fingerprint
 from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.services.integrations import api_keys
+from concierge_app.services.integrations.bookings_api import push_booking
+from concierge_app.services.shared.common import today
 
 from ..factories import ACTOR, add_service, make_world, snapshot
 
@@ -387,3 +391,30 @@ def test_the_openapi_document_is_served_without_a_key(client) -> None:
     assert document.status_code == 200
     assert document.json()["openapi"] == "3.1.0"
     assert BOOKINGS in document.json()["paths"]
+
+
+def test_the_same_request_sent_twice_at_once_makes_one_booking(world, db) -> None:
+    """Two identical pushes with one Idempotency-Key at the same moment: one booking, one
+    stored answer, and both callers get it."""
+    caller = api_keys.authenticate(db=db, secret=world["writer"].secret, scope="bookings:write")
+    body = payload(world["code"])
+
+    def push(_: int) -> Any:
+        return push_booking(
+            db=db,
+            caller=caller,
+            body=body,
+            today=today(),
+            idempotency_key="same-moment",
+            fingerprint=fingerprint("POST", BOOKINGS, body),
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(push, range(4)))
+    assert {a.status for a in answers} == {201}
+    assert len({json.dumps(a.body, sort_keys=True) for a in answers}) == 1
+    assert sum(not a.replayed for a in answers) == 1
+    with db.read() as s:
+        assert (
+            len(s.exec(select(Booking).where(Booking.external_reference == "GST-1001")).all()) == 1
+        )

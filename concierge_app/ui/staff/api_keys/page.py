@@ -177,7 +177,7 @@ def _secret_shown() -> rx.Component:
             color_scheme="gray",
         ),
         rx.hstack(
-            rx.button("Done", on_click=S.close_create, id="secret-done"),
+            rx.button("Done", on_click=S.done, id="secret-done"),
             justify="end",
             width="100%",
         ),
@@ -292,6 +292,7 @@ def api_keys_page() -> rx.Component:
                 width="100%",
                 margin_bottom="16px",
                 role="status",
+                id="key-message",
             ),
         ),
         rx.cond(S.loading, loading_card("Loading the keys…"), _keys()),

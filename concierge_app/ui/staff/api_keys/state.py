@@ -70,10 +70,19 @@ class ApiKeysState(PlatformTimesMixin, LiveState, AuthState):
     def open_create(self) -> None:
         self.creating, self.errors, self.new_secret, self.new_name = True, {}, "", ""
 
-    @rx.event
-    def close_create(self, _open: bool = False) -> None:
-        """Done (or the dialog closed): the secret is forgotten for good."""
+    def _forget(self) -> None:
         self.creating, self.errors, self.new_secret, self.new_name = False, {}, "", ""
+
+    @rx.event
+    def done(self) -> None:
+        """Done: the dialog closes and the secret is forgotten for good."""
+        self._forget()
+
+    @rx.event
+    def close_create(self, is_open: bool) -> None:
+        """The dialog closed otherwise (Escape, outside, Cancel): as Done."""
+        if not is_open:
+            self._forget()
 
     @rx.event
     async def create(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -110,8 +119,9 @@ class ApiKeysState(PlatformTimesMixin, LiveState, AuthState):
             self.revoke_error = ""
 
     @rx.event
-    def close_revoke(self, _open: bool = False) -> None:
-        self.revoke_id, self.revoke_label, self.revoke_error = "", "", ""
+    def close_revoke(self, is_open: bool) -> None:
+        if not is_open:
+            self.revoke_id, self.revoke_label, self.revoke_error = "", "", ""
 
     @rx.event
     async def revoke(self, _form: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
