@@ -143,6 +143,9 @@ def openapi_document() -> dict[str, Any]:
                 "post": {
                     "operationId": "pushBooking",
                     "summary": "Create a booking, or update the one with this external_reference",
+                    "description": "Send the whole booking: an omitted optional field takes "
+                    "its default. The same rules as the staff form and the CSV import; an "
+                    "update never lowers what is paid.",
                     "security": [{"bearer": [WRITE_BOOKINGS]}],
                     "parameters": [_IDEMPOTENCY],
                     "requestBody": {

@@ -105,7 +105,7 @@ def booking_fields(body: Any) -> dict[str, str]:
         fields["currency"],
         problems,
     )
-    if body.get("accommodation_total_minor") is None and not problems:
+    if body.get("accommodation_total_minor") is None:
         problems.append(("accommodation_total_minor", "accommodation_total_minor is required."))
     fields["accommodation_paid"] = _minor_text(
         body.get("accommodation_paid_minor"),

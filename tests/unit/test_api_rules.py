@@ -191,3 +191,13 @@ def test_a_cancel_reason_is_optional_checked_and_bounded() -> None:
     for bad in ([], {"reason": 3}, {"reason": "x" * 501}, {"why": "x"}, {"reason": "a\x07"}):
         with pytest.raises(BookingInvalid):
             cancel_reason(bad, "d")
+
+
+def test_every_problem_is_listed_at_once_a_missing_total_too() -> None:
+    data = body(currency="EURO")
+    del data["accommodation_total_minor"]
+    data["guest"] = {"name": 7, "email": "a@b.co"}
+    with pytest.raises(BookingInvalid) as refused:
+        read_api_booking(data)
+    fields = {f for f, _ in refused.value.problems}
+    assert {"guest.name", "accommodation_total_minor"} <= fields
