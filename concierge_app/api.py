@@ -9,6 +9,8 @@ Secure when PUBLIC_BASE_URL is https — and redirects (303) to `next` on this s
 
 `POST /api/auth/signout?kind=staff|partner`: ends the session of the cookie and clears it.
 
+`/api/v1/…`: the bookings API for a PMS or channel manager (`api_v1/`).
+
 Both refuse requests another site starts (Sec-Fetch-Site / Origin): a link elsewhere cannot
 sign someone out, nor into an account of the link maker's choosing.
 """
@@ -23,6 +25,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from concierge_app import routes
+from concierge_app.api_v1.app import api_v1_routes
 from concierge_app.db.engine import get_database
 from concierge_app.domain.sign_in import Kind, safe_next
 from concierge_app.services.access.partner_sign_in import partner_sign_out
@@ -138,5 +141,6 @@ api = Starlette(
         Route(routes.STRIPE_WEBHOOK, stripe_webhook, methods=["POST"]),
         Route(routes.OPEN_SESSION, open_session, methods=["GET"]),
         Route(routes.SIGN_OUT, end_session, methods=["POST"]),
+        *api_v1_routes(),  # the bookings API: /api/v1/…
     ]
 )

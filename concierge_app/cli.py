@@ -1,6 +1,6 @@
 """Command line: `python -m concierge_app.cli migrate | seed-demo | month-end | direct-debit |
 reconcile | deliver-outbox | export-journal | verify-audit | import-bookings FILE |
-create-admin | check [--deploy]`."""
+create-admin | api-key create|list|revoke | check [--deploy]`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from concierge_app.domain.partner_billing import Period
 from concierge_app.services.access import staff_users, two_factor
 from concierge_app.services.books.journal import export_journal
 from concierge_app.services.guest.booking_import import import_bookings
+from concierge_app.services.integrations import api_keys
 from concierge_app.services.outbox.delivery import deliver_due_messages
 from concierge_app.services.partner.billing.month_end import run_month_end
 from concierge_app.services.payments.direct_debit import collect_direct_debits
@@ -383,6 +384,73 @@ def create_admin(
         console.print(f"[red]{refused.message}[/red]")
         raise typer.Exit(1) from None
     console.print(f"Admin {email.strip().lower()} created, with every role: sign in at /login.")
+api_key_app = typer.Typer(
+    no_args_is_help=True, help="API keys of integrations (a PMS, a channel manager)."
+)
+app.add_typer(api_key_app, name="api-key")
+
+
+def _refused(refused: DomainError) -> typer.Exit:
+    console.print(f"[red]{refused.message}[/red]")
+    return typer.Exit(1)
+
+
+@api_key_app.command("create")
+def api_key_create(
+    name: str = typer.Option(..., "--name", help="The integration, e.g. Guesty"),
+    scope: list[str] = typer.Option(  # noqa: B008
+        ..., "--scope", help="bookings:read or bookings:write (repeat for both)"
+    ),
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Make a key; its secret is printed once, here, and never again."""
+    try:
+        made = api_keys.create_key(
+            db=_db(url), name=name, scopes=scope, actor=f"cli:{getpass.getuser()}"
+        )
+    except DomainError as refused:
+        raise _refused(refused) from None
+    console.print(f"API key {made.key.id} for {made.key.name} ({' '.join(made.key.scopes)}).")
+    console.print("The secret, shown once — store it in the integration now:")
+    console.print(made.secret, markup=False, highlight=False, soft_wrap=True)
+
+
+@api_key_app.command("list")
+def api_key_list(
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Every key: prefix, scopes, created, last used, status."""
+    keys = api_keys.list_keys(db=_db(url))
+    if not keys:
+        console.print("No API keys yet: make one with `api-key create`.")
+        return
+    table = Table()
+    for column in ("ID", "Name", "Key", "Scopes", "Created", "Last used", "Status"):
+        table.add_column(column, overflow="fold")
+    for k in keys:
+        table.add_row(
+            str(k.id),
+            k.name,
+            f"{k.prefix}…",
+            " ".join(k.scopes),
+            f"{k.created_at:%Y-%m-%d %H:%M} UTC by {k.created_by}",
+            f"{k.last_used_at:%Y-%m-%d %H:%M} UTC" if k.last_used_at else "never",
+            "active" if k.active else f"revoked {k.revoked_at:%Y-%m-%d %H:%M} UTC",
+        )
+    console.print(table)
+
+
+@api_key_app.command("revoke")
+def api_key_revoke(
+    key_id: int = typer.Argument(..., help="The key's ID (see `api-key list`)"),
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Revoke a key for good: requests with it are refused (403) from now on."""
+    try:
+        key = api_keys.revoke_key(db=_db(url), key_id=key_id, actor=f"cli:{getpass.getuser()}")
+    except DomainError as refused:
+        raise _refused(refused) from None
+    console.print(f"API key {key.id} ({key.prefix}…, {key.name}) is revoked.")
 
 
 @app.command("check")

@@ -47,6 +47,8 @@ from concierge_app.ui.shared.account_link.state import AccountLinkState
 from concierge_app.ui.shared.sandbox_checkout.page import sandbox_checkout_page
 from concierge_app.ui.shared.sandbox_checkout.state import SandboxCheckoutState
 from concierge_app.ui.shared.test_mode import app_wraps as test_mode_wraps
+from concierge_app.ui.staff.api_keys.page import api_keys_page
+from concierge_app.ui.staff.api_keys.state import ApiKeysState
 from concierge_app.ui.staff.audit.page import audit_page
 from concierge_app.ui.staff.audit.state import AuditState
 from concierge_app.ui.staff.booking.page import booking_page
@@ -176,6 +178,8 @@ PAGES = (
     Page(users_page, routes.USERS, "Users · Concierge", UsersState.load),
     Page(partner_users_page, routes.PARTNER_USERS, "Users · Extranet", PartnerUsersState.load),
     Page(account_link_page, routes.ACCOUNT_LINK, "Your account · Concierge", AccountLinkState.load),
+    # The integrations' keys for the bookings API (/api/v1/…).
+    Page(api_keys_page, routes.API_KEYS, "API keys · Concierge", ApiKeysState.load),
     Page(
         partner_profile_page, routes.PARTNER_ACCOUNT, "Account · Extranet", PartnerProfileState.load
     ),

@@ -29,6 +29,7 @@ PAYMENT_EVENTS = "/payments/events"
 SECURITY = "/security"
 USERS = "/users"  # staff users (admin)
 ACCOUNT_LINK = "/account"  # ?t=<token>: accept an invitation or reset a password (public)
+API_KEYS = "/api-keys"
 
 # -- guest -------------------------------------------------------------------------------------
 PORTAL_PREFIX = "/portal/"
@@ -55,6 +56,13 @@ PARTNER_USERS = "/partner/users"
 STRIPE_WEBHOOK = "/api/stripe/webhook"
 OPEN_SESSION = "/api/auth/session"  # ?code=<one-time ticket>&next=<path>
 SIGN_OUT = "/api/auth/signout"  # ?kind=staff|partner
+# the bookings API for a PMS or channel manager (api_v1/); {ref}: our reference or theirs
+API_V1 = "/api/v1"
+API_BOOKINGS = API_V1 + "/bookings"  # POST create/upsert; GET ?external_reference=…
+API_BOOKING = API_BOOKINGS + "/{ref}"
+API_BOOKING_CANCEL = API_BOOKING + "/cancel"
+API_OPENAPI = API_V1 + "/openapi.json"
+API_V1_ANYTHING = API_V1 + "/{rest:path}"  # a JSON 404 for every other path of the API
 
 FAVICON = "/favicon.svg"
 API_PREFIX = "/api/"

@@ -2,6 +2,7 @@
 
 from concierge_app.db.audit import AuditChainHead, AuditEvent
 from concierge_app.db.bookings import AccommodationPayment, Booking, GuestLink, ServiceItem
+from concierge_app.db.integrations import ApiIdempotentRequest, ApiKey
 from concierge_app.db.invoicing import GuestInvoice, InvoiceLine, NumberSequence
 from concierge_app.db.messaging import LifecycleTemplate, OutboxMessage
 from concierge_app.db.parties import Guest, Partner, PartnerGroup, StaffSession, StaffUser
@@ -61,6 +62,8 @@ __all__ = [
     "AccommodationCollector",
     "AccommodationPayment",
     "AccountLink",
+    "ApiIdempotentRequest",
+    "ApiKey",
     "AuditChainHead",
     "AuditEvent",
     "Booking",

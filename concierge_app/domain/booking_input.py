@@ -186,6 +186,12 @@ def _external(raw: str, problems: list[tuple[str, str]]) -> str | None:
     return value or None
 
 
+def reference_shaped(text: str) -> bool:
+    """Whether `text` could be a booking's reference or external reference (a lookup by
+    anything else finds nothing without asking the database)."""
+    return 0 < len(text) <= MAX_EXTERNAL and bool(_EXTERNAL.match(text))
+
+
 def check_booking_fields(
     fields: Mapping[str, str],
 ) -> tuple[BookingInput | None, list[tuple[str, str]]]:

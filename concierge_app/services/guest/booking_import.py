@@ -22,7 +22,7 @@ from sqlmodel import Session
 from concierge_app.db.bookings import Booking
 from concierge_app.db.engine import Database
 from concierge_app.domain.booking_csv import BookingRow, parse_bookings_csv, refuse_rows
-from concierge_app.domain.booking_input import BookingInvalid
+from concierge_app.domain.booking_input import BookingInput, BookingInvalid
 from concierge_app.services.guest.booking_entry import (
     accommodation_paid,
     apply_changes,
@@ -34,6 +34,7 @@ from concierge_app.services.guest.booking_entry import (
 )
 from concierge_app.services.guest.bookings import add_accommodation_payment
 from concierge_app.services.shared.permissions import Permission, require_in
+from concierge_app.services.shared.common import id_of
 
 RowStatus = Literal["created", "updated", "unchanged"]
 IMPORT_PAYMENT = "bookings import"
@@ -64,9 +65,9 @@ class ImportResult:
         )
 
 
-def _payment_problem(session: Session, booking: Booking, line: BookingRow) -> str | None:
+def _payment_problem(session: Session, booking: Booking, booking_in: BookingInput) -> str | None:
     recorded = accommodation_paid(session, booking)
-    wanted = line.booking.accommodation_paid
+    wanted = booking_in.accommodation_paid
     if wanted.currency == recorded.currency and wanted < recorded:
         return (
             f"{recorded} is already recorded as paid for this booking; the file says "
@@ -86,7 +87,7 @@ def _row_problems(session: Session, line: BookingRow) -> list[str]:
             found += missing.problems
     else:
         found += change_problems(session, booking, line.booking)
-        paid = _payment_problem(session, booking, line)
+        paid = _payment_problem(session, booking, line.booking)
         if paid is not None:
             found.append(("accommodation_paid", paid))
     return [f"Row {line.row} ({field}): {message}" for field, message in found]
@@ -105,33 +106,48 @@ def check_against_ledger(db: Database, lines: tuple[BookingRow, ...]) -> None:
         raise refuse_rows(problems, bad)
 
 
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    reference: str  # our booking reference
+    booking_id: int
+    status: RowStatus
+    changed: tuple[str, ...] = ()
+
+
+def upsert_in(session: Session, wanted: BookingInput, *, actor: str, today: date) -> Upserted:
+    """Create the booking of `wanted`'s external reference, or update the one that has it (a
+    higher paid amount adds the difference as a payment), in the caller's transaction;
+    BookingInvalid when the change may not be made."""
+    booking = booking_by_external(session, wanted.external_reference)
+    if booking is None:
+        made = insert_booking(session, wanted, actor=actor, received_on=today)
+        return Upserted(made.reference, made.id, "created")
+    problems = change_problems(session, booking, wanted)
+    paid = _payment_problem(session, booking, wanted)
+    if problems or paid:
+        raise BookingInvalid(problems or [("accommodation_paid", paid or "")])
+    changed = tuple(differences(session, booking, wanted))
+    apply_changes(session, booking, wanted, actor=actor)
+    more = wanted.accommodation_paid - accommodation_paid(session, booking)
+    if more.minor > 0:
+        add_accommodation_payment(
+            session,
+            booking=booking,
+            amount=more,
+            received_on=today,
+            method=IMPORT_PAYMENT,
+            reference=f"IMPORT-PAID-{wanted.accommodation_paid.minor}",
+            actor=actor,
+        )
+        changed += ("accommodation_paid",)
+    status: RowStatus = "updated" if changed else "unchanged"
+    return Upserted(booking.reference, id_of(booking), status, changed)
+
+
 def _write(db: Database, line: BookingRow, *, actor: str, today: date) -> RowOutcome:
-    wanted, external = line.booking, line.external_reference
     with db.transaction() as session:
-        booking = booking_by_external(session, wanted.external_reference)
-        if booking is None:
-            made = insert_booking(session, wanted, actor=actor, received_on=today)
-            return RowOutcome(line.row, external, made.reference, "created")
-        problems = change_problems(session, booking, wanted)
-        paid = _payment_problem(session, booking, line)
-        if problems or paid:
-            raise BookingInvalid(problems or [("accommodation_paid", paid or "")])
-        changed = tuple(differences(session, booking, wanted))
-        apply_changes(session, booking, wanted, actor=actor)
-        more = wanted.accommodation_paid - accommodation_paid(session, booking)
-        if more.minor > 0:
-            add_accommodation_payment(
-                session,
-                booking=booking,
-                amount=more,
-                received_on=today,
-                method=IMPORT_PAYMENT,
-                reference=f"IMPORT-PAID-{wanted.accommodation_paid.minor}",
-                actor=actor,
-            )
-            changed += ("accommodation_paid",)
-        status: RowStatus = "updated" if changed else "unchanged"
-        return RowOutcome(line.row, external, booking.reference, status, changed)
+        done = upsert_in(session, line.booking, actor=actor, today=today)
+    return RowOutcome(line.row, line.external_reference, done.reference, done.status, done.changed)
 
 
 def import_bookings(

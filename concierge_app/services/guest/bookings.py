@@ -22,7 +22,7 @@ from concierge_app.domain.statuses import AccommodationCollector, PartnerKind
 from concierge_app.services.guest.refunds import still_refundable
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of, load
-from concierge_app.services.shared.permissions import Permission, require_in
+from concierge_app.services.shared.permissions import Permission, require
 
 _REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -236,60 +236,65 @@ def cancel_booking(
     *, db: Database, booking_id: int, actor: str, reason: str
 ) -> BookingCancellation:
     """Cancel the booking and its whole portfolio: drafts voided, Active invoices kept."""
-    require_in(db, actor, Permission.BOOKINGS)
+    with db.transaction() as session:
+        return cancel_in(session, booking_id=booking_id, actor=actor, reason=reason)
+
+
+def cancel_in(session: Session, *, booking_id: int, actor: str, reason: str) -> BookingCancellation:
+    """`cancel_booking` inside the caller's transaction (the bookings API's)."""
+    require(session, actor, Permission.BOOKINGS)
     if not reason.strip():
         raise DomainError("Say why the booking is cancelled.", field="reason")
-    with db.transaction() as session:
-        booking = load(session, Booking, booking_id, "Booking", lock=True)
-        if booking.status == BookingStatus.CANCELLED:
-            raise InvalidTransition(f"Booking {booking.reference} is already cancelled.")
-        now = utcnow()
-        booking.status, booking.cancelled_at, booking.cancel_reason = (
-            BookingStatus.CANCELLED.value,
+    booking = load(session, Booking, booking_id, "Booking", lock=True)
+    if booking.status == BookingStatus.CANCELLED:
+        raise InvalidTransition(f"Booking {booking.reference} is already cancelled.")
+    now = utcnow()
+    booking.status, booking.cancelled_at, booking.cancel_reason = (
+        BookingStatus.CANCELLED.value,
+        now,
+        reason.strip(),
+    )
+    session.add(booking)
+    services = session.exec(
+        select(ServiceItem)
+        .where(
+            ServiceItem.booking_id == booking_id,
+            ServiceItem.lifecycle != ServiceLifecycle.CANCELLED,
+        )
+        .with_for_update()
+    ).all()
+    refunds = 0
+    for service in services:
+        if not still_refundable(session, service).is_zero:
+            service.refund_required = True
+            refunds += 1
+        service.lifecycle, service.cancelled_at = ServiceLifecycle.CANCELLED.value, now
+        session.add(service)
+    invoices = session.exec(
+        select(GuestInvoice).where(GuestInvoice.booking_id == booking_id).with_for_update()
+    ).all()
+    drafts = [i for i in invoices if i.status == InvoiceStatus.DRAFT]
+    for draft in drafts:
+        draft.status, draft.voided_at, draft.void_reason = (
+            InvoiceStatus.VOIDED.value,
             now,
-            reason.strip(),
+            "Booking cancelled",
         )
-        session.add(booking)
-        services = session.exec(
-            select(ServiceItem)
-            .where(
-                ServiceItem.booking_id == booking_id,
-                ServiceItem.lifecycle != ServiceLifecycle.CANCELLED,
-            )
-            .with_for_update()
-        ).all()
-        refunds = 0
-        for service in services:
-            if not still_refundable(session, service).is_zero:
-                service.refund_required = True
-                refunds += 1
-            service.lifecycle, service.cancelled_at = ServiceLifecycle.CANCELLED.value, now
-            session.add(service)
-        invoices = session.exec(
-            select(GuestInvoice).where(GuestInvoice.booking_id == booking_id).with_for_update()
-        ).all()
-        drafts = [i for i in invoices if i.status == InvoiceStatus.DRAFT]
-        for draft in drafts:
-            draft.status, draft.voided_at, draft.void_reason = (
-                InvoiceStatus.VOIDED.value,
-                now,
-                "Booking cancelled",
-            )
-            session.add(draft)
-        kept = sum(1 for i in invoices if i.status == InvoiceStatus.ACTIVE)
-        result = BookingCancellation(len(services), len(drafts), kept, refunds)
-        record_event(
-            session,
-            actor=actor,
-            action="booking.cancelled",
-            subject=f"booking:{booking_id}",
-            booking_id=booking_id,
-            data={
-                "reason": reason.strip(),
-                "services_cancelled": len(services),
-                "drafts_voided": [d.id for d in drafts],
-                "active_invoices_kept": kept,
-                "refunds_required": refunds,
-            },
-        )
-        return result
+        session.add(draft)
+    kept = sum(1 for i in invoices if i.status == InvoiceStatus.ACTIVE)
+    result = BookingCancellation(len(services), len(drafts), kept, refunds)
+    record_event(
+        session,
+        actor=actor,
+        action="booking.cancelled",
+        subject=f"booking:{booking_id}",
+        booking_id=booking_id,
+        data={
+            "reason": reason.strip(),
+            "services_cancelled": len(services),
+            "drafts_voided": [d.id for d in drafts],
+            "active_invoices_kept": kept,
+            "refunds_required": refunds,
+        },
+    )
+    return result

@@ -29,6 +29,7 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("Audit", routes.AUDIT),
     ("Users", routes.USERS),
     ("Security", routes.SECURITY),
+    ("API keys", routes.API_KEYS),
 ]
 
 # The role a link needs (the others are for every staff member). Hidden links are a courtesy:

@@ -1,0 +1,2 @@
+"""Integrations (a PMS, a channel manager) over the JSON API: their keys, idempotent requests
+and the bookings they push."""

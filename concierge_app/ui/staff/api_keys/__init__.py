@@ -1,0 +1,1 @@
+"""The API keys page (staff): integrations' keys for the bookings API."""
