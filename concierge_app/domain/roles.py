@@ -31,6 +31,7 @@ class Permission(StrEnum):
     WRITE_OFF = "write_off"
     RECONCILIATION = "reconciliation"
     EXPORTS = "exports"  # the journal export
+    PARTNERS = "partners"  # create and edit properties and service partners
     USERS = "users"  # staff and partner users
     API_KEYS = "api_keys"
     TEMPLATES = "templates"
@@ -47,10 +48,17 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.WRITE_OFF,
             Permission.RECONCILIATION,
             Permission.EXPORTS,
+            Permission.PARTNERS,
         }
     ),
     Role.ADMIN: frozenset(
-        {Permission.USERS, Permission.API_KEYS, Permission.TEMPLATES, Permission.SECURITY}
+        {
+            Permission.USERS,
+            Permission.API_KEYS,
+            Permission.TEMPLATES,
+            Permission.SECURITY,
+            Permission.PARTNERS,
+        }
     ),
 }
 
@@ -67,6 +75,7 @@ _WHAT: dict[Permission, str] = {
     Permission.WRITE_OFF: "writing off invoices",
     Permission.RECONCILIATION: "running a reconciliation",
     Permission.EXPORTS: "exports",
+    Permission.PARTNERS: "creating or editing partners",
     Permission.USERS: "managing users",
     Permission.API_KEYS: "managing API keys",
     Permission.TEMPLATES: "editing templates",

@@ -33,8 +33,8 @@ from concierge_app.services.guest.booking_entry import (
     property_by_code,
 )
 from concierge_app.services.guest.bookings import add_accommodation_payment
-from concierge_app.services.shared.permissions import Permission, require_in
 from concierge_app.services.shared.common import id_of
+from concierge_app.services.shared.permissions import Permission, require_in
 
 RowStatus = Literal["created", "updated", "unchanged"]
 IMPORT_PAYMENT = "bookings import"

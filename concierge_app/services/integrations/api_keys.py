@@ -36,6 +36,7 @@ from concierge_app.domain.api_keys import (
 from concierge_app.domain.errors import InvalidTransition
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of, load
+from concierge_app.services.shared.permissions import Permission, require
 
 LAST_USE_EVERY = timedelta(minutes=1)
 
@@ -94,6 +95,7 @@ def create_key(*, db: Database, name: str, scopes: Iterable[str], actor: str) ->
     clean_name, clean_scopes = read_name(name), read_scopes(scopes)
     secret = key_from_random("".join(secrets.choice(ALPHABET) for _ in range(SECRET_LENGTH)))
     with db.transaction() as session:
+        require(session, actor, Permission.API_KEYS)
         row = ApiKey(
             name=clean_name,
             prefix=shown_prefix(secret),
@@ -123,6 +125,7 @@ def list_keys(*, db: Database) -> list[KeyView]:
 def revoke_key(*, db: Database, key_id: int, actor: str) -> KeyView:
     """Revoke the key for good; a key already revoked is refused (InvalidTransition)."""
     with db.transaction() as session:
+        require(session, actor, Permission.API_KEYS)
         row = load(session, ApiKey, key_id, "API key", lock=True)
         if row.revoked_at is not None:
             raise InvalidTransition(f"The key {row.prefix}… ({row.name}) is already revoked.")

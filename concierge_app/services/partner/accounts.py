@@ -20,6 +20,7 @@ from concierge_app.services.access.passwords import check_policy, hash_password
 from concierge_app.services.partner.views.finance.bank_account import save_bank_account
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of
+from concierge_app.services.shared.permissions import Permission, require
 
 # What staff may see and change of a partner (its code and id never change), as audited.
 DETAILS = (
@@ -69,6 +70,7 @@ def create_partner(
     if len(country) != 2 or not country.isalpha():
         raise DomainError("The country is a two-letter code such as ES.", field="country")
     with db.transaction() as session:
+        require(session, actor, Permission.PARTNERS)
         if session.exec(select(Partner.id).where(Partner.code == code)).first():
             raise Conflict(f"A partner with ID {code} already exists.", field="code")
         partner = Partner(

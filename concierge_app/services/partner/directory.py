@@ -34,6 +34,7 @@ from concierge_app.services.partner.billing.commission_rates import add_rate, pa
 from concierge_app.services.partner.views.finance.bank_account import mask_iban, save_bank_account
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of, load
+from concierge_app.services.shared.permissions import Permission, require
 
 MAX_LISTED = 500
 _RATE_FIELDS = {"rate": "commission_rate", "valid_from": "rate_valid_from"}
@@ -183,6 +184,7 @@ def edit_partner(
         except DomainError as bad:
             raise PartnerInvalid([("rate_valid_from", bad.message)]) from None
     with db.transaction() as session:
+        require(session, actor, Permission.PARTNERS)
         partner = load(session, Partner, _by_code(session, code).id, "Partner", lock=True)
         partner_id = id_of(partner)
         changes = {
