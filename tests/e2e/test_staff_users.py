@@ -205,7 +205,6 @@ def test_admin_invites_an_extranet_login_from_the_partner_page(
     expect(page.locator("#logins-message")).to_contain_text("can no longer sign in")
     expect(row).to_contain_text("Invitation expired")
     expect(row.get_by_role("button")).to_have_count(0)
-    card.scroll_into_view_if_needed()
     shot(page, "partner-page-logins")
 
 
