@@ -78,7 +78,13 @@ from concierge_app.services.payments import checkout
 from concierge_app.services.payments.checkout import EventOutcome
 from concierge_app.services.shared.audit import verify_chain
 
-from ..conftest import PG_ADMIN_URL, create_pg_database, drop_pg_database, require_postgres
+from ..conftest import (
+    PG_ADMIN_URL,
+    add_test_staff,
+    create_pg_database,
+    drop_pg_database,
+    require_postgres,
+)
 from ..factories import ACTOR, World, add_service, make_world, pay, send_draft, snapshot
 
 CURRENCIES = ("EUR", "USD", "JPY", "KWD")
@@ -1464,6 +1470,7 @@ def pg_template_url() -> Any:
     url = create_pg_database("concierge_sm_template")
     try:
         run_migrations(url)
+        add_test_staff(url)  # the staff member the tests act as (ACTOR)
         yield url
     finally:
         drop_pg_database(url)
