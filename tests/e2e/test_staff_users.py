@@ -128,6 +128,14 @@ def test_admin_invites_a_concierge_who_cannot_reach_admin_pages(
 
     page.reload()
     expect(row).to_contain_text("Active", timeout=30_000)
+    row.get_by_role("button", name=f"Roles of {email}").click()
+    roles = page.get_by_role("dialog")
+    expect(roles.locator("#role-concierge")).to_be_checked()
+    roles.locator("#role-finance").click()
+    roles.locator("#role-concierge").click()
+    roles.get_by_role("button", name="Save roles").click()
+    expect(page.locator("#users-message")).to_contain_text("roles are saved")
+    expect(row.locator("td").nth(1)).to_have_text("finance")
     row.get_by_role("button", name=f"Disable {email}").click()
     expect(page.locator("#users-message")).to_contain_text("is disabled")
     expect(row).to_contain_text("Disabled")
@@ -205,7 +213,6 @@ def test_admin_invites_an_extranet_login_from_the_partner_page(
     expect(page.locator("#logins-message")).to_contain_text("can no longer sign in")
     expect(row).to_contain_text("Invitation expired")
     expect(row.get_by_role("button")).to_have_count(0)
-    card.scroll_into_view_if_needed()
     shot(page, "partner-page-logins")
 
 

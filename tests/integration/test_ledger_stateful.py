@@ -1470,7 +1470,7 @@ def pg_template_url() -> Any:
     url = create_pg_database("concierge_sm_template")
     try:
         run_migrations(url)
-        add_test_staff(url)
+        add_test_staff(url)  # the staff member the tests act as (ACTOR)
         yield url
     finally:
         drop_pg_database(url)

@@ -72,7 +72,7 @@ from concierge_app.settings import get_settings
 from concierge_app.ui.partner.invoices.state import outstanding_rows
 from concierge_app.ui.shared.document_rows import to_pay_text
 
-from ..conftest import create_pg_database, drop_pg_database, require_postgres
+from ..conftest import add_test_staff, create_pg_database, drop_pg_database, require_postgres
 from ..factories import ACTOR
 from .test_ledger_stateful import PostgresDatabases, SqliteDatabases
 from .test_partner_documents import partner, run, stay
@@ -428,6 +428,7 @@ def test_every_partner_page_adds_up_and_staff_and_partner_agree_on_postgres(
     template = create_pg_database("concierge_partner_money")
     try:
         run_migrations(template)
+        add_test_staff(template)  # the staff member the tests act as (ACTOR)
         databases = PostgresDatabases(template)
         seen: dict[str, int] = {}
 

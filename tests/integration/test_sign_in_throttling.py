@@ -193,7 +193,7 @@ def test_a_disabled_account_is_refused_and_logged_as_disabled(staff):
     from concierge_app.db.parties import StaffUser
 
     with staff.transaction() as s:
-        s.exec(select(StaffUser)).one().is_active = False
+        s.exec(select(StaffUser).where(StaffUser.email == STAFF_EMAIL)).one().is_active = False
     assert "not correct" in fail(staff, password=STAFF_PASSWORD).message
     assert outcomes(staff) == ["disabled"]
     assert account_row(staff, STAFF_EMAIL).failures == 1

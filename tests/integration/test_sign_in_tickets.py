@@ -54,7 +54,7 @@ def test_a_ticket_of_a_disabled_account_opens_nothing(db):
     add_staff(db)
     step = auth.sign_in(db=db, email=STAFF_EMAIL, password=STAFF_PASSWORD)
     with db.transaction() as s:
-        s.exec(select(StaffUser)).one().is_active = False
+        s.exec(select(StaffUser).where(StaffUser.email == STAFF_EMAIL)).one().is_active = False
     assert tickets.redeem_session(db=db, code=step.ticket) is None
 
 

@@ -17,7 +17,14 @@ from concierge_app.services.access import staff_sign_in as auth
 from concierge_app.services.access.passwords import WeakPassword
 from concierge_app.services.access.tickets import redeem_session
 
-from .sign_in_support import STAFF_PASSWORD, add_staff, log_rows, outcomes, staff_token
+from .sign_in_support import (
+    STAFF_EMAIL,
+    STAFF_PASSWORD,
+    add_staff,
+    log_rows,
+    outcomes,
+    staff_token,
+)
 
 NEW_PASSWORD = "velvet harbour migrates sideways"
 
@@ -41,7 +48,7 @@ def test_a_right_password_gives_a_ticket_that_opens_one_session_stored_only_as_a
     assert opened is not None and len(opened.token) >= 43
     with staff.read() as s:
         stored = s.exec(select(StaffSession)).one()
-        user = s.exec(select(StaffUser)).one()
+        user = s.exec(select(StaffUser).where(StaffUser.email == STAFF_EMAIL)).one()
         audited = s.exec(select(AuditEvent).where(AuditEvent.action == "staff.signed_in")).all()
     assert opened.token not in stored.token_hash and len(stored.token_hash) == 64
     assert user.password_hash.startswith("$argon2")
@@ -93,7 +100,7 @@ def test_a_disabled_account_cannot_sign_in_or_keep_its_session_and_the_log_says_
     token = staff_token(staff)
     pending = auth.sign_in(db=staff, email="clara@example.com", password=STAFF_PASSWORD)
     with staff.transaction() as s:
-        s.exec(select(StaffUser)).one().is_active = False
+        s.exec(select(StaffUser).where(StaffUser.email == STAFF_EMAIL)).one().is_active = False
     assert auth.current_staff(db=staff, token=token) is None
     with pytest.raises(auth.SignInRefused, match="not correct"):
         auth.sign_in(db=staff, email="clara@example.com", password=STAFF_PASSWORD)

@@ -74,6 +74,8 @@ def test_every_default_template_previews_with_its_own_text(db):
             assert reference in subject + body, key  # about the real booking
         elif key == "reconciliation_drift":  # to finance staff, about the provider
             assert "differences" in subject, key
+        elif "link_url" in template.placeholders:  # an account link: to a person, with the link
+            assert "Ana García" in body and "/account?t=" in body, key
         else:  # a partner message: the sample partner's
             assert "PRP-0000" in subject + body, key
 

@@ -32,9 +32,9 @@ FINANCE_NAV: list[tuple[str, str]] = [
 ]
 
 
-# Below this width the links are a Menu button: a group login's row of links (the widest)
-# needs about 950 px, on a line of its own under the platform's name when need be.
-PARTNER_NAV_WIDE = "1024px"
+# Below this width the links are a Menu button: a group login's row of links (the widest, with
+# Users) needs about 1,010 px, on a line of its own under the platform's name when need be.
+PARTNER_NAV_WIDE = "1100px"
 
 
 def _who(align: Literal["start", "end"]) -> rx.Component:
