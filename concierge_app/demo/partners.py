@@ -118,6 +118,7 @@ def create_partners(db: Database) -> dict[str, int]:
             payout_method=payout,
             commission_payment_method=method,
             finance_email=f"finance+{code.lower()}@partners.demo.test",
+            finance_contact=f"{name} accounts",
             address=ADDRESSES.get(code, ""),
             actor=ACTOR,
         )
