@@ -3,7 +3,7 @@ finance, admin; staff who existed before keep every role) and `account_link` (th
 invitation and password-reset links of staff and partner users, stored as token hashes).
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-06 22:40:00.000000
 """
 

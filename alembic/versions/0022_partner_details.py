@@ -2,7 +2,7 @@
 beside the finance email. Existing partners get "" (their name is asked for on the next edit).
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 Create Date: 2026-12-06 22:45:00.000000
 """
 
