@@ -56,7 +56,7 @@ async def _caller(request: Request, scope: str) -> Caller:
 
 def _answered(answer: Answer) -> JSON:
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    booking = answer.body.get("booking")
+    booking = answer.body.get("data")
     if answer.status == 201 and isinstance(booking, dict):
         headers["Location"] = routes.API_BOOKING.replace("{ref}", str(booking["reference"]))
     return JSON(answer.body, status_code=answer.status, headers=headers)
@@ -108,7 +108,7 @@ async def read(request: Request) -> Response:
     """GET /api/v1/bookings/{ref}: by our reference or the external one."""
     await _caller(request, READ_BOOKINGS)
     document = await asyncio.to_thread(get_booking, db=get_database(), ref=_ref(request))
-    return JSON({"booking": document})
+    return JSON({"data": document})
 
 
 @answering

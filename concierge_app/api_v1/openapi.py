@@ -207,7 +207,7 @@ def openapi_document() -> dict[str, Any]:
                                 "application/json": {
                                     "schema": {
                                         "type": "object",
-                                        "properties": {"booking": booking},
+                                        "properties": {"data": booking},
                                     }
                                 }
                             },
@@ -274,7 +274,7 @@ def openapi_document() -> dict[str, Any]:
                             "type": "string",
                             "enum": ["created", "updated", "unchanged", "cancelled"],
                         },
-                        "booking": booking,
+                        "data": booking,
                     },
                 },
                 "Error": {

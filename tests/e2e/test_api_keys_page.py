@@ -104,3 +104,8 @@ def test_make_a_key_see_its_secret_once_use_it_and_revoke_it(
     status, body = api_get(base, "/api/v1/bookings?external_reference=NONE-1", secret)
     assert status == 403 and body["error"]["code"] == "forbidden"
     shot(page, "api-keys-revoked")
+    # the staff bar with its new link still fits where it stops collapsing (1000 px)
+    page.set_viewport_size({"width": 1000, "height": 900})
+    page.screenshot(path=str(SHOTS / "api-keys-1000.png"), style=HIDE_TOASTS)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    expect(page.locator("#top-bar").get_by_role("link", name="API keys")).to_be_visible()

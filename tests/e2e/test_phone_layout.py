@@ -38,7 +38,7 @@ from concierge_app.services.shared.common import today
 from concierge_app.ui.partner.invoices.state import outstanding_rows
 from concierge_app.ui.partner.shell import PARTNER_NAV_WIDE
 from concierge_app.ui.shared.document_rows import InvoiceRow
-from concierge_app.ui.staff.shell import STAFF_NAV_WIDE
+from concierge_app.ui.staff.shell import NAV_ITEMS, STAFF_NAV_WIDE
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_partner_finance import RGB
 
@@ -519,7 +519,7 @@ def test_the_staff_navigation_is_a_menu_on_a_phone_and_a_row_on_a_desktop(
     shot(page, screenshot_dir / "phone-staff-bar-390.png", full_page=False)
     open_menu(page)
     menu = page.locator("#nav-menu")
-    expect(menu.get_by_role("link")).to_have_count(10)  # the demo admin sees every link
+    expect(menu.get_by_role("link")).to_have_count(len(NAV_ITEMS))  # the demo admin: every link
     expect(menu.get_by_role("link", name="Bookings")).to_have_attribute("aria-current", "page")
     expect(menu.get_by_role("button", name="Sign out")).to_be_visible()
     assert_fits(page, "the staff bar with its menu open", CHROME)

@@ -80,7 +80,7 @@ def error_of(response: Any) -> dict[str, Any]:
 def test_a_booking_is_created_read_by_either_reference_and_audited(client, world, db) -> None:
     made = client.post(BOOKINGS, json=payload(world["code"]), headers=auth(world["writer"]))
     assert made.status_code == 201, made.text
-    booking = made.json()["booking"]
+    booking = made.json()["data"]
     assert made.json()["result"] == "created"
     assert made.headers["location"] == f"{BOOKINGS}/{booking['reference']}"
     assert booking["external_reference"] == "GST-1001"
@@ -95,7 +95,7 @@ def test_a_booking_is_created_read_by_either_reference_and_audited(client, world
     }
     for ref in (booking["reference"], "GST-1001"):
         read = client.get(f"{BOOKINGS}/{ref}", headers=auth(world["reader"]))
-        assert read.status_code == 200 and read.json()["booking"] == booking
+        assert read.status_code == 200 and read.json()["data"] == booking
     found = client.get(
         BOOKINGS, params={"external_reference": "GST-1001"}, headers=auth(world["reader"])
     )
@@ -113,7 +113,7 @@ def test_a_known_external_reference_updates_its_booking_and_the_same_body_change
     client, world, db
 ) -> None:
     headers = auth(world["writer"])
-    first = client.post(BOOKINGS, json=payload(world["code"]), headers=headers).json()["booking"]
+    first = client.post(BOOKINGS, json=payload(world["code"]), headers=headers).json()["data"]
     changed = client.post(
         BOOKINGS,
         json=payload(
@@ -131,8 +131,8 @@ def test_a_known_external_reference_updates_its_booking_and_the_same_body_change
         "accommodation_total",
         "accommodation_paid",
     }
-    assert changed.json()["booking"]["reference"] == first["reference"]
-    assert changed.json()["booking"]["accommodation_paid_minor"] == 150000
+    assert changed.json()["data"]["reference"] == first["reference"]
+    assert changed.json()["data"]["accommodation_paid_minor"] == 150000
     same = client.post(
         BOOKINGS,
         json=payload(
@@ -172,15 +172,15 @@ def test_a_booking_is_cancelled_once_with_its_services(client, world, db) -> Non
     assert cancelled.status_code == 200, cancelled.text
     data = cancelled.json()
     assert data["result"] == "cancelled" and data["services_cancelled"] == 1
-    assert data["booking"]["status"] == "cancelled"
-    assert data["booking"]["cancel_reason"] == "Guest asked"
+    assert data["data"]["status"] == "cancelled"
+    assert data["data"]["cancel_reason"] == "Guest asked"
     again = client.post(f"{BOOKINGS}/{reference}/cancel", headers=auth(world["writer"]))
     assert again.status_code == 409 and error_of(again)["code"] == "conflict"
     made = client.post(BOOKINGS, json=payload(world["code"]), headers=auth(world["writer"]))
     by_theirs = client.post(f"{BOOKINGS}/GST-1001/cancel", headers=auth(world["writer"]))
     assert by_theirs.status_code == 200
-    assert by_theirs.json()["booking"]["reference"] == made.json()["booking"]["reference"]
-    assert by_theirs.json()["booking"]["cancel_reason"] == "Cancelled through the API by Guesty"
+    assert by_theirs.json()["data"]["reference"] == made.json()["data"]["reference"]
+    assert by_theirs.json()["data"]["cancel_reason"] == "Cancelled through the API by Guesty"
 
 
 # -- idempotency ---------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ def test_idempotency_keys_belong_to_their_api_key(client, world, db) -> None:
         BOOKINGS, json=payload(world["code"], external_reference="HA-9"), headers=auth(other, **key)
     )
     assert (one.status_code, two.status_code) == (201, 201)
-    assert one.json()["booking"]["reference"] != two.json()["booking"]["reference"]
+    assert one.json()["data"]["reference"] != two.json()["data"]["reference"]
 
 
 def test_a_refused_request_is_not_stored_under_its_key(client, world) -> None:

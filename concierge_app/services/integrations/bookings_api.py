@@ -92,7 +92,7 @@ def push_booking(
         document: dict[str, Any] = {
             "result": done.status,
             "changed": list(done.changed),
-            "booking": booking_document(session, booking),
+            "data": booking_document(session, booking),
         }
         return Answer(201 if done.status == "created" else 200, document)
 
@@ -130,7 +130,7 @@ def cancel_through_api(
                 "drafts_voided": done.drafts_voided,
                 "active_invoices_kept": done.active_invoices_kept,
                 "refunds_required": done.refunds_required,
-                "booking": booking_document(session, booking),
+                "data": booking_document(session, booking),
             },
         )
 
