@@ -304,6 +304,11 @@ def test_a_new_platform_goes_live_from_an_empty_database(
     invite(admin, base, *FINANCE, roles={"finance"})
     concierge = accept(browser, base, account_link(db, CONCIERGE[0]), CONCIERGE[0])
     finance = accept(browser, base, account_link(db, FINANCE[0]), FINANCE[0])
+    admin.reload()
+    for email, _ in (CONCIERGE, FINANCE):
+        expect(admin.locator(f"tr.staff-user[data-email='{email}']")).to_contain_text(
+            "Active", timeout=30_000
+        )
     shot(admin, "users")
 
     new_partner(admin, base, *PROPERTY, "Property", "villa")
