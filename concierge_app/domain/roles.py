@@ -57,7 +57,6 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.API_KEYS,
             Permission.TEMPLATES,
             Permission.SECURITY,
-            Permission.PARTNERS,
         }
     ),
 }

@@ -114,7 +114,8 @@ def test_upgrading_keeps_every_payment_and_refuses_one_with_two_payers(at_0011):
     url = at_0011
     db = Database(url)
     lend_partner_columns(url, True)
-    sol = prop(db, "PRP-SOL9", "Villa Sol")
+    # the app itself makes it: the old schema has no staff roles (migration 0021)
+    sol = prop(db, "PRP-SOL9", "Villa Sol", actor="system:test")
     lend_later_schema(url, True)
     stay(db, sol, "BK-9", date(2026, 11, 2), date(2026, 11, 6), "800.00")
     # the app itself runs it: the old schema has no staff roles (migration 0021)

@@ -48,8 +48,7 @@ def test_upgrade_head_on_an_empty_postgres_database():
 
 
 def test_demo_data_covers_every_strategy_invoice_status_and_three_currencies(db: Database):
-    assert not has_data(db)
-    ids = load_demo(db)
+    ids = load_demo(db)  # (an empty database: tests/integration/test_empty_platform.py)
     assert has_data(db)
     summaries = queries.list_bookings(db=db)
     assert len(summaries) >= 4

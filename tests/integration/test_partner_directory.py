@@ -22,6 +22,7 @@ from concierge_app.db.partner_billing import PartnerBankAccount
 from concierge_app.domain.commission_rates import FROM_THE_START
 from concierge_app.domain.errors import Conflict, NotFound
 from concierge_app.domain.partner_input import PartnerInvalid
+from concierge_app.domain.roles import Role
 from concierge_app.services.partner.directory import (
     add_partner,
     edit_partner,
@@ -29,7 +30,7 @@ from concierge_app.services.partner.directory import (
     partner_list,
 )
 
-from ..factories import ACTOR, make_booking
+from ..factories import ACTOR, add_staff, make_booking
 
 TODAY = date(2026, 12, 6)
 IBAN = "ES9121000418450200051332"
@@ -145,6 +146,7 @@ def test_bad_input_changes_nothing(db: Database) -> None:
 
 def test_an_edit_writes_and_audits_only_what_changed_once(db: Database) -> None:
     add_partner(db=db, fields=FORM, actor=ACTOR)
+    add_staff(db, "boss@test.example", Role.FINANCE)
     form = edit_form(
         name="Villa Sol Mallorca S.L.",
         finance_email="cuentas@villasol.es",

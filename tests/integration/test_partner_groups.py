@@ -59,7 +59,7 @@ def eur(text: str) -> Money:
     return Money.parse(text, "EUR")
 
 
-def prop(db, code, name):
+def prop(db, code, name, actor=ACTOR):
     """A property paid gross (it owes its whole commission), paying by bank transfer, in a
     country without VAT documents."""
     return partners.create_partner(
@@ -74,7 +74,7 @@ def prop(db, code, name):
         finance_email=f"{code.lower()}@example.com",
         payout_method="gross_stripe",
         commission_payment_method="bank_transfer",
-        actor=ACTOR,
+        actor=actor,
     )
 
 
