@@ -384,6 +384,8 @@ def create_admin(
         console.print(f"[red]{refused.message}[/red]")
         raise typer.Exit(1) from None
     console.print(f"Admin {email.strip().lower()} created, with every role: sign in at /login.")
+
+
 api_key_app = typer.Typer(
     no_args_is_help=True, help="API keys of integrations (a PMS, a channel manager)."
 )

@@ -9,45 +9,17 @@ from reflex.vars import ObjectVar
 from concierge_app.ui.partner.shell import partner_shell
 from concierge_app.ui.partner.users.state import ColleagueRow
 from concierge_app.ui.partner.users.state import PartnerUsersState as U
+from concierge_app.ui.shared.account_status import active_toggle, status_badge
 from concierge_app.ui.shared.forms import form_error, form_field
 from concierge_app.ui.shared.layout import loading_card, page_header
-
-
-def _status(r: ObjectVar[ColleagueRow]) -> rx.Component:
-    return rx.match(
-        r.status,
-        ("Active", rx.badge("Active", color_scheme="green")),
-        ("Invited", rx.badge("Invited", color_scheme="blue")),
-        rx.badge(r.status, color_scheme="gray", white_space="normal"),
-    )
 
 
 def _action(r: ObjectVar[ColleagueRow]) -> rx.Component:
     return rx.cond(
         r.is_me,
         rx.text("You", size="1", color_scheme="gray"),
-        rx.cond(
-            r.status == "Invitation expired",
-            rx.fragment(),
-            rx.cond(
-                r.status == "Disabled",
-                rx.button(
-                    "Enable",
-                    size="1",
-                    variant="soft",
-                    color_scheme="green",
-                    on_click=U.set_active(r.id, True),
-                    custom_attrs={"aria-label": "Enable " + r.email},
-                ),
-                rx.button(
-                    rx.cond(r.status == "Invited", "Cancel invitation", "Disable"),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=U.set_active(r.id, False),
-                    custom_attrs={"aria-label": "Disable " + r.email},
-                ),
-            ),
+        active_toggle(
+            r.status, r.email, enable=U.set_active(r.id, True), disable=U.set_active(r.id, False)
         ),
     )
 
@@ -57,7 +29,7 @@ def _row(r: ObjectVar[ColleagueRow]) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.text(r.name, size="2", weight="medium", word_break="break-word"),
-                _status(r),
+                status_badge(r.status),
                 rx.cond(r.group_login, rx.badge("All properties", color_scheme="gray")),
                 spacing="2",
                 align="center",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from concierge_app.ui.shared.account_status import active_toggle, status_badge
 from concierge_app.ui.shared.forms import form_error
 from concierge_app.ui.staff.partner_account.logins_state import LoginRow
 from concierge_app.ui.staff.partner_account.logins_state import PartnerLoginsState as L
@@ -17,12 +18,7 @@ def _row(r: ObjectVar[LoginRow]) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.text(r.name, size="2", weight="medium", word_break="break-word"),
-                rx.match(
-                    r.status,
-                    ("Active", rx.badge("Active", color_scheme="green")),
-                    ("Invited", rx.badge("Invited", color_scheme="blue")),
-                    rx.badge(r.status, color_scheme="gray", white_space="normal"),
-                ),
+                status_badge(r.status),
                 rx.cond(r.group_login, rx.badge("Group login", color_scheme="gray")),
                 spacing="2",
                 align="center",
@@ -32,28 +28,11 @@ def _row(r: ObjectVar[LoginRow]) -> rx.Component:
             spacing="1",
             min_width="0",
         ),
-        rx.cond(
-            r.status == "Invitation expired",
-            rx.fragment(),
-            rx.cond(
-                r.status == "Disabled",
-                rx.button(
-                    "Enable",
-                    size="1",
-                    variant="soft",
-                    color_scheme="green",
-                    on_click=L.set_login_active(r.id, True),
-                    custom_attrs={"aria-label": "Enable " + r.email},
-                ),
-                rx.button(
-                    rx.cond(r.status == "Invited", "Cancel invitation", "Disable"),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=L.set_login_active(r.id, False),
-                    custom_attrs={"aria-label": "Disable " + r.email},
-                ),
-            ),
+        active_toggle(
+            r.status,
+            r.email,
+            enable=L.set_login_active(r.id, True),
+            disable=L.set_login_active(r.id, False),
         ),
         justify="between",
         align="center",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
+from concierge_app.ui.shared.account_status import active_toggle, status_badge
 from concierge_app.ui.shared.forms import dialog_form, form_error, form_field
 from concierge_app.ui.shared.layout import loading_card, page_header, table_header
 from concierge_app.ui.staff.shell import page_shell
@@ -19,15 +20,6 @@ ROLE_HINTS = {
     "finance": "refunds, partner money, write-off, exports",
     "admin": "users, API keys, templates, sign-in security",
 }
-
-
-def _status(r: ObjectVar[UserRow]) -> rx.Component:
-    return rx.match(
-        r.status,
-        ("Active", rx.badge("Active", color_scheme="green")),
-        ("Invited", rx.badge("Invited", color_scheme="blue")),
-        rx.badge(r.status, color_scheme="gray", white_space="normal"),
-    )
 
 
 def _actions(r: ObjectVar[UserRow]) -> rx.Component:
@@ -53,31 +45,7 @@ def _actions(r: ObjectVar[UserRow]) -> rx.Component:
         ),
         rx.cond(
             ~r.is_me,
-            rx.cond(
-                r.status == "Invitation expired",
-                rx.fragment(),
-                rx.cond(
-                    r.status == "Disabled",
-                    rx.button(
-                        "Enable",
-                        size="1",
-                        variant="soft",
-                        color_scheme="green",
-                        on_click=S.enable(r.id),
-                        custom_attrs={"aria-label": "Enable " + r.email},
-                        class_name="enable-user",
-                    ),
-                    rx.button(
-                        rx.cond(r.status == "Invited", "Cancel invitation", "Disable"),
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        on_click=S.disable(r.id),
-                        custom_attrs={"aria-label": "Disable " + r.email},
-                        class_name="disable-user",
-                    ),
-                ),
-            ),
+            active_toggle(r.status, r.email, enable=S.enable(r.id), disable=S.disable(r.id)),
         ),
         spacing="2",
         justify="end",
@@ -90,7 +58,7 @@ def _row(r: ObjectVar[UserRow]) -> rx.Component:
         rx.table.row_header_cell(rx.text(r.name, weight="medium", word_break="break-word")),
         rx.table.cell(rx.text(r.email, word_break="break-all")),
         rx.table.cell(r.roles),
-        rx.table.cell(_status(r)),
+        rx.table.cell(status_badge(r.status)),
         rx.table.cell(r.last_sign_in, white_space="nowrap"),
         rx.table.cell(_actions(r)),
         class_name="staff-user",
@@ -102,7 +70,7 @@ def _stacked(r: ObjectVar[UserRow]) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.text(r.name, size="2", weight="medium", word_break="break-word", min_width="0"),
-            _status(r),
+            status_badge(r.status),
             justify="between",
             width="100%",
             align="center",
