@@ -8,9 +8,10 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from concierge_app.ui.shared.forms import dialog_footer, dialog_form, form_error
-from concierge_app.ui.shared.layout import loading_card, page_header
+from concierge_app.ui.shared.layout import loading_card, page_header, table_header
 from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE
+from concierge_app.ui.shared.stacked_table import PHONE, stacked_cell, stacked_table
 from concierge_app.ui.staff.partners.fields import partner_fields
 from concierge_app.ui.staff.partners.state import (
     KIND_FILTERS,
@@ -19,8 +20,6 @@ from concierge_app.ui.staff.partners.state import (
 )
 from concierge_app.ui.staff.partners.state import PartnersState as S
 from concierge_app.ui.staff.shell import page_shell
-
-_WIDE = {"display": rx.breakpoints(initial="none", md="table-cell")}  # hidden on a phone
 
 
 def _kind_badge(row: ObjectVar[PartnerRow]) -> rx.Component:
@@ -34,7 +33,7 @@ def _kind_badge(row: ObjectVar[PartnerRow]) -> rx.Component:
 
 def _row(row: ObjectVar[PartnerRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(
+        stacked_cell(
             rx.vstack(
                 rx.link(row.name, href=row.href, weight="medium", **WRAP_ANYWHERE),
                 rx.text(
@@ -42,13 +41,14 @@ def _row(row: ObjectVar[PartnerRow]) -> rx.Component:
                 ),
                 spacing="0",
             ),
+            title=True,
             min_width="140px",
         ),
-        rx.table.cell(_kind_badge(row)),
-        rx.table.cell(rx.text(row.category, color_scheme="gray", **WRAP_ANYWHERE), **_WIDE),
-        rx.table.cell(row.country, **_WIDE),
-        rx.table.cell(rx.code(row.currency, variant="ghost", color_scheme="gray")),
-        rx.table.cell(
+        stacked_cell(_kind_badge(row), label="Kind"),
+        stacked_cell(rx.text(row.category, color_scheme="gray", **WRAP_ANYWHERE), label="Category"),
+        stacked_cell(row.country, label="Country"),
+        stacked_cell(rx.code(row.currency, variant="ghost", color_scheme="gray"), label="Currency"),
+        stacked_cell(
             rx.link(
                 row.rate,
                 href=row.href + "#commission-rate-card",
@@ -56,42 +56,36 @@ def _row(row: ObjectVar[PartnerRow]) -> rx.Component:
                 high_contrast=True,
                 title="The rate history",
             ),
+            label="Rate today",
             white_space="nowrap",
             font_variant_numeric="tabular-nums",
         ),
-        rx.table.cell(rx.text(row.finance_email, size="2", **WRAP_ANYWHERE), **_WIDE),
+        stacked_cell(
+            rx.text(row.finance_email, size="2", **WRAP_ANYWHERE), label="Finance email", wide=True
+        ),
         align="center",
         custom_attrs={"data-code": row.code},
         class_name="partner-row",
     )
 
 
-def _header(label: str, *, wide: bool = False) -> rx.Component:
-    return rx.table.column_header_cell(label, white_space="nowrap", **(_WIDE if wide else {}))
-
-
 def _table() -> rx.Component:
     return rx.card(
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        _header("Partner"),
-                        _header("Kind"),
-                        _header("Category", wide=True),
-                        _header("Country", wide=True),
-                        _header("Currency"),
-                        _header("Rate today"),
-                        _header("Finance email", wide=True),
-                    )
-                ),
-                rx.table.body(rx.foreach(S.rows, _row)),
-                variant="ghost",
-                size=rx.breakpoints(initial="1", lg="2"),
-                width="100%",
-                id="partners-table",
+        stacked_table(
+            table_header(
+                "Partner",
+                "Kind",
+                "Category",
+                "Country",
+                "Currency",
+                "Rate today",
+                "Finance email",
             ),
-            overflow_x="auto",
+            rx.table.body(rx.foreach(S.rows, _row)),
+            stack_below=PHONE,
+            variant="ghost",
+            size=rx.breakpoints(initial="1", lg="2"),
+            id="partners-table",
         ),
         size=rx.breakpoints(initial="1", lg="2"),
         width="100%",
