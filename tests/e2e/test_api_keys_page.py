@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, expect
 
+from concierge_app.ui.staff.shell import STAFF_NAV_WIDE
+
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
 
@@ -104,8 +106,8 @@ def test_make_a_key_see_its_secret_once_use_it_and_revoke_it(
     status, body = api_get(base, "/api/v1/bookings?external_reference=NONE-1", secret)
     assert status == 403 and body["error"]["code"] == "forbidden"
     shot(page, "api-keys-revoked")
-    # the staff bar with its new link still fits where it stops collapsing (1000 px)
-    page.set_viewport_size({"width": 1000, "height": 900})
-    page.screenshot(path=str(SHOTS / "api-keys-1000.png"), style=HIDE_TOASTS)
+    # the staff bar with its new link still fits where it stops collapsing
+    page.set_viewport_size({"width": int(STAFF_NAV_WIDE.removesuffix("px")), "height": 900})
+    page.screenshot(path=str(SHOTS / "api-keys-nav-wide.png"), style=HIDE_TOASTS)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     expect(page.locator("#top-bar").get_by_role("link", name="API keys")).to_be_visible()

@@ -48,8 +48,9 @@ def _shown(label: str, link: rx.Component) -> rx.Component:
     return link if need is None else rx.cond(need, link)
 
 
-# Below this width the navigation is a Menu button (what the bar needs in a row, with room).
-STAFF_NAV_WIDE = "1000px"
+# Below this width the navigation is a Menu button (what the bar needs in a row, with room: an
+# admin's ten links, the name and Sign out beside the product's name).
+STAFF_NAV_WIDE = "1240px"
 
 
 def top_bar(active: str) -> rx.Component:
