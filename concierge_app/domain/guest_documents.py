@@ -1,0 +1,78 @@
+"""The guest's documents: what a receipt shows, and how its number is written.
+
+Plain data built by `services/guest/documents.py` from stored rows and printed by
+`adapters/documents/receipt_pdf.py`. Every word printed is in `RECEIPT_TEXT`: one place to
+translate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from concierge_app.domain.documents import PlatformDetails
+from concierge_app.domain.errors import DomainError
+from concierge_app.domain.money import Money, total
+
+RECEIPT_PREFIX = "RC-"
+RECEIPT_SERIES = "guest_receipt"  # the gapless sequence's name
+_DIGITS = 6
+
+RECEIPT_TEXT = {
+    "title": "Receipt",
+    "number": "Receipt number",
+    "booking": "Booking",
+    "paid_on": "Payment date",
+    "method": "Payment method",
+    "currency": "Currency",
+    "status": "Status",
+    "paid": "Paid",
+    "from": "From",
+    "to": "Received from",
+    "settled": "Invoices settled by this payment",
+    "invoice": "Invoice",
+    "amount": "Amount",
+    "total": "Total paid",
+    "thanks": "Thank you: this payment has been received in full.",
+}
+METHOD_LABELS = {"stripe": "Card (Stripe)", "sandbox": "Card (test payment)"}
+
+
+def receipt_number(value: int) -> str:
+    """The n-th receipt of the series: 1 → 'RC-000001' (wider once past 999,999, never cut)."""
+    if value < 1:
+        raise DomainError("A receipt number starts at 1.")
+    return f"{RECEIPT_PREFIX}{value:0{_DIGITS}d}"
+
+
+def method_label(provider: str) -> str:
+    return METHOD_LABELS.get(provider, f"Card ({provider})")
+
+
+@dataclass(frozen=True, slots=True)
+class SettledInvoice:
+    number: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptDocument:
+    """One receipt: who issued it, who paid, when, how, and the invoices it settled."""
+
+    platform: PlatformDetails
+    number: str
+    booking_reference: str
+    guest_name: str
+    guest_email: str
+    paid_on: date
+    method: str  # a label, e.g. "Card (Stripe)"
+    amount: Money
+    invoices: tuple[SettledInvoice, ...]
+
+    @property
+    def currency(self) -> str:
+        return self.amount.currency
+
+    @property
+    def settled_total(self) -> Money:
+        return total((i.amount for i in self.invoices), self.amount.currency)
