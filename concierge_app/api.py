@@ -31,6 +31,7 @@ from concierge_app.domain.sign_in import Kind, safe_next
 from concierge_app.services.access.partner_sign_in import partner_sign_out
 from concierge_app.services.access.staff_sign_in import sign_out
 from concierge_app.services.access.tickets import redeem_session
+from concierge_app.services.guest.document_access import receipt_file
 from concierge_app.services.payments.webhooks import receive_webhook
 from concierge_app.ui.shared.session_cookies import (
     PARTNER_COOKIE,
@@ -136,11 +137,39 @@ async def end_session(request: Request) -> Response:
     return response
 
 
+async def guest_receipt(request: Request) -> Response:
+    """A receipt's PDF, for the guest's portal token (`?t=`) or a signed-in staff member;
+    404 for anyone else, as for a receipt that does not exist."""
+    found = await asyncio.to_thread(
+        receipt_file,
+        db=get_database(),
+        reference=request.path_params["reference"],
+        number=request.path_params["number"],
+        guest_token=request.query_params.get("t", ""),
+        staff_token=read_cookie(request.headers.get("cookie", ""), STAFF_COOKIE),
+    )
+    if found is None:
+        return PlainTextResponse(
+            "Not found.", status_code=404, headers={"Cache-Control": "no-store"}
+        )
+    name, pdf = found
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 api = Starlette(
     routes=[
         Route(routes.STRIPE_WEBHOOK, stripe_webhook, methods=["POST"]),
         Route(routes.OPEN_SESSION, open_session, methods=["GET"]),
         Route(routes.SIGN_OUT, end_session, methods=["POST"]),
+        Route(routes.GUEST_RECEIPT, guest_receipt, methods=["GET"]),
         *api_v1_routes(),  # the bookings API: /api/v1/…
     ]
 )

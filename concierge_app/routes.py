@@ -8,7 +8,7 @@ then a Var too. Imports nothing of ours but the domain's sign-in kinds.
 
 from __future__ import annotations
 
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from concierge_app.domain.sign_in import Kind
 
@@ -56,6 +56,8 @@ PARTNER_USERS = "/partner/users"
 STRIPE_WEBHOOK = "/api/stripe/webhook"
 OPEN_SESSION = "/api/auth/session"  # ?code=<one-time ticket>&next=<path>
 SIGN_OUT = "/api/auth/signout"  # ?kind=staff|partner
+GUEST_RECEIPT_PREFIX = "/api/guest/receipts/"
+GUEST_RECEIPT = GUEST_RECEIPT_PREFIX + "{reference}/{number}"  # ?t=<guest token>, or staff cookie
 # the bookings API for a PMS or channel manager (api_v1/); {ref}: our reference or theirs
 API_V1 = "/api/v1"
 API_BOOKINGS = API_V1 + "/bookings"  # POST create/upsert; GET ?external_reference=…
@@ -83,6 +85,12 @@ def booking(reference: str) -> str:
 def portal(reference: str) -> str:
     """A booking's guest portal (its link carries the guest's token)."""
     return PORTAL_PREFIX + reference
+
+
+def guest_receipt(reference: str, number: str, token: str = "") -> str:
+    """A receipt's PDF; `token` (the guest's portal token) unless a staff member asks."""
+    path = f"{GUEST_RECEIPT_PREFIX}{quote(reference, safe='')}/{quote(number, safe='')}"
+    return f"{path}?t={quote(token, safe='')}" if token else path
 
 
 def sandbox_checkout(session: str) -> str:
