@@ -137,8 +137,14 @@ async def end_session(request: Request) -> Response:
     return response
 
 
+def _pair(text: str) -> tuple[str, str]:
+    first, _, second = text.partition(":")
+    return first, second
+
+
 async def guest_receipt(request: Request) -> Response:
-    """A receipt's PDF, for the guest's portal token (`?t=`) or a signed-in staff member;
+    """A receipt's PDF, for the guest's portal token (`?t=`), the return code of a checkout the
+    guest came back from (`?back=<attempt>:<code>`) or a signed-in staff member;
     404 for anyone else, as for a receipt that does not exist."""
     found = await asyncio.to_thread(
         receipt_file,
@@ -147,6 +153,7 @@ async def guest_receipt(request: Request) -> Response:
         number=request.path_params["number"],
         guest_token=request.query_params.get("t", ""),
         staff_token=read_cookie(request.headers.get("cookie", ""), STAFF_COOKIE),
+        returned=_pair(request.query_params.get("back", "")),
     )
     if found is None:
         return PlainTextResponse(

@@ -87,10 +87,13 @@ def portal(reference: str) -> str:
     return PORTAL_PREFIX + reference
 
 
-def guest_receipt(reference: str, number: str, token: str = "") -> str:
-    """A receipt's PDF; `token` (the guest's portal token) unless a staff member asks."""
+def guest_receipt(reference: str, number: str, token: str = "", returned: str = "") -> str:
+    """A receipt's PDF: with the guest's portal `token`, or `returned` ("<attempt>:<return
+    code>" of a checkout the guest came back from); neither when a staff member asks."""
     path = f"{GUEST_RECEIPT_PREFIX}{quote(reference, safe='')}/{quote(number, safe='')}"
-    return f"{path}?t={quote(token, safe='')}" if token else path
+    if token:
+        return f"{path}?t={quote(token, safe='')}"
+    return f"{path}?back={quote(returned, safe='')}" if returned else path
 
 
 def sandbox_checkout(session: str) -> str:

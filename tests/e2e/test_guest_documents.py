@@ -1,0 +1,104 @@
+"""The guest's receipt in the browser: the guest pays an invoice through the sandbox checkout,
+finds the receipt under Documents on the Payments card and downloads its PDF (numbers, total,
+currency checked with pypdf); staff find and download the same receipt on the booking page.
+Screenshots of both at 1280 and 390 px wide."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
+
+from tests.e2e import test_guest_portal as portal
+from tests.e2e.conftest import signed_in_page
+from tests.e2e.test_guest_portal import (
+    CARD_SUCCEEDS,
+    TRANSFERS,
+    add_confirmed_service,
+    back_on_portal,
+    link_from_outbox,
+    money,
+    on_checkout,
+    open_booking,
+    pay_button,
+    pay_with_card,
+    query,
+    send_invoice_as_staff,
+    shot,
+)
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import AppServer
+
+pytestmark = pytest.mark.e2e
+# the portal tests' fixtures: a signed-in staff page, and guest pages with no session
+staff, new_guest, guest = portal.staff, portal.new_guest, portal.guest
+
+
+def pdf_text(data: bytes) -> str:
+    assert data.startswith(b"%PDF")
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def download(page: Page, link_holder: str) -> bytes:
+    with page.expect_download() as info:
+        page.locator(link_holder).locator("[data-testid=document-download]").click()
+    path = info.value.path()
+    return Path(path).read_bytes()
+
+
+def test_guest_downloads_the_receipt_and_staff_see_it_on_the_booking_page(
+    app_server: AppServer, staff: Page, guest: Page, browser: Browser, screenshot_dir: Path
+) -> None:
+    base, reference, currency = app_server.base_url, "AZ-24001", "EUR"
+    open_booking(staff, base, reference)
+    add_confirmed_service(
+        staff, title="Catamaran day trip", gross="345.60", operator_name=TRANSFERS
+    )
+    number = send_invoice_as_staff(staff)
+    link = link_from_outbox(staff, base, reference, number)
+    total = money("345.60", currency)
+
+    guest.goto(link)
+    pay_button(guest, number).click()
+    on_checkout(guest, total)
+    pay_with_card(guest, CARD_SUCCEEDS)
+    back_on_portal(guest, reference)
+
+    [(receipt,)] = query(
+        app_server,
+        "SELECT r.number FROM guest_receipt r JOIN guest_invoice i "
+        "ON i.paid_by_attempt_id = r.attempt_id WHERE i.number = ?",
+        number,
+    )
+    title = f"Receipt {receipt}"
+    row = f'[data-testid=document][data-title="{title}"]'
+    expect(guest.locator(row)).to_be_visible(timeout=30_000)
+    expect(guest.locator(row)).to_contain_text(total)
+    text = pdf_text(download(guest, row))
+    for expected in (str(receipt), number, reference, total, currency, "Paid"):
+        assert expected in text, expected
+    guest.locator("#documents").scroll_into_view_if_needed()
+    shot(guest, screenshot_dir / "guest-documents-1280.png")
+    guest.set_viewport_size({"width": 390, "height": 844})
+    expect(guest.locator(row)).to_be_visible()
+    width = guest.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the portal is {width}px wide on a phone"
+    shot(guest, screenshot_dir / "guest-documents-390.png")
+
+    for viewport, name in (
+        ({"width": 1280, "height": 900}, "1280"),
+        ({"width": 390, "height": 844}, "390"),
+    ):
+        with signed_in_page(browser, base, viewport) as page:  # type: ignore[arg-type]
+            open_booking(page, base, reference)
+            staff_row = f'tr.document-row:has-text("{title}")'
+            expect(page.locator(staff_row)).to_contain_text(total, timeout=30_000)
+            staff_text = pdf_text(download(page, staff_row))
+            assert str(receipt) in staff_text and total in staff_text
+            page.locator("#documents-table").scroll_into_view_if_needed()
+            page.screenshot(path=str(screenshot_dir / f"staff-documents-{name}.png"))
