@@ -9,12 +9,18 @@ import io
 import httpx
 import pytest
 from pypdf import PdfReader
+from sqlmodel import select
 
 from concierge_app import api as api_module
 from concierge_app import routes
 from concierge_app.db.bookings import Booking
+from concierge_app.db.payments import GuestReceipt
 from concierge_app.domain.strategies import PaymentStrategy as S
-from concierge_app.services.guest.links import issue_guest_link, revoke_guest_links
+from concierge_app.services.guest.links import (
+    issue_guest_link,
+    return_code,
+    revoke_guest_links,
+)
 from concierge_app.services.guest.queries import booking_by_reference
 from tests.conftest import run_async
 
@@ -97,3 +103,20 @@ def test_everyone_else_gets_404(app_db):
         assert response.text == "Not found."
     revoke_guest_links(db=app_db, booking_id=w.booking_id, actor=ACTOR)
     assert get(routes.guest_receipt(ref, "RC-000001", mine)).status_code == 404
+
+
+def test_back_from_the_checkout_the_return_code_downloads_that_bookings_receipt(app_db):
+    w = paid_booking(app_db)
+    ref = reference_of(app_db, w)
+    with app_db.read() as s:
+        attempt = s.exec(select(GuestReceipt.attempt_id)).one()
+    good = f"{attempt}:{return_code(attempt)}"
+    assert get(routes.guest_receipt(ref, "RC-000001", returned=good)).status_code == 200
+    other = reference_of(app_db, make_world(app_db))
+    for url in (
+        routes.guest_receipt(ref, "RC-000001", returned=f"{attempt}:wrong"),
+        routes.guest_receipt(ref, "RC-000001", returned=f"{attempt}"),
+        routes.guest_receipt(ref, "RC-000001", returned=":" * 3),
+        routes.guest_receipt(other, "RC-000001", returned=good),  # not the checkout's booking
+    ):
+        assert get(url).status_code == 404, url
