@@ -56,8 +56,8 @@ PARTNER_USERS = "/partner/users"
 STRIPE_WEBHOOK = "/api/stripe/webhook"
 OPEN_SESSION = "/api/auth/session"  # ?code=<one-time ticket>&next=<path>
 SIGN_OUT = "/api/auth/signout"  # ?kind=staff|partner
-GUEST_RECEIPT_PREFIX = "/api/guest/receipts/"
-GUEST_RECEIPT = GUEST_RECEIPT_PREFIX + "{reference}/{number}"  # ?t=<guest token>, or staff cookie
+GUEST_DOCUMENT_PREFIX = "/api/guest/documents/"
+GUEST_DOCUMENT = GUEST_DOCUMENT_PREFIX + "{reference}/{number}"  # ?t=<guest token>, or staff cookie
 # the bookings API for a PMS or channel manager (api_v1/); {ref}: our reference or theirs
 API_V1 = "/api/v1"
 API_BOOKINGS = API_V1 + "/bookings"  # POST create/upsert; GET ?external_reference=…
@@ -87,10 +87,11 @@ def portal(reference: str) -> str:
     return PORTAL_PREFIX + reference
 
 
-def guest_receipt(reference: str, number: str, token: str = "", returned: str = "") -> str:
-    """A receipt's PDF: with the guest's portal `token`, or `returned` ("<attempt>:<return
-    code>" of a checkout the guest came back from); neither when a staff member asks."""
-    path = f"{GUEST_RECEIPT_PREFIX}{quote(reference, safe='')}/{quote(number, safe='')}"
+def guest_document(reference: str, number: str, token: str = "", returned: str = "") -> str:
+    """A guest document's PDF (a receipt or a sent invoice): with the guest's portal `token`,
+    or `returned` ("<attempt>:<return code>" of a checkout the guest came back from); neither
+    when a staff member asks."""
+    path = f"{GUEST_DOCUMENT_PREFIX}{quote(reference, safe='')}/{quote(number, safe='')}"
     if token:
         return f"{path}?t={quote(token, safe='')}"
     return f"{path}?back={quote(returned, safe='')}" if returned else path

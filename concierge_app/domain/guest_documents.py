@@ -1,8 +1,9 @@
-"""The guest's documents: what a receipt shows, and how its number is written.
+"""The guest's documents: what a receipt and a sent invoice show, and how a receipt's number
+is written.
 
-Plain data built by `services/guest/documents.py` from stored rows and printed by
-`adapters/documents/receipt_pdf.py`. Every word printed is in `RECEIPT_TEXT`: one place to
-translate.
+Plain data built by `services/guest/receipts.py` and `guest_invoices.py` from stored rows and
+printed by `adapters/documents/receipt_pdf.py`. Every word printed is in `RECEIPT_TEXT` or
+`INVOICE_TEXT`: one place per document to translate.
 """
 
 from __future__ import annotations
@@ -76,3 +77,58 @@ class ReceiptDocument:
     @property
     def settled_total(self) -> Money:
         return total((i.amount for i in self.invoices), self.amount.currency)
+
+
+INVOICE_TEXT = {
+    "title": "Invoice",
+    "number": "Invoice number",
+    "booking": "Booking",
+    "issued": "Invoice date",
+    "paid_on": "Paid on",
+    "currency": "Currency",
+    "status": "Status",
+    "from": "From",
+    "to": "Bill to",
+    "lines": "Services",
+    "service": "Service",
+    "date": "Date",
+    "delivered_by": "Delivered by",
+    "amount": "Amount",
+    "total": "Total",
+    "due": "Amount due",
+    "paid_note": "Paid in full. Thank you.",
+    "due_note": "Pay it from the Payments card of your booking's portal.",
+}
+INVOICE_STATUSES = {"active": "Due", "paid": "Paid", "voided": "Voided"}
+
+
+@dataclass(frozen=True, slots=True)
+class GuestInvoiceLine:
+    description: str
+    service_date: date
+    delivered_by: str  # the partner who delivers the service
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class GuestInvoiceDocument:
+    """A sent guest invoice: issuer, guest, number and dates, lines, total, paid status."""
+
+    platform: PlatformDetails
+    number: str
+    booking_reference: str
+    guest_name: str
+    guest_email: str
+    issued_on: date
+    paid_on: date | None
+    status: str  # "active" | "paid" | "voided"
+    total: Money
+    lines: tuple[GuestInvoiceLine, ...]
+
+    @property
+    def currency(self) -> str:
+        return self.total.currency
+
+    @property
+    def status_text(self) -> str:
+        return INVOICE_STATUSES.get(self.status, self.status)

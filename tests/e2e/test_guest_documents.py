@@ -1,6 +1,7 @@
-"""The guest's receipt in the browser: the guest pays an invoice through the sandbox checkout,
-finds the receipt under Documents on the Payments card and downloads its PDF (numbers, total,
-currency checked with pypdf); staff find and download the same receipt on the booking page.
+"""The guest's documents in the browser: the guest pays an invoice through the sandbox checkout,
+finds the receipt and the invoice under Documents on the Payments card and downloads both PDFs
+(numbers, lines, total, currency checked with pypdf); staff download the receipt on the booking
+page.
 Screenshots of both at 1280 and 390 px wide."""
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ def test_guest_downloads_the_receipt_and_staff_see_it_on_the_booking_page(
     text = pdf_text(download(guest, row))
     for expected in (str(receipt), number, reference, total, currency, "Paid"):
         assert expected in text, expected
+    invoice_row = f'[data-testid=document][data-title="Invoice {number}"]'
+    invoice_text = pdf_text(download(guest, invoice_row))
+    for expected in (number, "Catamaran day trip", TRANSFERS, total, currency, "Paid"):
+        assert expected in invoice_text, expected
     guest.locator("#documents").scroll_into_view_if_needed()
     shot(guest, screenshot_dir / "guest-documents-1280.png")
     guest.set_viewport_size({"width": 390, "height": 844})

@@ -1,4 +1,4 @@
-"""`GET /api/guest/receipts/<reference>/<number>` over HTTP (the ASGI app): the PDF for the
+"""`GET /api/guest/documents/<reference>/<number>` over HTTP (the ASGI app): the PDF for the
 holder of the booking's portal token or a signed-in staff member; 404 for everyone else (another
 booking's token, a revoked one, no token, a made-up or hostile number), never saying which."""
 
@@ -14,6 +14,7 @@ from sqlmodel import select
 from concierge_app import api as api_module
 from concierge_app import routes
 from concierge_app.db.bookings import Booking
+from concierge_app.db.invoicing import GuestInvoice
 from concierge_app.db.payments import GuestReceipt
 from concierge_app.domain.strategies import PaymentStrategy as S
 from concierge_app.services.guest.links import (
@@ -62,7 +63,7 @@ def test_the_guest_token_downloads_the_receipt_pdf(app_db):
     w = paid_booking(app_db)
     ref = reference_of(app_db, w)
     link = issue_guest_link(db=app_db, booking_id=w.booking_id, actor=ACTOR)
-    response = get(routes.guest_receipt(ref, "RC-000001", link.token))
+    response = get(routes.guest_document(ref, "RC-000001", link.token))
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"] == 'attachment; filename="RC-000001.pdf"'
@@ -76,9 +77,9 @@ def test_a_signed_in_staff_member_downloads_it_without_a_token(app_db):
     add_staff(app_db)
     ref = reference_of(app_db, w)
     assert booking_by_reference(db=app_db, reference=ref).id == w.booking_id
-    response = get(routes.guest_receipt(ref, "RC-000001"), cookie=staff_token(app_db))
+    response = get(routes.guest_document(ref, "RC-000001"), cookie=staff_token(app_db))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    assert get(routes.guest_receipt(ref, "RC-000001"), cookie="forged").status_code == 404
+    assert get(routes.guest_document(ref, "RC-000001"), cookie="forged").status_code == 404
 
 
 def test_everyone_else_gets_404(app_db):
@@ -88,21 +89,21 @@ def test_everyone_else_gets_404(app_db):
     mine = issue_guest_link(db=app_db, booking_id=w.booking_id, actor=ACTOR).token
     theirs = issue_guest_link(db=app_db, booking_id=other.booking_id, actor=ACTOR).token
     refused = [
-        routes.guest_receipt(ref, "RC-000001"),  # no token, no session
-        routes.guest_receipt(ref, "RC-000001", theirs),  # another booking's token
-        routes.guest_receipt(reference_of(app_db, other), "RC-000001", theirs),  # not theirs
-        routes.guest_receipt(ref, "RC-000002", mine),  # no such receipt
-        routes.guest_receipt(ref, "RC-000001' OR 1=1 --", mine),
-        routes.guest_receipt(ref, "R" * 5_000, mine),
-        routes.guest_receipt(ref, "ＲＣ-000001", mine),
-        routes.guest_receipt(ref, "RC-000001", "x" * 5_000),
+        routes.guest_document(ref, "RC-000001"),  # no token, no session
+        routes.guest_document(ref, "RC-000001", theirs),  # another booking's token
+        routes.guest_document(reference_of(app_db, other), "RC-000001", theirs),  # not theirs
+        routes.guest_document(ref, "RC-000002", mine),  # no such receipt
+        routes.guest_document(ref, "RC-000001' OR 1=1 --", mine),
+        routes.guest_document(ref, "R" * 5_000, mine),
+        routes.guest_document(ref, "ＲＣ-000001", mine),
+        routes.guest_document(ref, "RC-000001", "x" * 5_000),
     ]
     for url in refused:
         response = get(url)
         assert response.status_code == 404, url
         assert response.text == "Not found."
     revoke_guest_links(db=app_db, booking_id=w.booking_id, actor=ACTOR)
-    assert get(routes.guest_receipt(ref, "RC-000001", mine)).status_code == 404
+    assert get(routes.guest_document(ref, "RC-000001", mine)).status_code == 404
 
 
 def test_back_from_the_checkout_the_return_code_downloads_that_bookings_receipt(app_db):
@@ -111,12 +112,34 @@ def test_back_from_the_checkout_the_return_code_downloads_that_bookings_receipt(
     with app_db.read() as s:
         attempt = s.exec(select(GuestReceipt.attempt_id)).one()
     good = f"{attempt}:{return_code(attempt)}"
-    assert get(routes.guest_receipt(ref, "RC-000001", returned=good)).status_code == 200
+    assert get(routes.guest_document(ref, "RC-000001", returned=good)).status_code == 200
     other = reference_of(app_db, make_world(app_db))
     for url in (
-        routes.guest_receipt(ref, "RC-000001", returned=f"{attempt}:wrong"),
-        routes.guest_receipt(ref, "RC-000001", returned=f"{attempt}"),
-        routes.guest_receipt(ref, "RC-000001", returned=":" * 3),
-        routes.guest_receipt(other, "RC-000001", returned=good),  # not the checkout's booking
+        routes.guest_document(ref, "RC-000001", returned=f"{attempt}:wrong"),
+        routes.guest_document(ref, "RC-000001", returned=f"{attempt}"),
+        routes.guest_document(ref, "RC-000001", returned=":" * 3),
+        routes.guest_document(other, "RC-000001", returned=good),  # not the checkout's booking
     ):
         assert get(url).status_code == 404, url
+
+
+def test_the_sent_invoice_pdf_is_served_to_the_guest_and_staff_only(app_db):
+    w = paid_booking(app_db)
+    add_staff(app_db)
+    ref = reference_of(app_db, w)
+    with app_db.read() as s:
+        number = s.exec(
+            select(GuestInvoice.number).where(GuestInvoice.booking_id == w.booking_id)
+        ).one()
+    assert number is not None
+    token = issue_guest_link(db=app_db, booking_id=w.booking_id, actor=ACTOR).token
+    for response in (
+        get(routes.guest_document(ref, number, token)),
+        get(routes.guest_document(ref, number), cookie=staff_token(app_db)),
+    ):
+        assert response.status_code == 200
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+        assert number in text and "€120.00" in text and "Paid" in text
+    assert get(routes.guest_document(ref, number)).status_code == 404
+    other = issue_guest_link(db=app_db, booking_id=make_world(app_db).booking_id, actor=ACTOR)
+    assert get(routes.guest_document(ref, number, other.token)).status_code == 404

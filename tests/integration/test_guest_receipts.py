@@ -1,6 +1,7 @@
-"""The guest's receipts on SQLite and PostgreSQL: one per successful checkout (one for a Pay All
-settling several invoices), numbered RC-000001… without gaps, written once however often the
-provider delivers the event, attached to Payment Received; the PDF shows the stored figures."""
+"""The guest's documents on SQLite and PostgreSQL. Receipts: one per successful checkout (one
+for a Pay All settling several invoices), numbered RC-000001… without gaps, written once however
+often the provider delivers the event, attached to Payment Received. Sent invoices: a PDF with
+who delivers each line, Due then Paid. Each PDF shows the stored figures."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.payments import GuestReceipt
 from concierge_app.domain.errors import NotFound
 from concierge_app.domain.strategies import PaymentStrategy as S
+from concierge_app.services.guest.guest_invoices import (
+    booking_invoice_files,
+    guest_invoice_document,
+    guest_invoice_pdf,
+)
 from concierge_app.services.guest.receipts import booking_receipts, receipt_document, receipt_pdf
 from concierge_app.services.outbox.delivery import attachment_for
 from concierge_app.services.payments import checkout
@@ -172,3 +178,51 @@ def test_receipts_stay_gapless_when_several_bookings_pay_at_once(db):
     numbers = sorted(r.number for r in receipts(db))
     assert numbers == [f"RC-{n:06d}" for n in range(1, racers + 1)]
     assert {r.attempt_id for r in receipts(db)} == {a.id for a in attempts}
+
+
+def test_a_sent_invoice_pdf_shows_lines_who_delivers_them_totals_and_its_status(db):
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "100.00", title="Sailing")
+    add_service(w, S.PLATFORM_COLLECTS_DEPOSIT, "500.00", "50.00", title="Chef")
+    invoice = send_draft(w)
+    (row,) = booking_invoice_files(db=db, booking_id=w.booking_id)
+    assert (row.status, row.total) == ("active", w.money("150.00"))
+    doc = guest_invoice_document(db=db, booking_id=w.booking_id, number=row.number)
+    assert [line.amount for line in doc.lines] == [w.money("100.00"), w.money("50.00")]
+    assert len({line.delivered_by for line in doc.lines}) == 1 and doc.paid_on is None
+    name, data = guest_invoice_pdf(db=db, booking_id=w.booking_id, number=row.number)
+    text = pdf_text(data)
+    assert name == f"{row.number}.pdf"
+    for expected in (
+        "Invoice",
+        row.number,
+        doc.booking_reference,
+        doc.guest_name,
+        doc.lines[0].delivered_by,
+        "Delivered by",
+        "€100.00",
+        "€50.00",
+        "€150.00",
+        "Amount due",
+        "EUR",
+        "Due",
+    ):
+        assert expected in text, expected
+    pay(w, [invoice])
+    paid = pdf_text(guest_invoice_pdf(db=db, booking_id=w.booking_id, number=row.number)[1])
+    assert "Paid" in paid and "Paid in full" in paid and "Amount due" not in paid
+    assert row.number in paid and "€150.00" in paid
+
+
+def test_a_draft_or_another_bookings_invoice_has_no_document(db):
+    w = make_world(db)
+    add_service(w, S.PLATFORM_COLLECTS_FULL, "100.00", title="Sailing")
+    assert booking_invoice_files(db=db, booking_id=w.booking_id) == ()
+    send_draft(w)
+    (row,) = booking_invoice_files(db=db, booking_id=w.booking_id)
+    other = make_world(db)
+    with pytest.raises(NotFound):
+        guest_invoice_document(db=db, booking_id=other.booking_id, number=row.number)
+    for number in ("", "CI-9999-99999", "x" * 10_000, "CI-\u202e2026"):
+        with pytest.raises(NotFound):
+            guest_invoice_document(db=db, booking_id=w.booking_id, number=number)

@@ -1,6 +1,6 @@
 """The guest portal's Payments card: the total due, the open invoices with Pay, Pay All (one
 checkout per currency), the notice after the checkout, the paid invoices and the documents
-(receipts as PDF)."""
+(invoices and receipts as PDF)."""
 
 from __future__ import annotations
 
@@ -203,11 +203,13 @@ def _document(doc: PortalDocument) -> rx.Component:
         rx.hstack(
             rx.text(doc.date, size="2", color_scheme="gray"),
             rx.text(doc.amount, weight="medium", white_space="nowrap"),
-            rx.link(
+            # A plain anchor: the router's link would navigate inside the app instead.
+            rx.el.a(
                 rx.hstack(rx.icon("download", size=16), rx.text("PDF"), spacing="1"),
                 href=doc.url,
-                is_external=False,
                 download=True,
+                class_name="rt-Text rt-reset rt-Link rt-underline-auto",
+                color="var(--accent-11)",
                 custom_attrs={"data-testid": "document-download"},
             ),
             spacing="4",
@@ -226,7 +228,7 @@ def _document(doc: PortalDocument) -> rx.Component:
 
 
 def documents_list() -> rx.Component:
-    """The booking's documents (receipts), each a PDF to download."""
+    """The booking's documents (sent invoices, receipts), each a PDF to download."""
     return rx.cond(
         S.documents.length() > 0,  # type: ignore[attr-defined]
         rx.vstack(

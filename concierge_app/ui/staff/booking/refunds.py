@@ -121,10 +121,13 @@ def refunds_due() -> rx.Component:
 def _document_row(row: ObjectVar[DocumentRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.link(
+            # A plain anchor: the router's link would navigate inside the app instead.
+            rx.el.a(
                 rx.hstack(rx.icon("file_text", size=14), rx.text(row.title), spacing="1"),
                 href=row.url,
                 download=True,
+                class_name="rt-Text rt-reset rt-Link rt-underline-auto",
+                color="var(--accent-11)",
                 custom_attrs={"data-testid": "document-download"},
             )
         ),
@@ -135,13 +138,17 @@ def _document_row(row: ObjectVar[DocumentRow]) -> rx.Component:
 
 
 def documents_card() -> rx.Component:
-    """The guest's documents (receipts), each a PDF: what the guest sees in the portal."""
+    """The guest's documents (sent invoices, receipts), each a PDF, as in the guest's portal."""
     return rx.cond(
         S.documents.length() > 0,  # type: ignore[attr-defined]
         rx.card(
             rx.vstack(
                 rx.heading("Documents", size="3", as_="h3"),
-                rx.text("The guest's receipts, as in their portal.", size="1", color_scheme="gray"),
+                rx.text(
+                    "The guest's invoices and receipts, as in their portal.",
+                    size="1",
+                    color_scheme="gray",
+                ),
                 rx.box(
                     rx.table.root(
                         rx.table.header(

@@ -85,7 +85,7 @@ class LineRow:
 
 @dataclasses.dataclass(frozen=True)
 class DocumentRow:
-    """A guest document of the booking (a receipt for now), its PDF a link away."""
+    """A guest document of the booking (a sent invoice or a receipt), its PDF a link away."""
 
     title: str
     date: str
