@@ -123,12 +123,7 @@ def _document_row(row: ObjectVar[DocumentRow]) -> rx.Component:
         rx.table.cell(
             # A plain anchor: the router's link would navigate inside the app instead.
             rx.el.a(
-                rx.hstack(
-                    rx.icon("file_text", size=14, flex_shrink="0"),
-                    rx.text(row.title, white_space="nowrap"),  # never split inside a number
-                    spacing="1",
-                    align="center",
-                ),
+                rx.hstack(rx.icon("file_text", size=14), rx.text(row.title), spacing="1"),
                 href=row.url,
                 download=True,
                 class_name="rt-Text rt-reset rt-Link rt-underline-auto",
