@@ -9,6 +9,9 @@ Secure when PUBLIC_BASE_URL is https — and redirects (303) to `next` on this s
 
 `POST /api/auth/signout?kind=staff|partner`: ends the session of the cookie and clears it.
 
+`GET /api/guest/documents/<reference>/<number>`: a guest's receipt or sent invoice as PDF, for
+the booking's portal link (or checkout return code) or a signed-in staff member; 404 otherwise.
+
 `/api/v1/…`: the bookings API for a PMS or channel manager (`api_v1/`).
 
 Both refuse requests another site starts (Sec-Fetch-Site / Origin): a link elsewhere cannot
@@ -31,6 +34,7 @@ from concierge_app.domain.sign_in import Kind, safe_next
 from concierge_app.services.access.partner_sign_in import partner_sign_out
 from concierge_app.services.access.staff_sign_in import sign_out
 from concierge_app.services.access.tickets import redeem_session
+from concierge_app.services.guest.document_access import document_file
 from concierge_app.services.payments.webhooks import receive_webhook
 from concierge_app.ui.shared.session_cookies import (
     PARTNER_COOKIE,
@@ -136,11 +140,47 @@ async def end_session(request: Request) -> Response:
     return response
 
 
+def _pair(text: str) -> tuple[str, str]:
+    first, _, second = text.partition(":")
+    return first, second
+
+
+async def guest_document(request: Request) -> Response:
+    """A guest document's PDF (a receipt RC-…, a sent invoice CI-…), for the guest's portal
+    token (`?t=`), the return code of a checkout the guest came back from
+    (`?back=<attempt>:<code>`) or a signed-in staff member; 404 for anyone else, as for a
+    document that does not exist."""
+    found = await asyncio.to_thread(
+        document_file,
+        db=get_database(),
+        reference=request.path_params["reference"],
+        number=request.path_params["number"],
+        guest_token=request.query_params.get("t", ""),
+        staff_token=read_cookie(request.headers.get("cookie", ""), STAFF_COOKIE),
+        returned=_pair(request.query_params.get("back", "")),
+    )
+    if found is None:
+        return PlainTextResponse(
+            "Not found.", status_code=404, headers={"Cache-Control": "no-store"}
+        )
+    name, pdf = found
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 api = Starlette(
     routes=[
         Route(routes.STRIPE_WEBHOOK, stripe_webhook, methods=["POST"]),
         Route(routes.OPEN_SESSION, open_session, methods=["GET"]),
         Route(routes.SIGN_OUT, end_session, methods=["POST"]),
+        Route(routes.GUEST_DOCUMENT, guest_document, methods=["GET"]),
         *api_v1_routes(),  # the bookings API: /api/v1/…
     ]
 )

@@ -8,7 +8,7 @@ then a Var too. Imports nothing of ours but the domain's sign-in kinds.
 
 from __future__ import annotations
 
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from concierge_app.domain.sign_in import Kind
 
@@ -56,6 +56,8 @@ PARTNER_USERS = "/partner/users"
 STRIPE_WEBHOOK = "/api/stripe/webhook"
 OPEN_SESSION = "/api/auth/session"  # ?code=<one-time ticket>&next=<path>
 SIGN_OUT = "/api/auth/signout"  # ?kind=staff|partner
+GUEST_DOCUMENT_PREFIX = "/api/guest/documents/"
+GUEST_DOCUMENT = GUEST_DOCUMENT_PREFIX + "{reference}/{number}"  # ?t=<guest token>, or staff cookie
 # the bookings API for a PMS or channel manager (api_v1/); {ref}: our reference or theirs
 API_V1 = "/api/v1"
 API_BOOKINGS = API_V1 + "/bookings"  # POST create/upsert; GET ?external_reference=…
@@ -83,6 +85,16 @@ def booking(reference: str) -> str:
 def portal(reference: str) -> str:
     """A booking's guest portal (its link carries the guest's token)."""
     return PORTAL_PREFIX + reference
+
+
+def guest_document(reference: str, number: str, token: str = "", returned: str = "") -> str:
+    """A guest document's PDF (a receipt or a sent invoice): with the guest's portal `token`,
+    or `returned` ("<attempt>:<return code>" of a checkout the guest came back from); neither
+    when a staff member asks."""
+    path = f"{GUEST_DOCUMENT_PREFIX}{quote(reference, safe='')}/{quote(number, safe='')}"
+    if token:
+        return f"{path}?t={quote(token, safe='')}"
+    return f"{path}?back={quote(returned, safe='')}" if returned else path
 
 
 def sandbox_checkout(session: str) -> str:

@@ -131,3 +131,24 @@ class Commission(SQLModel, table=True):
     currency: str = Field(max_length=3)
     accrual_date: date = Field(index=True)  # the service date: the month it is invoiced for
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class GuestReceipt(SQLModel, table=True):
+    """The guest's receipt for one successful checkout (a Pay or a Pay All): numbered from its
+    own gapless series (RC-000001), written in the payment's transaction, never changed. The
+    invoices it settled are those with `paid_by_attempt_id` = its attempt."""
+
+    __tablename__ = "guest_receipt"
+    __table_args__ = (
+        currency_check(),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=16)
+    booking_id: int = Field(foreign_key="booking.id", index=True)
+    attempt_id: str = Field(foreign_key="payment_attempt.id", max_length=40, unique=True)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    provider: str = Field(max_length=20)  # how it was paid: "stripe" or "sandbox" (by card)
+    paid_at: datetime = Field(sa_type=UTCDateTime)

@@ -24,6 +24,7 @@ from concierge_app.db.partner_payments import (
 )
 from concierge_app.db.payments import (
     Commission,
+    GuestReceipt,
     PaymentAttempt,
     PaymentAttemptInvoice,
     ProviderEvent,
@@ -74,6 +75,7 @@ __all__ = [
     "Guest",
     "GuestInvoice",
     "GuestLink",
+    "GuestReceipt",
     "InvoiceLine",
     "LifecycleTemplate",
     "LineKind",

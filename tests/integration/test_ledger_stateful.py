@@ -62,6 +62,7 @@ from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.parties import Guest
 from concierge_app.db.payments import (
     Commission,
+    GuestReceipt,
     PaymentAttempt,
     PaymentAttemptInvoice,
     ProviderEvent,
@@ -167,6 +168,7 @@ class Ledger:
     audit: list[SimpleNamespace]
     events: list[SimpleNamespace]
     sequences: dict[str, int]
+    receipts: list[SimpleNamespace]
 
     @classmethod
     def read(cls, db: Database) -> Ledger:
@@ -185,6 +187,7 @@ class Ledger:
                 audit=_rows(s, AuditEvent, col(AuditEvent.id)),
                 events=_rows(s, ProviderEvent, col(ProviderEvent.id)),
                 sequences={r.name: r.last_value for r in _rows(s, NumberSequence)},
+                receipts=_rows(s, GuestReceipt, col(GuestReceipt.id)),
             )
 
     def lines_of(self, invoice_id: int) -> list[SimpleNamespace]:
@@ -1309,7 +1312,17 @@ class LedgerMachine(RuleBasedStateMachine):
         for prefix, values in by_sequence.items():
             assert sorted(values) == list(range(1, len(values) + 1)), f"gap in {prefix}: {values}"
             assert led.sequences[f"guest_invoice:{prefix[3:]}"] == len(values)
-        assert sum(led.sequences.values()) == sum(map(len, by_sequence.values()))
+        # receipts: their own gapless series, one per checkout that paid an invoice
+        receipts = sorted(int(r.number.removeprefix("RC-")) for r in led.receipts)
+        assert receipts == list(range(1, len(receipts) + 1)), f"gap in receipts: {receipts}"
+        assert led.sequences.get("guest_receipt", 0) == len(receipts)
+        paying = {i.paid_by_attempt_id for i in led.invoices.values() if i.paid_by_attempt_id}
+        assert sorted(r.attempt_id for r in led.receipts) == sorted(paying)
+        for r in led.receipts:
+            settled = [i for i in led.invoices.values() if i.paid_by_attempt_id == r.attempt_id]
+            assert r.amount_minor == sum(i.total_minor for i in settled)
+        invoice_sequences = {k: v for k, v in led.sequences.items() if k != "guest_receipt"}
+        assert sum(invoice_sequences.values()) == sum(map(len, by_sequence.values()))
 
     def _check_money(self, led: Ledger) -> None:
         for attempt in led.attempts.values():

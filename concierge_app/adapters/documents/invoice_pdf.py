@@ -80,31 +80,26 @@ def payment_instructions(doc: InvoiceDocument) -> list[str]:
     return document_payment_lines(doc, money(doc.payable))
 
 
-class _InvoicePdf(FPDF):
-    def __init__(self, doc: InvoiceDocument) -> None:
+class DocumentPdf(FPDF):
+    """An A4 document in the embedded fonts (the CJK fallback added when `texts` need it):
+    the building blocks every document PDF prints with."""
+
+    def __init__(self, *, title: str, author: str, creator: str, texts: Iterable[str]) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.doc = doc
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(auto=True, margin=18)
-        self.set_title(f"{doc.title} {doc.number}")
-        self.set_author(doc.platform.legal_name)
-        self.set_creator(doc.platform.name)
+        self.set_title(title)
+        self.set_author(author)
+        self.set_creator(creator)
         self.add_font(FAMILY, "", REGULAR)
         self.add_font(FAMILY, "B", BOLD)
         self.coverage = _codepoints(str(REGULAR))
-        self._use_fallback_if_needed()
+        self._use_fallback_if_needed(texts)
         self.alias_nb_pages()
 
     # -- text the fonts can print -------------------------------------------------------
-    def _texts(self) -> Iterable[str]:
-        d = self.doc
-        yield from (d.partner.name, d.partner.address, d.reason or "")
-        yield from (d.platform.legal_name, d.platform.address, d.platform.name)
-        for line in d.lines:
-            yield from (line.guest_name, line.description, line.reference)
-
-    def _use_fallback_if_needed(self) -> None:
-        missing = {ord(c) for text in self._texts() for c in text} - self.coverage
+    def _use_fallback_if_needed(self, texts: Iterable[str]) -> None:
+        missing = {ord(c) for text in texts for c in text} - self.coverage
         if not missing:
             return
         found = _fallback_font()
@@ -126,6 +121,90 @@ class _InvoicePdf(FPDF):
         self.set_font(FAMILY, "B" if bold else "", size)
         self.set_text_color(*colour)
 
+    # -- blocks -------------------------------------------------------------------------
+    def rule(self, gap: float = 3) -> None:
+        self.ln(gap)
+        self.set_draw_color(*RULE)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.ln(gap)
+
+    def heading(self, text: str) -> None:
+        if self.will_page_break(20):
+            self.add_page()
+        self.font(11, bold=True)
+        self.cell(0, 7, self.t(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def title_lines(self, name: str, title: str, number: str) -> None:
+        """The issuer's name at the left, the document's title and number at the right."""
+        self.font(15, bold=True)
+        self.cell(self.epw / 2, 9, self.t(name))
+        self.font(17, bold=True)
+        self.cell(self.epw / 2, 9, self.t(title), align=Align.R)
+        self.ln(9)
+        self.font(9, colour=GREY)
+        self.cell(self.epw / 2, 5, "")
+        self.cell(self.epw / 2, 5, self.t(f"No. {number}"), align=Align.R)
+        self.ln(5)
+        self.rule()
+
+    def two_parties(self, parties: Sequence[tuple[str, str, Sequence[str]]]) -> None:
+        """Side by side: each party's label, name (bold) and further lines."""
+        top = self.get_y()
+        width = (self.epw - 10) / 2
+        bottoms = []
+        for i, (label, name, rest) in enumerate(parties):
+            self.set_xy(self.l_margin + i * (width + 10), top)
+            self.font(8, colour=GREY)
+            self.multi_cell(width, 4.5, self.t(label), new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.font(10, bold=True)
+            self.multi_cell(width, 5, self.t(name), new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.font(9)
+            text = "\n".join(line for line in rest if line)
+            self.multi_cell(width, 4.5, self.t(text), new_x=XPos.LEFT, new_y=YPos.NEXT)
+            bottoms.append(self.get_y())
+        self.set_xy(self.l_margin, max(bottoms))
+        self.rule()
+
+    def fact_rows(self, rows: Sequence[tuple[str, str]], bold: Iterable[str] = ()) -> None:
+        """Label / value rows; the labels in `bold` have their value in bold."""
+        strong = set(bold)
+        for label, value in rows:
+            self.font(9, colour=GREY)
+            self.cell(38, 5, self.t(label))
+            self.font(9, bold=label in strong)
+            self.multi_cell(0, 5, self.t(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(4)
+
+    def amounts(self, rows: Sequence[tuple[str, str, bool]]) -> None:
+        """Label / amount rows, right-aligned under the table."""
+        if self.will_page_break(5.8 * len(rows) + 4):
+            self.add_page()
+        x = self.l_margin + self.epw - 95
+        for label, value, bold in rows:
+            self.set_x(x)
+            self.font(10 if bold else 9, bold=bold)
+            self.cell(60, 5.8, self.t(label))
+            self.cell(35, 5.8, value, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(3)
+
+
+class _InvoicePdf(DocumentPdf):
+    def __init__(self, doc: InvoiceDocument) -> None:
+        self.doc = doc
+        super().__init__(
+            title=f"{doc.title} {doc.number}",
+            author=doc.platform.legal_name,
+            creator=doc.platform.name,
+            texts=self._texts(),
+        )
+
+    def _texts(self) -> Iterable[str]:
+        d = self.doc
+        yield from (d.partner.name, d.partner.address, d.reason or "")
+        yield from (d.platform.legal_name, d.platform.address, d.platform.name)
+        for line in d.lines:
+            yield from (line.guest_name, line.description, line.reference)
+
     # -- every page ---------------------------------------------------------------------
     def header(self) -> None:
         if self.page_no() == 1:
@@ -145,31 +224,8 @@ class _InvoicePdf(FPDF):
         # would be measured against the placeholder.
         self.cell(24, 5, f"Page {self.page_no()} of {{nb}}")
 
-    # -- blocks -------------------------------------------------------------------------
-    def rule(self, gap: float = 3) -> None:
-        self.ln(gap)
-        self.set_draw_color(*RULE)
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
-        self.ln(gap)
-
-    def heading(self, text: str) -> None:
-        if self.will_page_break(20):
-            self.add_page()
-        self.font(11, bold=True)
-        self.cell(0, 7, self.t(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
     def title_block(self) -> None:
-        d = self.doc
-        self.font(15, bold=True)
-        self.cell(self.epw / 2, 9, self.t(d.platform.name))
-        self.font(17, bold=True)
-        self.cell(self.epw / 2, 9, self.t(d.title), align=Align.R)
-        self.ln(9)
-        self.font(9, colour=GREY)
-        self.cell(self.epw / 2, 5, "")
-        self.cell(self.epw / 2, 5, self.t(f"No. {d.number}"), align=Align.R)
-        self.ln(5)
-        self.rule()
+        self.title_lines(self.doc.platform.name, self.doc.title, self.doc.number)
 
     def parties(self) -> None:
         d = self.doc
@@ -180,24 +236,7 @@ class _InvoicePdf(FPDF):
             partner.address or partner.country,
             partner.finance_email,
         ]
-        top = self.get_y()
-        width = (self.epw - 10) / 2
-        bottoms = []
-        for x, label, name, rest in (
-            (self.l_margin, "From", p.legal_name, issuer),
-            (self.l_margin + width + 10, "To", partner.name, recipient),
-        ):
-            self.set_xy(x, top)
-            self.font(8, colour=GREY)
-            self.multi_cell(width, 4.5, label, new_x=XPos.LEFT, new_y=YPos.NEXT)
-            self.font(10, bold=True)
-            self.multi_cell(width, 5, self.t(name), new_x=XPos.LEFT, new_y=YPos.NEXT)
-            self.font(9)
-            text = "\n".join(line for line in rest if line)
-            self.multi_cell(width, 4.5, self.t(text), new_x=XPos.LEFT, new_y=YPos.NEXT)
-            bottoms.append(self.get_y())
-        self.set_xy(self.l_margin, max(bottoms))
-        self.rule()
+        self.two_parties([("From", p.legal_name, issuer), ("To", partner.name, recipient)])
 
     def facts(self) -> None:
         d = self.doc
@@ -220,12 +259,7 @@ class _InvoicePdf(FPDF):
             rows.insert(2, (d.tax.label, d.tax.rate))
         if d.reason:
             rows.append(("Reason", d.reason))
-        for label, value in rows:
-            self.font(9, colour=GREY)
-            self.cell(38, 5, label)
-            self.font(9, bold=label in ("Invoice number", "Note number", "Due date"))
-            self.multi_cell(0, 5, self.t(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(4)
+        self.fact_rows(rows, bold=("Invoice number", "Note number", "Due date"))
 
     def taxed(self) -> None:
         """A VAT/GST document: what it taxes, instead of a statement."""
@@ -320,18 +354,6 @@ class _InvoicePdf(FPDF):
             total.cell(money(d.commission_total))
             total.cell("")
         self.ln(4)
-
-    def amounts(self, rows: Sequence[tuple[str, str, bool]]) -> None:
-        """Label / amount rows, right-aligned under the table."""
-        if self.will_page_break(5.8 * len(rows) + 4):
-            self.add_page()
-        x = self.l_margin + self.epw - 95
-        for label, value, bold in rows:
-            self.set_x(x)
-            self.font(10 if bold else 9, bold=bold)
-            self.cell(60, 5.8, label)
-            self.cell(35, 5.8, value, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(3)
 
     def totals(self) -> None:
         d = self.doc

@@ -18,6 +18,7 @@ from concierge_app.db.engine import Database
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.types import utcnow
 from concierge_app.domain.statuses import OutboxStatus
+from concierge_app.services.guest.receipts import RECEIPT_ATTACHMENT, receipt_pdf
 from concierge_app.services.outbox.pending import RenderError, render_pending_message
 from concierge_app.services.partner.views.documents.document import invoice_document
 from concierge_app.services.shared.audit import record_event
@@ -123,6 +124,12 @@ def attachment_for(db: Database, reference: str) -> Attachment:
                 db=db, invoice_id=int(key), partner_id=None, today=utcnow().date()
             )
             return Attachment(f"{doc.number}.pdf", render_invoice_pdf(doc))
+        except Exception as exc:  # one message's problem: that attempt fails
+            raise DeliveryError(f"Could not render the attachment {reference}: {exc}") from exc
+    if kind == RECEIPT_ATTACHMENT and key:
+        try:
+            name, pdf = receipt_pdf(db=db, booking_id=None, number=key)
+            return Attachment(name, pdf)
         except Exception as exc:  # one message's problem: that attempt fails
             raise DeliveryError(f"Could not render the attachment {reference}: {exc}") from exc
     raise DeliveryError(f"Unknown attachment {reference!r}.")

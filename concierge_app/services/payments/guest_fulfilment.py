@@ -30,6 +30,7 @@ from concierge_app.domain.lifecycle import InvoiceStatus, ServiceLifecycle
 from concierge_app.domain.money import Money, Rounding
 from concierge_app.domain.statuses import CommissionKind
 from concierge_app.services.guest.links import PAYMENTS_CARD, new_portal_link
+from concierge_app.services.guest.receipts import RECEIPT_ATTACHMENT, issue_receipt
 from concierge_app.services.payments import lifecycle
 from concierge_app.services.payments.event_log import DUPLICATE_EVENT, Delivery
 from concierge_app.services.payments.lifecycle import Locked, Paid
@@ -193,6 +194,14 @@ def _apply_success(
         },
     )
     amount = Money(attempt.amount_minor, attempt.currency)
+    receipt = issue_receipt(
+        session,
+        booking_id=booking.id,
+        attempt_id=attempt.id,
+        amount=Money(sum(i.total_minor for i in paid), attempt.currency),
+        provider=attempt.provider,
+        paid_at=now,
+    )
     actor = delivery.actor
     link = new_portal_link(session, booking_id=booking.id, reference=booking.reference, actor=actor)
     guest = booking_recipient(session, booking, portal_url=f"{link}#{PAYMENTS_CARD}")
@@ -207,6 +216,7 @@ def _apply_success(
             "amount_paid": format_money(amount, guest.locale),
             "invoice_numbers": ", ".join(i.number or "" for i in paid),
         },
+        attachment=None if receipt is None else f"{RECEIPT_ATTACHMENT}:{receipt}",
     )
     record_event(
         session,
@@ -218,6 +228,7 @@ def _apply_success(
             "amount": str(amount),
             "event": delivery.event_id,
             "paid_invoices": [i.number for i in paid],
+            "receipt": receipt,
             "unapplied": str(Money(unapplied, attempt.currency)),
         },
     )

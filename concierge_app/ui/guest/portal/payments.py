@@ -1,12 +1,18 @@
 """The guest portal's Payments card: the total due, the open invoices with Pay, Pay All (one
-checkout per currency), the notice after the checkout, and the paid invoices."""
+checkout per currency), the notice after the checkout, the paid invoices and the documents
+(invoices and receipts as PDF)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from concierge_app.ui.guest.portal.parts import CARD_SIZE
-from concierge_app.ui.guest.portal.state import CANCELLED_BOOKING, PayAllGroup, PortalInvoice
+from concierge_app.ui.guest.portal.state import (
+    CANCELLED_BOOKING,
+    PayAllGroup,
+    PortalDocument,
+    PortalInvoice,
+)
 from concierge_app.ui.guest.portal.state import PortalState as S
 from concierge_app.ui.shared.pay_online.parts import checkout_notice, pay_button
 
@@ -186,6 +192,55 @@ def _paid_invoice(invoice: PortalInvoice) -> rx.Component:
     )
 
 
+def _document(doc: PortalDocument) -> rx.Component:
+    return rx.flex(
+        rx.hstack(
+            rx.icon("file_text", size=18, color="var(--gray-10)", flex_shrink="0"),
+            rx.text(doc.title, weight="medium"),
+            align="center",
+            spacing="2",
+        ),
+        rx.hstack(
+            rx.text(doc.date, size="2", color_scheme="gray"),
+            rx.text(doc.amount, weight="medium", white_space="nowrap"),
+            # A plain anchor: the router's link would navigate inside the app instead.
+            rx.el.a(
+                rx.hstack(rx.icon("download", size=16), rx.text("PDF"), spacing="1"),
+                href=doc.url,
+                download=True,
+                class_name="rt-Text rt-reset rt-Link rt-underline-auto",
+                color="var(--accent-11)",
+                custom_attrs={"data-testid": "document-download"},
+            ),
+            spacing="4",
+            align="center",
+            margin_left="auto",
+        ),
+        justify="between",
+        align="center",
+        wrap="wrap",
+        spacing="2",
+        width="100%",
+        padding_y="8px",
+        border_bottom="1px solid var(--gray-a4)",
+        custom_attrs={"data-testid": "document", "data-title": doc.title},
+    )
+
+
+def documents_list() -> rx.Component:
+    """The booking's documents (sent invoices, receipts), each a PDF to download."""
+    return rx.cond(
+        S.documents.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.text("Documents", size="2", weight="bold", color_scheme="gray"),
+            rx.foreach(S.documents, _document),
+            spacing="1",
+            width="100%",
+            id="documents",
+        ),
+    )
+
+
 def payments_card() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -259,6 +314,7 @@ def payments_card() -> rx.Component:
                     width="100%",
                 ),
             ),
+            documents_list(),
             spacing="4",
             width="100%",
         ),

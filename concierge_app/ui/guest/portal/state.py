@@ -20,9 +20,11 @@ import reflex as rx
 from concierge_app import routes
 from concierge_app.domain.checkout_groups import CheckoutGroup
 from concierge_app.domain.formatting import format_day, format_money
+from concierge_app.services.guest.guest_invoices import InvoiceFileRow, booking_invoice_files
 from concierge_app.services.guest.links import booking_for_guest, booking_for_return
 from concierge_app.services.guest.portal import GuestPortal, GuestService, guest_portal
 from concierge_app.services.guest.queries import InvoiceView
+from concierge_app.services.guest.receipts import ReceiptRow, booking_receipts
 from concierge_app.services.payments.guest_checkout import CANCELLED_BOOKING as CANCELLED_BOOKING
 from concierge_app.services.payments.guest_checkout import (
     CheckoutStart,
@@ -58,6 +60,16 @@ class PortalInvoice:
     total: str
     currency: str
     lines: list[PortalLine]
+
+
+@dataclasses.dataclass(frozen=True)
+class PortalDocument:
+    """A document of the booking to download: a sent invoice or a receipt."""
+
+    title: str  # "Receipt RC-000001"
+    date: str
+    amount: str
+    url: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,6 +172,7 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
     pay_all_groups: list[PayAllGroup] = []
     pay_all: bool = False
     services: list[PortalService] = []
+    documents: list[PortalDocument] = []
     notice: str = ""  # after returning from the checkout
     notice_kind: str = ""  # success / info / warning
     _token: str = ""
@@ -232,11 +245,20 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
             portal = await asyncio.to_thread(
                 guest_portal, db=get_database(), booking_id=self._booking_id
             )
+            receipts = await asyncio.to_thread(
+                booking_receipts, db=get_database(), booking_id=self._booking_id
+            )
+            invoices = await asyncio.to_thread(
+                booking_invoice_files, db=get_database(), booking_id=self._booking_id
+            )
         except Exception:
             logger.exception("Could not load the portal of booking %s", self._booking_id)
             self.view = "error"
             return
         self._show(portal)
+        self.documents = [self._invoice_file(i) for i in invoices] + [
+            self._document(r) for r in receipts
+        ]
         self.version = portal.version
         self.view = "portal"
         if self._returned_attempt and self.notice_kind == "info":
@@ -286,6 +308,32 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
             )
             for s in portal.services
         ]
+
+    def _url(self, number: str) -> str:
+        """A document's link this tab may open: its token, or its checkout's return code."""
+        attempt, code = self._return
+        return routes.guest_document(
+            self.reference,
+            number,
+            token=self._token,
+            returned=f"{attempt}:{code}" if attempt and not self._token else "",
+        )
+
+    def _document(self, receipt: ReceiptRow) -> PortalDocument:
+        return PortalDocument(
+            f"Receipt {receipt.number}",
+            format_day(receipt.paid_at.date()),
+            format_money(receipt.amount),
+            self._url(receipt.number),
+        )
+
+    def _invoice_file(self, invoice: InvoiceFileRow) -> PortalDocument:
+        return PortalDocument(
+            f"Invoice {invoice.number}",
+            format_day(invoice.issued_at.date()),
+            format_money(invoice.total),
+            self._url(invoice.number),
+        )
 
     async def _show_return_notice(self) -> None:
         """After the checkout: what the ledger says (the redirect itself proves nothing)."""

@@ -1,5 +1,5 @@
 """The Payments panel's refunds: the services that need one (Refund required) and the refunds
-made, from the Refund dialog or at the payment provider."""
+made, from the Refund dialog or at the payment provider; the guest's documents (receipts)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from reflex.vars import ObjectVar
 
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE
 from concierge_app.ui.staff.booking.common import MONEY_CELL, th
-from concierge_app.ui.staff.booking.rows import RefundRow
+from concierge_app.ui.staff.booking.rows import DocumentRow, RefundRow
 from concierge_app.ui.staff.booking.state import BookingState as S
 
 
@@ -113,6 +113,60 @@ def refunds_due() -> rx.Component:
             icon="undo_2",
             color_scheme="amber",
             id="refunds-due",
+            width="100%",
+        ),
+    )
+
+
+def _document_row(row: ObjectVar[DocumentRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            # A plain anchor: the router's link would navigate inside the app instead.
+            rx.el.a(
+                rx.hstack(rx.icon("file_text", size=14), rx.text(row.title), spacing="1"),
+                href=row.url,
+                download=True,
+                class_name="rt-Text rt-reset rt-Link rt-underline-auto",
+                color="var(--accent-11)",
+                custom_attrs={"data-testid": "document-download"},
+            )
+        ),
+        rx.table.cell(row.date, white_space="nowrap"),
+        rx.table.cell(row.amount, **MONEY_CELL),
+        class_name="document-row",
+    )
+
+
+def documents_card() -> rx.Component:
+    """The guest's documents (sent invoices, receipts), each a PDF, as in the guest's portal."""
+    return rx.cond(
+        S.documents.length() > 0,  # type: ignore[attr-defined]
+        rx.card(
+            rx.vstack(
+                rx.heading("Documents", size="3", as_="h3"),
+                rx.text(
+                    "The guest's invoices and receipts, as in their portal.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(th("Document"), th("Date"), th("Amount", end=True))
+                        ),
+                        rx.table.body(rx.foreach(S.documents, _document_row)),
+                        variant="ghost",
+                        size="1",
+                        width="100%",
+                        id="documents-table",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            size="2",
             width="100%",
         ),
     )

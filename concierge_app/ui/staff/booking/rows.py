@@ -84,6 +84,16 @@ class LineRow:
 
 
 @dataclasses.dataclass(frozen=True)
+class DocumentRow:
+    """A guest document of the booking (a sent invoice or a receipt), its PDF a link away."""
+
+    title: str
+    date: str
+    amount: str
+    url: str
+
+
+@dataclasses.dataclass(frozen=True)
 class InvoiceRow:
     id: str
     number: str

@@ -17,9 +17,10 @@ import reflex as rx
 
 from concierge_app import routes
 from concierge_app.domain.errors import DomainError, NotFound
-from concierge_app.domain.formatting import format_moment, format_money
+from concierge_app.domain.formatting import format_day, format_moment, format_money
 from concierge_app.domain.lifecycle import BookingStatus, InvoiceStatus, ServiceLifecycle
 from concierge_app.services.guest import invoicing
+from concierge_app.services.guest.guest_invoices import booking_invoice_files
 from concierge_app.services.guest.links import issue_guest_link
 from concierge_app.services.guest.queries import (
     BookingHeader,
@@ -29,6 +30,7 @@ from concierge_app.services.guest.queries import (
     booking_page,
     list_partners,
 )
+from concierge_app.services.guest.receipts import booking_receipts
 from concierge_app.services.shared.database import get_database
 from concierge_app.ui.staff.booking.actions import (
     REVOKE_LINKS_QUESTION,
@@ -43,6 +45,7 @@ from concierge_app.ui.staff.booking.edit_state import EditBookingMixin
 from concierge_app.ui.staff.booking.refund_state import RefundDialogMixin
 from concierge_app.ui.staff.booking.rows import (
     DEPOSIT_STRATEGY,
+    DocumentRow,
     InvoiceRow,
     LineRow,
     OperatorOption,
@@ -80,6 +83,7 @@ class BookingState(EditBookingMixin, RefundDialogMixin, AddServiceMixin, LiveSta
     draft_total: str = ""
     totals: TotalsView = TotalsView()
     refund_rows: list[RefundRow] = []
+    documents: list[DocumentRow] = []
     operators: list[OperatorOption] = []
 
     # Per service (backend only): title, what confirming / cancelling does, amounts for Refund.
@@ -177,11 +181,33 @@ class BookingState(EditBookingMixin, RefundDialogMixin, AddServiceMixin, LiveSta
         db = get_database()
         try:
             page = await asyncio.to_thread(booking_page, db=db, booking_id=self.booking_id)
+            receipts = await asyncio.to_thread(booking_receipts, db=db, booking_id=self.booking_id)
+            invoice_files = await asyncio.to_thread(
+                booking_invoice_files, db=db, booking_id=self.booking_id
+            )
         except Exception:
             logger.exception("Could not load booking %s", self.booking_id)
             self.error = "The booking could not be loaded from the database. Check the server log."
         else:
             self._show(page.header, page.services, page.panel)
+            reference = page.header.reference
+            self.documents = [
+                DocumentRow(
+                    f"Invoice {i.number}",
+                    format_day(i.issued_at.date()),
+                    format_money(i.total),
+                    routes.guest_document(reference, i.number),
+                )
+                for i in invoice_files
+            ] + [
+                DocumentRow(
+                    f"Receipt {r.number}",
+                    format_day(r.paid_at.date()),
+                    format_money(r.amount),
+                    routes.guest_document(reference, r.number),
+                )
+                for r in receipts
+            ]
             self.version = page.version
             self.error = ""
         finally:
