@@ -1,5 +1,5 @@
 """Command line: `python -m concierge_app.cli migrate | seed-demo | month-end | direct-debit |
-reconcile | deliver-outbox | export-journal | verify-audit | import-bookings FILE |
+reconcile | send-reminders | deliver-outbox | export-journal | verify-audit | import-bookings FILE |
 create-admin | api-key create|list|revoke | check [--deploy]`."""
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from concierge_app.domain.partner_billing import Period
 from concierge_app.services.access import staff_users, two_factor
 from concierge_app.services.books.journal import export_journal
 from concierge_app.services.guest.booking_import import import_bookings
+from concierge_app.services.guest.reminders import send_guest_reminders
 from concierge_app.services.integrations import api_keys
 from concierge_app.services.outbox.delivery import deliver_due_messages
 from concierge_app.services.partner.billing.month_end import run_month_end
@@ -107,6 +108,37 @@ def deliver_outbox(
         return
     report = deliver_due_messages(db=_db(url), mailer=mailer)
     console.print(f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}.")
+
+
+@app.command("send-reminders")
+def send_reminders(
+    day: str = typer.Option(
+        None, "--date", help="The day to send for, YYYY-MM-DD (default: today)"
+    ),
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Queue the guest payment reminders due (GUEST_REMINDER_DAYS) in the outbox. Idempotent:
+    a rerun, or the in-app job at the same time, never sends a reminder twice."""
+    try:
+        on = date.fromisoformat(day) if day else today()
+    except ValueError as bad:
+        console.print(f"[red]{bad}[/red]")
+        raise typer.Exit(2) from None
+    with _progress() as bar:
+        task = bar.add_task("Checking unpaid invoices", total=None)
+
+        def show(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        run = send_guest_reminders(db=_db(url), today=on, progress=show)
+    if run.sent:
+        table = Table(title=f"Reminders sent on {on.isoformat()}")
+        table.add_column("Invoice")
+        table.add_column("Reminder")
+        for number, label in run.sent:
+            table.add_row(number, label)
+        console.print(table)
+    console.print(run.text)
 
 
 @app.command("month-end")

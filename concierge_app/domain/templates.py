@@ -92,6 +92,21 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
             placeholders=(*_BOOKING_PLACEHOLDERS, "amount_paid", "invoice_numbers"),
         ),
         TemplateDefault(
+            key="guest_reminder",
+            name="Payment Reminder",
+            subject="Reminder: invoice {{ invoice_number }} for {{ booking_reference }} is unpaid",
+            body=(
+                "Dear {{ guest_name }},\n\n"
+                "A friendly reminder: your concierge invoice {{ invoice_number }} for your stay "
+                "at {{ property_name }} ({{ check_in }} – {{ check_out }}) is still unpaid.\n\n"
+                "Amount due: {{ invoice_total }}\n\n"
+                "You can pay it in your Payments card:\n{{ portal_url }}\n\n"
+                "If you have paid already, thank you, and please ignore this message.\n\n"
+                "Warm regards,\n{{ platform_name }}"
+            ),
+            placeholders=(*_BOOKING_PLACEHOLDERS, "invoice_number", "invoice_total"),
+        ),
+        TemplateDefault(
             key="staff_invitation",
             name="Staff Invitation",
             subject="You are invited to {{ platform_name }}",
