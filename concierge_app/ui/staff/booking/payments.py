@@ -8,6 +8,7 @@ import reflex as rx
 from concierge_app.ui.staff.booking.common import section
 from concierge_app.ui.staff.booking.invoices import draft_card, invoices_card
 from concierge_app.ui.staff.booking.refunds import refunds_card, refunds_due
+from concierge_app.ui.staff.booking.reminders import reminders_card
 from concierge_app.ui.staff.booking.totals import totals_card
 
 
@@ -18,7 +19,14 @@ def payments_panel() -> rx.Component:
         rx.vstack(
             refunds_due(),
             rx.grid(
-                rx.vstack(draft_card(), invoices_card(), refunds_card(), spacing="4", width="100%"),
+                rx.vstack(
+                    draft_card(),
+                    invoices_card(),
+                    reminders_card(),
+                    refunds_card(),
+                    spacing="4",
+                    width="100%",
+                ),
                 totals_card(),
                 columns=rx.breakpoints(initial="1", md="minmax(0, 1fr) 320px"),
                 spacing="4",
