@@ -225,6 +225,37 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
             ),
         ),
         TemplateDefault(
+            key="partner_reminder",
+            name="Partner Payment Reminder",
+            subject=(
+                "{{ notice_title }}: {{ platform_name }} {{ document_name }} {{ invoice_number }}"
+            ),
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "{{ notice }}\n\n"
+                "{{ document_name|capitalize }} {{ invoice_number }} (property ID "
+                "{{ partner_code }}, {{ period }}): {{ amount_due }} still to pay.\n"
+                "{{ payment_instructions }}\n\n"
+                "You can find it under Finance → Invoices:\n{{ finance_url }}\n\n"
+                "If you have paid already, thank you, and please ignore this message.\n\n"
+                "Kind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "document_name",
+                "invoice_number",
+                "period",
+                "amount_due",
+                "due_date",
+                "payment_instructions",
+                "finance_url",
+                "notice_title",
+                "notice",
+            ),
+        ),
+        TemplateDefault(
             key="partner_note_issued",
             name="Partner Note Issued",
             subject=(

@@ -158,7 +158,8 @@ def test_the_cli_sends_with_a_progress_bar_and_a_rerun_sends_nothing(db):
     args = ["send-reminders", "--date", "2026-06-23", "--url", db.url]
     first = runner.invoke(cli, args, env={"COLUMNS": "200"})
     assert first.exit_code == 0, first.output
-    assert "Checking unpaid invoices" in first.output and "1/1" in first.output
+    assert "Guest invoices" in first.output and "1/1" in first.output
+    assert "Partner documents" in first.output and "0 partner notice(s) sent" in first.output
     assert "3 days after sending" in first.output
     assert "1 reminder(s) sent, 1 unpaid invoice(s) checked." in first.output
     second = runner.invoke(cli, args, env={"COLUMNS": "200"})
