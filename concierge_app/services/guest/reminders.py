@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
@@ -82,6 +83,15 @@ def _sent(keys: list[str]) -> dict[int, frozenset[str]]:
     return {k: frozenset(v) for k, v in by_invoice.items()}
 
 
+def _sent_of(conn: Any, invoice_ids: list[int]) -> dict[int, frozenset[str]]:
+    """The steps already sent of these invoices (one indexed prefix lookup each)."""
+    keys: list[str] = []
+    for invoice_id in invoice_ids:
+        mine = _SENT_KEYS.where(_O.c.dedupe_key.like(f"{PREFIX}{invoice_id}:%"))
+        keys.extend(conn.execute(mine).scalars())
+    return _sent(keys)
+
+
 def _facts(row: object) -> GuestInvoiceFacts:
     issued = getattr(row, "issued_at", None)
     return GuestInvoiceFacts(
@@ -132,8 +142,7 @@ def _send_one(
         booking, invoice = locked_rows(session, GuestInvoice, invoice_id, "Invoice")
         conn = session.connection()
         row = conn.execute(_ONE, {"invoice_id": invoice_id}).one()
-        mine = _SENT_KEYS.where(_O.c.dedupe_key.like(f"{PREFIX}{invoice_id}:%"))
-        sent = _sent(list(conn.execute(mine).scalars())).get(invoice_id, frozenset())
+        sent = _sent_of(conn, [invoice_id]).get(invoice_id, frozenset())
         decision = guest_reminder(_facts(row), schedule, today, sent)
         if decision.step is None:
             return None
@@ -221,7 +230,7 @@ def _booking_reminders(
     booking = _load_booking(session, booking_id)
     conn = session.connection()
     rows = conn.execute(_OF_BOOKING, {"booking_id": booking_id}).all()
-    sent = _sent(list(conn.execute(_SENT_KEYS).scalars()))
+    sent = _sent_of(conn, [int(r.id) for r in rows])
     numbers = {
         r.id: r.number
         for r in conn.execute(select(_I.c.id, _I.c.number).where(_I.c.booking_id == booking_id))
