@@ -1,11 +1,12 @@
 """Command line: `python -m concierge_app.cli migrate | seed-demo | month-end | direct-debit |
-reconcile | deliver-outbox | export-journal | verify-audit | import-bookings FILE |
+reconcile | send-reminders | deliver-outbox | export-journal | verify-audit | import-bookings FILE |
 create-admin | api-key create|list|revoke | check [--deploy]`."""
 
 from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 from rich.table import Table
 
 from concierge_app.adapters.notify.smtp import SmtpMailer
@@ -29,9 +30,11 @@ from concierge_app.domain.partner_billing import Period
 from concierge_app.services.access import staff_users, two_factor
 from concierge_app.services.books.journal import export_journal
 from concierge_app.services.guest.booking_import import import_bookings
+from concierge_app.services.guest.reminders import send_guest_reminders
 from concierge_app.services.integrations import api_keys
 from concierge_app.services.outbox.delivery import deliver_due_messages
 from concierge_app.services.partner.billing.month_end import run_month_end
+from concierge_app.services.partner.reminders import send_partner_reminders
 from concierge_app.services.payments.direct_debit import collect_direct_debits
 from concierge_app.services.reconciliation.runs import run_reconciliation
 from concierge_app.services.shared.audit import verify_chain
@@ -107,6 +110,48 @@ def deliver_outbox(
         return
     report = deliver_due_messages(db=_db(url), mailer=mailer)
     console.print(f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}.")
+
+
+@app.command("send-reminders")
+def send_reminders(
+    day: str = typer.Option(
+        None, "--date", help="The day to send for, YYYY-MM-DD (default: today)"
+    ),
+    url: str = typer.Option(None, help="Database URL (default: DATABASE_URL)"),
+) -> None:
+    """Queue the guest payment reminders (GUEST_REMINDER_DAYS) and the partner notices
+    (PARTNER_REMINDER_DAYS) due in the outbox. Idempotent: a rerun, or the in-app job at the
+    same time, never sends one twice."""
+    try:
+        on = date.fromisoformat(day) if day else today()
+    except ValueError as bad:
+        console.print(f"[red]{bad}[/red]")
+        raise typer.Exit(2) from None
+    db = _db(url)
+    with _progress() as bar:
+        guests_task = bar.add_task("Guest invoices", total=None)
+        partners_task = bar.add_task("Partner documents", total=None)
+
+        def shows(task: TaskID) -> Callable[[int, int], None]:
+            def show(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            return show
+
+        guests = send_guest_reminders(db=db, today=on, progress=shows(guests_task))
+        partners = send_partner_reminders(db=db, today=on, progress=shows(partners_task))
+    if guests.sent or partners.sent:
+        table = Table(title=f"Reminders sent on {on.isoformat()}")
+        table.add_column("To")
+        table.add_column("Document")
+        table.add_column("Reminder")
+        for number, label in guests.sent:
+            table.add_row("guest", number, label)
+        for number, label in partners.sent:
+            table.add_row("partner", number, label)
+        console.print(table)
+    console.print(guests.text)
+    console.print(partners.text)
 
 
 @app.command("month-end")

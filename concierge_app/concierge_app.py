@@ -18,6 +18,7 @@ from concierge_app.jobs.direct_debit import collect_direct_debits_when_due
 from concierge_app.jobs.month_end import run_month_end_when_due
 from concierge_app.jobs.outbox import deliver_outbox_forever
 from concierge_app.jobs.reconciliation import reconcile_daily
+from concierge_app.jobs.reminders import send_reminders_when_due
 from concierge_app.services.shared.deploy_checks import refuse_unsafe_start
 from concierge_app.settings import get_settings
 from concierge_app.ui.guest.portal.page import portal_page
@@ -199,6 +200,7 @@ app.register_lifespan_task(deliver_outbox_forever)
 app.register_lifespan_task(run_month_end_when_due)
 app.register_lifespan_task(collect_direct_debits_when_due)
 app.register_lifespan_task(reconcile_daily)
+app.register_lifespan_task(send_reminders_when_due)
 
 
 @app.register_lifespan_task

@@ -12,6 +12,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.journal_accounts import ChartOfAccounts, parse_chart
+from concierge_app.domain.reminders import (
+    DEFAULT_GUEST_SCHEDULE,
+    DEFAULT_PARTNER_SCHEDULE,
+    PartnerSchedule,
+    Step,
+    parse_guest_schedule,
+    parse_partner_schedule,
+)
 from concierge_app.domain.vat import TaxRate, parse_rates
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -92,6 +100,32 @@ class Settings(BaseSettings):
     outbox_delivery_seconds: int = 10  # the in-app delivery job's pause (0: off)
     month_end_check_seconds: int = 3600  # the in-app month-end schedule's check (0: off)
     reconciliation_check_seconds: int = 3600  # the daily reconciliation's check (0: off)
+    reminder_check_seconds: int = 3600  # the in-app reminder job's check (0: off)
+    # When an unpaid guest invoice gets a reminder: "N after sent", "N before check-in",
+    # "on service date", comma-separated (empty: none).
+    guest_reminder_days: str = DEFAULT_GUEST_SCHEDULE
+    # A partner's reminder, overdue notice and final notice, relative to the due date.
+    partner_reminder_days: str = DEFAULT_PARTNER_SCHEDULE
+
+    @property
+    def guest_reminder_schedule(self) -> tuple[Step, ...]:
+        return parse_guest_schedule(self.guest_reminder_days)
+
+    @property
+    def partner_reminder_schedule(self) -> PartnerSchedule:
+        return parse_partner_schedule(self.partner_reminder_days)
+
+    @model_validator(mode="after")
+    def _check_reminder_days(self) -> Settings:
+        for name, parse in (
+            ("GUEST_REMINDER_DAYS", parse_guest_schedule),
+            ("PARTNER_REMINDER_DAYS", parse_partner_schedule),
+        ):
+            try:
+                parse(getattr(self, name.lower()))
+            except DomainError as bad:
+                raise ValueError(f"{name}: {bad}") from None
+        return self
 
     # The journal export's account codes: "receivable_guest=1100,bank=1010" (the rest default)
     journal_accounts: str = ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index, Text, text
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from concierge_app.db.types import UTCDateTime, currency_check, non_negative, one_of, utcnow
@@ -55,6 +56,8 @@ class Booking(SQLModel, table=True):
         default=AccommodationCollector.PLATFORM.value, max_length=20
     )
     status: str = Field(default=BookingStatus.CONFIRMED.value, max_length=20, index=True)
+    # Staff paused the reminders of this booking's unpaid invoices.
+    reminders_paused: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancel_reason: str | None = Field(default=None, sa_type=Text)

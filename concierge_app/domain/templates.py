@@ -92,6 +92,21 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
             placeholders=(*_BOOKING_PLACEHOLDERS, "amount_paid", "invoice_numbers"),
         ),
         TemplateDefault(
+            key="guest_reminder",
+            name="Payment Reminder",
+            subject="Reminder: invoice {{ invoice_number }} for {{ booking_reference }} is unpaid",
+            body=(
+                "Dear {{ guest_name }},\n\n"
+                "A friendly reminder: your concierge invoice {{ invoice_number }} for your stay "
+                "at {{ property_name }} ({{ check_in }} – {{ check_out }}) is still unpaid.\n\n"
+                "Amount due: {{ invoice_total }}\n\n"
+                "You can pay it in your Payments card:\n{{ portal_url }}\n\n"
+                "If you have paid already, thank you, and please ignore this message.\n\n"
+                "Warm regards,\n{{ platform_name }}"
+            ),
+            placeholders=(*_BOOKING_PLACEHOLDERS, "invoice_number", "invoice_total"),
+        ),
+        TemplateDefault(
             key="staff_invitation",
             name="Staff Invitation",
             subject="You are invited to {{ platform_name }}",
@@ -207,6 +222,37 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
                 "due_date",
                 "payment_instructions",
                 "finance_url",
+            ),
+        ),
+        TemplateDefault(
+            key="partner_reminder",
+            name="Partner Payment Reminder",
+            subject=(
+                "{{ notice_title }}: {{ platform_name }} {{ document_name }} {{ invoice_number }}"
+            ),
+            body=(
+                "Dear {{ partner_name }} finance team,\n\n"
+                "{{ notice }}\n\n"
+                "{{ document_name|capitalize }} {{ invoice_number }} (property ID "
+                "{{ partner_code }}, {{ period }}): {{ amount_due }} still to pay.\n"
+                "{{ payment_instructions }}\n\n"
+                "You can find it under Finance → Invoices:\n{{ finance_url }}\n\n"
+                "If you have paid already, thank you, and please ignore this message.\n\n"
+                "Kind regards,\n{{ platform_name }} Finance"
+            ),
+            placeholders=(
+                "platform_name",
+                "partner_name",
+                "partner_code",
+                "document_name",
+                "invoice_number",
+                "period",
+                "amount_due",
+                "due_date",
+                "payment_instructions",
+                "finance_url",
+                "notice_title",
+                "notice",
             ),
         ),
         TemplateDefault(

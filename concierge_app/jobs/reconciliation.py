@@ -5,10 +5,10 @@ RECONCILIATION_CHECK_SECONDS is 0. Staff (/finance) and the CLI (`reconcile`) ru
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from concierge_app.db.engine import get_database
+from concierge_app.jobs.schedule import every
 from concierge_app.services.reconciliation.runs import run_daily
 from concierge_app.services.shared.common import today
 from concierge_app.settings import get_settings
@@ -16,16 +16,16 @@ from concierge_app.settings import get_settings
 logger = logging.getLogger(__name__)
 
 
+def _round() -> str | None:
+    run = run_daily(db=get_database(), today=today())
+    return f"{run.period}: {run.drift_count} difference(s)" if run.drift_count else None
+
+
 async def reconcile_daily() -> None:
-    pause = get_settings().reconciliation_check_seconds
-    if pause <= 0:
-        logger.info("The reconciliation schedule is off (RECONCILIATION_CHECK_SECONDS=0).")
-        return
-    while True:
-        try:
-            run = await asyncio.to_thread(run_daily, db=get_database(), today=today())
-            if run.drift_count:
-                logger.warning("Reconciliation %s: %s difference(s)", run.period, run.drift_count)
-        except Exception:  # the next check tries again
-            logger.exception("The scheduled reconciliation failed")
-        await asyncio.sleep(pause)
+    await every(
+        seconds=get_settings().reconciliation_check_seconds,
+        setting="RECONCILIATION_CHECK_SECONDS",
+        round_=_round,
+        logger=logger,
+        what="reconciliation",
+    )

@@ -79,6 +79,7 @@ def _app_env(database_url: str) -> dict[str, str]:
         # month; the tests run the job themselves.
         MONTH_END_CHECK_SECONDS="0",
         DIRECT_DEBIT_CHECK_SECONDS="0",  # the direct-debit e2e collects by the staff button
+        REMINDER_CHECK_SECONDS="0",  # reminders would change the demo's Outbox on their own
     )
     # Spares Reflex timing npm registries before its first frontend install.
     env.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/")

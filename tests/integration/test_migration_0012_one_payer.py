@@ -65,6 +65,8 @@ def rows(url: str, sql: str) -> list[tuple[object, ...]]:
 
 # Booking columns of migration 0018, which today's services write.
 LATER_BOOKING_COLUMNS = ("external_reference", "request_key")
+# Booking column of migration 0024 (reminders), which today's services write and read.
+LATER_BOOKING_FLAGS = ("reminders_paused",)
 # Partner columns of migration 0022, which today's services write.
 LATER_PARTNER_COLUMNS = ("finance_contact",)
 
@@ -103,9 +105,13 @@ def lend_later_schema(url: str, lend: bool) -> None:
             )
             for column in LATER_BOOKING_COLUMNS:
                 conn.execute(text(f"ALTER TABLE booking ADD COLUMN {column} VARCHAR(64)"))
+            for column in LATER_BOOKING_FLAGS:
+                conn.execute(
+                    text(f"ALTER TABLE booking ADD COLUMN {column} BOOLEAN NOT NULL DEFAULT false")
+                )
         else:
             PartnerCommissionRate.__table__.drop(conn)
-            for column in LATER_BOOKING_COLUMNS:
+            for column in (*LATER_BOOKING_COLUMNS, *LATER_BOOKING_FLAGS):
                 conn.execute(text(f"ALTER TABLE booking DROP COLUMN {column}"))
     engine.dispose()
 

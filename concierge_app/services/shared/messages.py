@@ -182,6 +182,10 @@ def _sample_values(key: str, currency: str) -> dict[str, Any]:
         "amount_label": "Commission",
         "amount_payable": f"0 {currency}",
         "nothing_to_pay": False,
+        "amount_due": f"0 {currency}",
+        "notice_title": "Overdue notice",
+        "notice": "Overdue (due by December 15, 2026). Not paid by its due date: this may lead "
+        "to your account's suspension.",
         "due_date": "December 15, 2026",
         "payment_instructions": "Bank transfer to IBAN … quoting PRP-0000 CM-0000-000000.",
         "finance_url": "https://…/partner/invoices",

@@ -8,6 +8,7 @@ import reflex as rx
 from concierge_app.ui.staff.booking.common import section
 from concierge_app.ui.staff.booking.invoices import draft_card, invoices_card
 from concierge_app.ui.staff.booking.refunds import documents_card, refunds_card, refunds_due
+from concierge_app.ui.staff.booking.reminders import reminders_card
 from concierge_app.ui.staff.booking.totals import totals_card
 
 
@@ -21,6 +22,7 @@ def payments_panel() -> rx.Component:
                 rx.vstack(
                     draft_card(),
                     invoices_card(),
+                    reminders_card(),
                     refunds_card(),
                     documents_card(),
                     spacing="4",

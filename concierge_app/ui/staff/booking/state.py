@@ -31,6 +31,12 @@ from concierge_app.services.guest.queries import (
     list_partners,
 )
 from concierge_app.services.guest.receipts import booking_receipts
+from concierge_app.services.guest.reminders import (
+    BookingReminders,
+    booking_reminders,
+    set_reminders_paused,
+)
+from concierge_app.services.shared.common import today
 from concierge_app.services.shared.database import get_database
 from concierge_app.ui.staff.booking.actions import (
     REVOKE_LINKS_QUESTION,
@@ -85,6 +91,8 @@ class BookingState(EditBookingMixin, RefundDialogMixin, AddServiceMixin, LiveSta
     refund_rows: list[RefundRow] = []
     documents: list[DocumentRow] = []
     operators: list[OperatorOption] = []
+    reminders_paused: bool = False
+    next_reminder: str = ""  # "Next reminder: July 4, 2026 (3 days after sending, CI-…)"
 
     # Per service (backend only): title, what confirming / cancelling does, amounts for Refund.
     _notes: dict[str, dict[str, str]] = {}
@@ -185,6 +193,9 @@ class BookingState(EditBookingMixin, RefundDialogMixin, AddServiceMixin, LiveSta
             invoice_files = await asyncio.to_thread(
                 booking_invoice_files, db=db, booking_id=self.booking_id
             )
+            reminders = await asyncio.to_thread(
+                booking_reminders, db=db, booking_id=self.booking_id, today=today()
+            )
         except Exception:
             logger.exception("Could not load booking %s", self.booking_id)
             self.error = "The booking could not be loaded from the database. Check the server log."
@@ -208,6 +219,7 @@ class BookingState(EditBookingMixin, RefundDialogMixin, AddServiceMixin, LiveSta
                 )
                 for r in receipts
             ]
+            self._show_reminders(reminders)
             self.version = page.version
             self.error = ""
         finally:
@@ -228,6 +240,15 @@ class BookingState(EditBookingMixin, RefundDialogMixin, AddServiceMixin, LiveSta
         self.draft_total = "" if draft is None else format_money(draft.total)
         self.totals = to_totals(panel)
         self.refund_rows = [to_refund_row(r, tz) for r in panel.refunds]
+
+    def _show_reminders(self, reminders: BookingReminders) -> None:
+        self.reminders_paused = reminders.paused
+        nxt = reminders.next
+        self.next_reminder = (
+            ""
+            if nxt is None
+            else f"Next reminder: {format_day(nxt.on)} ({nxt.label}, {nxt.invoice_number})"
+        )
 
     def _close_dialogs(self) -> None:
         self.confirm_kind = self.confirm_error = ""
@@ -339,6 +360,39 @@ class BookingState(EditBookingMixin, RefundDialogMixin, AddServiceMixin, LiveSta
     @rx.event
     def ask_revoke_links(self) -> None:
         self._ask("revoke_links", "", REVOKE_LINKS_QUESTION)
+
+    # -- reminders ------------------------------------------------------------------------
+    @rx.event
+    async def toggle_reminders(self):  # type: ignore[no-untyped-def]
+        """Pause or resume the payment reminders of this booking's unpaid invoices."""
+        if self.busy:
+            return
+        if not await self._signed_in():
+            yield self._to_sign_in()
+            return
+        pause = not self.reminders_paused
+        self.busy = "reminders"
+        yield
+        try:
+            await asyncio.to_thread(
+                set_reminders_paused,
+                db=get_database(),
+                booking_id=self.booking_id,
+                paused=pause,
+                actor=self.staff_email,
+            )
+        except DomainError as refused:
+            self.busy = ""
+            yield rx.toast.error(refused.message)
+            return
+        except Exception:
+            logger.exception("Pausing the reminders of booking %s failed", self.booking_id)
+            self.busy = ""
+            yield rx.toast.error("The reminders could not be changed; nothing was changed.")
+            return
+        self.busy = ""
+        await self._reload()
+        yield rx.toast.success("Reminders paused." if pause else "Reminders resumed.")
 
     # -- Send Invoice ---------------------------------------------------------------------
     @rx.event
