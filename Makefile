@@ -31,7 +31,7 @@ export PYTHONUNBUFFERED := 1
 SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then echo sudo; fi)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: help install run test lint e2e chromium clean month-end direct-debit
+.PHONY: help install run test lint e2e chromium clean month-end direct-debit catalogs i18n
 # A half-made target (e.g. a venv without pip) is removed, so the next run builds it again.
 .DELETE_ON_ERROR:
 
@@ -43,10 +43,11 @@ help:
 	@echo "make month-end  issue the monthly commission invoices (the month before today)"
 	@echo "make direct-debit  collect open invoices of partners paying by direct debit"
 	@echo "make e2e      only the browser tests"
-	@echo "make install  Python packages into $(VENV), bun into $(BUN_DIR)"
+	@echo "make install  Python packages into $(VENV), bun into $(BUN_DIR), compiled catalogs"
+	@echo "make i18n     extract the guest side's strings and update every language's catalog"
 	@echo "make clean    remove build output (.web, caches); keeps $(VENV), $(BUN_DIR) and data/"
 
-install: $(VENV)/.installed $(BUN)
+install: $(VENV)/.installed $(BUN) catalogs
 
 $(VENV)/bin/python:
 	@echo "Creating $(VENV) with $(PYTHON)"
@@ -64,6 +65,28 @@ $(BUN):
 	mkdir -p $(BUN_DIR)
 	npm install --prefix $(BUN_DIR) --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION)
 	$(BUN) --version
+
+# The guest side's languages (concierge_app/locale): `make i18n` extracts the strings of the
+# guest's pages (T("…"), domain `portal`) and of the server's words (gettext(locale, "…"),
+# domain `messages`) and merges them into every language's .po; the build compiles the .mo files.
+LOCALE_DIR := concierge_app/locale
+PO_FILES := $(wildcard $(LOCALE_DIR)/*/LC_MESSAGES/*.po)
+catalogs: $(PO_FILES:.po=.mo)
+
+$(LOCALE_DIR)/%.mo: $(LOCALE_DIR)/%.po | $(VENV)/.installed
+	@$(PY) -c "import sys; from babel.messages.pofile import read_po; from babel.messages.mofile import write_mo; \
+	  catalog = read_po(open(sys.argv[1], 'rb')); write_mo(open(sys.argv[2], 'wb'), catalog)" $< $@
+
+i18n: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract --no-default-keywords -k T --sort-by-file \
+	  -o $(LOCALE_DIR)/portal.pot concierge_app
+	$(VENV)/bin/pybabel extract --no-default-keywords -k N_ -k gettext:2 -k ngettext:2,3 \
+	  -k translated:2 --sort-by-file -o $(LOCALE_DIR)/messages.pot concierge_app
+	@for lang in es fr de it ja; do for domain in portal messages; do \
+	  po=$(LOCALE_DIR)/$$lang/LC_MESSAGES/$$domain.po; \
+	  if [ -f $$po ]; then $(VENV)/bin/pybabel update --no-fuzzy-matching -D $$domain -l $$lang -i $(LOCALE_DIR)/$$domain.pot -d $(LOCALE_DIR); \
+	  else $(VENV)/bin/pybabel init -D $$domain -l $$lang -i $(LOCALE_DIR)/$$domain.pot -d $(LOCALE_DIR); fi; \
+	done; done
 
 # Chromium for the browser tests; a CJK font so partner invoice PDFs print Japanese names.
 CJK_FONT := /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
