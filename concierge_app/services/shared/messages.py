@@ -243,8 +243,10 @@ def queue_message(
     booking_id: int | None = None,
     partner_id: int | None = None,
     attachment: str | None = None,
+    language: str | None = None,
 ) -> bool:
-    """Render a lifecycle template into the outbox (inside the caller's transaction).
+    """Render a lifecycle template into the outbox (inside the caller's transaction), in
+    the recipient's `language` (a locale such as 'es_ES'; English when None).
 
     A saved template that fails or breaks a limit does not stop the caller (Send Invoice, a
     payment, a partner message): the built-in text is used, the message says why
