@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Text
+from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from concierge_app.db.types import UTCDateTime, non_negative, one_of, utcnow
@@ -12,10 +12,17 @@ from concierge_app.domain.statuses import OutboxStatus
 
 
 class LifecycleTemplate(SQLModel, table=True):
+    """A template's text as staff saved it, per language (a language without one uses the
+    catalog's translation of the built-in text, or else English)."""
+
     __tablename__ = "lifecycle_template"
+    __table_args__ = (UniqueConstraint("key", "language"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True, max_length=64)  # invoice_sent, payment_received, …
+    key: str = Field(max_length=64)  # invoice_sent, payment_received, …
+    language: str = Field(
+        default="en", max_length=10, sa_column_kwargs={"server_default": "en"}
+    )  # "en", "es", …
     name: str = Field(max_length=100)  # "Invoice Sent"
     subject: str = Field(max_length=300)
     body: str = Field(sa_type=Text)

@@ -32,6 +32,8 @@ class SandboxCheckoutSession(SQLModel, table=True):
     customer_email: str = Field(max_length=254)
     success_url: str = Field(max_length=2000)
     cancel_url: str = Field(max_length=2000)
+    # The page's language, as Stripe Checkout's `locale` ("es", "ja", "auto").
+    locale: str = Field(default="auto", max_length=10, sa_column_kwargs={"server_default": "auto"})
     status: str = Field(default=SandboxSessionStatus.OPEN.value, max_length=20)
     payment_intent: str | None = Field(default=None, max_length=80)
     declines: int = 0

@@ -13,6 +13,7 @@ from datetime import date
 
 from concierge_app.domain.documents import PlatformDetails
 from concierge_app.domain.errors import DomainError
+from concierge_app.domain.i18n import N_, gettext
 from concierge_app.domain.money import Money, total
 
 RECEIPT_PREFIX = "RC-"
@@ -20,23 +21,28 @@ RECEIPT_SERIES = "guest_receipt"  # the gapless sequence's name
 _DIGITS = 6
 
 RECEIPT_TEXT = {
-    "title": "Receipt",
-    "number": "Receipt number",
-    "booking": "Booking",
-    "paid_on": "Payment date",
-    "method": "Payment method",
-    "currency": "Currency",
-    "status": "Status",
-    "paid": "Paid",
-    "from": "From",
-    "to": "Received from",
-    "settled": "Invoices settled by this payment",
-    "invoice": "Invoice",
-    "amount": "Amount",
-    "total": "Total paid",
-    "thanks": "Thank you: this payment has been received in full.",
+    "title": N_("Receipt"),
+    "number": N_("Receipt number"),
+    "booking": N_("Booking"),
+    "paid_on": N_("Payment date"),
+    "method": N_("Payment method"),
+    "currency": N_("Currency"),
+    "status": N_("Status"),
+    "paid": N_("Paid"),
+    "from": N_("From"),
+    "to": N_("Received from"),
+    "settled": N_("Invoices settled by this payment"),
+    "invoice": N_("Invoice"),
+    "amount": N_("Amount"),
+    "total": N_("Total paid"),
+    "thanks": N_("Thank you: this payment has been received in full."),
 }
-METHOD_LABELS = {"stripe": "Card (Stripe)", "sandbox": "Card (test payment)"}
+METHOD_LABELS = {"stripe": N_("Card (Stripe)"), "sandbox": N_("Card (test payment)")}
+
+
+def document_words(texts: dict[str, str], locale: str) -> dict[str, str]:
+    """A document's words (`RECEIPT_TEXT`, `INVOICE_TEXT`) in the language of `locale`."""
+    return {key: gettext(locale, text) for key, text in texts.items()}
 
 
 def receipt_number(value: int) -> str:
@@ -69,6 +75,7 @@ class ReceiptDocument:
     method: str  # a label, e.g. "Card (Stripe)"
     amount: Money
     invoices: tuple[SettledInvoice, ...]
+    locale: str = "en_US"  # the guest's language: the words, dates and amounts printed
 
     @property
     def currency(self) -> str:
@@ -80,26 +87,26 @@ class ReceiptDocument:
 
 
 INVOICE_TEXT = {
-    "title": "Invoice",
-    "number": "Invoice number",
-    "booking": "Booking",
-    "issued": "Invoice date",
-    "paid_on": "Paid on",
-    "currency": "Currency",
-    "status": "Status",
-    "from": "From",
-    "to": "Bill to",
-    "lines": "Services",
-    "service": "Service",
-    "date": "Date",
-    "delivered_by": "Delivered by",
-    "amount": "Amount",
-    "total": "Total",
-    "due": "Amount due",
-    "paid_note": "Paid in full. Thank you.",
-    "due_note": "Pay it from the Payments card of your booking's portal.",
+    "title": N_("Invoice"),
+    "number": N_("Invoice number"),
+    "booking": N_("Booking"),
+    "issued": N_("Invoice date"),
+    "paid_on": N_("Paid on"),
+    "currency": N_("Currency"),
+    "status": N_("Status"),
+    "from": N_("From"),
+    "to": N_("Bill to"),
+    "lines": N_("Services"),
+    "service": N_("Service"),
+    "date": N_("Date"),
+    "delivered_by": N_("Delivered by"),
+    "amount": N_("Amount"),
+    "total": N_("Total"),
+    "due": N_("Amount due"),
+    "paid_note": N_("Paid in full. Thank you."),
+    "due_note": N_("Pay it from the Payments card of your booking's portal."),
 }
-INVOICE_STATUSES = {"active": "Due", "paid": "Paid", "voided": "Voided"}
+INVOICE_STATUSES = {"active": N_("Due"), "paid": N_("Paid"), "voided": N_("Voided")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +131,7 @@ class GuestInvoiceDocument:
     status: str  # "active" | "paid" | "voided"
     total: Money
     lines: tuple[GuestInvoiceLine, ...]
+    locale: str = "en_US"  # the guest's language: the words, dates and amounts printed
 
     @property
     def currency(self) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import meta
 
+from concierge_app.domain.i18n import N_
 from concierge_app.domain.safe_render import (
     BUILT_IN_LIMITS,
     TEMPLATE_LIMITS,
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULT_TEMPLATES",
     "SUBJECT_MAX",
     "TEMPLATE_LIMITS",
+    "TRANSLATED_TEMPLATES",
     "RenderedMessage",
     "TemplateDefault",
     "TemplateError",
@@ -66,8 +68,8 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
         TemplateDefault(
             key="invoice_sent",
             name="Invoice Sent",
-            subject="Your invoice {{ invoice_number }} for {{ booking_reference }}",
-            body=(
+            subject=N_("Your invoice {{ invoice_number }} for {{ booking_reference }}"),
+            body=N_(
                 "Dear {{ guest_name }},\n\n"
                 "Your concierge invoice {{ invoice_number }} for your stay at {{ property_name }} "
                 "({{ check_in }} – {{ check_out }}) is ready.\n\n"
@@ -81,8 +83,8 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
         TemplateDefault(
             key="payment_received",
             name="Payment Received",
-            subject="Payment received for {{ booking_reference }} — thank you",
-            body=(
+            subject=N_("Payment received for {{ booking_reference }} — thank you"),
+            body=N_(
                 "Dear {{ guest_name }},\n\n"
                 "We have received your payment of {{ amount_paid }} for invoice(s) "
                 "{{ invoice_numbers }}.\n\n"
@@ -94,8 +96,10 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
         TemplateDefault(
             key="guest_reminder",
             name="Payment Reminder",
-            subject="Reminder: invoice {{ invoice_number }} for {{ booking_reference }} is unpaid",
-            body=(
+            subject=N_(
+                "Reminder: invoice {{ invoice_number }} for {{ booking_reference }} is unpaid"
+            ),
+            body=N_(
                 "Dear {{ guest_name }},\n\n"
                 "A friendly reminder: your concierge invoice {{ invoice_number }} for your stay "
                 "at {{ property_name }} ({{ check_in }} – {{ check_out }}) is still unpaid.\n\n"
@@ -227,10 +231,10 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
         TemplateDefault(
             key="partner_reminder",
             name="Partner Payment Reminder",
-            subject=(
+            subject=N_(
                 "{{ notice_title }}: {{ platform_name }} {{ document_name }} {{ invoice_number }}"
             ),
-            body=(
+            body=N_(
                 "Dear {{ partner_name }} finance team,\n\n"
                 "{{ notice }}\n\n"
                 "{{ document_name|capitalize }} {{ invoice_number }} (property ID "
@@ -480,10 +484,17 @@ class RenderedMessage:
 
 
 def render_message(
-    key: str, subject: str, body: str, context: Mapping[str, Any], *, customised: bool
+    key: str,
+    subject: str,
+    body: str,
+    context: Mapping[str, Any],
+    *,
+    customised: bool,
+    built_in: tuple[str, str] | None = None,
 ) -> RenderedMessage:
     """A message from the template saved for `key`; when that fails or breaks a limit, from the
-    built-in text instead, with the reason. Only a failure of the built-in text raises."""
+    built-in text (`built_in`: its translation; English by default) instead, with the reason.
+    Only a failure of the built-in text raises."""
     default = _template_default(key)
     problem = None
     if customised:
@@ -491,6 +502,14 @@ def render_message(
             return RenderedMessage(*render(subject, body, context))
         except TemplateError as exc:
             problem = exc.message
+    built_subject, built_body = built_in or (default.subject, default.body)
     return RenderedMessage(
-        *render(default.subject, default.body, context, limits=BUILT_IN_LIMITS), problem=problem
+        *render(built_subject, built_body, context, limits=BUILT_IN_LIMITS), problem=problem
     )
+
+
+# The templates guests and partners read: written in each recipient's language (a text saved per
+# language, else the catalog's translation of the built-in text, else English).
+TRANSLATED_TEMPLATES = frozenset(
+    {"invoice_sent", "payment_received", "guest_reminder", "refund_issued", "partner_reminder"}
+)

@@ -134,7 +134,7 @@ class DocumentPdf(FPDF):
         self.font(11, bold=True)
         self.cell(0, 7, self.t(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def title_lines(self, name: str, title: str, number: str) -> None:
+    def title_lines(self, name: str, title: str, number: str, number_label: str = "No.") -> None:
         """The issuer's name at the left, the document's title and number at the right."""
         self.font(15, bold=True)
         self.cell(self.epw / 2, 9, self.t(name))
@@ -143,7 +143,7 @@ class DocumentPdf(FPDF):
         self.ln(9)
         self.font(9, colour=GREY)
         self.cell(self.epw / 2, 5, "")
-        self.cell(self.epw / 2, 5, self.t(f"No. {number}"), align=Align.R)
+        self.cell(self.epw / 2, 5, self.t(f"{number_label} {number}"), align=Align.R)
         self.ln(5)
         self.rule()
 

@@ -4,6 +4,7 @@ blocks (`invoice_pdf.DocumentPdf`: the same fonts, title, parties, facts and amo
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from fpdf import FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
@@ -13,55 +14,81 @@ from concierge_app.adapters.documents.invoice_pdf import (
     HEADING_FILL,
     RULE,
     DocumentPdf,
-    money,
 )
-from concierge_app.domain.formatting import format_day
-from concierge_app.domain.guest_documents import INVOICE_TEXT as I
-from concierge_app.domain.guest_documents import RECEIPT_TEXT as T
-from concierge_app.domain.guest_documents import GuestInvoiceDocument, ReceiptDocument
+from concierge_app.domain.formatting import format_day, format_money
+from concierge_app.domain.guest_documents import (
+    INVOICE_TEXT,
+    RECEIPT_TEXT,
+    GuestInvoiceDocument,
+    ReceiptDocument,
+    document_words,
+)
+from concierge_app.domain.i18n import gettext
+from concierge_app.domain.money import Money
 
 
-def _texts(doc: ReceiptDocument) -> Iterable[str]:
+def _texts(doc: ReceiptDocument, words: dict[str, str]) -> Iterable[str]:
     yield from (doc.guest_name, doc.guest_email, doc.booking_reference)
     yield from (doc.platform.legal_name, doc.platform.address, doc.platform.name)
+    yield from words.values()
 
 
-class _ReceiptPdf(DocumentPdf):
+class _GuestPdf(DocumentPdf):
+    """A document for the guest, in the guest's language (`locale`)."""
+
+    locale = "en_US"
+
+    def money(self, amount: Money) -> str:
+        return format_money(amount, self.locale)
+
+    def day(self, value: date) -> str:
+        return format_day(value, self.locale)
+
+    def issuer(self) -> list[str]:
+        p = self.doc.platform  # type: ignore[attr-defined]
+        vat = gettext(self.locale, "VAT ID: {vat_id}", vat_id=p.vat_id) if p.vat_id else ""
+        return [p.address, vat, p.email]
+
+
+class _ReceiptPdf(_GuestPdf):
     def __init__(self, doc: ReceiptDocument) -> None:
-        self.doc = doc
+        self.doc, self.locale = doc, doc.locale
+        self.words = words = document_words(RECEIPT_TEXT, doc.locale)
         super().__init__(
-            title=f"{T['title']} {doc.number}",
+            title=f"{words['title']} {doc.number}",
             author=doc.platform.legal_name,
             creator=doc.platform.name,
-            texts=_texts(doc),
+            texts=_texts(doc, words),
         )
 
     def footer(self) -> None:
-        d = self.doc
+        d, words = self.doc, self.words
         self.set_y(-13)
         self.font(7.5, colour=GREY)
-        self.cell(0, 5, self.t(f"{d.platform.legal_name} · {T['title']} {d.number}"))
+        self.cell(0, 5, self.t(f"{d.platform.legal_name} · {words['title']} {d.number}"))
 
     def render(self) -> bytes:
-        d, p = self.doc, self.doc.platform
+        d, p, words = self.doc, self.doc.platform, self.words
         self.add_page()
-        self.title_lines(p.name, T["title"], d.number)
-        issuer = [p.address, f"VAT ID: {p.vat_id}" if p.vat_id else "", p.email]
+        self.title_lines(p.name, words["title"], d.number, gettext(d.locale, "No."))
         self.two_parties(
-            [(T["from"], p.legal_name, issuer), (T["to"], d.guest_name, [d.guest_email])]
+            [
+                (words["from"], p.legal_name, self.issuer()),
+                (words["to"], d.guest_name, [d.guest_email]),
+            ]
         )
         self.fact_rows(
             [
-                (T["number"], d.number),
-                (T["booking"], d.booking_reference),
-                (T["paid_on"], format_day(d.paid_on)),
-                (T["method"], d.method),
-                (T["currency"], d.currency),
-                (T["status"], T["paid"]),
+                (words["number"], d.number),
+                (words["booking"], d.booking_reference),
+                (words["paid_on"], self.day(d.paid_on)),
+                (words["method"], gettext(d.locale, d.method)),
+                (words["currency"], d.currency),
+                (words["status"], words["paid"]),
             ],
-            bold=(T["number"], T["status"]),
+            bold=(words["number"], words["status"]),
         )
-        self.heading(T["settled"])
+        self.heading(words["settled"])
         self.set_draw_color(*RULE)
         self.font(9)
         with self.table(
@@ -72,13 +99,13 @@ class _ReceiptPdf(DocumentPdf):
             line_height=5,
             width=self.epw,
         ) as table:
-            table.row([T["invoice"], T["amount"]])
+            table.row([words["invoice"], words["amount"]])
             for invoice in d.invoices:
-                table.row([self.t(invoice.number), money(invoice.amount)])
+                table.row([self.t(invoice.number), self.money(invoice.amount)])
         self.ln(4)
-        self.amounts([(T["total"], money(d.amount), True)])
+        self.amounts([(words["total"], self.money(d.amount), True)])
         self.font(9.5)
-        self.multi_cell(0, 5, self.t(T["thanks"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 5, self.t(words["thanks"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return bytes(self.output())
 
 
@@ -87,41 +114,45 @@ def render_receipt_pdf(doc: ReceiptDocument) -> bytes:
     return _ReceiptPdf(doc).render()
 
 
-class _GuestInvoicePdf(DocumentPdf):
+class _GuestInvoicePdf(_GuestPdf):
     def __init__(self, doc: GuestInvoiceDocument) -> None:
-        self.doc = doc
+        self.doc, self.locale = doc, doc.locale
+        self.words = words = document_words(INVOICE_TEXT, doc.locale)
         p = doc.platform
         texts = [doc.guest_name, doc.guest_email, p.legal_name, p.address, p.name]
         texts += [t for line in doc.lines for t in (line.description, line.delivered_by)]
+        texts += words.values()
         super().__init__(
-            title=f"{I['title']} {doc.number}", author=p.legal_name, creator=p.name, texts=texts
+            title=f"{words['title']} {doc.number}", author=p.legal_name, creator=p.name, texts=texts
         )
 
     def footer(self) -> None:
-        d = self.doc
+        d, words = self.doc, self.words
         self.set_y(-13)
         self.font(7.5, colour=GREY)
-        self.cell(0, 5, self.t(f"{d.platform.legal_name} · {I['title']} {d.number}"))
+        self.cell(0, 5, self.t(f"{d.platform.legal_name} · {words['title']} {d.number}"))
 
     def render(self) -> bytes:
-        d, p = self.doc, self.doc.platform
+        d, p, words = self.doc, self.doc.platform, self.words
         self.add_page()
-        self.title_lines(p.name, I["title"], d.number)
-        issuer = [p.address, f"VAT ID: {p.vat_id}" if p.vat_id else "", p.email]
+        self.title_lines(p.name, words["title"], d.number, gettext(d.locale, "No."))
         self.two_parties(
-            [(I["from"], p.legal_name, issuer), (I["to"], d.guest_name, [d.guest_email])]
+            [
+                (words["from"], p.legal_name, self.issuer()),
+                (words["to"], d.guest_name, [d.guest_email]),
+            ]
         )
         rows = [
-            (I["number"], d.number),
-            (I["booking"], d.booking_reference),
-            (I["issued"], format_day(d.issued_on)),
-            (I["currency"], d.currency),
-            (I["status"], d.status_text),
+            (words["number"], d.number),
+            (words["booking"], d.booking_reference),
+            (words["issued"], self.day(d.issued_on)),
+            (words["currency"], d.currency),
+            (words["status"], gettext(d.locale, d.status_text)),
         ]
         if d.paid_on is not None:
-            rows.insert(3, (I["paid_on"], format_day(d.paid_on)))
-        self.fact_rows(rows, bold=(I["number"], I["status"]))
-        self.heading(I["lines"])
+            rows.insert(3, (words["paid_on"], self.day(d.paid_on)))
+        self.fact_rows(rows, bold=(words["number"], words["status"]))
+        self.heading(words["lines"])
         self.set_draw_color(*RULE)
         self.font(8.5)
         with self.table(
@@ -133,26 +164,26 @@ class _GuestInvoicePdf(DocumentPdf):
             repeat_headings=1,
             width=self.epw,
         ) as table:
-            table.row([I["service"], I["date"], I["delivered_by"], I["amount"]])
+            table.row([words["service"], words["date"], words["delivered_by"], words["amount"]])
             for line in d.lines:
                 table.row(
                     [
                         self.t(line.description),
-                        line.service_date.isoformat(),
+                        self.day(line.service_date),
                         self.t(line.delivered_by),
-                        money(line.amount),
+                        self.money(line.amount),
                     ]
                 )
         self.ln(4)
         paid = d.status == "paid"
         self.amounts(
             [
-                (I["total"], money(d.total), not paid),
-                *([] if paid else [(I["due"], money(d.total), True)]),
+                (words["total"], self.money(d.total), not paid),
+                *([] if paid else [(words["due"], self.money(d.total), True)]),
             ]
         )
         self.font(9.5)
-        note = I["paid_note"] if paid else I["due_note"]
+        note = words["paid_note"] if paid else words["due_note"]
         self.multi_cell(0, 5, self.t(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return bytes(self.output())
 

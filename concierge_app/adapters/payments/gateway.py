@@ -46,6 +46,8 @@ class CheckoutRequest:
     customer_email: str
     success_url: str
     cancel_url: str
+    # The language the checkout page is shown in (Stripe Checkout's `locale`: "es", "ja", …).
+    locale: str = "auto"
 
     @property
     def amount(self) -> Money:

@@ -52,6 +52,7 @@ from concierge_app.db.engine import Database
 from concierge_app.db.sandbox import SandboxCheckoutSession, SandboxDebit
 from concierge_app.db.sandbox_refunds import SandboxRefund
 from concierge_app.db.types import utcnow
+from concierge_app.domain.i18n import N_
 from concierge_app.domain.money import Money
 from concierge_app.domain.provider_events import CHECKOUT_COMPLETED, CHECKOUT_EXPIRED, DEBIT_FAILED
 from concierge_app.domain.reconciliation import Item
@@ -94,6 +95,7 @@ class SandboxSessionView:
     status: SandboxSessionStatus
     success_url: str
     cancel_url: str
+    locale: str = "auto"
 
 
 class SandboxRefunds:
@@ -185,6 +187,7 @@ class SandboxGateway(SandboxRefunds):
                     customer_email=request.customer_email,
                     success_url=request.success_url,
                     cancel_url=request.cancel_url,
+                    locale=request.locale,
                 )
                 session.add(existing)
             reference = existing.id
@@ -224,9 +227,9 @@ class SandboxGateway(SandboxRefunds):
         with self._db.transaction() as session:
             row = session.get(SandboxCheckoutSession, reference, with_for_update=True)
             if row is None:
-                raise GatewayError("This checkout does not exist.")
+                raise GatewayError(N_("This checkout does not exist."))
             if row.status == SandboxSessionStatus.EXPIRED:
-                raise GatewayError("This checkout has expired. Start a new payment.")
+                raise GatewayError(N_("This checkout has expired. Start a new payment."))
             if row.status == SandboxSessionStatus.OPEN:
                 if refusal:
                     row.declines += 1
@@ -238,7 +241,7 @@ class SandboxGateway(SandboxRefunds):
             event = session_event(CHECKOUT_COMPLETED, row) if completed else None
             success_url = row.success_url
         if event is None:
-            raise CardDeclined(refusal or "Your card was declined.")  # still open: refused
+            raise CardDeclined(refusal or N_("Your card was declined."))  # still open: refused
         self._emit(event)
         return success_url
 
@@ -362,4 +365,5 @@ def _view(row: SandboxCheckoutSession) -> SandboxSessionView:
         SandboxSessionStatus(row.status),
         row.success_url,
         row.cancel_url,
+        row.locale,
     )

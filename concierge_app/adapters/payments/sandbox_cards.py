@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from concierge_app.domain.i18n import N_
+
 SUCCEEDING_CARDS = frozenset(
     {
         "4242424242424242",  # Visa
@@ -20,14 +22,16 @@ SUCCEEDING_CARDS = frozenset(
     }
 )
 DECLINING_CARDS = {
-    "4000000000000002": "Your card was declined.",
-    "4000000000009995": "Your card has insufficient funds.",
-    "4000000000009987": "Your card was declined.",  # lost card
-    "4000000000000069": "Your card has expired.",
-    "4000000000000127": "Your card's security code is incorrect.",
-    "4000000000000119": "An error occurred while processing your card. Try again in a little bit.",
+    "4000000000000002": N_("Your card was declined."),
+    "4000000000009995": N_("Your card has insufficient funds."),
+    "4000000000009987": N_("Your card was declined."),  # lost card
+    "4000000000000069": N_("Your card has expired."),
+    "4000000000000127": N_("Your card's security code is incorrect."),
+    "4000000000000119": N_(
+        "An error occurred while processing your card. Try again in a little bit."
+    ),
 }
-NOT_A_TEST_CARD = (
+NOT_A_TEST_CARD = N_(
     "Your card was declined. Your request was in test mode, but used a non test card. "
     "For a list of valid test cards, visit: https://stripe.com/docs/testing."
 )
@@ -44,18 +48,18 @@ def card_problem(card: Card) -> str | None:
     """What is wrong with the typed card details, as Checkout words it (None when fine)."""
     number = digits(card.number)
     if not 12 <= len(number) <= 19 or not _luhn(number):
-        return "Your card number is invalid."
+        return N_("Your card number is invalid.")
     match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", card.expiry)
     if not match:
-        return "Your card's expiration date is incomplete."
+        return N_("Your card's expiration date is incomplete.")
     month, year = int(match[1]), int(match[2]) % 100 + 2000
     today = date.today()
     if not 1 <= month <= 12:
-        return "Your card's expiration date is invalid."
+        return N_("Your card's expiration date is invalid.")
     if (year, month) < (today.year, today.month):
-        return "Your card's expiration year is in the past."
+        return N_("Your card's expiration year is in the past.")
     if not re.fullmatch(r"\d{3,4}", card.cvc.strip()):
-        return "Your card's security code is incomplete."
+        return N_("Your card's security code is incomplete.")
     return None
 
 

@@ -95,6 +95,7 @@ def guest_invoice_document(*, db: Database, booking_id: int, number: str) -> Gue
                 )
                 for line, service, partner in lines
             ),
+            locale=guest.locale,
         )
 
 

@@ -112,6 +112,7 @@ def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
                 ],
             },
             booking_id=booking.id,
+            language=guest.locale,
         )
         record_event(
             session,

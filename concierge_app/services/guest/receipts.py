@@ -119,6 +119,7 @@ def receipt_document(*, db: Database, booking_id: int | None, number: str) -> Re
             invoices=tuple(
                 SettledInvoice(i.number or "", Money(i.total_minor, i.currency)) for i in invoices
             ),
+            locale=guest.locale,
         )
 
 

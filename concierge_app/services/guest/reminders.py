@@ -159,6 +159,7 @@ def _send_one(
             recipient=guest.email,
             context=guest.context | {"invoice_number": invoice.number, "invoice_total": total},
             booking_id=booking.id,
+            language=guest.locale,
         )
         if not queued:  # another worker queued it meanwhile
             return None

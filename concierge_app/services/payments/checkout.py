@@ -14,6 +14,7 @@ from concierge_app.db.invoicing import GuestInvoice
 from concierge_app.db.payments import PaymentAttempt, PaymentAttemptInvoice
 from concierge_app.domain.charge_limits import max_charge
 from concierge_app.domain.errors import CurrencyMismatch, DomainError, InvalidAmount, NotFound
+from concierge_app.domain.i18n import N_
 from concierge_app.domain.lifecycle import InvoiceStatus, check_payable
 from concierge_app.domain.money import Money
 
@@ -53,7 +54,7 @@ def start_payment_attempt(
     """
     ids = sorted(set(invoice_ids))
     if not ids:
-        raise DomainError("Choose at least one invoice to pay.")
+        raise DomainError(N_("Choose at least one invoice to pay."))
     with db.transaction() as session:
         peek = session.exec(select(GuestInvoice).where(col(GuestInvoice.id).in_(ids))).all()
         missing = set(ids) - {
@@ -62,7 +63,7 @@ def start_payment_attempt(
         if missing:
             raise NotFound(f"Invoice {min(missing)} was not found.")
         if len({i.booking_id for i in peek}) != 1:
-            raise DomainError("One payment can only cover invoices of one booking.")
+            raise DomainError(N_("One payment can only cover invoices of one booking."))
         booking = load(session, Booking, peek[0].booking_id, "Booking", lock=True)
         invoices = session.exec(
             select(GuestInvoice)
@@ -80,7 +81,7 @@ def start_payment_attempt(
             )
         amount = Money(sum(i.total_minor for i in invoices), currencies[0])
         if amount.minor <= 0:
-            raise DomainError("There is nothing to pay on these invoices.")
+            raise DomainError(N_("There is nothing to pay on these invoices."))
         if amount > max_charge(amount.currency):
             raise InvalidAmount(
                 f"Together these invoices come to {amount}, more than one payment can take "

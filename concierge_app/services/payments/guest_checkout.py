@@ -26,6 +26,7 @@ from concierge_app.db.payments import PaymentAttempt, PaymentAttemptInvoice
 from concierge_app.db.types import utcnow
 from concierge_app.domain.checkout import REUSE_FOR, CheckoutStatus
 from concierge_app.domain.errors import DomainError
+from concierge_app.domain.i18n import CHECKOUT_LOCALES, N_, gettext, language_of
 from concierge_app.domain.lifecycle import BookingStatus
 from concierge_app.domain.money import Money
 from concierge_app.services.guest.links import return_urls
@@ -37,7 +38,7 @@ from concierge_app.services.payments.provider import get_gateway
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import load
 
-CANCELLED_BOOKING = (
+CANCELLED_BOOKING = N_(
     "This booking was cancelled, so its invoices cannot be paid here: your concierge will "
     "settle them with you."
 )
@@ -155,8 +156,8 @@ def _request(db: Database, attempt_id: str, reference: str) -> CheckoutRequest:
             .order_by(col(InvoiceLine.id))
         ).all():
             descriptions.setdefault(line.invoice_id, []).append(line.description)
-        email = session.exec(
-            select(Guest.email)
+        email, locale = session.exec(
+            select(Guest.email, Guest.locale)
             .join(Booking, col(Booking.guest_id) == Guest.id)
             .where(Booking.reference == reference)
         ).one()
@@ -166,7 +167,9 @@ def _request(db: Database, attempt_id: str, reference: str) -> CheckoutRequest:
         booking_reference=reference,
         lines=tuple(
             CheckoutLine(
-                name=f"Invoice {i.number} · {reference}",
+                name=gettext(
+                    locale, "Invoice {number} · {booking}", number=i.number, booking=reference
+                ),
                 description=" · ".join(descriptions.get(i.id or 0, []))[:500],
                 amount=Money(i.total_minor, i.currency),
             )
@@ -175,6 +178,7 @@ def _request(db: Database, attempt_id: str, reference: str) -> CheckoutRequest:
         customer_email=email,
         success_url=success_url,
         cancel_url=cancel_url,
+        locale=CHECKOUT_LOCALES[language_of(locale)],
     )
 
 

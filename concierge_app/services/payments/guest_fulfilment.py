@@ -217,6 +217,7 @@ def _apply_success(
             "invoice_numbers": ", ".join(i.number or "" for i in paid),
         },
         attachment=None if receipt is None else f"{RECEIPT_ATTACHMENT}:{receipt}",
+        language=guest.locale,
     )
     record_event(
         session,

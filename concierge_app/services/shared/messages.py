@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,9 +18,12 @@ from concierge_app.db.messaging import LifecycleTemplate, OutboxMessage
 from concierge_app.db.parties import Guest, Partner
 from concierge_app.db.types import utcnow
 from concierge_app.domain.formatting import format_day
+from concierge_app.domain.i18n import LANGUAGES, SOURCE_LANGUAGE, language_of, translated
 from concierge_app.domain.templates import (
     DEFAULT_TEMPLATES,
+    TRANSLATED_TEMPLATES,
     RenderedMessage,
+    TemplateError,
     render,
     render_message,
     validate_template,
@@ -33,7 +36,7 @@ from concierge_app.settings import get_settings
 
 _TEMPLATES = LifecycleTemplate.__table__  # type: ignore[attr-defined]
 _TEMPLATE = select(_TEMPLATES.c.name, _TEMPLATES.c.subject, _TEMPLATES.c.body).where(
-    _TEMPLATES.c.key == bindparam("key")
+    _TEMPLATES.c.key == bindparam("key"), _TEMPLATES.c.language == bindparam("language")
 )
 _B, _G, _P = (Booking.__table__, Guest.__table__, Partner.__table__)  # type: ignore[attr-defined]
 _RECIPIENT = (
@@ -41,6 +44,12 @@ _RECIPIENT = (
     .select_from(_B.join(_G, _G.c.id == _B.c.guest_id).join(_P, _P.c.id == _B.c.property_id))
     .where(_B.c.id == bindparam("booking_id"))
 )
+
+
+# Where a template's text in a language comes from (the Templates page says which).
+SAVED = "saved"  # staff saved it for this language
+BUILT_IN = "built-in"  # the built-in text (English), or the catalog's translation of it
+ENGLISH = "english"  # no text of its own in this language: the English one is sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,21 +60,52 @@ class TemplateView:
     body: str
     placeholders: tuple[str, ...]
     customised: bool
+    language: str = SOURCE_LANGUAGE
+    source: str = BUILT_IN
 
 
-def _template(session: Session, key: str) -> TemplateView:
+def template_language(key: str, locale: str | None) -> str:
+    """The language a message of template `key` is written in for `locale`: the recipient's
+    for the templates guests and partners read, English for the others."""
+    return language_of(locale) if key in TRANSLATED_TEMPLATES else SOURCE_LANGUAGE
+
+
+def built_in_text(key: str, language: str) -> tuple[str, str]:
+    """The built-in subject and body of `key` in `language`: the catalog's translation when it
+    has both, else English."""
     default = DEFAULT_TEMPLATES[key]
-    row = session.connection().execute(_TEMPLATE, {"key": key}).first()
-    if row is None:
+    subject, body = translated(language, default.subject), translated(language, default.body)
+    if subject is not None and body is not None:
+        return subject, body
+    return default.subject, default.body
+
+
+def _template(session: Session, key: str, language: str = SOURCE_LANGUAGE) -> TemplateView:
+    default = DEFAULT_TEMPLATES[key]
+    row = session.connection().execute(_TEMPLATE, {"key": key, "language": language}).first()
+    if row is not None:
         return TemplateView(
-            key, default.name, default.subject, default.body, default.placeholders, False
+            key, row.name, row.subject, row.body, default.placeholders, True, language, SAVED
         )
-    return TemplateView(key, row.name, row.subject, row.body, default.placeholders, True)
+    if language != SOURCE_LANGUAGE:
+        subject, body = translated(language, default.subject), translated(language, default.body)
+        if subject is not None and body is not None:
+            return TemplateView(
+                key, default.name, subject, body, default.placeholders, False, language, BUILT_IN
+            )
+        english = _template(session, key)
+        return replace(english, language=language, source=ENGLISH)
+    return TemplateView(
+        key, default.name, default.subject, default.body, default.placeholders, False
+    )
 
 
-def list_templates(*, db: Database) -> list[TemplateView]:
+def list_templates(*, db: Database, language: str = SOURCE_LANGUAGE) -> list[TemplateView]:
+    """Every template's text in `language` (English for the templates only staff read)."""
     with db.read() as session:
-        return [_template(session, key) for key in DEFAULT_TEMPLATES]
+        return [
+            _template(session, key, template_language(key, language)) for key in DEFAULT_TEMPLATES
+        ]
 
 
 def check_template(key: str, subject: str, body: str) -> None:
@@ -76,18 +116,36 @@ def check_template(key: str, subject: str, body: str) -> None:
     render(subject, body, sample_context(key))
 
 
-def update_template(*, db: Database, key: str, subject: str, body: str, actor: str) -> TemplateView:
-    """Save a template after checking that it renders within the limits; audited. A template
-    that fails is refused with the reason and nothing is written."""
+def update_template(
+    *,
+    db: Database,
+    key: str,
+    subject: str,
+    body: str,
+    actor: str,
+    language: str = SOURCE_LANGUAGE,
+) -> TemplateView:
+    """Save a template's text in `language` after checking that it renders within the limits;
+    audited. A template that fails is refused with the reason and nothing is written."""
     require_in(db, actor, Permission.TEMPLATES)
+    if language not in LANGUAGES or (
+        language != SOURCE_LANGUAGE and key not in TRANSLATED_TEMPLATES
+    ):
+        raise TemplateError(f"This template is not written in '{language[:10]}'.")
     check_template(key, subject, body)
     with db.transaction() as session:
         row = session.exec(
-            orm_select(LifecycleTemplate).where(LifecycleTemplate.key == key)
+            orm_select(LifecycleTemplate).where(
+                LifecycleTemplate.key == key, LifecycleTemplate.language == language
+            )
         ).first()
         if row is None:
             row = LifecycleTemplate(
-                key=key, name=DEFAULT_TEMPLATES[key].name, subject=subject, body=body
+                key=key,
+                language=language,
+                name=DEFAULT_TEMPLATES[key].name,
+                subject=subject,
+                body=body,
             )
         row.subject, row.body, row.updated_by, row.updated_at = subject, body, actor, utcnow()
         session.add(row)
@@ -96,10 +154,10 @@ def update_template(*, db: Database, key: str, subject: str, body: str, actor: s
             actor=actor,
             action="template.updated",
             subject=f"template:{key}",
-            data={"subject": subject, "body": body},
+            data={"language": language, "subject": subject, "body": body},
         )
         session.flush()
-        return _template(session, key)
+        return _template(session, key, language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +311,7 @@ def queue_message(
     (template_problem, shown on the Outbox) and the audit trail records it.
     Idempotent: a message with the same dedupe key is queued once. True when queued now.
     """
-    rendered = render_with_fallback(session, template_key, context)
+    rendered = render_with_fallback(session, template_key, context, language=language)
     # Written only when set: the migration tests drive the services on databases before 0013.
     flagged = {"template_problem": rendered.problem} if rendered.problem else {}
     queued = insert_ignore(
@@ -296,17 +354,27 @@ def render_with_fallback(
     template_key: str,
     context: Mapping[str, Any],
     failed: Failed | None = None,
+    language: str | None = None,
 ) -> RenderedMessage:
-    """The message from the saved template, or from the built-in text when it cannot be used."""
-    template = _template(session, template_key)
-    if failed is not None and template_key in failed:
-        built_in = render_message(template_key, "", "", context, customised=False)
-        return RenderedMessage(built_in.subject, built_in.body, failed[template_key])
+    """The message from the saved template in the recipient's `language` (a locale; English
+    when None), or from the built-in text when it cannot be used."""
+    lang = template_language(template_key, language)
+    built_in = built_in_text(template_key, lang)
+    template = _template(session, template_key, lang)
+    failed_key = f"{template_key}:{lang}"
+    if failed is not None and failed_key in failed:
+        text = render_message(template_key, "", "", context, customised=False, built_in=built_in)
+        return RenderedMessage(text.subject, text.body, failed[failed_key])
     rendered = render_message(
-        template_key, template.subject, template.body, context, customised=template.customised
+        template_key,
+        template.subject,
+        template.body,
+        context,
+        customised=template.customised,
+        built_in=built_in,
     )
     if failed is not None and rendered.problem:
-        failed[template_key] = rendered.problem
+        failed[failed_key] = rendered.problem
     return rendered
 
 

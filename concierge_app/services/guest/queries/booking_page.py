@@ -35,6 +35,7 @@ class BookingHeader:
     accommodation_total: Money
     accommodation_collected_by: str
     cancel_reason: str | None
+    locale: str = "en_US"  # the guest's language (Babel locale)
 
 
 def booking_by_reference(*, db: Database, reference: str) -> BookingHeader:
@@ -63,6 +64,7 @@ def booking_by_reference(*, db: Database, reference: str) -> BookingHeader:
             Money(b.accommodation_total_minor, b.currency),
             b.accommodation_collected_by,
             b.cancel_reason,
+            g.locale,
         )
 
 

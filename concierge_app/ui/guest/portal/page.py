@@ -13,10 +13,11 @@ from concierge_app.ui.guest.portal.parts import (
 )
 from concierge_app.ui.guest.portal.payments import payments_card
 from concierge_app.ui.guest.portal.state import PortalState as S
+from concierge_app.ui.guest.portal.state import T
 from concierge_app.ui.shared.live import live_updates
 
 
-def _message(icon: str, title: str, body: str, test_id: str) -> rx.Component:
+def _message(icon: str, title: rx.Var[str], body: rx.Var[str], test_id: str) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.icon(icon, size=32, color="var(--gray-9)"),
@@ -43,9 +44,11 @@ def portal_page() -> rx.Component:
                 "invalid",
                 _message(
                     "link_2_off",
-                    "This link is not valid",
-                    "It may have expired or been replaced by a newer one. Open the link in "
-                    "the latest message we sent you, or ask your concierge for a new one.",
+                    T("This link is not valid"),
+                    T(
+                        "It may have expired or been replaced by a newer one. Open the link in "
+                        "the latest message we sent you, or ask your concierge for a new one."
+                    ),
                     "portal-invalid",
                 ),
             ),
@@ -53,8 +56,8 @@ def portal_page() -> rx.Component:
                 "error",
                 _message(
                     "triangle_alert",
-                    "Something went wrong",
-                    "Your booking could not be loaded. Please try again in a moment.",
+                    T("Something went wrong"),
+                    T("Your booking could not be loaded. Please try again in a moment."),
                     "portal-error",
                 ),
             ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from concierge_app.ui.guest.portal.state import PortalService
+from concierge_app.ui.guest.portal.state import LANGUAGE_CHOICES, PortalService, T
 from concierge_app.ui.guest.portal.state import PortalState as S
 from concierge_app.ui.shared.layout import app_frame, brand, platform_name, top_bar_box
 
@@ -19,15 +19,22 @@ def guest_shell(*children: rx.Component) -> rx.Component:
         top_bar_box(
             rx.hstack(
                 brand(platform_name()),
-                rx.cond(
-                    S.reference != "",
-                    rx.text(
-                        "Booking ",
-                        rx.code(S.reference),
-                        size="2",
-                        color_scheme="gray",
-                        white_space="nowrap",
+                rx.hstack(
+                    rx.cond(
+                        S.reference != "",
+                        rx.text(
+                            T("Booking"),
+                            " ",
+                            rx.code(S.reference),
+                            size="2",
+                            color_scheme="gray",
+                            white_space="nowrap",
+                            display=rx.breakpoints(initial="none", xs="block"),
+                        ),
                     ),
+                    language_switcher(),
+                    align="center",
+                    spacing="3",
                 ),
                 justify="between",
                 align="center",
@@ -45,7 +52,31 @@ def guest_shell(*children: rx.Component) -> rx.Component:
     )
 
 
-def _fact(label: str, value: rx.Var[str] | str) -> rx.Component:
+def language_switcher() -> rx.Component:
+    """The guest's language: the page switches at once and the choice is remembered."""
+    return rx.cond(
+        S.view == "portal",
+        rx.select.root(
+            rx.select.trigger(
+                rx.hstack(rx.icon("languages", size=14), rx.text(S.language_name), spacing="1"),
+                variant="ghost",
+                aria_label=T("Language"),
+                id="language-switcher",
+            ),
+            rx.select.content(
+                *[
+                    rx.select.item(name, value=code, custom_attrs={"data-language": code})
+                    for code, name in LANGUAGE_CHOICES
+                ]
+            ),
+            value=S.language,
+            on_change=S.choose_language,
+            size="2",
+        ),
+    )
+
+
+def _fact(label: rx.Var[str] | str, value: rx.Var[str] | str) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color_scheme="gray", weight="medium"),
         rx.text(value, size="3", weight="medium"),
@@ -59,23 +90,23 @@ def overview() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.vstack(
-                    rx.text("Welcome, ", S.guest_name, size="2", color_scheme="gray"),
-                    rx.heading("Your stay at ", S.property_name, size="6", as_="h1"),
+                    rx.text(S.welcome, size="2", color_scheme="gray"),
+                    rx.heading(S.stay_heading, size="6", as_="h1"),
                     spacing="1",
                 ),
                 rx.cond(
                     S.booking_cancelled,
-                    rx.badge("Cancelled", color_scheme="red", variant="solid", radius="full"),
+                    rx.badge(T("Cancelled"), color_scheme="red", variant="solid", radius="full"),
                 ),
                 justify="between",
                 align="start",
                 width="100%",
             ),
             rx.flex(
-                _fact("Check-in", S.check_in),
-                _fact("Check-out", S.check_out),
-                _fact("Length", S.nights),
-                _fact("Booking", S.reference),
+                _fact(T("Check-in"), S.check_in),
+                _fact(T("Check-out"), S.check_out),
+                _fact(T("Length"), S.nights),
+                _fact(T("Booking"), S.reference),
                 wrap="wrap",
                 spacing="5",
             ),
@@ -89,19 +120,21 @@ def overview() -> rx.Component:
 def accommodation_plan() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Accommodation plan", size="4", as_="h2"),
+            rx.heading(T("Accommodation plan"), size="4", as_="h2"),
             rx.flex(
-                _fact("Stay", S.stay),
-                _fact("Accommodation total", S.accommodation_total),
-                _fact("Paid", S.accommodation_paid),
-                _fact("Balance", S.accommodation_balance),
-                _fact("How it is paid", S.accommodation_collector),
+                _fact(T("Stay"), S.stay),
+                _fact(T("Accommodation total"), S.accommodation_total),
+                _fact(T("Paid"), S.accommodation_paid),
+                _fact(T("Balance"), S.accommodation_balance),
+                _fact(T("How it is paid"), S.accommodation_collector),
                 wrap="wrap",
                 spacing="5",
             ),
             rx.text(
-                "Your stay is settled as agreed in your booking, apart from the concierge "
-                "invoices below.",
+                T(
+                    "Your stay is settled as agreed in your booking, apart from the concierge "
+                    "invoices below."
+                ),
                 size="1",
                 color_scheme="gray",
             ),
@@ -159,11 +192,11 @@ def _service(service: PortalService) -> rx.Component:
 def services_card() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Your services", size="4", as_="h2"),
+            rx.heading(T("Your services"), size="4", as_="h2"),
             rx.cond(
                 S.services.length() > 0,  # type: ignore[attr-defined]
                 rx.vstack(rx.foreach(S.services, _service), spacing="0", width="100%"),
-                rx.text("No services booked yet.", color_scheme="gray", size="2"),
+                rx.text(T("No services booked yet."), color_scheme="gray", size="2"),
             ),
             spacing="3",
             width="100%",

@@ -8,10 +8,10 @@ import reflex as rx
 
 from concierge_app.ui.guest.portal.parts import CARD_SIZE
 from concierge_app.ui.guest.portal.state import (
-    CANCELLED_BOOKING,
     PayAllGroup,
     PortalDocument,
     PortalInvoice,
+    T,
 )
 from concierge_app.ui.guest.portal.state import PortalState as S
 from concierge_app.ui.shared.pay_online.parts import checkout_notice, pay_button
@@ -34,7 +34,7 @@ def _lines_table(invoice: PortalInvoice) -> rx.Component:
                 ),
             ),
             rx.table.row(
-                rx.table.row_header_cell(rx.text("Total", weight="bold")),
+                rx.table.row_header_cell(rx.text(T("Total"), weight="bold")),
                 rx.table.cell(
                     rx.text(invoice.total, weight="bold"), text_align="right", white_space="nowrap"
                 ),
@@ -52,6 +52,7 @@ def _pay_button(ids: rx.Var[str], label: rx.Var[str] | str, **props: object) -> 
         ids,
         label,
         large=True,
+        opening_label=T("Opening checkout…"),
         size="3",
         height="auto",
         min_height="var(--space-7)",
@@ -67,20 +68,20 @@ def _open_invoice(invoice: PortalInvoice) -> rx.Component:
             rx.flex(
                 rx.vstack(
                     rx.flex(
-                        rx.text("Invoice ", invoice.number, weight="bold"),
-                        rx.badge("Due", color_scheme="orange", variant="soft", radius="full"),
+                        rx.text(invoice.title, weight="bold"),
+                        rx.badge(T("Due"), color_scheme="orange", variant="soft", radius="full"),
                         align="center",
                         spacing="2",
                         wrap="wrap",
                     ),
-                    rx.text("Sent ", invoice.issued, size="1", color_scheme="gray"),
+                    rx.text(invoice.issued, size="1", color_scheme="gray"),
                     spacing="1",
                 ),
                 rx.cond(
                     ~S.pay_all & ~S.booking_cancelled,
                     _pay_button(
                         invoice.id,
-                        "Pay " + invoice.total,
+                        invoice.pay_label,
                         width=rx.breakpoints(initial="100%", xs="auto"),
                         custom_attrs={"data-testid": "pay-invoice", "data-invoice": invoice.number},
                     ),
@@ -124,9 +125,10 @@ def _pay_all() -> rx.Component:
                     size="2",
                 ),
                 rx.text(
-                    rx.el.label(rx.text.strong("Pay All"), html_for="pay-all-toggle"),
+                    rx.el.label(rx.text.strong(T("Pay All")), html_for="pay-all-toggle"),
                     rx.text.span(
-                        " — settle every open invoice in a single transaction",
+                        " — ",
+                        T("settle every open invoice in a single transaction"),
                         color_scheme="gray",
                     ),
                     size="2",
@@ -140,10 +142,7 @@ def _pay_all() -> rx.Component:
                     rx.cond(
                         S.multi_currency,
                         rx.callout(
-                            "Your open invoices are in "
-                            + S.currencies_text
-                            + ". A payment is made in one currency, so Pay All opens one "
-                            "checkout per currency.",
+                            S.currencies_note,
                             icon="info",
                             color_scheme="blue",
                             size="1",
@@ -169,13 +168,13 @@ def _paid_invoice(invoice: PortalInvoice) -> rx.Component:
     return rx.flex(
         rx.hstack(
             rx.icon("circle_check", size=18, color="var(--green-9)", flex_shrink="0"),
-            rx.text("Invoice ", invoice.number, weight="medium"),
-            rx.badge("Paid", color_scheme="green", variant="soft", radius="full"),
+            rx.text(invoice.title, weight="medium"),
+            rx.badge(T("Paid"), color_scheme="green", variant="soft", radius="full"),
             align="center",
             spacing="2",
         ),
         rx.hstack(
-            rx.text("Paid ", invoice.paid, size="2", color_scheme="gray"),
+            rx.text(invoice.paid, size="2", color_scheme="gray"),
             rx.text(invoice.total, weight="medium", white_space="nowrap"),
             spacing="4",
             align="center",
@@ -232,7 +231,7 @@ def documents_list() -> rx.Component:
     return rx.cond(
         S.documents.length() > 0,  # type: ignore[attr-defined]
         rx.vstack(
-            rx.text("Documents", size="2", weight="bold", color_scheme="gray"),
+            rx.text(T("Documents"), size="2", weight="bold", color_scheme="gray"),
             rx.foreach(S.documents, _document),
             spacing="1",
             width="100%",
@@ -246,21 +245,21 @@ def payments_card() -> rx.Component:
         rx.vstack(
             rx.flex(
                 rx.vstack(
-                    rx.heading("Payments", size="5", as_="h2"),
-                    rx.text("Concierge services billed by us", size="2", color_scheme="gray"),
+                    rx.heading(T("Payments"), size="5", as_="h2"),
+                    rx.text(T("Concierge services billed by us"), size="2", color_scheme="gray"),
                     spacing="1",
                 ),
                 rx.vstack(
-                    rx.text("Total due", size="1", color_scheme="gray", weight="medium"),
+                    rx.text(T("Total due"), size="1", color_scheme="gray", weight="medium"),
                     rx.text(
-                        rx.cond(S.open_count > 0, S.total_due, "Nothing to pay"),
+                        rx.cond(S.open_count > 0, S.total_due, T("Nothing to pay")),
                         size="6",
                         weight="bold",
                         id="total-due",
                     ),
                     rx.cond(
                         S.open_count > 0,
-                        rx.text("Currency: ", S.currency, size="1", color_scheme="gray"),
+                        rx.text(S.currency_note, size="1", color_scheme="gray"),
                     ),
                     align="end",
                     spacing="0",
@@ -288,7 +287,7 @@ def payments_card() -> rx.Component:
             rx.cond(
                 S.booking_cancelled & (S.open_count > 0),
                 rx.callout(
-                    CANCELLED_BOOKING,
+                    S.cancelled_notice,
                     icon="info",
                     color_scheme="gray",
                     width="100%",
@@ -300,7 +299,7 @@ def payments_card() -> rx.Component:
             rx.cond(
                 (S.open_count == 0) & (S.paid_invoices.length() == 0),  # type: ignore[attr-defined]
                 rx.text(
-                    "No concierge invoices yet. When we bill a service, it appears here.",
+                    T("No concierge invoices yet. When we bill a service, it appears here."),
                     color_scheme="gray",
                     size="2",
                 ),
@@ -308,7 +307,7 @@ def payments_card() -> rx.Component:
             rx.cond(
                 S.paid_invoices.length() > 0,  # type: ignore[attr-defined]
                 rx.vstack(
-                    rx.text("Paid", size="2", weight="bold", color_scheme="gray"),
+                    rx.text(T("Paid"), size="2", weight="bold", color_scheme="gray"),
                     rx.foreach(S.paid_invoices, _paid_invoice),
                     spacing="1",
                     width="100%",

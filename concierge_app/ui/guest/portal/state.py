@@ -20,7 +20,9 @@ import reflex as rx
 from concierge_app import routes
 from concierge_app.domain.checkout_groups import CheckoutGroup
 from concierge_app.domain.formatting import format_day, format_money
+from concierge_app.domain.i18n import LANGUAGES, N_, gettext, language_of, portal_words
 from concierge_app.services.guest.guest_invoices import InvoiceFileRow, booking_invoice_files
+from concierge_app.services.guest.language import set_guest_language
 from concierge_app.services.guest.links import booking_for_guest, booking_for_return
 from concierge_app.services.guest.portal import GuestPortal, GuestService, guest_portal
 from concierge_app.services.guest.queries import InvoiceView
@@ -40,9 +42,19 @@ from concierge_app.ui.shared.stay import format_stay, nights_text
 logger = logging.getLogger(__name__)
 
 COLLECTORS = {
-    "platform": f"Paid to {get_settings().platform_name}",
-    "property": "Paid at the property",
+    "platform": N_("Paid to {platform}"),
+    "property": N_("Paid at the property"),
 }
+# The services' badges (domain.payment_status), translated where they are shown.
+BADGES = (
+    N_("Pending Invoice"),
+    N_("Payment Pending"),
+    N_("Paid"),
+    N_("Pay Provider"),
+    N_("Included in Stay"),
+    N_("Deposit paid — balance payable to the provider at the time of service"),
+)
+LANGUAGE_CHOICES = list(LANGUAGES.items())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,9 +67,11 @@ class PortalLine:
 class PortalInvoice:
     id: str
     number: str
-    issued: str
-    paid: str
+    title: str  # "Invoice CI-2026-00012"
+    issued: str  # "Sent 12 Jul 2026"
+    paid: str  # "Paid 14 Jul 2026"
     total: str
+    pay_label: str  # "Pay €120.00"
     currency: str
     lines: list[PortalLine]
 
@@ -93,19 +107,25 @@ class PortalService:
     note: str
 
 
-def _invoice(view: InvoiceView) -> PortalInvoice:
+def _invoice(view: InvoiceView, locale: str) -> PortalInvoice:
+    def day(moment: Any) -> str:
+        return format_day(moment.date(), locale) if moment else ""
+
+    total = format_money(view.total, locale)
     return PortalInvoice(
         id=str(view.id),
         number=view.number or "",
-        issued=format_day(view.issued_at.date()) if view.issued_at else "",
-        paid=format_day(view.paid_at.date()) if view.paid_at else "",
-        total=format_money(view.total),
+        title=gettext(locale, "Invoice {number}", number=view.number or ""),
+        issued=gettext(locale, "Sent {date}", date=day(view.issued_at)),
+        paid=gettext(locale, "Paid {date}", date=day(view.paid_at)),
+        total=total,
+        pay_label=gettext(locale, "Pay {amount}", amount=total),
         currency=view.total.currency,
-        lines=[PortalLine(ln.description, format_money(ln.amount)) for ln in view.lines],
+        lines=[PortalLine(ln.description, format_money(ln.amount, locale)) for ln in view.lines],
     )
 
 
-def _pay_all_labels(groups: Sequence[CheckoutGroup]) -> list[str]:
+def _pay_all_labels(groups: Sequence[CheckoutGroup], locale: str) -> list[str]:
     """Pay All's button per checkout: one per currency, or several where one currency's
     invoices come to more than one payment can take."""
     per_currency = Counter(g.currency for g in groups)
@@ -113,46 +133,86 @@ def _pay_all_labels(groups: Sequence[CheckoutGroup]) -> list[str]:
     labels = []
     for g in groups:
         seen[g.currency] += 1
-        count, total = len(g.invoice_ids), format_money(g.total)
+        count, total = len(g.invoice_ids), format_money(g.total, locale)
         if len(groups) == 1:
-            labels.append(f"Pay all {count} invoices · {total}")
+            labels.append(
+                gettext(locale, "Pay all {count} invoices · {total}", count=count, total=total)
+            )
         elif per_currency[g.currency] == 1:
-            labels.append(f"Pay all {g.currency} invoices · {total}")
+            labels.append(
+                gettext(
+                    locale,
+                    "Pay all {currency} invoices · {total}",
+                    currency=g.currency,
+                    total=total,
+                )
+            )
         else:
             labels.append(
-                f"Pay {count} {g.currency} invoices · {total} "
-                f"(payment {seen[g.currency]} of {per_currency[g.currency]})"
+                gettext(
+                    locale,
+                    "Pay {count} {currency} invoices · {total} (payment {nth} of {of})",
+                    count=count,
+                    currency=g.currency,
+                    total=total,
+                    nth=seen[g.currency],
+                    of=per_currency[g.currency],
+                )
             )
     return labels
 
 
-def _amount_text(service: GuestService) -> str:
+def _amount_text(service: GuestService, locale: str) -> str:
     if service.amount is None:
         return ""
-    money = format_money(service.amount)
-    return f"Deposit {money}" if service.provider_collects is not None else money
+    money = format_money(service.amount, locale)
+    if service.provider_collects is None:
+        return money
+    return gettext(locale, "Deposit {amount}", amount=money)
 
 
-def _provider_note(service: GuestService) -> str:
+def _provider_note(service: GuestService, locale: str) -> str:
     """Who the rest is paid to, and when; or what happened to a cancelled service's money."""
-    refunded = "" if service.refunded is None else format_money(service.refunded)
+    refunded = "" if service.refunded is None else format_money(service.refunded, locale)
     if service.cancelled:
         if service.refund_due:
-            return "Cancelled — your refund is being arranged"
-        return f"Cancelled — refunded {refunded}" if refunded else "Cancelled"
+            return gettext(locale, "Cancelled — your refund is being arranged")
+        if refunded:
+            return gettext(locale, "Cancelled — refunded {amount}", amount=refunded)
+        return gettext(locale, "Cancelled")
     if refunded:
-        return f"Refunded {refunded}"
+        return gettext(locale, "Refunded {amount}", amount=refunded)
     if service.provider_collects is None:
         return ""
-    rest = format_money(service.provider_collects)
-    what = "Balance" if service.amount is not None else "Payable:"
-    return f"{what} {rest} to {service.operator_name} at the time of service"
+    rest = format_money(service.provider_collects, locale)
+    if service.amount is not None:
+        return gettext(
+            locale,
+            "Balance {amount} to {provider} at the time of service",
+            amount=rest,
+            provider=service.operator_name,
+        )
+    return gettext(
+        locale,
+        "Payable: {amount} to {provider} at the time of service",
+        amount=rest,
+        provider=service.operator_name,
+    )
 
 
 class PortalState(PayOnlineMixin, LiveMixin, rx.State):
     """One guest's view of one booking (no session: the link's token opens it)."""
 
     view: str = "loading"  # loading / invalid / portal / error
+    # The guest's language: the booking guest's, or the one chosen on the portal (saved on the
+    # guest, so messages and documents follow); `words` are the page's words in it (`T`).
+    language: str = "en"
+    locale: str = "en_US"
+    words: dict[str, str] = portal_words("en")
+    welcome: str = ""
+    stay_heading: str = ""
+    cancelled_notice: str = ""
+    currency_note: str = ""
     reference: str = ""
     guest_name: str = ""
     property_name: str = ""
@@ -189,8 +249,45 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
         return len({g.currency for g in self.pay_all_groups}) > 1
 
     @rx.var
-    def currencies_text(self) -> str:
-        return " and ".join(sorted({g.currency for g in self.pay_all_groups}))
+    def language_name(self) -> str:
+        return LANGUAGES.get(self.language, self.language)
+
+    @rx.var
+    def currencies_note(self) -> str:
+        """Pay All's note when the open invoices are in several currencies."""
+        return gettext(
+            self.locale,
+            "Your open invoices are in {currencies}. A payment is made in one currency, so "
+            "Pay All opens one checkout per currency.",
+            currencies=", ".join(sorted({g.currency for g in self.pay_all_groups})),
+        )
+
+    def _t(self, message: str, **values: Any) -> str:
+        return gettext(self.locale, message, **values)
+
+    def _use_language(self, locale: str) -> None:
+        self.locale = locale or "en_US"
+        self.language = language_of(self.locale)
+        self.words = portal_words(self.language)
+
+    def _say(self, message: str) -> str:
+        """A refusal from the services (PayOnlineMixin), in the guest's language."""
+        return self._t(message)
+
+    @rx.event
+    async def choose_language(self, language: str):  # type: ignore[no-untyped-def]
+        """The switcher: the page in that language now, and saved on the guest (messages and
+        documents follow) while this tab's link still opens the booking."""
+        if language not in LANGUAGES or not self._booking_id:
+            return
+        if await self._opened(self.reference) != self._booking_id:
+            self._forget()
+            return
+        locale = await asyncio.to_thread(
+            set_guest_language, db=get_database(), booking_id=self._booking_id, language=language
+        )
+        self._use_language(locale)
+        await self._reload()
 
     # -- loading ---------------------------------------------------------------------------
     def _reference_from_url(self) -> str:
@@ -266,32 +363,41 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
 
     def _show(self, portal: GuestPortal) -> None:
         h, t = portal.header, portal.totals
+        self._use_language(h.locale)
+        loc = self.locale
         self.reference, self.guest_name, self.property_name = (
             h.reference,
             h.guest_name,
             h.property_name,
         )
-        self.stay = format_stay(h.check_in, h.check_out)
-        self.check_in, self.check_out = format_day(h.check_in), format_day(h.check_out)
-        self.nights = nights_text(h.check_in, h.check_out)
+        self.welcome = self._t("Welcome, {name}", name=h.guest_name)
+        self.stay_heading = self._t("Your stay at {place}", place=h.property_name)
+        self.stay = format_stay(h.check_in, h.check_out, loc)
+        self.check_in, self.check_out = format_day(h.check_in, loc), format_day(h.check_out, loc)
+        self.nights = nights_text(h.check_in, h.check_out, loc)
         self.booking_cancelled = h.status == "cancelled"
+        self.cancelled_notice = self._t(CANCELLED_BOOKING)
         self.currency = h.currency
-        self.accommodation_total = format_money(t.accommodation_total)
-        self.accommodation_paid = format_money(t.accommodation_paid)
-        self.accommodation_balance = format_money(t.outstanding_accommodation)
-        self.accommodation_collector = COLLECTORS.get(h.accommodation_collected_by, "")
-        self.open_invoices = [_invoice(v) for v in portal.open_invoices]
-        self.paid_invoices = [_invoice(v) for v in portal.paid_invoices]
-        self.total_due = " + ".join(format_money(m) for m in portal.total_due)
+        self.currency_note = self._t("Currency: {currency}", currency=h.currency)
+        self.accommodation_total = format_money(t.accommodation_total, loc)
+        self.accommodation_paid = format_money(t.accommodation_paid, loc)
+        self.accommodation_balance = format_money(t.outstanding_accommodation, loc)
+        collector = COLLECTORS.get(h.accommodation_collected_by)
+        self.accommodation_collector = (
+            self._t(collector, platform=get_settings().platform_name) if collector else ""
+        )
+        self.open_invoices = [_invoice(v, loc) for v in portal.open_invoices]
+        self.paid_invoices = [_invoice(v, loc) for v in portal.paid_invoices]
+        self.total_due = " + ".join(format_money(m, loc) for m in portal.total_due)
         self.pay_all_groups = [
             PayAllGroup(
                 ids=",".join(map(str, g.invoice_ids)),
                 currency=g.currency,
                 count=str(len(g.invoice_ids)),
-                total=format_money(g.total),
+                total=format_money(g.total, loc),
                 label=label,
             )
-            for g, label in zip(portal.pay_all, _pay_all_labels(portal.pay_all), strict=True)
+            for g, label in zip(portal.pay_all, _pay_all_labels(portal.pay_all, loc), strict=True)
         ]
         if len(self.open_invoices) < 2:
             self.pay_all = False
@@ -300,11 +406,11 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
                 title=s.title,
                 description=s.description,
                 operator=s.operator_name,
-                date=format_day(s.service_date),
-                badge=s.badge,
+                date=format_day(s.service_date, loc),
+                badge=self._t(s.badge) if s.badge else "",
                 colour=s.colour,
-                amount=_amount_text(s),
-                note=_provider_note(s),
+                amount=_amount_text(s, loc),
+                note=_provider_note(s, loc),
             )
             for s in portal.services
         ]
@@ -321,17 +427,17 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
 
     def _document(self, receipt: ReceiptRow) -> PortalDocument:
         return PortalDocument(
-            f"Receipt {receipt.number}",
-            format_day(receipt.paid_at.date()),
-            format_money(receipt.amount),
+            self._t("Receipt {number}", number=receipt.number),
+            format_day(receipt.paid_at.date(), self.locale),
+            format_money(receipt.amount, self.locale),
             self._url(receipt.number),
         )
 
     def _invoice_file(self, invoice: InvoiceFileRow) -> PortalDocument:
         return PortalDocument(
-            f"Invoice {invoice.number}",
-            format_day(invoice.issued_at.date()),
-            format_money(invoice.total),
+            self._t("Invoice {number}", number=invoice.number),
+            format_day(invoice.issued_at.date(), self.locale),
+            format_money(invoice.total, self.locale),
             self._url(invoice.number),
         )
 
@@ -341,16 +447,17 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
         if not attempt:
             return
         if attempt == "cancelled":
-            self.notice, self.notice_kind = "Payment cancelled — nothing was charged.", "warning"
+            self.notice = self._t("Payment cancelled — nothing was charged.")
+            self.notice_kind = "warning"
             return
         outcome = await asyncio.to_thread(
             attempt_outcome, db=get_database(), booking_id=self._booking_id, attempt_id=attempt
         )
         if outcome == "succeeded":
-            self.notice = "Thank you — your payment was received."
+            self.notice = self._t("Thank you — your payment was received.")
             self.notice_kind = "success"
         elif outcome == "open":
-            self.notice = "Thank you — we are confirming your payment with the bank…"
+            self.notice = self._t("Thank you — we are confirming your payment with the bank…")
             self.notice_kind = "info"
         else:
             self.notice, self.notice_kind = "", ""
@@ -377,3 +484,8 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
 
     def _payer_label(self) -> str:
         return f"booking {self._booking_id}"
+
+
+def T(message: str) -> rx.Var[str]:
+    """A word of the guest's pages, in the guest's language (extracted into `portal.po`)."""
+    return PortalState.words[message].to(str)

@@ -15,6 +15,7 @@ def pay_button(
     *,
     large: bool = False,
     disabled: Any = None,
+    opening_label: Any = "Opening checkout…",
     **props: Any,
 ) -> rx.Component:
     """Opens the card checkout of `state` (a `PayOnlineMixin`) for `ids`; a spinner while it is
@@ -26,7 +27,7 @@ def pay_button(
             rx.spinner(size="2" if large else "1"),
             rx.icon("credit_card", size=16 if large else 14),
         ),
-        rx.cond(opening, "Opening checkout…", label),
+        rx.cond(opening, opening_label, label),
         on_click=state.pay_online(ids),
         disabled=(state.paying != "") if disabled is None else disabled,
         **props,

@@ -11,10 +11,11 @@ from typing import Any
 import reflex as rx
 
 from concierge_app.domain.errors import DomainError
+from concierge_app.domain.i18n import N_
 
 logger = logging.getLogger(__name__)
 
-NOT_STARTED = "The payment could not be started. Please try again in a moment."
+NOT_STARTED = N_("The payment could not be started. Please try again in a moment.")
 
 
 class PayOnlineMixin(rx.State, mixin=True):
@@ -46,6 +47,10 @@ class PayOnlineMixin(rx.State, mixin=True):
     def _before_paying(self) -> None:
         """Clear what the page said before."""
 
+    def _say(self, message: str) -> str:
+        """A message for the payer (a page in the payer's language translates it)."""
+        return message
+
     @rx.event
     async def pay_online(self, ids: str):  # type: ignore[no-untyped-def]
         """Open the payment provider's checkout for these documents (one currency), go there."""
@@ -61,10 +66,10 @@ class PayOnlineMixin(rx.State, mixin=True):
         try:
             start = await asyncio.to_thread(self._begin_checkout, invoice_ids)
         except DomainError as refused:
-            self.pay_error, self.paying = refused.message, ""
+            self.pay_error, self.paying = self._say(refused.message), ""
             return
         except Exception:
             logger.exception("Could not start an online payment for %s", self._payer_label())
-            self.pay_error, self.paying = NOT_STARTED, ""
+            self.pay_error, self.paying = self._say(NOT_STARTED), ""
             return
         yield rx.redirect(start.url)

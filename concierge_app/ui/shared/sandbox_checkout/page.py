@@ -9,16 +9,16 @@ from __future__ import annotations
 import reflex as rx
 
 from concierge_app.settings import get_settings
-from concierge_app.ui.shared.sandbox_checkout.state import CheckoutLineRow
+from concierge_app.ui.shared.sandbox_checkout.state import CheckoutLineRow, T
 from concierge_app.ui.shared.sandbox_checkout.state import SandboxCheckoutState as S
 
 
 def _test_mode_banner() -> rx.Component:
     return rx.box(
         rx.flex(
-            rx.badge("TEST MODE", color_scheme="orange", variant="solid", size="2"),
+            rx.badge(T("TEST MODE"), color_scheme="orange", variant="solid", size="2"),
             rx.text(
-                "Sandbox checkout — no real card is charged and no money moves.",
+                T("Sandbox checkout — no real card is charged and no money moves."),
                 size="2",
                 weight="medium",
                 text_align="center",
@@ -55,7 +55,7 @@ def _line(line: CheckoutLineRow) -> rx.Component:
 def _summary() -> rx.Component:
     return rx.vstack(
         rx.link(
-            rx.hstack(rx.icon("arrow_left", size=16), "Back", spacing="1", align="center"),
+            rx.hstack(rx.icon("arrow_left", size=16), T("Back"), spacing="1", align="center"),
             href=S.cancel_url,
             color_scheme="gray",
             size="2",
@@ -71,7 +71,9 @@ def _summary() -> rx.Component:
     )
 
 
-def _field(label: str, name: str, placeholder: str, **props: object) -> rx.Component:
+def _field(
+    label: rx.Var[str], name: str, placeholder: rx.Var[str] | str, **props: object
+) -> rx.Component:
     return rx.vstack(
         rx.el.label(rx.text(label, size="2", weight="medium"), html_for=name),
         rx.input(id=name, name=name, placeholder=placeholder, size="3", width="100%", **props),
@@ -83,18 +85,18 @@ def _field(label: str, name: str, placeholder: str, **props: object) -> rx.Compo
 def _form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.heading("Pay with card", size="4"),
-            rx.text("Email: ", S.email, size="2", color_scheme="gray"),
+            rx.heading(T("Pay with card"), size="4"),
+            rx.text(T("Email"), ": ", S.email, size="2", color_scheme="gray"),
             _field(
-                "Card number",
+                T("Card number"),
                 "card",
                 "1234 1234 1234 1234",
                 autocomplete="cc-number",
                 input_mode="numeric",
             ),
             rx.hstack(
-                _field("Expiry", "expiry", "MM / YY", autocomplete="cc-exp"),
-                _field("CVC", "cvc", "CVC", autocomplete="cc-csc", input_mode="numeric"),
+                _field(T("Expiry"), "expiry", T("MM / YY"), autocomplete="cc-exp"),
+                _field(T("CVC"), "cvc", T("CVC"), autocomplete="cc-csc", input_mode="numeric"),
                 spacing="3",
                 width="100%",
             ),
@@ -111,7 +113,7 @@ def _form() -> rx.Component:
             ),
             rx.button(
                 rx.cond(S.processing, rx.spinner(size="2"), rx.icon("lock", size=16)),
-                rx.cond(S.processing, "Processing…", "Pay " + S.total),
+                rx.cond(S.processing, T("Processing…"), S.pay_label),
                 type="submit",
                 size="3",
                 width="100%",
@@ -119,10 +121,12 @@ def _form() -> rx.Component:
                 id="checkout-pay",
             ),
             rx.box(
-                rx.text("Test cards", size="1", weight="bold"),
+                rx.text(T("Test cards"), size="1", weight="bold"),
                 rx.text(
-                    "4242 4242 4242 4242 succeeds · 4000 0000 0000 0002 is declined · "
-                    "4000 0000 0000 9995 has insufficient funds. Any future expiry, any CVC.",
+                    T(
+                        "4242 4242 4242 4242 succeeds · 4000 0000 0000 0002 is declined · "
+                        "4000 0000 0000 9995 has insufficient funds. Any future expiry, any CVC."
+                    ),
                     size="1",
                     color_scheme="gray",
                 ),
@@ -139,7 +143,7 @@ def _form() -> rx.Component:
     )
 
 
-def _closed(title: str, body: str) -> rx.Component:
+def _closed(title: rx.Var[str], body: rx.Var[str]) -> rx.Component:
     return rx.vstack(
         rx.heading(title, size="5"),
         rx.text(body, color_scheme="gray"),
@@ -169,19 +173,21 @@ def sandbox_checkout_page() -> rx.Component:
                             width="100%",
                         ),
                     ),
-                    ("complete", _closed("This checkout has been paid", "Thank you.")),
+                    ("complete", _closed(T("This checkout has been paid"), T("Thank you."))),
                     (
                         "expired",
-                        _closed("This checkout has expired", "Start a new payment."),
+                        _closed(T("This checkout has expired"), T("Start a new payment.")),
                     ),
                     (
                         "off",
                         _closed(
-                            "Sandbox checkout is off",
-                            "This deployment takes payments through Stripe.",
+                            T("Sandbox checkout is off"),
+                            T("This deployment takes payments through Stripe."),
                         ),
                     ),
-                    _closed("Checkout not found", "Check the link, or start the payment again."),
+                    _closed(
+                        T("Checkout not found"), T("Check the link, or start the payment again.")
+                    ),
                 ),
                 size=rx.breakpoints(initial="3", sm="4"),
                 width="100%",

@@ -14,6 +14,7 @@ import reflex as rx
 
 from concierge_app import routes
 from concierge_app.domain.formatting import format_money
+from concierge_app.domain.i18n import N_, gettext, language_of, portal_words
 from concierge_app.services.payments.sandbox_checkout import (
     CardRefused,
     SandboxClosed,
@@ -34,6 +35,10 @@ class CheckoutLineRow:
 
 class SandboxCheckoutState(rx.State):
     view: str = "loading"  # loading / open / complete / expired / missing / off
+    # The page's language: the checkout's locale, as Stripe Checkout shows it.
+    language: str = "en"
+    words: dict[str, str] = portal_words("en")
+    pay_label: str = ""
     booking_reference: str = ""
     reference_label: str = "Booking"  # "Property ID" / "Partner ID" / "Group" for a partner
     return_label: str = "Return to your booking"
@@ -62,11 +67,16 @@ class SandboxCheckoutState(rx.State):
         if session is None:
             self.view = "missing"
             return
+        self.language = language_of(session.locale)
+        self.words = portal_words(self.language)
+        locale = self.language
         self.booking_reference, self.email = session.booking_reference, session.customer_email
-        self.reference_label, self.return_label = _wording(session.booking_reference)
-        self.total = format_money(session.amount)
+        label, back = _wording(session.booking_reference)
+        self.reference_label, self.return_label = gettext(locale, label), gettext(locale, back)
+        self.total = format_money(session.amount, locale)
+        self.pay_label = gettext(locale, "Pay {amount}", amount=self.total)
         self.lines = [
-            CheckoutLineRow(ln.name, ln.description, format_money(ln.amount))
+            CheckoutLineRow(ln.name, ln.description, format_money(ln.amount, locale))
             for ln in session.lines
         ]
         self.cancel_url = session.cancel_url
@@ -91,23 +101,30 @@ class SandboxCheckoutState(rx.State):
             self.view, self.processing = "off", False
             return
         except CardRefused as refused:
-            self.error, self.processing = str(refused), False
+            self.error, self.processing = gettext(self.language, str(refused)), False
             return
         except Exception:
             logger.exception("Sandbox payment failed for %s", self._session)
-            self.error = "Something went wrong while processing the payment. Try again."
+            self.error = gettext(
+                self.language, "Something went wrong while processing the payment. Try again."
+            )
             self.processing = False
             return
         yield rx.redirect(success_url)
 
 
 # A partner paying commission documents: the checkout carries its property ID (or group code).
-_PARTNER_LABELS = {"PRP-": "Property ID", "OPR-": "Partner ID", "GRP-": "Group"}
+_PARTNER_LABELS = {"PRP-": N_("Property ID"), "OPR-": N_("Partner ID"), "GRP-": N_("Group")}
 
 
 def _wording(reference: str) -> tuple[str, str]:
     """How the page names the checkout's reference, and the way back."""
     label = _PARTNER_LABELS.get(reference[:4].upper())
     if label is None:
-        return "Booking", "Return to your booking"
-    return label, "Return to your invoices"
+        return N_("Booking"), N_("Return to your booking")
+    return label, N_("Return to your invoices")
+
+
+def T(message: str) -> rx.Var[str]:
+    """A word of the checkout page, in its language (extracted into `portal.po`)."""
+    return SandboxCheckoutState.words[message].to(str)
