@@ -84,7 +84,7 @@ i18n: $(VENV)/.installed
 	  -k translated:2 -k _t --sort-by-file -o $(LOCALE_DIR)/messages.pot concierge_app
 	@for lang in es fr de it ja; do for domain in portal messages; do \
 	  po=$(LOCALE_DIR)/$$lang/LC_MESSAGES/$$domain.po; \
-	  if [ -f $$po ]; then $(VENV)/bin/pybabel update --no-fuzzy-matching -D $$domain -l $$lang -i $(LOCALE_DIR)/$$domain.pot -d $(LOCALE_DIR); \
+	  if [ -f $$po ]; then $(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -D $$domain -l $$lang -i $(LOCALE_DIR)/$$domain.pot -d $(LOCALE_DIR); \
 	  else $(VENV)/bin/pybabel init -D $$domain -l $$lang -i $(LOCALE_DIR)/$$domain.pot -d $(LOCALE_DIR); fi; \
 	done; done
 
