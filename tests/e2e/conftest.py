@@ -15,6 +15,7 @@ import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -154,6 +155,11 @@ def _serve_app(
     _run_cli("migrate", env)
     if demo:
         _run_cli("seed-demo", env)
+        # The flow tests read the guest's pages in English: the demo's French, Japanese and
+        # Italian guests are made English here. The languages are tested on bookings of their
+        # own (test_guest_languages.py).
+        with contextlib.closing(sqlite3.connect(db_file)) as connection, connection:
+            connection.execute("UPDATE guest SET locale = 'en_US'")
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     server_log = ARTIFACTS / f"e2e-server{label}.log"

@@ -8,6 +8,7 @@ import reflex as rx
 from concierge_app.ui.guest.portal.state import LANGUAGE_CHOICES, PortalService, T
 from concierge_app.ui.guest.portal.state import PortalState as S
 from concierge_app.ui.shared.layout import app_frame, brand, platform_name, top_bar_box
+from concierge_app.ui.shared.test_mode import own_test_mode_bar
 
 # Cards keep their roomy padding from a tablet up; a phone needs the width for the content.
 CARD_SIZE = rx.breakpoints(initial="2", sm="3")
@@ -16,6 +17,10 @@ CARD_SIZE = rx.breakpoints(initial="2", sm="3")
 def guest_shell(*children: rx.Component) -> rx.Component:
     """The guest's chrome: the platform's name, no staff navigation."""
     return app_frame(
+        own_test_mode_bar(
+            T("TEST MODE"),
+            T("payments run in the sandbox: no real money moves (test card 4242 4242 4242 4242)."),
+        ),
         top_bar_box(
             rx.hstack(
                 brand(platform_name()),

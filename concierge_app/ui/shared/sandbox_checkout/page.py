@@ -11,6 +11,7 @@ import reflex as rx
 from concierge_app.settings import get_settings
 from concierge_app.ui.shared.sandbox_checkout.state import CheckoutLineRow, T
 from concierge_app.ui.shared.sandbox_checkout.state import SandboxCheckoutState as S
+from concierge_app.ui.shared.test_mode import HIDE_APP_BAR
 
 
 def _test_mode_banner() -> rx.Component:
@@ -157,6 +158,7 @@ def _closed(title: rx.Var[str], body: rx.Var[str]) -> rx.Component:
 
 def sandbox_checkout_page() -> rx.Component:
     return rx.box(
+        rx.el.style(HIDE_APP_BAR),  # the page has its own banner, in the checkout's language
         _test_mode_banner(),
         rx.center(
             rx.card(

@@ -21,9 +21,49 @@ def _field_error(field: str) -> rx.Component:
 def _editor() -> rx.Component:
     return rx.card(
         rx.vstack(
-            field_label("Template", "template-key"),
-            rx.select(
-                S.template_labels, id="template-key", value=S.template_label, on_change=S.choose
+            rx.flex(
+                rx.vstack(
+                    field_label("Template", "template-key"),
+                    rx.select(
+                        S.template_labels,
+                        id="template-key",
+                        value=S.template_label,
+                        on_change=S.choose,
+                    ),
+                    spacing="1",
+                ),
+                rx.vstack(
+                    field_label("Language", "template-language"),
+                    rx.cond(
+                        S.translatable,
+                        rx.select(
+                            S.language_labels,
+                            id="template-language",
+                            value=S.language_label,
+                            on_change=S.choose_language,
+                        ),
+                        rx.text(
+                            "English only (read by staff)",
+                            size="2",
+                            color_scheme="gray",
+                            id="template-language",
+                        ),
+                    ),
+                    spacing="1",
+                ),
+                wrap="wrap",
+                spacing="4",
+            ),
+            rx.cond(
+                S.translatable,
+                rx.callout(
+                    S.source_note,
+                    icon=rx.cond(S.source == "english", "languages", "info"),
+                    color_scheme=rx.cond(S.source == "english", "amber", "gray"),
+                    size="1",
+                    id="template-source",
+                    custom_attrs={"data-source": S.source},
+                ),
             ),
             field_label("Subject", "template-subject"),
             rx.input(

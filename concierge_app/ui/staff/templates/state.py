@@ -11,7 +11,8 @@ import asyncio
 import reflex as rx
 
 from concierge_app.domain.errors import DomainError
-from concierge_app.domain.templates import SUBJECT_MAX, TEMPLATE_LIMITS
+from concierge_app.domain.i18n import LANGUAGES
+from concierge_app.domain.templates import SUBJECT_MAX, TEMPLATE_LIMITS, TRANSLATED_TEMPLATES
 from concierge_app.services.guest.queries import booking_by_reference, list_bookings
 from concierge_app.services.shared import messages
 from concierge_app.services.shared.database import get_database
@@ -27,9 +28,28 @@ LIMITS_NOTE = (
 )
 
 
+def source_note(view: messages.TemplateView) -> str:
+    """Where the text in the chosen language comes from, and what a save does."""
+    name = LANGUAGES.get(view.language, view.language)
+    if view.source == messages.SAVED:
+        return f"Your own {name} text: {name} recipients get it."
+    if view.source == messages.ENGLISH:
+        return (
+            f"No {name} text yet: {name} recipients get the English text. "
+            f"Save to give them their own."
+        )
+    if view.language != "en":
+        return f"The built-in {name} translation. Save to make it your own."
+    return "The built-in text."
+
+
 class TemplatesState(AuthState):
     names: dict[str, str] = {}  # key -> "Invoice Sent"
     key: str = "invoice_sent"
+    language: str = "en"  # the language edited (guest and partner templates have one text each)
+    translatable: bool = True  # False for the templates only staff read (English only)
+    source: str = ""  # saved / built-in / english
+    source_note: str = ""
     subject: str = ""
     body: str = ""
     placeholders: list[str] = []
@@ -51,6 +71,14 @@ class TemplatesState(AuthState):
     def template_labels(self) -> list[str]:
         return list(self.names.values())
 
+    @rx.var
+    def language_label(self) -> str:
+        return LANGUAGES.get(self.language, self.language)
+
+    @rx.var
+    def language_labels(self) -> list[str]:
+        return list(LANGUAGES.values())
+
     @rx.event
     async def load(self):  # type: ignore[no-untyped-def]
         if not await self._signed_in():
@@ -65,9 +93,13 @@ class TemplatesState(AuthState):
         await self._show(self.key)
 
     async def _show(self, key: str) -> None:
-        views = await asyncio.to_thread(messages.list_templates, db=get_database())
+        views = await asyncio.to_thread(
+            messages.list_templates, db=get_database(), language=self.language
+        )
         view = next(v for v in views if v.key == key)
         self.key, self.subject, self.body = view.key, view.subject, view.body
+        self.translatable = key in TRANSLATED_TEMPLATES
+        self.source, self.source_note = view.source, source_note(view)
         self.placeholders = list(view.placeholders)
         self.saved_note = ""
         await self._preview()
@@ -100,6 +132,11 @@ class TemplatesState(AuthState):
         await self._show(key)
 
     @rx.event
+    async def choose_language(self, label: str) -> None:
+        self.language = next((c for c, name in LANGUAGES.items() if name == label), "en")
+        await self._show(self.key)
+
+    @rx.event
     async def set_subject(self, value: str) -> None:
         self.subject, self.saved_note = value, ""
         await self._preview()
@@ -129,9 +166,14 @@ class TemplatesState(AuthState):
                 subject=self.subject,
                 body=self.body,
                 actor=self.staff_email,
+                language=self.language if self.translatable else "en",
             )
             self.error = self.error_field = ""
+            self.source = messages.SAVED
             self.saved_note = f"{self.template_label} saved: the next messages use it."
+            if self.translatable:
+                self.source_note = f"Your own {self.language_label} text: {self.language_label} "
+                self.source_note += "recipients get it."
         except DomainError as problem:
             self.error, self.error_field = problem.message, problem.field or ""
         finally:
