@@ -18,7 +18,7 @@ class ReminderRow:
     number: str = ""
     due: str = ""
     sent: list[str] = dataclasses.field(default_factory=list)  # "Payment reminder: Dec 13, 2026"
-    next: str = ""  # "Overdue notice on Dec 17, 2026" or "None: paid"
+    next: str = ""  # "Overdue notice on Dec 17, 2026" or "none — paid"
     will_send: bool = False
 
 
@@ -26,7 +26,7 @@ def reminder_row(r: DocumentReminders) -> ReminderRow:
     if r.next_notice is not None and r.next_on is not None:
         upcoming, will_send = f"{r.next_notice.label} on {format_day(r.next_on)}", True
     else:
-        upcoming, will_send = f"None: {r.reason}", False
+        upcoming, will_send = f"none — {r.reason}", False
     return ReminderRow(
         number=r.number,
         due=format_day(r.due),
