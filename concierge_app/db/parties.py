@@ -53,6 +53,8 @@ class Partner(SQLModel, table=True):
     )
     finance_email: str = Field(max_length=254)
     finance_contact: str = Field(default="", max_length=200)  # the person at finance_email
+    # The locale its notices are written in ("es_ES"), one of domain.booking_input.LOCALES.
+    language: str = Field(default="en_US", max_length=10)
     address: str = Field(default="", max_length=500)  # postal address, lines separated by \n
     # On the multiple property payment plan of this group (None: pays on its own).
     group_id: int | None = Field(default=None, foreign_key="partner_group.id", index=True)

@@ -12,20 +12,21 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from concierge_app.domain.formatting import format_long_day
+from concierge_app.domain.i18n import N_, gettext
 from concierge_app.domain.money import Money, total
 from concierge_app.domain.partner_billing import (
     InvoiceStatus,
     PartnerInvoiceKind,
     PartnerInvoiceState,
     Period,
-    long_date,
 )
 
 KIND_TITLES = {
-    PartnerInvoiceKind.COMMISSION: "Commission invoice",
-    PartnerInvoiceKind.CREDIT_NOTE: "Credit note",
-    PartnerInvoiceKind.DEBIT_NOTE: "Debit note",
-    PartnerInvoiceKind.VAT: "VAT/GST document",
+    PartnerInvoiceKind.COMMISSION: N_("Commission invoice"),
+    PartnerInvoiceKind.CREDIT_NOTE: N_("Credit note"),
+    PartnerInvoiceKind.DEBIT_NOTE: N_("Debit note"),
+    PartnerInvoiceKind.VAT: N_("VAT/GST document"),
 }
 COLLECTOR_LABELS = {
     "platform": "Collected by us",
@@ -184,37 +185,51 @@ def payment_lines(
     due: date,
     reference: str,
     platform: PlatformDetails,
+    locale: str = "en_US",
 ) -> list[str]:
     """How to settle a document, by the partner's payment method: the one wording used on the
     PDF, the statement page and the "Partner Invoice Issued" email. A written-off invoice, or one
-    with our legal department, can only be paid by bank transfer."""
+    with our legal department, can only be paid by bank transfer. In the language of `locale`
+    (the partner's, for its notices); `payable` is already formatted in it."""
     if kind is PartnerInvoiceKind.CREDIT_NOTE:
         return [
-            "This credit note is not paid out to your bank account: it pays the invoice it "
-            "corrects first; what that invoice no longer needs pays your open or future invoices."
+            gettext(
+                locale,
+                "This credit note is not paid out to your bank account: it pays the invoice it "
+                "corrects first; what that invoice no longer needs pays your open or future "
+                "invoices.",
+            )
         ]
     if nothing_to_pay:
         return (
-            ["Nothing to pay."]
+            [gettext(locale, "Nothing to pay.")]
             if deducted.is_zero
-            else ["Deducted from your payout — nothing to pay"]
+            else [gettext(locale, "Deducted from your payout — nothing to pay")]
         )
     black = state is not PartnerInvoiceState.ISSUED
-    due_text = f"Amount payable: {payable}, due by {long_date(due)}."
+    day = format_long_day(due, locale)
+    due_text = gettext(locale, "Amount payable: {payable}, due by {due}.", payable=payable, due=day)
     if method == "direct_debit" and not black:
-        return [due_text, "We will collect this amount by direct debit from your account on file."]
+        return [
+            due_text,
+            gettext(
+                locale, "We will collect this amount by direct debit from your account on file."
+            ),
+        ]
     if method == "online" and not black:
-        return [due_text, "Pay online in Finance → Invoices."]
+        return [due_text, gettext(locale, "Pay online in Finance → Invoices.")]
     lines = [
-        f"Please pay {payable} by bank transfer by {long_date(due)}.",
-        f"Account holder: {platform.legal_name}",
-        f"Bank: {platform.bank_name}",
+        gettext(
+            locale, "Please pay {payable} by bank transfer by {due}.", payable=payable, due=day
+        ),
+        gettext(locale, "Account holder: {name}", name=platform.legal_name),
+        gettext(locale, "Bank: {name}", name=platform.bank_name),
         f"IBAN: {group_iban(platform.iban)}",
         f"BIC: {platform.bic}",
-        f"Quote this reference: {reference}",
+        gettext(locale, "Quote this reference: {reference}", reference=reference),
     ]
     if black:
-        lines.insert(0, "This invoice can only be paid by bank transfer.")
+        lines.insert(0, gettext(locale, "This invoice can only be paid by bank transfer."))
     return lines
 
 

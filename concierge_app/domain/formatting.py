@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.dates import format_skeleton
 from babel.numbers import NumberPattern
 
 from concierge_app.domain.money import Money
@@ -38,6 +39,20 @@ def format_money(money: Money, locale: str = "en_US") -> str:
 @lru_cache(maxsize=8192)
 def format_day(day: date | None, locale: str = "en_US") -> str:
     return "" if day is None else _babel_date(day, format="medium", locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def format_long_day(day: date | None, locale: str = "en_US") -> str:
+    """A day written out, as the partner guide writes due dates: 'December 15, 2026',
+    '15 de diciembre de 2026'."""
+    return "" if day is None else _babel_date(day, format="long", locale=locale)
+
+
+@lru_cache(maxsize=1024)
+def format_month(year: int, month: int, locale: str = "en_US") -> str:
+    """A month and its year: 'November 2026', 'noviembre de 2026', '2026年11月'."""
+    text: str = format_skeleton("yMMMM", date(year, month, 1), locale=locale)
+    return text
 
 
 def format_moment(moment: datetime | None, timezone: str = "UTC", locale: str = "en_US") -> str:

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from concierge_app.domain.errors import DomainError
+from concierge_app.domain.i18n import N_
 from concierge_app.domain.money import Money
 
 PAYMENT_TERMS = timedelta(days=14)
@@ -127,7 +128,7 @@ class InvoiceStatus:
         return self.colour is StatusColour.RED
 
 
-OVERDUE_WARNING = "Not paid by its due date: this may lead to your account's suspension"
+OVERDUE_WARNING = N_("Not paid by its due date: this may lead to your account's suspension")
 
 
 def invoice_status(

@@ -17,7 +17,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from concierge_app.domain.bank_details import BankDetails, check_bank_details
-from concierge_app.domain.booking_input import clean_text
+from concierge_app.domain.booking_input import LOCALES, clean_text
 from concierge_app.domain.commission_rates import parse_rate
 from concierge_app.domain.countries import is_country
 from concierge_app.domain.currencies import normalise_currency
@@ -38,6 +38,7 @@ FIELDS = (
     "commission_payment_method",
     "finance_contact",
     "finance_email",
+    "language",
     "account_holder",
     "iban",
     "bic",
@@ -56,6 +57,7 @@ COMMISSION_PAYMENT_METHODS: dict[str, str] = {
     CommissionPaymentMethod.ONLINE.value: "Online (card)",
     CommissionPaymentMethod.DIRECT_DEBIT.value: "Direct debit",
 }
+DEFAULT_LANGUAGE = "en_US"
 MAX_NAME, MAX_CATEGORY, MAX_EMAIL = 200, 50, 254
 MAX_ADDRESS, MAX_ADDRESS_LINE, MAX_ADDRESS_LINES = 500, 100, 6
 
@@ -87,6 +89,7 @@ class PartnerInput:
     finance_contact: str
     finance_email: str
     bank: BankDetails | None
+    language: str = DEFAULT_LANGUAGE  # the locale its notices are written in, one of LOCALES
 
 
 class PartnerInvalid(DomainError):
@@ -184,6 +187,14 @@ def _email(text: str, p: Problems) -> str:
     return email
 
 
+def _language(text: str, p: Problems) -> str:
+    """The language of the partner's notices (a locale of `LOCALES`); empty: English (US)."""
+    language = (text or "").strip() or DEFAULT_LANGUAGE
+    if language not in LOCALES:
+        p.append(("language", f"Choose one of: {', '.join(LOCALES.values())}."))
+    return language
+
+
 def _bank(fields: Mapping[str, str], required: bool, p: Problems) -> BankDetails | None:
     typed = [str(fields.get(f, "")).strip() for f in ("account_holder", "iban", "bic")]
     if not any(typed) and not required:
@@ -236,6 +247,7 @@ def check_partner_fields(fields: Mapping[str, str], *, new: bool) -> PartnerInpu
         )
     contact = _required(fields, "finance_contact", "finance contact's name", MAX_NAME, p)
     email = _email(str(fields.get("finance_email", "")), p)
+    language = _language(str(fields.get("language", "")), p)
     bank = _bank(fields, paying == CommissionPaymentMethod.DIRECT_DEBIT and new, p)
     if p:
         raise PartnerInvalid(p)
@@ -254,4 +266,5 @@ def check_partner_fields(fields: Mapping[str, str], *, new: bool) -> PartnerInpu
         finance_contact=contact,
         finance_email=email,
         bank=bank,
+        language=language,
     )

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from concierge_app.domain.errors import DomainError
+from concierge_app.domain.formatting import format_long_day
+from concierge_app.domain.i18n import N_, gettext
 from concierge_app.domain.partner_billing import (
     OVERDUE_WARNING,
     PartnerInvoiceKind,
     PartnerInvoiceState,
-    long_date,
 )
 
 MAX_DAYS = 365
@@ -122,9 +123,19 @@ class PartnerNotice(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"reminder": "Payment reminder", "overdue": "Overdue notice"}.get(
-            self.value, "Final notice"
-        )
+        """The notice's title in English (staff pages, the CLI)."""
+        return _NOTICE_TITLES[self.value]
+
+    def title_in(self, locale: str | None) -> str:
+        """The notice's title in the partner's language (the message's subject)."""
+        return gettext(locale, _NOTICE_TITLES[self.value])
+
+
+_NOTICE_TITLES = {
+    "reminder": N_("Payment reminder"),
+    "overdue": N_("Overdue notice"),
+    "final": N_("Final notice"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,13 +282,19 @@ def partner_reminder(
     return _decide(days, facts.issued_on, today, sent)
 
 
-def partner_notice_words(notice: PartnerNotice, due: date) -> str:
-    """The sentence each notice opens with, in the partner guide's words."""
+def partner_notice_words(notice: PartnerNotice, due: date, locale: str = "en_US") -> str:
+    """The sentence each notice opens with, in the partner guide's words, in the partner's
+    language (`locale`, e.g. "es_ES": the words from its catalog, the date as it writes it)."""
+    day = format_long_day(due, locale)
     if notice is PartnerNotice.REMINDER:
-        return f"This invoice is due by {long_date(due)}."
+        return gettext(locale, "This invoice is due by {due}.", due=day)
+    warning = gettext(locale, OVERDUE_WARNING)
     if notice is PartnerNotice.OVERDUE:
-        return f"Overdue (due by {long_date(due)}). {OVERDUE_WARNING}."
-    return (
-        f"Final notice: overdue since {long_date(due)}. {OVERDUE_WARNING}; unless it is paid, "
-        "your property may be closed on our platform."
+        return gettext(locale, "Overdue (due by {due}). {warning}.", due=day, warning=warning)
+    return gettext(
+        locale,
+        "Final notice: overdue since {due}. {warning}; unless it is paid, your property may be "
+        "closed on our platform.",
+        due=day,
+        warning=warning,
     )

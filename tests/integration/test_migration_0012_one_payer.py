@@ -67,8 +67,8 @@ def rows(url: str, sql: str) -> list[tuple[object, ...]]:
 LATER_BOOKING_COLUMNS = ("external_reference", "request_key")
 # Booking column of migration 0024 (reminders), which today's services write and read.
 LATER_BOOKING_FLAGS = ("reminders_paused",)
-# Partner columns of migration 0022, which today's services write.
-LATER_PARTNER_COLUMNS = ("finance_contact",)
+# Partner columns of migrations 0022 and 0026, which today's services write.
+LATER_PARTNER_COLUMNS = ("finance_contact", "language")
 
 
 def lend_partner_columns(url: str, lend: bool) -> None:

@@ -325,3 +325,34 @@ def test_two_submits_at_once_make_one_partner(db: Database) -> None:
     assert {r.id for r in results} == {results[0].id}
     assert sorted(r.repeated for r in results) == [False, True]
     assert count(db, Partner) == 1 and count(db, PartnerBankAccount) == 1
+
+
+def test_the_partner_language_is_saved_edited_and_audited(db: Database) -> None:
+    add_partner(db=db, fields={**FORM, "language": "es_ES"}, actor=ACTOR)
+    assert partner(db).language == "es_ES"
+    assert events(db, "partner.created")[0]["language"] == "es_ES"
+    assert partner_details(db=db, code="VILLA-SOL", today=TODAY).fields["language"] == "es_ES"
+    saved = edit_partner(
+        db=db, code="VILLA-SOL", fields=edit_form(language="fr_FR"), actor=ACTOR, today=TODAY
+    )
+    assert saved.changed == ("language",) and partner(db).language == "fr_FR"
+    (changed,) = events(db, "partner.details_changed")
+    assert changed["changed"] == {"language": {"before": "es_ES", "after": "fr_FR"}}
+    again = edit_partner(
+        db=db, code="VILLA-SOL", fields=edit_form(language="fr_FR"), actor=ACTOR, today=TODAY
+    )
+    assert again.repeated
+
+
+def test_an_unknown_partner_language_is_refused_and_nothing_written(db: Database) -> None:
+    with pytest.raises(PartnerInvalid) as refused:
+        add_partner(db=db, fields={**FORM, "language": "klingon"}, actor=ACTOR)
+    assert [f for f, _ in refused.value.problems] == ["language"]
+    assert count(db, Partner) == 0
+    add_partner(db=db, fields=FORM, actor=ACTOR)  # no language typed: English (US)
+    assert partner(db).language == "en_US"
+    with pytest.raises(PartnerInvalid):
+        edit_partner(
+            db=db, code="VILLA-SOL", fields=edit_form(language="xx_XX"), actor=ACTOR, today=TODAY
+        )
+    assert partner(db).language == "en_US" and events(db, "partner.details_changed") == []

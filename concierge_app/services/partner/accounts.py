@@ -35,6 +35,7 @@ DETAILS = (
     "commission_payment_method",
     "finance_contact",
     "finance_email",
+    "language",
 )
 
 
@@ -50,6 +51,7 @@ def create_partner(
     commission_rate_bps: int,
     finance_email: str,
     finance_contact: str = "",
+    language: str = "en_US",
     timezone: str = "UTC",
     address: str = "",
     payout_method: PayoutMethod | str = PayoutMethod.NET_PAYOUT,
@@ -86,6 +88,7 @@ def create_partner(
             commission_payment_method=CommissionPaymentMethod(commission_payment_method).value,
             finance_email=finance_email.strip().lower(),
             finance_contact=finance_contact.strip()[:200],
+            language=language,
             address=address.strip()[:500],
         )
         session.add(partner)

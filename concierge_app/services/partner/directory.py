@@ -84,6 +84,7 @@ def _values(data: PartnerInput) -> dict[str, str]:
         "commission_payment_method": data.commission_payment_method.value,
         "finance_contact": data.finance_contact,
         "finance_email": data.finance_email,
+        "language": data.language,
     }
 
 

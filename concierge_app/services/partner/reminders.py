@@ -11,6 +11,7 @@ two workers never send one twice.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
+from concierge_app.db.audit import AuditEvent
 from concierge_app.db.engine import Database
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.domain.direct_debit import collection_day
@@ -27,6 +29,7 @@ from concierge_app.domain.partner_billing import Period
 from concierge_app.domain.reminders import (
     Decision,
     PartnerInvoiceFacts,
+    PartnerNotice,
     PartnerSchedule,
     partner_notice_words,
     partner_reminder,
@@ -155,13 +158,16 @@ def _send_one(
             return None
         notice = schedule.notice(decision.step)
         partner = conn.execute(
-            select(PARTNER.c.finance_email).where(PARTNER.c.id == row.partner_id)
+            select(PARTNER.c.finance_email, PARTNER.c.language).where(
+                PARTNER.c.id == row.partner_id
+            )
         ).one()
+        locale = partner.language or "en_US"
         status = document_status(row, today, document_payments(session, rows, today))
-        context = invoice_issued_context(session, invoice_id) | {
-            "amount_due": format_money(status.outstanding),
-            "notice_title": notice.label,
-            "notice": partner_notice_words(notice, row.due_date),
+        context = invoice_issued_context(session, invoice_id, locale) | {
+            "amount_due": format_money(status.outstanding, locale),
+            "notice_title": notice.title_in(locale),
+            "notice": partner_notice_words(notice, row.due_date, locale),
         }
         queued = queue_message(
             session,
@@ -170,6 +176,7 @@ def _send_one(
             recipient=partner.finance_email,
             context=context,
             partner_id=row.partner_id,
+            language=locale,
         )
         if not queued:
             return None
@@ -181,3 +188,81 @@ def _send_one(
             data={"number": row.number, "notice": notice.value, "on": today.isoformat()},
         )
         return row.number, notice.label
+
+
+# --- what the staff partner page and the partner's document page show ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SentNotice:
+    notice: PartnerNotice
+    on: date  # the business day it was sent
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentReminders:
+    """One document's notices: those sent, and the next one due (`next_notice` on `next_on`,
+    today when it goes with today's run) or, when none will be sent, `reason` (the domain's)."""
+
+    invoice_id: int
+    number: str
+    due: date
+    sent: tuple[SentNotice, ...]
+    next_notice: PartnerNotice | None
+    next_on: date | None
+    reason: str
+
+
+def _sent_notices(session: Session, invoice_ids: list[int]) -> dict[int, list[SentNotice]]:
+    """The notices sent per document, oldest first, as the audit trail recorded them."""
+    if not invoice_ids:
+        return {}
+    audit = table_of(AuditEvent)
+    subjects = [f"partner_invoice:{i}" for i in invoice_ids]
+    found: dict[int, list[SentNotice]] = {}
+    for subject, data in session.connection().execute(
+        select(audit.c.subject, audit.c.data)
+        .where(audit.c.action == "partner_reminder.sent", audit.c.subject.in_(subjects))
+        .order_by(audit.c.id)
+    ):
+        values = json.loads(data)
+        try:
+            sent = SentNotice(PartnerNotice(values["notice"]), date.fromisoformat(values["on"]))
+        except (KeyError, ValueError):  # pragma: no cover - written by _send_one only
+            continue
+        found.setdefault(int(subject.partition(":")[2]), []).append(sent)
+    return found
+
+
+def _shown(
+    row: Any, decision: Decision, schedule: PartnerSchedule, today: date, sent: list[SentNotice]
+) -> DocumentReminders:
+    if decision.step is not None:
+        notice, on, reason = schedule.notice(decision.step), today, ""
+    elif decision.next_step is not None and decision.next_on is not None:
+        notice, on, reason = schedule.notice(decision.next_step), decision.next_on, ""
+    else:
+        notice, on, reason = None, None, decision.reason
+    return DocumentReminders(int(row.id), row.number, row.due_date, tuple(sent), notice, on, reason)
+
+
+def partner_reminders(
+    *, db: Database, partner_id: int, today: date, invoice_id: int | None = None
+) -> list[DocumentReminders]:
+    """The staff partner page's Payment reminders card: each of the partner's documents still
+    open, or with a notice sent, due first; with `invoice_id`, that one document (the partner's
+    document page). Decided by `domain.reminders.partner_reminder`, as the reminder job does."""
+    schedule = get_settings().partner_reminder_schedule
+    query = _OPEN.where(INVOICE.c.partner_id == partner_id)
+    if invoice_id is not None:
+        query = query.where(INVOICE.c.id == invoice_id)
+    with db.read() as session:
+        rows = list(session.connection().execute(query).all())
+        decided = _decide(session, rows, schedule, today, _sent_keys(session, invoice_id))
+        notices = _sent_notices(session, [int(r.id) for r in rows])
+    shown = [
+        _shown(row, d, schedule, today, notices.get(int(row.id), []))
+        for row, d in decided
+        if invoice_id is not None or d.reason != "paid" or int(row.id) in notices
+    ]
+    return sorted(shown, key=lambda r: (r.due, r.invoice_id))

@@ -132,6 +132,18 @@ def statement_page() -> rx.Component:
                             spacing="6",
                             row_gap="var(--space-4)",  # wrapped on a phone: closer lines
                         ),
+                        rx.cond(
+                            S.reminders_sent.length() > 0,  # type: ignore[attr-defined]
+                            rx.vstack(
+                                rx.foreach(
+                                    S.reminders_sent,
+                                    lambda line: rx.text(line, size="2", color_scheme="gray"),
+                                ),
+                                spacing="0",
+                                padding_top="12px",
+                                id="document-reminders-sent",
+                            ),
+                        ),
                         width="100%",
                     ),
                     rx.cond(

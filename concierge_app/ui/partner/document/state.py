@@ -14,8 +14,10 @@ from concierge_app import routes
 from concierge_app.domain.documents import document_payment_lines
 from concierge_app.domain.errors import NotFound
 from concierge_app.domain.formatting import format_day, format_money
+from concierge_app.domain.i18n import gettext
 from concierge_app.domain.partner_billing import PartnerInvoiceKind
 from concierge_app.services.partner.document_files import invoice_pdf, statement_file
+from concierge_app.services.partner.reminders import partner_reminders
 from concierge_app.services.partner.views.documents import invoice_document
 from concierge_app.services.partner.views.finance import invoice_id_by_number
 from concierge_app.services.shared.common import today
@@ -23,6 +25,8 @@ from concierge_app.services.shared.database import get_database
 from concierge_app.ui.partner.session import PartnerAuthState, PartnerLiveState
 from concierge_app.ui.shared.document_rows import to_pay_text
 from concierge_app.ui.shared.document_status import STATUS_COLOURS
+
+PAGE_LOCALE = "en_US"
 
 
 def _today() -> date:
@@ -57,6 +61,7 @@ class StatementState(PartnerLiveState, PartnerAuthState):
     colour_css: str = ""
     payment_reference: str = ""
     instructions: list[str] = []
+    reminders_sent: list[str] = []  # "Reminder sent on Dec 13, 2026", one per notice sent
     lines: list[StatementRow] = []
     # what the document is: a commission invoice (with its statement), a VAT/GST document, a
     # credit note (owed to the partner: nothing to pay) or a debit note
@@ -103,6 +108,19 @@ class StatementState(PartnerLiveState, PartnerAuthState):
             if remaining.minor <= 0 and doc.kind is not PartnerInvoiceKind.CREDIT_NOTE
             else document_payment_lines(doc, format_money(remaining))
         )
+        reminders = await asyncio.to_thread(
+            partner_reminders,
+            db=get_database(),
+            partner_id=self._pid,
+            today=_today(),
+            invoice_id=doc.id,
+        )
+        # The Extranet is written in English for now (PAGE_LOCALE); marked for the catalogs.
+        self.reminders_sent = [
+            gettext(PAGE_LOCALE, "Reminder sent on {date}", date=format_day(s.on, PAGE_LOCALE))
+            for r in reminders
+            for s in r.sent
+        ]
         self.lines = [
             StatementRow(
                 ln.reference,

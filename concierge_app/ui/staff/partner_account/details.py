@@ -72,6 +72,7 @@ def details_card() -> rx.Component:
                     ),
                     "details-finance",
                 ),
+                _item("Language", d["language"], "details-language"),
                 _item(
                     "Bank account",
                     rx.cond(A.details_bank != "", A.details_bank, "None on file"),

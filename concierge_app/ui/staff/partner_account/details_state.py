@@ -8,6 +8,7 @@ import logging
 
 import reflex as rx
 
+from concierge_app.domain.booking_input import LOCALES
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.partner_input import (
     COMMISSION_PAYMENT_METHODS,
@@ -58,6 +59,7 @@ class DetailsMixin(rx.State, mixin=True):
         shown["commission_payment_method"] = COMMISSION_PAYMENT_METHODS.get(
             shown["commission_payment_method"], ""
         )
+        shown["language"] = LOCALES.get(shown.get("language", ""), shown.get("language", ""))
         self.details_shown = shown
         self.details_rate, self.details_bank = found.rate, found.bank_masked
         self.details_fixed = found.currency_fixed

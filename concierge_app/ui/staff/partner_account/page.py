@@ -16,6 +16,7 @@ from concierge_app.ui.staff.partner_account.dialogs import close_dialog, note_di
 from concierge_app.ui.staff.partner_account.documents import document_row
 from concierge_app.ui.staff.partner_account.logins import logins_card
 from concierge_app.ui.staff.partner_account.rate import rate_card, rate_dialog
+from concierge_app.ui.staff.partner_account.reminders import reminders_card
 from concierge_app.ui.staff.partner_account.state import PartnerAccountState as A
 from concierge_app.ui.staff.shell import page_shell
 
@@ -96,6 +97,7 @@ def partner_account_page() -> rx.Component:
                         ),
                         width="100%",
                     ),
+                    reminders_card(A.reminders),
                     rate_card(),
                     rx.cond(A.is_admin, logins_card()),
                     _ledger_card(),

@@ -34,6 +34,7 @@ from concierge_app.services.partner.money.notes import (
     issue_credit_note,
     issue_debit_note,
 )
+from concierge_app.services.partner.reminders import partner_reminders
 from concierge_app.services.partner.views.documents import InvoiceSummary, partner_invoices
 from concierge_app.services.partner.views.finance import partner_by_code
 from concierge_app.services.partner.views.ledger import ledger
@@ -43,6 +44,7 @@ from concierge_app.ui.shared.document_rows import InvoiceRow, invoice_row
 from concierge_app.ui.shared.ledger.rows import LedgerView, ledger_views
 from concierge_app.ui.staff.live_state import LiveState
 from concierge_app.ui.staff.partner_account.details_state import DetailsMixin
+from concierge_app.ui.staff.partner_account.reminders import ReminderRow, reminder_row
 from concierge_app.ui.staff.session import AuthState
 
 logger = logging.getLogger(__name__)
@@ -119,6 +121,7 @@ class PartnerAccountState(DetailsMixin, LiveState, AuthState):
     not_found: bool = False
     loading: bool = True
     documents: list[StaffDocumentRow] = []
+    reminders: list[ReminderRow] = []
     ledgers: list[LedgerView] = []
     closed: bool = False
     closed_reason: str = ""
@@ -169,7 +172,11 @@ class PartnerAccountState(DetailsMixin, LiveState, AuthState):
         docs = await asyncio.to_thread(partner_invoices, db=db, partner_id=header.id, today=today)
         prop = await asyncio.to_thread(property_status, db=db, partner_id=header.id, today=today)
         books = await asyncio.to_thread(ledger, db=db, partner_id=header.id, today=today)
+        reminders = await asyncio.to_thread(
+            partner_reminders, db=db, partner_id=header.id, today=today
+        )
         self.documents = [staff_row(d) for d in docs]
+        self.reminders = [reminder_row(r) for r in reminders]
         self.ledgers = ledger_views(books)
         self.closed, self.closed_reason = prop.closed, prop.reason
         self._show_rates(

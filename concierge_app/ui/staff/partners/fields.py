@@ -9,8 +9,10 @@ from typing import Any
 
 import reflex as rx
 
+from concierge_app.domain.booking_input import LOCALES
 from concierge_app.domain.partner_input import (
     COMMISSION_PAYMENT_METHODS,
+    DEFAULT_LANGUAGE,
     FIELDS,
     KINDS,
     PAYOUT_METHODS,
@@ -190,6 +192,15 @@ def partner_fields(
         pair(
             text("Finance contact", "finance_contact", placeholder="Full name"),
             text("Finance email", "finance_email", type="email", placeholder="finance@…"),
+        ),
+        _select(
+            "Language",
+            f"{prefix}-language",
+            "language",
+            LOCALES,
+            errors,
+            values.get("language", DEFAULT_LANGUAGE),
+            "Payment reminders and notices are written in it.",
         ),
         _section(
             "Bank account",
