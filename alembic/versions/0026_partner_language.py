@@ -1,7 +1,7 @@
 """A partner's language (`partner.language`, a locale such as "es_ES"): its payment notices are
 written in it. Existing partners get "en_US".
 
-Revision ID: 0026_partner_language
+Revision ID: 0026
 Revises: 0024
 Create Date: 2026-12-07 01:50:00.000000
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026_partner_language"
+revision = "0026"
 down_revision = "0024"
 branch_labels = None
 depends_on = None

@@ -3,7 +3,7 @@ template and language; existing texts are English), and the sandbox checkout's p
 (`sandbox_checkout_session.locale`, as Stripe Checkout's `locale`).
 
 Revision ID: 0027
-Revises: 0024
+Revises: 0026
 Create Date: 2026-12-07 02:00:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0027"
-down_revision = "0024"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
