@@ -24,9 +24,7 @@ def upgrade() -> None:
             sa.Column("language", sa.String(length=10), nullable=False, server_default="en")
         )
         batch_op.drop_constraint("uq_lifecycle_template_key", type_="unique")
-        batch_op.create_unique_constraint(
-            "uq_lifecycle_template_key_language", ["key", "language"]
-        )
+        batch_op.create_unique_constraint("uq_lifecycle_template_key_language", ["key", "language"])
     op.add_column(
         "sandbox_checkout_session",
         sa.Column("locale", sa.String(length=10), nullable=False, server_default="auto"),

@@ -199,7 +199,7 @@ def checkout_params(request: CheckoutRequest) -> SessionCreateParams:
         "payment_intent_data": {"metadata": dict(metadata)},
         "success_url": request.success_url,
         "cancel_url": request.cancel_url,
-        "locale": request.locale,  # type: ignore[typeddict-item]
+        "locale": request.locale,
     }
     if request.customer_email:
         params["customer_email"] = request.customer_email

@@ -3,7 +3,7 @@ messages and the documents all follow it."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from concierge_app.db.bookings import Booking
 from concierge_app.db.engine import Database
@@ -31,7 +31,7 @@ def set_guest_language(*, db: Database, booking_id: int, language: str) -> str:
     with db.transaction() as session:
         guest = session.exec(
             select(Guest)
-            .join(Booking, Booking.guest_id == Guest.id)
+            .join(Booking, col(Booking.guest_id) == Guest.id)
             .where(Booking.id == booking_id)
         ).one()
         if language_of(guest.locale) == language:
