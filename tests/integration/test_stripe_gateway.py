@@ -9,6 +9,7 @@ Two stand-ins for api.stripe.com, both on loopback:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import socket
@@ -207,6 +208,7 @@ def test_create_checkout_sends_one_session_with_a_line_per_invoice(
         "https://concierge.example/pay/BK-2026-0042/done?attempt=pa_01HZYQ3"
     )
     assert sent.field("cancel_url") == "https://concierge.example/pay/BK-2026-0042"
+    assert sent.field("locale") == "auto"  # no language asked: Stripe uses the browser's
 
     first = "line_items[0]"
     assert sent.field(f"{first}[quantity]") == "1"
@@ -232,6 +234,14 @@ def test_create_checkout_sends_zero_decimal_amounts_unscaled(fake_stripe: FakeSt
     [sent] = fake_stripe.requests
     assert sent.field("line_items[0][price_data][currency]") == "jpy"
     assert sent.field("line_items[0][price_data][unit_amount]") == "48500"
+
+
+def test_create_checkout_opens_in_the_guests_language(fake_stripe: FakeStripe) -> None:
+    request = dataclasses.replace(checkout_request(TWO_INVOICES[0]), locale="ja")
+    gateway_for(fake_stripe).create_checkout(request)
+
+    [sent] = fake_stripe.requests
+    assert sent.field("locale") == "ja"
 
 
 def test_create_checkout_leaves_out_an_empty_customer_email(fake_stripe: FakeStripe) -> None:
