@@ -72,10 +72,19 @@ LATER_PARTNER_COLUMNS = ("finance_contact", "language")
 
 
 def lend_partner_columns(url: str, lend: bool) -> None:
-    """The partner columns today's services write, lent to the old schema for the set-up (and
-    taken away before upgrading)."""
+    """The partner columns today's services write, and the template language they read (0027),
+    lent to the old schema for the set-up (and taken away before upgrading)."""
     engine = create_engine(url)
     with engine.begin() as conn:
+        if lend:
+            conn.execute(
+                text(
+                    "ALTER TABLE lifecycle_template ADD COLUMN language VARCHAR(10) "
+                    "NOT NULL DEFAULT 'en'"
+                )
+            )
+        else:
+            conn.execute(text("ALTER TABLE lifecycle_template DROP COLUMN language"))
         for column in LATER_PARTNER_COLUMNS:
             if lend:
                 conn.execute(
