@@ -299,6 +299,31 @@ def screenshot_dir() -> Path:
     return SCREENSHOTS
 
 
+# The toasts come and go: screenshots leave them out.
+HIDE_TOASTS = "[data-sonner-toaster] { display: none !important; }"
+DESKTOP_WIDTH, PHONE_WIDTH = 1280, 390
+
+
+def shot_desktop_and_phone(page: Page, prefix: Path) -> None:
+    """Full-page screenshots `<prefix>-1280.png` and `<prefix>-390.png` (900 px high, from the
+    top, without the toasts); fails if the page is wider than the window at either width.
+    Leaves the page at 1280 × 900."""
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    for width in (DESKTOP_WIDTH, PHONE_WIDTH):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(300)  # the layout settles at the new width
+        page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar stays at the top
+        page.screenshot(
+            path=str(prefix.with_name(f"{prefix.name}-{width}.png")),
+            full_page=True,
+            style=HIDE_TOASTS,
+            animations="disabled",
+        )
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{prefix.name} overflows by {overflow}px at {width}px"
+    page.set_viewport_size({"width": DESKTOP_WIDTH, "height": 900})
+
+
 DEMO_STAFF = ("concierge@demo.test", "demo-concierge")
 
 

@@ -17,30 +17,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from concierge_app.ui.staff.shell import STAFF_NAV_WIDE
+from tests.e2e.conftest import HIDE_TOASTS, shot_desktop_and_phone
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
 
 pytestmark = pytest.mark.e2e
 
-HIDE_TOASTS = "[data-sonner-toaster] { display: none !important; }"
 SHOTS = Path("/tmp/i17-api-keys-shots")
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(300)
-        page.screenshot(
-            path=str(SHOTS / f"{name}-{width}.png"),
-            full_page=True,
-            style=HIDE_TOASTS,
-            animations="disabled",
-        )
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name} overflows by {overflow}px at {width}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def api_get(base: str, path: str, secret: str) -> tuple[int, dict]:
@@ -66,14 +50,14 @@ def test_make_a_key_see_its_secret_once_use_it_and_revoke_it(
     dialog.get_by_role("button", name="Create key").click()
     expect(page.locator("#key-name-error")).to_contain_text("Name the integration")
     dialog.get_by_label("Integration").fill(name)
-    shot(page, "new-key-dialog")
+    shot_desktop_and_phone(page, SHOTS / "new-key-dialog")
     dialog.get_by_role("button", name="Create key").click()
     secret_box = page.locator("#new-secret")
     expect(secret_box).to_have_text(re.compile(r"^ck_live_[A-Za-z0-9]{40}$"), timeout=30_000)
     secret = secret_box.inner_text()
     expect(dialog).to_contain_text("it is shown once")
     expect(dialog.get_by_role("button", name="Copy")).to_be_visible()
-    shot(page, "new-key-secret")
+    shot_desktop_and_phone(page, SHOTS / "new-key-secret")
 
     row = page.locator("tr.api-key", has_text=name)
     expect(row).to_contain_text(secret[:12] + "…")
@@ -90,7 +74,7 @@ def test_make_a_key_see_its_secret_once_use_it_and_revoke_it(
     assert (status, body) == (200, {"data": []})
     page.reload()  # the last use is not an audited change: the list shows it when read again
     expect(row.locator("td").nth(3)).not_to_have_text("Never", timeout=30_000)
-    shot(page, "api-keys")
+    shot_desktop_and_phone(page, SHOTS / "api-keys")
 
     row.get_by_role("button", name="Revoke").click()
     confirm = page.locator("#revoke-dialog")
@@ -105,7 +89,7 @@ def test_make_a_key_see_its_secret_once_use_it_and_revoke_it(
     expect(page.locator("#key-message")).to_contain_text("is revoked")
     status, body = api_get(base, "/api/v1/bookings?external_reference=NONE-1", secret)
     assert status == 403 and body["error"]["code"] == "forbidden"
-    shot(page, "api-keys-revoked")
+    shot_desktop_and_phone(page, SHOTS / "api-keys-revoked")
     # the staff bar with its new link still fits where it stops collapsing
     page.set_viewport_size({"width": int(STAFF_NAV_WIDE.removesuffix("px")), "height": 900})
     page.screenshot(path=str(SHOTS / "api-keys-nav-wide.png"), style=HIDE_TOASTS)

@@ -16,29 +16,14 @@ from sqlmodel import select
 
 from concierge_app.db.bookings import Booking
 from concierge_app.db.engine import Database
+from tests.e2e.conftest import shot_desktop_and_phone
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
 
 pytestmark = pytest.mark.e2e
 
-HIDE_TOASTS = "[data-sonner-toaster] { display: none !important; }"
 SHOTS = Path("/tmp/i17-bookings-shots")
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(
-            path=str(SHOTS / f"{name}-{width}.png"),
-            full_page=True,
-            style=HIDE_TOASTS,
-            animations="disabled",
-        )
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name} overflows by {overflow}px at {width}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_new_booking_by_form_then_edit_then_import_a_csv(
@@ -61,7 +46,7 @@ def test_new_booking_by_form_then_edit_then_import_a_csv(
     page.get_by_role("option", name="CHF", exact=True).click()
     dialog.get_by_label("Accommodation total").fill("2400.00")
     dialog.get_by_label("Already paid").fill("500")
-    shot(page, "new-booking-dialog")
+    shot_desktop_and_phone(page, SHOTS / "new-booking-dialog")
     dialog.get_by_role("button", name="Create booking").click()
     expect(page.locator("#new-check-out-error")).to_have_text(
         re.compile("Check-out must be after check-in")
@@ -81,7 +66,7 @@ def test_new_booking_by_form_then_edit_then_import_a_csv(
     expect(edit.locator("#edit-currency")).to_have_text("CHF")
     edit.get_by_label("Check-out").fill("2027-05-11")
     edit.get_by_label("Accommodation total").fill("100")
-    shot(page, "edit-booking-dialog")
+    shot_desktop_and_phone(page, SHOTS / "edit-booking-dialog")
     edit.get_by_role("button", name="Save changes").click()
     expect(page.locator("#edit-accommodation-total-error")).to_contain_text("already paid")
     edit.get_by_label("Accommodation total").fill("2600.00")
@@ -112,4 +97,4 @@ def test_new_booking_by_form_then_edit_then_import_a_csv(
     expect(rows).to_have_count(2, timeout=30_000)
     expect(page.locator("#bookings-table")).to_contain_text(guest)
     expect(page.locator("#bookings-table")).to_contain_text(imported)
-    shot(page, "bookings-page")
+    shot_desktop_and_phone(page, SHOTS / "bookings-page")

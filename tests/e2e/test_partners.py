@@ -17,29 +17,14 @@ from sqlmodel import select
 
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import Partner
+from tests.e2e.conftest import shot_desktop_and_phone
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
 
 pytestmark = pytest.mark.e2e
 
-HIDE_TOASTS = "[data-sonner-toaster] { display: none !important; }"
 SHOTS = Path("/tmp/i17-partners-shots")
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(
-            path=str(SHOTS / f"{name}-{width}.png"),
-            full_page=True,
-            style=HIDE_TOASTS,
-            animations="disabled",
-        )
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name} overflows by {overflow}px at {width}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def choose(page: Page, dialog: Locator, element_id: str, option: str) -> None:
@@ -84,12 +69,12 @@ def test_create_a_property_and_an_operator_edit_one_and_find_them(
             "IBAN": "ES91 2100 0418 4502 0005 1333",
         },
     )
-    shot(page, "new-partner-dialog")
+    shot_desktop_and_phone(page, SHOTS / "new-partner-dialog")
     dialog.get_by_role("button", name="Create partner").click()
     expect(page.locator("#new-partner-commission-rate-error")).to_contain_text("two decimals")
     expect(page.locator("#new-partner-country-error")).to_contain_text("not a country")
     expect(page.locator("#new-partner-iban-error")).to_contain_text("IBAN is not valid")
-    shot(page, "new-partner-refused")
+    shot_desktop_and_phone(page, SHOTS / "new-partner-refused")
     fill_new(
         page,
         dialog,
@@ -129,7 +114,7 @@ def test_create_a_property_and_an_operator_edit_one_and_find_them(
     expect(page.locator("#details-kind")).to_have_text("Operator · sailing tour", timeout=30_000)
     expect(page.locator("#details-currency")).to_have_text("GBP")
     expect(page.locator("#details-bank")).to_have_text("None on file")
-    shot(page, "partner-page")
+    shot_desktop_and_phone(page, SHOTS / "partner-page")
 
     # Edit details: a new name and a new rate from tomorrow (dated in the history).
     today = datetime.now(UTC).date().isoformat()
@@ -142,7 +127,7 @@ def test_create_a_property_and_an_operator_edit_one_and_find_them(
     expect(edit.get_by_label("New rate from")).to_have_value(tomorrow)  # the earliest day
     edit.get_by_label("New commission rate (%)").fill("15")
     edit.get_by_label("New rate from").fill(today)  # a day begun is never re-priced
-    shot(page, "edit-partner-dialog")
+    shot_desktop_and_phone(page, SHOTS / "edit-partner-dialog")
     edit.get_by_role("button", name="Save details").click()
     expect(page.locator("#edit-partner-rate-valid-from-error")).to_contain_text("tomorrow")
     edit.get_by_label("New rate from").fill(tomorrow)
@@ -175,6 +160,6 @@ def test_create_a_property_and_an_operator_edit_one_and_find_them(
     page.locator("#partner-kind").click()
     page.get_by_role("option", name="All kinds").click()
     expect(rows).to_have_count(2, timeout=15_000)
-    shot(page, "partners-list")
+    shot_desktop_and_phone(page, SHOTS / "partners-list")
     rows.filter(has_text="Villa Sol").get_by_role("link").first.click()
     page.wait_for_url(re.compile(rf"/finance/partners/VS-{run}$"), timeout=30_000)

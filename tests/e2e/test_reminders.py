@@ -16,29 +16,14 @@ from concierge_app.db.audit import AuditEvent
 from concierge_app.db.bookings import Booking
 from concierge_app.db.engine import Database
 from concierge_app.db.invoicing import GuestInvoice
+from tests.e2e.conftest import shot_desktop_and_phone
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
 
 pytestmark = pytest.mark.e2e
 
-HIDE_TOASTS = "[data-sonner-toaster] { display: none !important; }"
 SHOTS = Path("/tmp/i18-remind-shots")
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(
-            path=str(SHOTS / f"{name}-{width}.png"),
-            full_page=True,
-            style=HIDE_TOASTS,
-            animations="disabled",
-        )
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name} overflows by {overflow}px at {width}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _unpaid_booking(db: Database) -> tuple[int, str]:
@@ -70,13 +55,13 @@ def test_pause_and_resume_reminders_on_the_booking_page(app_server: AppServer, s
     expect(page.locator("#next-reminder")).to_have_text(
         re.compile(r"Next reminder: \w+ \d{1,2}, \d{4} \(.+, CI-\d{4}-\d{5}\)")
     )
-    shot(page, "booking-reminders")
+    shot_desktop_and_phone(page, SHOTS / "booking-reminders")
 
     card.get_by_role("button", name="Pause reminders").click()
     expect(page.locator("#reminders-paused")).to_contain_text("Paused")
     expect(card.get_by_role("button", name="Resume reminders")).to_be_visible()
     assert _paused(db, booking_id)
-    shot(page, "booking-reminders-paused")
+    shot_desktop_and_phone(page, SHOTS / "booking-reminders-paused")
 
     card.get_by_role("button", name="Resume reminders").click()
     expect(page.locator("#next-reminder")).to_contain_text("Next reminder:")

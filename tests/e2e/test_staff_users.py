@@ -16,32 +16,15 @@ from sqlmodel import select
 
 from concierge_app.db.engine import Database
 from concierge_app.db.messaging import OutboxMessage
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import shot_desktop_and_phone, sign_in
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppServer
 
 pytestmark = pytest.mark.e2e
 
-HIDE_TOASTS = "[data-sonner-toaster] { display: none !important; }"
 SHOTS = Path("/tmp/i17-people-shots")
 PASSWORD = "violet-harbour-lantern-42"
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(300)
-        page.screenshot(
-            path=str(SHOTS / f"{name}-{width}.png"),
-            full_page=True,
-            style=HIDE_TOASTS,
-            animations="disabled",
-        )
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name} overflows by {overflow}px at {width}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def invitation_link(database_url: str, email: str) -> str:
@@ -71,7 +54,7 @@ def test_admin_invites_a_concierge_who_cannot_reach_admin_pages(
     expect(table).to_contain_text("concierge@demo.test", timeout=30_000)
     expect(table).to_contain_text("desk@demo.test")
     expect(page.get_by_role("link", name="Users").first).to_be_visible()
-    shot(page, "users")
+    shot_desktop_and_phone(page, SHOTS / "users")
 
     page.get_by_role("button", name="Invite").click()
     dialog = page.get_by_role("dialog")
@@ -80,7 +63,7 @@ def test_admin_invites_a_concierge_who_cannot_reach_admin_pages(
     dialog.get_by_role("button", name="Send invitation").click()
     expect(dialog.locator("#invite-email-error")).to_have_text("Enter a valid email address.")
     dialog.get_by_label("Email").fill(email)
-    shot(page, "users-invite")
+    shot_desktop_and_phone(page, SHOTS / "users-invite")
     dialog.get_by_role("button", name="Send invitation").click()
     expect(page.locator("#users-message")).to_contain_text(f"Invitation sent to {email}")
     row = page.locator(f"tr.staff-user[data-email='{email}']")
@@ -97,7 +80,7 @@ def test_admin_invites_a_concierge_who_cannot_reach_admin_pages(
             newcomer.get_by_role("heading", name="Welcome — choose your password")
         ).to_be_visible(timeout=30_000)
         expect(newcomer.locator("#account-form")).to_contain_text(email)
-        shot(newcomer, "account-link")
+        shot_desktop_and_phone(newcomer, SHOTS / "account-link")
         newcomer.get_by_label("Password", exact=True).fill("short")
         newcomer.get_by_label("Password again").fill("short")
         newcomer.get_by_role("button", name="Create my account").click()
@@ -122,7 +105,7 @@ def test_admin_invites_a_concierge_who_cannot_reach_admin_pages(
             "Your role does not allow managing users. Ask an admin.", timeout=30_000
         )
         expect(newcomer.locator("#staff-users")).to_have_count(0)
-        shot(newcomer, "users-refused")
+        shot_desktop_and_phone(newcomer, SHOTS / "users-refused")
     finally:
         context.close()
 
@@ -165,7 +148,7 @@ def test_a_partner_invites_and_disables_a_colleague(app_server: AppServer, page:
     expect(page.locator("#colleagues-message")).to_contain_text(f"Invitation sent to {colleague}")
     row = page.locator(f".partner-colleague[data-email='{colleague}']")
     expect(row).to_contain_text("Invited")
-    shot(page, "partner-users")
+    shot_desktop_and_phone(page, SHOTS / "partner-users")
 
     db = Database(app_server.database_url)
     try:
@@ -213,7 +196,7 @@ def test_admin_invites_an_extranet_login_from_the_partner_page(
     expect(page.locator("#logins-message")).to_contain_text("can no longer sign in")
     expect(row).to_contain_text("Invitation expired")
     expect(row.get_by_role("button")).to_have_count(0)
-    shot(page, "partner-page-logins")
+    shot_desktop_and_phone(page, SHOTS / "partner-page-logins")
 
 
 def test_a_finance_member_sees_no_concierge_or_admin_actions(app_server: AppServer, page: Page):

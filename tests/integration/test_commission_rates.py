@@ -9,7 +9,6 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from alembic import command
 from sqlalchemy import create_engine, delete, func, insert, text, update
 from sqlmodel import col, select
 
@@ -29,9 +28,8 @@ from concierge_app.services.partner.billing.commission_rates import (
 from concierge_app.services.partner.views import documents as partner_documents
 from concierge_app.services.payments import checkout
 
-from ..conftest import create_pg_database, drop_pg_database, require_postgres
 from ..factories import ACTOR, make_partner
-from .test_migration_0012_one_payer import alembic_config, migrate
+from .migrations import downgrade, migrate
 from .test_month_end import NOV, RUN_DATE, invoices, lines_of, run, service, stay
 
 SEPT_15 = date(2026, 9, 15)  # "today" when the October change was agreed
@@ -288,23 +286,6 @@ def test_the_run_refuses_to_start_while_a_partner_has_no_opening_rate(db):
     assert invoices(db) == [] and month_end.list_runs(db=db) == []
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def at_0014(request: pytest.FixtureRequest, tmp_path):
-    """An empty database migrated to 0014 (one step before the rate history)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-        migrate(url, "0014")
-        yield url
-        return
-    require_postgres()
-    url = create_pg_database("concierge_0015")
-    try:
-        migrate(url, "0014")
-        yield url
-    finally:
-        drop_pg_database(url)
-
-
 PARTNER_SQL = (
     "INSERT INTO partner (code, name, kind, category, country, timezone, currency, "
     "commission_rate_bps, payout_method, commission_payment_method, finance_email, address, "
@@ -317,8 +298,8 @@ HISTORY_SQL = (
 )
 
 
-def test_upgrading_gives_every_existing_partner_its_rate_from_the_start(at_0014):
-    url = at_0014
+def test_upgrading_gives_every_existing_partner_its_rate_from_the_start(database_at):
+    url = database_at("0014")  # one step before the rate history
     engine = create_engine(url)
     with engine.begin() as conn:
         for code, bps in (("PRP-OLD1", 1500), ("PRP-OLD2", 1275)):
@@ -332,7 +313,7 @@ def test_upgrading_gives_every_existing_partner_its_rate_from_the_start(at_0014)
         ("PRP-OLD1", 1500, "0001-01-01", "system:migration 0015"),
         ("PRP-OLD2", 1275, "0001-01-01", "system:migration 0015"),
     ]
-    command.downgrade(alembic_config(url), "0014")  # and back: the table and trigger go
+    downgrade(url, "0014")  # and back: the table and trigger go
     with engine.begin() as conn:
         conn.execute(text(PARTNER_SQL), {"code": "PRP-NEW4", "bps": 900})
     engine.dispose()

@@ -4,64 +4,22 @@ no longer be both a property's and a group's, and the table's other checks still
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
-from concierge_app.cli import REPO_ROOT
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import PartnerCommissionRate
 from concierge_app.domain.partner_billing import Period
 from concierge_app.services.partner.billing import month_end
 from concierge_app.services.partner.money import groups as partner_groups
 
-from ..conftest import create_pg_database, drop_pg_database, require_postgres
 from ..factories import ACTOR
+from .migrations import downgrade, migrate, rows
 from .test_partner_groups import prop, stay, transfer
-
-
-def alembic_config(url: str) -> Config:
-    config = Config(str(REPO_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(REPO_ROOT / "alembic"))
-    config.attributes["url"] = url
-    config.attributes["configure_logging"] = False
-    return config
-
-
-def migrate(url: str, revision: str) -> None:
-    command.upgrade(alembic_config(url), revision)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def at_0011(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database migrated to 0011 (one step before this migration)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-        migrate(url, "0011")
-        yield url
-        return
-    require_postgres()
-    url = create_pg_database("concierge_0012")
-    try:
-        migrate(url, "0011")
-        yield url
-    finally:
-        drop_pg_database(url)
-
-
-def rows(url: str, sql: str) -> list[tuple[object, ...]]:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        found = [tuple(r) for r in conn.execute(text(sql))]
-    engine.dispose()
-    return found
-
 
 # Booking columns of migration 0018, which today's services write.
 LATER_BOOKING_COLUMNS = ("external_reference", "request_key")
@@ -125,8 +83,10 @@ def lend_later_schema(url: str, lend: bool) -> None:
     engine.dispose()
 
 
-def test_upgrading_keeps_every_payment_and_refuses_one_with_two_payers(at_0011):
-    url = at_0011
+def test_upgrading_keeps_every_payment_and_refuses_one_with_two_payers(
+    database_at: Callable[[str], str],
+):
+    url = database_at("0011")  # one step before this migration
     db = Database(url)
     lend_partner_columns(url, True)
     # the app itself makes it: the old schema has no staff roles (migration 0021)
@@ -173,7 +133,7 @@ def test_upgrading_keeps_every_payment_and_refuses_one_with_two_payers(at_0011):
     with engine.begin() as conn:  # one payer (or none yet) is fine
         conn.execute(text(both), {"ext": "BANK-Y", "partner": None, "group": group, "amount": 1})
     assert len(rows(url, payments)) == len(before[0]) + 1
-    command.downgrade(alembic_config(url), "0011")  # and back: the check goes, the rows stay
+    downgrade(url, "0011")  # and back: the check goes, the rows stay
     with engine.begin() as conn:
         conn.execute(text(both), {"ext": "BANK-Z", "partner": sol, "group": group, "amount": 1})
     engine.dispose()

@@ -4,16 +4,12 @@ have none); a downgrade drops both columns and keeps the bookings."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from alembic import command
 from sqlalchemy.exc import IntegrityError
 
-from ..conftest import create_pg_database, drop_pg_database, require_postgres
-from .test_migration_0012_one_payer import alembic_config, migrate, rows
-from .test_migration_0017_checkout_status import execute
+from .migrations import downgrade, execute, migrate, rows
 
 BOOKING = (
     "INSERT INTO booking (id, reference, guest_id, property_id, check_in, check_out, currency, "
@@ -23,31 +19,22 @@ BOOKING = (
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def at_0017(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture
+def at_0017(database_at: Callable[[str], str]) -> str:
     """A database at 0017 (one step before this migration) with one booking."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        require_postgres()
-        url = create_pg_database("concierge_0018")
-    try:
-        migrate(url, "0017")
-        execute(
-            url,
-            "INSERT INTO guest (id, name, email, locale, created_at) "
-            "VALUES (1, 'Ana', 'ana@example.com', 'en_US', CURRENT_TIMESTAMP)",
-            "INSERT INTO partner (id, code, name, kind, category, country, timezone, currency, "
-            "commission_rate_bps, payout_method, commission_payment_method, finance_email, "
-            "address, created_at) VALUES (1, 'PRP-1', 'Villa', 'property', 'villa', 'ES', 'UTC', "
-            "'EUR', 1000, 'net_payout', 'payout_deduction', 'p@example.com', '', "
-            "CURRENT_TIMESTAMP)",
-            BOOKING.format(id=1),
-        )
-        yield url
-    finally:
-        if request.param == "postgres":
-            drop_pg_database(url)
+    url = database_at("0017")
+    execute(
+        url,
+        "INSERT INTO guest (id, name, email, locale, created_at) "
+        "VALUES (1, 'Ana', 'ana@example.com', 'en_US', CURRENT_TIMESTAMP)",
+        "INSERT INTO partner (id, code, name, kind, category, country, timezone, currency, "
+        "commission_rate_bps, payout_method, commission_payment_method, finance_email, "
+        "address, created_at) VALUES (1, 'PRP-1', 'Villa', 'property', 'villa', 'ES', 'UTC', "
+        "'EUR', 1000, 'net_payout', 'payout_deduction', 'p@example.com', '', "
+        "CURRENT_TIMESTAMP)",
+        BOOKING.format(id=1),
+    )
+    return url
 
 
 def test_external_reference_and_request_key_are_added_unique_and_dropped_again(at_0017: str):
@@ -61,7 +48,7 @@ def test_external_reference_and_request_key_are_added_unique_and_dropped_again(a
         with pytest.raises(IntegrityError):
             execute(at_0017, f"UPDATE booking SET {column} = '{value}' WHERE id = 2")
 
-    command.downgrade(alembic_config(at_0017), "0017")
+    downgrade(at_0017, "0017")
     assert rows(at_0017, "SELECT id, reference FROM booking ORDER BY id") == [
         (1, "BK-1"),
         (2, "BK-2"),

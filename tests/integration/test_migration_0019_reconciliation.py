@@ -4,17 +4,12 @@ refund's key once); a downgrade removes them and leaves the rest as it was."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine, inspect
 from sqlalchemy.exc import IntegrityError
 
-from ..conftest import create_pg_database, drop_pg_database, require_postgres
-from .test_migration_0012_one_payer import alembic_config, migrate
-from .test_migration_0017_checkout_status import execute
+from .migrations import downgrade, execute, migrate, tables
 
 NEW = {"reconciliation_run", "reconciliation_difference", "sandbox_refund"}
 RUN = (
@@ -24,30 +19,10 @@ RUN = (
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def at_0017(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        require_postgres()
-        url = create_pg_database("concierge_0019")
-    try:
-        migrate(url, "0017")
-        yield url
-    finally:
-        if request.param == "postgres":
-            drop_pg_database(url)
-
-
-def tables(url: str) -> set[str]:
-    engine = create_engine(url)
-    try:
-        return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-
-
-def test_upgrade_adds_the_tables_with_their_rules_and_downgrade_removes_them(at_0017: str):
+def test_upgrade_adds_the_tables_with_their_rules_and_downgrade_removes_them(
+    database_at: Callable[[str], str],
+):
+    at_0017 = database_at("0017")
     before = tables(at_0017)
     assert not NEW & before
     migrate(at_0017, "0019")
@@ -70,5 +45,5 @@ def test_upgrade_adds_the_tables_with_their_rules_and_downgrade_removes_them(at_
     for bad in (refund.format(id="re_2", amount=100), refund.format(id="re_3", amount=0)):
         with pytest.raises(IntegrityError):  # the same key twice; nothing to give back
             execute(at_0017, bad)
-    command.downgrade(alembic_config(at_0017), "0017")
+    downgrade(at_0017, "0017")
     assert tables(at_0017) == before

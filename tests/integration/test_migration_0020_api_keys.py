@@ -4,17 +4,12 @@ answer per key and Idempotency-Key); a downgrade removes them and leaves the res
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from alembic import command
 from sqlalchemy.exc import IntegrityError
 
-from ..conftest import create_pg_database, drop_pg_database, require_postgres
-from .test_migration_0012_one_payer import alembic_config, migrate
-from .test_migration_0017_checkout_status import execute
-from .test_migration_0019_reconciliation import tables
+from .migrations import downgrade, execute, migrate, tables
 
 NEW = {"api_key", "api_idempotent_request"}
 KEY = (
@@ -27,22 +22,10 @@ ANSWER = (
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def at_0019(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        require_postgres()
-        url = create_pg_database("concierge_0020")
-    try:
-        migrate(url, "0019")
-        yield url
-    finally:
-        if request.param == "postgres":
-            drop_pg_database(url)
-
-
-def test_upgrade_adds_the_key_tables_with_their_rules_and_downgrade_removes_them(at_0019: str):
+def test_upgrade_adds_the_key_tables_with_their_rules_and_downgrade_removes_them(
+    database_at: Callable[[str], str],
+):
+    at_0019 = database_at("0019")
     before = tables(at_0019)
     assert not NEW & before
     migrate(at_0019, "0020")
@@ -54,5 +37,5 @@ def test_upgrade_adds_the_key_tables_with_their_rules_and_downgrade_removes_them
     execute(at_0019, ANSWER.format(key=1), ANSWER.format(key=2))
     with pytest.raises(IntegrityError):  # one answer per API key and Idempotency-Key
         execute(at_0019, ANSWER.format(key=1))
-    command.downgrade(alembic_config(at_0019), "0019")
+    downgrade(at_0019, "0019")
     assert tables(at_0019) == before

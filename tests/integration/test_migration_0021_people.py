@@ -4,17 +4,12 @@ the table and the column and keeps the staff."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from ..conftest import create_pg_database, drop_pg_database, require_postgres
-from .test_migration_0012_one_payer import alembic_config, migrate
-from .test_migration_0017_checkout_status import execute
+from .migrations import columns, downgrade, execute, migrate, rows, tables
 
 LINK = (
     "INSERT INTO account_link (token_hash, kind, user_id, purpose, created_by, created_at, "
@@ -23,31 +18,8 @@ LINK = (
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def at_0019(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        require_postgres()
-        url = create_pg_database("concierge_0021")
-    try:
-        migrate(url, "0019")
-        yield url
-    finally:
-        if request.param == "postgres":
-            drop_pg_database(url)
-
-
-def rows(url: str, sql: str) -> list[tuple]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(sql))]
-    finally:
-        engine.dispose()
-
-
-def test_existing_staff_keep_every_role_and_downgrade_undoes_it(at_0019: str):
+def test_existing_staff_keep_every_role_and_downgrade_undoes_it(database_at: Callable[[str], str]):
+    at_0019 = database_at("0019")
     execute(
         at_0019,
         "INSERT INTO staff_user (email, name, password_hash, is_active, created_at) "
@@ -66,11 +38,7 @@ def test_existing_staff_keep_every_role_and_downgrade_undoes_it(at_0019: str):
     ):
         with pytest.raises(IntegrityError):
             execute(at_0019, bad)
-    command.downgrade(alembic_config(at_0019), "0019")
-    engine = create_engine(at_0019)
-    try:
-        assert "account_link" not in inspect(engine).get_table_names()
-        assert "roles" not in {c["name"] for c in inspect(engine).get_columns("staff_user")}
-    finally:
-        engine.dispose()
+    downgrade(at_0019, "0019")
+    assert "account_link" not in tables(at_0019)
+    assert "roles" not in columns(at_0019, "staff_user")
     assert rows(at_0019, "SELECT email FROM staff_user") == [("old@staff.example",)]

@@ -4,16 +4,9 @@ still fires; a downgrade removes the column and keeps the trigger too."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
-from alembic import command
-from sqlalchemy import create_engine, inspect
-
-from ..conftest import create_pg_database, drop_pg_database, require_postgres
-from .test_migration_0012_one_payer import alembic_config, migrate, rows
-from .test_migration_0017_checkout_status import execute
+from .migrations import columns, downgrade, execute, migrate, rows
 
 PARTNER = (
     "INSERT INTO partner (code, name, kind, category, country, timezone, currency, "
@@ -27,37 +20,17 @@ OPENING_RATES = (
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def at_0019(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        require_postgres()
-        url = create_pg_database("concierge_0022")
-    try:
-        migrate(url, "0019")
-        yield url
-    finally:
-        if request.param == "postgres":
-            drop_pg_database(url)
-
-
-def columns(url: str) -> set[str]:
-    engine = create_engine(url)
-    try:
-        return {c["name"] for c in inspect(engine).get_columns("partner")}
-    finally:
-        engine.dispose()
-
-
-def test_upgrade_adds_the_finance_contact_and_keeps_the_opening_rate_trigger(at_0019: str):
+def test_upgrade_adds_the_finance_contact_and_keeps_the_opening_rate_trigger(
+    database_at: Callable[[str], str],
+):
+    at_0019 = database_at("0019")
     execute(at_0019, PARTNER.format(code="OLD-1", bps=1000))
     migrate(at_0019, "0022")
-    assert "finance_contact" in columns(at_0019)
+    assert "finance_contact" in columns(at_0019, "partner")
     assert rows(at_0019, "SELECT code, finance_contact FROM partner") == [("OLD-1", "")]
     execute(at_0019, PARTNER.format(code="NEW-2", bps=1250))
     assert rows(at_0019, OPENING_RATES) == [("NEW-2", 1250), ("OLD-1", 1000)]
-    command.downgrade(alembic_config(at_0019), "0019")
-    assert "finance_contact" not in columns(at_0019)
+    downgrade(at_0019, "0019")
+    assert "finance_contact" not in columns(at_0019, "partner")
     execute(at_0019, PARTNER.format(code="BACK-3", bps=900))
     assert rows(at_0019, OPENING_RATES) == [("BACK-3", 900), ("NEW-2", 1250), ("OLD-1", 1000)]

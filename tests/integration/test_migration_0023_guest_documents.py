@@ -3,42 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from alembic import command
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.exc import IntegrityError
 
-from ..conftest import create_pg_database, drop_pg_database, require_postgres
-from .test_migration_0012_one_payer import alembic_config, migrate
+from .migrations import downgrade, migrate, tables
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def at_0022(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        require_postgres()
-        url = create_pg_database("concierge_0023")
-    try:
-        migrate(url, "0022")
-        yield url
-    finally:
-        if request.param == "postgres":
-            drop_pg_database(url)
-
-
-def tables(url: str) -> set[str]:
-    engine = create_engine(url)
-    try:
-        return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-
-
-def test_upgrade_adds_guest_receipt_with_its_checks_and_downgrade_removes_it(at_0022: str):
+def test_upgrade_adds_guest_receipt_with_its_checks_and_downgrade_removes_it(
+    database_at: Callable[[str], str],
+):
+    at_0022 = database_at("0022")
     assert "guest_receipt" not in tables(at_0022)
     migrate(at_0022, "0023")
     assert "guest_receipt" in tables(at_0022)
@@ -60,5 +37,5 @@ def test_upgrade_adds_guest_receipt_with_its_checks_and_downgrade_removes_it(at_
             )
     finally:
         engine.dispose()
-    command.downgrade(alembic_config(at_0022), "0022")
+    downgrade(at_0022, "0022")
     assert "guest_receipt" not in tables(at_0022)

@@ -1,8 +1,7 @@
 """`alembic upgrade head` gives the schema the tables describe; the demo data is complete."""
 
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
@@ -16,8 +15,6 @@ from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.services.guest import queries
 from concierge_app.services.shared.audit import verify_chain
 
-from ..conftest import create_pg_database, drop_pg_database, require_postgres
-
 
 def assert_schema_matches_tables(url: str) -> None:
     engine = create_engine(url)
@@ -29,22 +26,13 @@ def assert_schema_matches_tables(url: str) -> None:
     assert tables == set(SQLModel.metadata.tables) | {"alembic_version"}
 
 
-def test_upgrade_head_on_an_empty_sqlite_file(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    run_migrations(url)
+def test_upgrade_head_on_an_empty_database_gives_the_tables_schema(
+    database_at: Callable[[str], str],
+):
+    url = database_at("head")
     assert_schema_matches_tables(url)
     run_migrations(url)  # a second run is a no-op
-
-
-@pytest.mark.postgres
-def test_upgrade_head_on_an_empty_postgres_database():
-    require_postgres()
-    url = create_pg_database("concierge_migration")
-    try:
-        run_migrations(url)
-        assert_schema_matches_tables(url)
-    finally:
-        drop_pg_database(url)
+    assert_schema_matches_tables(url)
 
 
 def test_demo_data_covers_every_strategy_invoice_status_and_three_currencies(db: Database):

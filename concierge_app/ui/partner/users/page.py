@@ -9,7 +9,7 @@ from reflex.vars import ObjectVar
 from concierge_app.ui.partner.shell import partner_shell
 from concierge_app.ui.partner.users.state import ColleagueRow
 from concierge_app.ui.partner.users.state import PartnerUsersState as U
-from concierge_app.ui.shared.account_status import active_toggle, status_badge
+from concierge_app.ui.shared.account_status import active_toggle, login_row
 from concierge_app.ui.shared.forms import form_error, form_field
 from concierge_app.ui.shared.layout import loading_card, page_header
 
@@ -25,29 +25,8 @@ def _action(r: ObjectVar[ColleagueRow]) -> rx.Component:
 
 
 def _row(r: ObjectVar[ColleagueRow]) -> rx.Component:
-    return rx.hstack(
-        rx.vstack(
-            rx.hstack(
-                rx.text(r.name, size="2", weight="medium", word_break="break-word"),
-                status_badge(r.status),
-                rx.cond(r.group_login, rx.badge("All properties", color_scheme="gray")),
-                spacing="2",
-                align="center",
-                wrap="wrap",
-            ),
-            rx.text(r.email, size="1", word_break="break-all"),
-            rx.text("Last sign-in: ", r.last_sign_in, size="1", color_scheme="gray"),
-            spacing="1",
-            min_width="0",
-        ),
-        _action(r),
-        justify="between",
-        align="center",
-        width="100%",
-        padding_y="10px",
-        border_bottom="1px solid var(--gray-a5)",
-        class_name="partner-colleague",
-        custom_attrs={"data-email": r.email},
+    return login_row(
+        r, group_label="All properties", action=_action(r), class_name="partner-colleague"
     )
 
 

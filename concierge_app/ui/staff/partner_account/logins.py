@@ -7,40 +7,23 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from concierge_app.ui.shared.account_status import active_toggle, status_badge
+from concierge_app.ui.shared.account_status import active_toggle, login_row
 from concierge_app.ui.shared.forms import form_error
 from concierge_app.ui.staff.partner_account.logins_state import LoginRow
 from concierge_app.ui.staff.partner_account.logins_state import PartnerLoginsState as L
 
 
 def _row(r: ObjectVar[LoginRow]) -> rx.Component:
-    return rx.hstack(
-        rx.vstack(
-            rx.hstack(
-                rx.text(r.name, size="2", weight="medium", word_break="break-word"),
-                status_badge(r.status),
-                rx.cond(r.group_login, rx.badge("Group login", color_scheme="gray")),
-                spacing="2",
-                align="center",
-                wrap="wrap",
-            ),
-            rx.text(r.email, " · last sign-in ", r.last_sign_in, size="1", word_break="break-all"),
-            spacing="1",
-            min_width="0",
-        ),
-        active_toggle(
+    return login_row(
+        r,
+        group_label="Group login",
+        action=active_toggle(
             r.status,
             r.email,
             enable=L.set_login_active(r.id, True),
             disable=L.set_login_active(r.id, False),
         ),
-        justify="between",
-        align="center",
-        width="100%",
-        padding_y="8px",
-        border_bottom="1px solid var(--gray-a5)",
         class_name="partner-login",
-        custom_attrs={"data-email": r.email},
     )
 
 

@@ -1,0 +1,5 @@
+"""`python -m concierge_app.cli …`."""
+
+from concierge_app.cli import main
+
+main()
