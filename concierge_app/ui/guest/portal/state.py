@@ -20,6 +20,8 @@ import reflex as rx
 from concierge_app import routes
 from concierge_app.domain.checkout_groups import CheckoutGroup
 from concierge_app.domain.formatting import format_day, format_money
+from concierge_app.domain.i18n import gettext
+from concierge_app.services.guest.credit_notes import CreditNoteRow, booking_credit_notes
 from concierge_app.services.guest.guest_invoices import InvoiceFileRow, booking_invoice_files
 from concierge_app.services.guest.links import booking_for_guest, booking_for_return
 from concierge_app.services.guest.portal import GuestPortal, GuestService, guest_portal
@@ -251,14 +253,19 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
             invoices = await asyncio.to_thread(
                 booking_invoice_files, db=get_database(), booking_id=self._booking_id
             )
+            credit_notes = await asyncio.to_thread(
+                booking_credit_notes, db=get_database(), booking_id=self._booking_id
+            )
         except Exception:
             logger.exception("Could not load the portal of booking %s", self._booking_id)
             self.view = "error"
             return
         self._show(portal)
-        self.documents = [self._invoice_file(i) for i in invoices] + [
-            self._document(r) for r in receipts
-        ]
+        self.documents = (
+            [self._invoice_file(i) for i in invoices]
+            + [self._document(r) for r in receipts]
+            + [self._credit_note(n) for n in credit_notes]
+        )
         self.version = portal.version
         self.view = "portal"
         if self._returned_attempt and self.notice_kind == "info":
@@ -325,6 +332,14 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
             format_day(receipt.paid_at.date()),
             format_money(receipt.amount),
             self._url(receipt.number),
+        )
+
+    def _credit_note(self, note: CreditNoteRow) -> PortalDocument:
+        return PortalDocument(
+            gettext(None, "Credit note {number}", number=note.number),  # the guest's locale: TBD
+            format_day(note.issued_at.date()),
+            format_money(note.amount),
+            self._url(note.number),
         )
 
     def _invoice_file(self, invoice: InvoiceFileRow) -> PortalDocument:
