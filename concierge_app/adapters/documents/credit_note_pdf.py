@@ -50,6 +50,7 @@ class _CreditNotePdf(DocumentPdf):
             self._("Currency"),
             self._("Corrects invoice(s)"),
             self._("Reason"),
+            self._("Amount refunded"),
             self._("Refunded"),
             self._("Invoice"),
             self._("Service"),
@@ -92,7 +93,7 @@ class _CreditNotePdf(DocumentPdf):
         self.two_parties(
             [(_("From"), p.legal_name, issuer), (_("Refunded to"), d.guest_name, [d.guest_email])]
         )
-        number, status = _("Credit note number"), _("Refunded")
+        number, status = _("Credit note number"), _("Amount refunded")
         rows = [
             (number, d.number),
             (_("Booking"), d.booking_reference),
