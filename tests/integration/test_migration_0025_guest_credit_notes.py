@@ -1,0 +1,71 @@
+"""Migration 0025 on SQLite and PostgreSQL: from 0024 it adds `guest_credit_note` (each number
+and each refund once, a positive amount) and `guest_credit_note_line` (each refund row on one
+note); a downgrade removes both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.exc import IntegrityError
+
+from ..conftest import create_pg_database, drop_pg_database, require_postgres
+from .test_migration_0012_one_payer import alembic_config, migrate
+from .test_migration_0023_guest_documents import tables
+
+REVISION = "0025_guest_credit_notes"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def at_0024(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        require_postgres()
+        url = create_pg_database("concierge_0025")
+    try:
+        migrate(url, "0024")
+        yield url
+    finally:
+        if request.param == "postgres":
+            drop_pg_database(url)
+
+
+def test_upgrade_adds_the_credit_note_tables_with_their_checks_and_downgrade_removes_them(
+    at_0024: str,
+):
+    new = {"guest_credit_note", "guest_credit_note_line"}
+    assert not new & tables(at_0024)
+    migrate(at_0024, REVISION)
+    assert new <= tables(at_0024)
+    engine = create_engine(at_0024)
+    try:
+        with engine.connect() as conn:
+            checks = {c["name"] for c in inspect(conn).get_check_constraints("guest_credit_note")}
+            uniques = {
+                tuple(u["column_names"])
+                for u in inspect(conn).get_unique_constraints("guest_credit_note")
+            }
+            line_uniques = {
+                tuple(u["column_names"])
+                for u in inspect(conn).get_unique_constraints("guest_credit_note_line")
+            }
+        assert {
+            "ck_guest_credit_note_amount_positive",
+            "ck_guest_credit_note_currency_iso",
+        } <= checks
+        assert {("number",), ("refund_key",)} <= uniques
+        assert ("refund_id",) in line_uniques
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO guest_credit_note (number, booking_id, refund_key, amount_minor, "
+                "currency, reason, issued_at) VALUES ('GCN-000001', 1, 'refund:1', 0, 'EUR', '', "
+                "CURRENT_TIMESTAMP)"
+            )
+    finally:
+        engine.dispose()
+    command.downgrade(alembic_config(at_0024), "0024")
+    assert not new & tables(at_0024)
