@@ -152,3 +152,43 @@ class GuestReceipt(SQLModel, table=True):
     currency: str = Field(max_length=3)
     provider: str = Field(max_length=20)  # how it was paid: "stripe" or "sandbox" (by card)
     paid_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class GuestCreditNote(SQLModel, table=True):
+    """The guest's credit note for one refund (a Refund dialog's, or one made at the provider
+    and spread over several services): numbered from its own gapless series (GCN-000001),
+    written in the transaction that records the money as given back, never changed. The paid
+    invoices it corrects stay as they are. `refund_key` names the refund: 'refund:<id>' for the
+    Refund dialog's, 'provider:<re_…>' for one made at the provider — one note each."""
+
+    __tablename__ = "guest_credit_note"
+    __table_args__ = (
+        currency_check(),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=16)
+    booking_id: int = Field(foreign_key="booking.id", index=True)
+    refund_key: str = Field(unique=True, max_length=300)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    reason: str = Field(default="", sa_type=Text)
+    issued_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class GuestCreditNoteLine(SQLModel, table=True):
+    """One refunded service of a credit note: the refund row and the invoice it corrects."""
+
+    __tablename__ = "guest_credit_note_line"
+    __table_args__ = (
+        currency_check(),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    credit_note_id: int = Field(foreign_key="guest_credit_note.id", index=True)
+    refund_id: int = Field(foreign_key="refund.id", unique=True)
+    invoice_id: int = Field(foreign_key="guest_invoice.id")
+    amount_minor: int
+    currency: str = Field(max_length=3)

@@ -140,3 +140,49 @@ class GuestInvoiceDocument:
     @property
     def status_text(self) -> str:
         return INVOICE_STATUSES.get(self.status, self.status)
+
+
+CREDIT_NOTE_PREFIX = "GCN-"
+CREDIT_NOTE_SERIES = "guest_credit_note"  # the gapless sequence's name
+
+
+def credit_note_number(value: int) -> str:
+    """The n-th guest credit note: 1 → 'GCN-000001' (wider once past 999,999, never cut)."""
+    if value < 1:
+        raise DomainError("A credit note number starts at 1.")
+    return f"{CREDIT_NOTE_PREFIX}{value:0{_DIGITS}d}"
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectedLine:
+    """What one refunded service gives back, and the invoice it corrects."""
+
+    invoice_number: str
+    description: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class CreditNoteDocument:
+    """A guest credit note: one refund, the invoice(s) it corrects, how much went back and why.
+    The paid invoices themselves never change; this document says what was given back."""
+
+    platform: PlatformDetails
+    number: str
+    booking_reference: str
+    guest_name: str
+    guest_email: str
+    locale: str  # the guest's: every label, date and amount is written in it
+    issued_on: date
+    amount: Money
+    reason: str  # the refund's note, "" when not known (a refund made at the provider)
+    lines: tuple[CorrectedLine, ...]
+
+    @property
+    def currency(self) -> str:
+        return self.amount.currency
+
+    @property
+    def invoice_numbers(self) -> tuple[str, ...]:
+        """The corrected invoices, each once, in the order of the lines."""
+        return tuple(dict.fromkeys(line.invoice_number for line in self.lines))

@@ -94,6 +94,31 @@ DEFAULT_TEMPLATES: dict[str, TemplateDefault] = {
             placeholders=(*_BOOKING_PLACEHOLDERS, "amount_paid", "invoice_numbers"),
         ),
         TemplateDefault(
+            key="refund_issued",
+            name="Refund Issued",
+            subject=N_(
+                "Refund {{ amount_refunded }} for {{ booking_reference }}: credit note "
+                "{{ credit_note_number }}"
+            ),
+            body=N_(
+                "Dear {{ guest_name }},\n\n"
+                "We have refunded {{ amount_refunded }} of your payment for invoice(s) "
+                "{{ invoice_numbers }}.\n"
+                "{% if reason %}Reason: {{ reason }}\n{% endif %}"
+                "\nCredit note {{ credit_note_number }} is attached; your portal lists it with "
+                "your other documents:\n{{ portal_url }}\n\n"
+                "The refund may take a few days to reach your account.\n\n"
+                "Kind regards,\n{{ platform_name }}"
+            ),
+            placeholders=(
+                *_BOOKING_PLACEHOLDERS,
+                "credit_note_number",
+                "amount_refunded",
+                "invoice_numbers",
+                "reason",
+            ),
+        ),
+        TemplateDefault(
             key="guest_reminder",
             name="Payment Reminder",
             subject=N_(

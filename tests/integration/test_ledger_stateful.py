@@ -62,6 +62,8 @@ from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.parties import Guest
 from concierge_app.db.payments import (
     Commission,
+    GuestCreditNote,
+    GuestCreditNoteLine,
     GuestReceipt,
     PaymentAttempt,
     PaymentAttemptInvoice,
@@ -169,6 +171,8 @@ class Ledger:
     events: list[SimpleNamespace]
     sequences: dict[str, int]
     receipts: list[SimpleNamespace]
+    credit_notes: list[SimpleNamespace]
+    credit_note_lines: list[SimpleNamespace]
 
     @classmethod
     def read(cls, db: Database) -> Ledger:
@@ -188,6 +192,8 @@ class Ledger:
                 events=_rows(s, ProviderEvent, col(ProviderEvent.id)),
                 sequences={r.name: r.last_value for r in _rows(s, NumberSequence)},
                 receipts=_rows(s, GuestReceipt, col(GuestReceipt.id)),
+                credit_notes=_rows(s, GuestCreditNote, col(GuestCreditNote.id)),
+                credit_note_lines=_rows(s, GuestCreditNoteLine, col(GuestCreditNoteLine.id)),
             )
 
     def lines_of(self, invoice_id: int) -> list[SimpleNamespace]:
@@ -1321,7 +1327,24 @@ class LedgerMachine(RuleBasedStateMachine):
         for r in led.receipts:
             settled = [i for i in led.invoices.values() if i.paid_by_attempt_id == r.attempt_id]
             assert r.amount_minor == sum(i.total_minor for i in settled)
-        invoice_sequences = {k: v for k, v in led.sequences.items() if k != "guest_receipt"}
+        # credit notes: their own gapless series, one per refund that gave money back (each
+        # succeeded refund on exactly one note; a failed one on none), sent to the guest once
+        notes = sorted(int(n.number.removeprefix("GCN-")) for n in led.credit_notes)
+        assert notes == list(range(1, len(notes) + 1)), f"gap in credit notes: {notes}"
+        assert led.sequences.get("guest_credit_note", 0) == len(notes)
+        on_notes = Counter(ln.refund_id for ln in led.credit_note_lines)
+        succeeded = {r.id for r in led.refunds if r.status == "succeeded"}
+        assert set(on_notes) <= {r.id for r in led.refunds}
+        assert {r for r in on_notes if r in succeeded} == succeeded
+        assert all(n == 1 for n in on_notes.values()), "a refund on two credit notes"
+        for note in led.credit_notes:
+            mine = [ln for ln in led.credit_note_lines if ln.credit_note_id == note.id]
+            assert mine and note.amount_minor == sum(ln.amount_minor for ln in mine)
+            assert all(led.invoices[ln.invoice_id].status == "paid" for ln in mine)
+        told = sorted(m.dedupe_key for m in led.outbox if m.template_key == "refund_issued")
+        assert told == sorted(f"refund_issued:{n.number}" for n in led.credit_notes)
+        documents = {"guest_receipt", "guest_credit_note"}
+        invoice_sequences = {k: v for k, v in led.sequences.items() if k not in documents}
         assert sum(invoice_sequences.values()) == sum(map(len, by_sequence.values()))
 
     def _check_money(self, led: Ledger) -> None:

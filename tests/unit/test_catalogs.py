@@ -22,7 +22,14 @@ SOURCE = LOCALE_DIR.parent
 # The extraction keywords of each domain (the Makefile's `make i18n` uses the same).
 KEYWORDS = {
     "portal": {"T": None},
-    "messages": {"N_": None, "gettext": (2,), "ngettext": (2, 3), "translated": (2,), "_t": None},
+    "messages": {
+        "N_": None,
+        "gettext": (2,),
+        "ngettext": (2, 3),
+        "translated": (2,),
+        "_t": None,
+        "_": None,
+    },
 }
 PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{[A-Za-z_]\w*\}")
 TRANSLATED = sorted(lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE)

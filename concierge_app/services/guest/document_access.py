@@ -9,8 +9,9 @@ from sqlmodel import select
 from concierge_app.db.bookings import Booking
 from concierge_app.db.engine import Database
 from concierge_app.domain.errors import NotFound
-from concierge_app.domain.guest_documents import RECEIPT_PREFIX
+from concierge_app.domain.guest_documents import CREDIT_NOTE_PREFIX, RECEIPT_PREFIX
 from concierge_app.services.access.staff_sign_in import current_staff
+from concierge_app.services.guest.credit_notes import credit_note_pdf
 from concierge_app.services.guest.guest_invoices import guest_invoice_pdf
 from concierge_app.services.guest.links import booking_for_guest, booking_for_return
 from concierge_app.services.guest.receipts import receipt_pdf
@@ -32,8 +33,8 @@ def document_file(
     staff_token: str,
     returned: tuple[str, str] = ("", ""),
 ) -> tuple[str, bytes] | None:
-    """The document's (file name, PDF) for a reader who may see it — a receipt (RC-…) or a sent
-    invoice (CI-…) of the booking; None otherwise.
+    """The document's (file name, PDF) for a reader who may see it — a receipt (RC-…), a credit
+    note (GCN-…) or a sent invoice (CI-…) of the booking; None otherwise.
     `returned`: (attempt id, return code) of a checkout the guest came back from."""
     if not reference or not number or len(reference) > MAX_KEY or len(number) > MAX_KEY:
         return None
@@ -48,6 +49,8 @@ def document_file(
     try:
         if number.startswith(RECEIPT_PREFIX):
             return receipt_pdf(db=db, booking_id=booking_id, number=number)
+        if number.startswith(CREDIT_NOTE_PREFIX):
+            return credit_note_pdf(db=db, booking_id=booking_id, number=number)
         return guest_invoice_pdf(db=db, booking_id=booking_id, number=number)
     except NotFound:
         return None

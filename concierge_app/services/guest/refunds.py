@@ -1,4 +1,5 @@
-"""Refunds of paid services: never more than was paid, always with a note; commission reversed."""
+"""Refunds of paid services: never more than was paid, always with a note; commission reversed;
+the guest's credit note issued once the money has gone back (`credit_notes`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from concierge_app.domain.errors import Conflict, DomainError, InvalidAmount
 from concierge_app.domain.lifecycle import InvoiceStatus, ServiceLifecycle
 from concierge_app.domain.money import Money, Rounding
 from concierge_app.domain.statuses import CommissionKind, RefundStatus
+from concierge_app.services.guest.credit_notes import issue_credit_notes
 from concierge_app.services.guest.invoicing import live_line
 from concierge_app.services.shared.audit import record_event
 from concierge_app.services.shared.common import id_of, lock_with_booking
@@ -175,6 +177,7 @@ def record_refund(
         )
         if new:
             settle_refund(session, refund, provider_reference, actor)
+            issue_credit_notes(session, [refund], actor=actor)
         return _view(session, refund)
 
 
@@ -234,6 +237,7 @@ def issue_refund(
         _, pending = lock_with_booking(session, Refund, refund_id, "Refund")
         if pending.status == RefundStatus.PENDING:
             settle_refund(session, pending, provider_reference, actor)
+            issue_credit_notes(session, [pending], actor=actor)
         return _view(session, pending)
 
 

@@ -18,6 +18,7 @@ from concierge_app.db.engine import Database
 from concierge_app.db.messaging import OutboxMessage
 from concierge_app.db.types import utcnow
 from concierge_app.domain.statuses import OutboxStatus
+from concierge_app.services.guest.credit_notes import CREDIT_NOTE_ATTACHMENT, credit_note_pdf
 from concierge_app.services.guest.receipts import RECEIPT_ATTACHMENT, receipt_pdf
 from concierge_app.services.outbox.pending import RenderError, render_pending_message
 from concierge_app.services.partner.views.documents.document import invoice_document
@@ -126,9 +127,10 @@ def attachment_for(db: Database, reference: str) -> Attachment:
             return Attachment(f"{doc.number}.pdf", render_invoice_pdf(doc))
         except Exception as exc:  # one message's problem: that attempt fails
             raise DeliveryError(f"Could not render the attachment {reference}: {exc}") from exc
-    if kind == RECEIPT_ATTACHMENT and key:
+    guest_documents = {RECEIPT_ATTACHMENT: receipt_pdf, CREDIT_NOTE_ATTACHMENT: credit_note_pdf}
+    if kind in guest_documents and key:
         try:
-            name, pdf = receipt_pdf(db=db, booking_id=None, number=key)
+            name, pdf = guest_documents[kind](db=db, booking_id=None, number=key)
             return Attachment(name, pdf)
         except Exception as exc:  # one message's problem: that attempt fails
             raise DeliveryError(f"Could not render the attachment {reference}: {exc}") from exc

@@ -1,7 +1,7 @@
 """Refunds the payment provider reports (`refund.created` / `refund.updated` / `refund.failed`,
 or a `charge.refunded` whose refunds are listed from the provider), recorded in the ledger
 exactly once as the Refund dialog would: the services refunded, commission reversed, totals,
-audit — and staff told.
+audit, the guest's credit note — and staff told.
 
 - A refund the ledger asked for (its metadata carries our idempotency key, or its id is on our
   row) is the Refund dialog's own: a success settles it if it is still pending, a failure
@@ -34,6 +34,7 @@ from concierge_app.domain.lifecycle import InvoiceStatus, ServiceLifecycle
 from concierge_app.domain.money import Money
 from concierge_app.domain.provider_refunds import RefundableService, split_refund
 from concierge_app.domain.statuses import RefundSource, RefundStatus
+from concierge_app.services.guest.credit_notes import issue_credit_notes
 from concierge_app.services.guest.refunds import settle_refund
 from concierge_app.services.payments.event_log import DUPLICATE_EVENT, Delivery, set_event_outcome
 from concierge_app.services.payments.guest_fulfilment import GUEST
@@ -137,6 +138,7 @@ def _update(session: Session, rows: list[Refund], refund: ProviderRefund, actor:
         pending = [r for r in rows if r.status == RefundStatus.PENDING]
         for row in pending:
             settle_refund(session, row, refund.refund_id, actor)
+        issue_credit_notes(session, pending, actor=actor)
         if pending:
             return f"refund {refund.refund_id} succeeded: recorded"
     return f"refund {refund.refund_id} already recorded"
@@ -249,6 +251,7 @@ def _record_new(session: Session, locked: Locked, refund: ProviderRefund, actor:
     booking, attempt = locked.owner, locked.row
     split = split_refund(refund.amount, _refundable_services(session, attempt.id))
     status = RefundStatus.SUCCEEDED if refund.status == SUCCEEDED else RefundStatus.PENDING
+    made: list[Refund] = []
     note = f"Refunded at the payment provider ({refund.refund_id}), not from the Refund dialog."
     for service_id, amount in split.parts:
         row = Refund(
@@ -268,6 +271,8 @@ def _record_new(session: Session, locked: Locked, refund: ProviderRefund, actor:
         session.flush()
         if status is RefundStatus.SUCCEEDED:
             settle_refund(session, row, refund.refund_id, actor)
+        made.append(row)
+    issue_credit_notes(session, made, actor=actor)  # one note for the whole refund
     record_event(
         session,
         actor=actor,

@@ -232,6 +232,8 @@ def _sample_values(key: str, currency: str) -> dict[str, Any]:
         "lines": [{"description": "Sample service", "amount": f"0 {currency}"}],
         "amount_paid": f"0 {currency}",
         "invoice_numbers": "CI-0000-00000",
+        "credit_note_number": "GCN-000000",
+        "amount_refunded": f"0 {currency}",
         "partner_name": "Sample Villa",
         "partner_code": "PRP-0000",
         "period": "October 2026",

@@ -21,6 +21,7 @@ from concierge_app import routes
 from concierge_app.domain.checkout_groups import CheckoutGroup
 from concierge_app.domain.formatting import format_day, format_money
 from concierge_app.domain.i18n import LANGUAGES, N_, gettext, language_of, portal_words
+from concierge_app.services.guest.credit_notes import CreditNoteRow, booking_credit_notes
 from concierge_app.services.guest.guest_invoices import InvoiceFileRow, booking_invoice_files
 from concierge_app.services.guest.language import set_guest_language
 from concierge_app.services.guest.links import booking_for_guest, booking_for_return
@@ -348,14 +349,19 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
             invoices = await asyncio.to_thread(
                 booking_invoice_files, db=get_database(), booking_id=self._booking_id
             )
+            credit_notes = await asyncio.to_thread(
+                booking_credit_notes, db=get_database(), booking_id=self._booking_id
+            )
         except Exception:
             logger.exception("Could not load the portal of booking %s", self._booking_id)
             self.view = "error"
             return
         self._show(portal)
-        self.documents = [self._invoice_file(i) for i in invoices] + [
-            self._document(r) for r in receipts
-        ]
+        self.documents = (
+            [self._invoice_file(i) for i in invoices]
+            + [self._document(r) for r in receipts]
+            + [self._credit_note(n) for n in credit_notes]
+        )
         self.version = portal.version
         self.view = "portal"
         if self._returned_attempt and self.notice_kind == "info":
@@ -431,6 +437,14 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
             format_day(receipt.paid_at.date(), self.locale),
             format_money(receipt.amount, self.locale),
             self._url(receipt.number),
+        )
+
+    def _credit_note(self, note: CreditNoteRow) -> PortalDocument:
+        return PortalDocument(
+            self._t("Credit note {number}", number=note.number),
+            format_day(note.issued_at.date(), self.locale),
+            format_money(note.amount, self.locale),
+            self._url(note.number),
         )
 
     def _invoice_file(self, invoice: InvoiceFileRow) -> PortalDocument:

@@ -1,7 +1,11 @@
 """The Payments panel's refunds: the services that need one (Refund required) and the refunds
-made, from the Refund dialog or at the payment provider; the guest's documents (receipts)."""
+made, from the Refund dialog or at the payment provider; the guest's documents (invoices,
+receipts, credit notes). Both tables are one card (`_table_card`)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 from reflex.vars import ObjectVar
@@ -45,28 +49,32 @@ def _refund_row(row: ObjectVar[RefundRow]) -> rx.Component:
     )
 
 
-def refunds_card() -> rx.Component:
+def _table_card(
+    *,
+    rows: Any,
+    row: Callable[[Any], rx.Component],
+    title: str,
+    hint: str,
+    columns: tuple[str, str, str],
+    table_id: str,
+) -> rx.Component:
+    """A card with a title, a hint and a three-column table (the last an amount), shown only
+    when it has rows: the Refunds and the Documents cards."""
+    first, second, amount = columns
     return rx.cond(
-        S.refund_rows.length() > 0,  # type: ignore[attr-defined]
+        rows.length() > 0,
         rx.card(
             rx.vstack(
-                rx.heading("Refunds", size="3", as_="h3"),
-                rx.text(
-                    "From the Refund dialog, or made at the payment provider (e.g. in Stripe's "
-                    "dashboard) and recorded from its events.",
-                    size="1",
-                    color_scheme="gray",
-                ),
+                rx.heading(title, size="3", as_="h3"),
+                rx.text(hint, size="1", color_scheme="gray"),
                 rx.box(
                     rx.table.root(
-                        rx.table.header(
-                            rx.table.row(th("Service"), th("Status"), th("Amount", end=True))
-                        ),
-                        rx.table.body(rx.foreach(S.refund_rows, _refund_row)),
+                        rx.table.header(rx.table.row(th(first), th(second), th(amount, end=True))),
+                        rx.table.body(rx.foreach(rows, row)),
                         variant="ghost",
                         size="1",
                         width="100%",
-                        id="refunds-table",
+                        id=table_id,
                     ),
                     overflow_x="auto",
                     width="100%",
@@ -77,6 +85,18 @@ def refunds_card() -> rx.Component:
             size="2",
             width="100%",
         ),
+    )
+
+
+def refunds_card() -> rx.Component:
+    return _table_card(
+        rows=S.refund_rows,
+        row=_refund_row,
+        title="Refunds",
+        hint="From the Refund dialog, or made at the payment provider (e.g. in Stripe's "
+        "dashboard) and recorded from its events.",
+        columns=("Service", "Status", "Amount"),
+        table_id="refunds-table",
     )
 
 
@@ -138,35 +158,13 @@ def _document_row(row: ObjectVar[DocumentRow]) -> rx.Component:
 
 
 def documents_card() -> rx.Component:
-    """The guest's documents (sent invoices, receipts), each a PDF, as in the guest's portal."""
-    return rx.cond(
-        S.documents.length() > 0,  # type: ignore[attr-defined]
-        rx.card(
-            rx.vstack(
-                rx.heading("Documents", size="3", as_="h3"),
-                rx.text(
-                    "The guest's invoices and receipts, as in their portal.",
-                    size="1",
-                    color_scheme="gray",
-                ),
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(th("Document"), th("Date"), th("Amount", end=True))
-                        ),
-                        rx.table.body(rx.foreach(S.documents, _document_row)),
-                        variant="ghost",
-                        size="1",
-                        width="100%",
-                        id="documents-table",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
-                ),
-                spacing="2",
-                width="100%",
-            ),
-            size="2",
-            width="100%",
-        ),
+    """The guest's documents (sent invoices, receipts, credit notes), each a PDF, as in the
+    guest's portal."""
+    return _table_card(
+        rows=S.documents,
+        row=_document_row,
+        title="Documents",
+        hint="The guest's invoices, receipts and credit notes, as in their portal.",
+        columns=("Document", "Date", "Amount"),
+        table_id="documents-table",
     )

@@ -85,7 +85,8 @@ class LineRow:
 
 @dataclasses.dataclass(frozen=True)
 class DocumentRow:
-    """A guest document of the booking (a sent invoice or a receipt), its PDF a link away."""
+    """A guest document of the booking (a sent invoice, a receipt or a credit note), its PDF a
+    link away."""
 
     title: str
     date: str
