@@ -83,6 +83,15 @@ def ngettext(locale: str | None, singular: str, plural: str, n: int, **values: A
     return text.format(n=n, **values)
 
 
+def in_sentence(title: str, locale: str | None) -> str:
+    """A title as it reads inside a sentence: 'Credit note' -> 'credit note', 'Nota de abono'
+    -> 'nota de abono'; German nouns keep their capital ('Gutschrift'), and so do acronyms
+    ('VAT document')."""
+    if language_of(locale) == "de" or title[:2].isupper():
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def translated(locale: str | None, message: str) -> str | None:
     """The catalog's own text for `message`, or None when `locale`'s catalog lacks it."""
     lang = language_of(locale)

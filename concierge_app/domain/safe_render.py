@@ -537,6 +537,11 @@ class _BoundedFormatter(SandboxedFormatter):
         return format(value, format_spec)
 
 
+def _capitalize_first(value: Any) -> str:
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
 class BoundedEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox with limits (see the module's doc). Renders must go through `render_bounded`,
     which sets the budget the hooks count against."""
@@ -557,6 +562,9 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         self.globals.update(
             range=_bounded_range, dict=dict, cycler=Cycler, joiner=Joiner, namespace=Namespace
         )
+        # `capitalize` capitalises the first letter and leaves the rest as written: German nouns
+        # and acronyms ("VAT document") keep their capitals (Jinja's lowers them).
+        self.filters["capitalize"] = _capitalize_first
         self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
 
     # Jinja's compiled templates call these by name --------------------------------------

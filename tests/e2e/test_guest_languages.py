@@ -1,6 +1,7 @@
 """The guest's side in the guest's language, in the browser (issue 18): for a booking whose guest
 is Spanish, French, German, Italian or Japanese, the portal, the sandbox checkout, the messages
-and the PDFs carry no English word left over; the guest switches language on the portal and it is
+(Invoice Sent, Payment Received, Refund Issued) and the PDFs (invoice, receipt, credit note)
+carry no English word left over; the guest switches language on the portal and it is
 remembered (saved on the guest).
 
 "English leftover" means a word of the app's English source strings (the msgids of the catalogs)
@@ -35,6 +36,7 @@ from concierge_app.domain.money import Money
 from concierge_app.domain.strategies import PaymentStrategy
 from concierge_app.services.guest import bookings, invoicing, portfolio, queries
 from concierge_app.services.guest.links import issue_guest_link
+from concierge_app.services.guest.refunds import issue_refund
 from concierge_app.services.partner.platform import platform_details
 from concierge_app.settings import get_settings
 from tests.e2e.test_guest_portal import CARD_SUCCEEDS, pay_with_card, shot
@@ -58,6 +60,7 @@ GUESTS = {
 _P = platform_details()
 # The platform's own names and addresses, printed as they are in every language.
 PLATFORM = " ".join((get_settings().platform_name, _P.legal_name, _P.address, _P.email))
+NOTE = "Chef Mateo arrived late"  # the staff's words on the refund, printed as written
 CHEF, BOAT = "Chef Mateo's tasting menu", "Formentera catamaran"
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{2,}")
 
@@ -101,6 +104,7 @@ class GuestBooking:
     link: str
     numbers: tuple[str, ...]
     totals: tuple[Money, ...]
+    services: tuple[int, ...]
     names: str  # the proper names a page may show in any language
 
 
@@ -135,7 +139,7 @@ def _booking(db: Database, language: str) -> GuestBooking:
         accommodation_total=Money.parse("4200.00", "EUR"),
         actor=ACTOR,
     )
-    numbers, totals = [], []
+    numbers, totals, services = [], [], []
     for title, gross, deposit, strategy in (
         (CHEF, "1250.50", None, PaymentStrategy.PLATFORM_COLLECTS_FULL),
         (BOAT, "900.00", "300.00", PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT),
@@ -152,6 +156,7 @@ def _booking(db: Database, language: str) -> GuestBooking:
             actor=ACTOR,
         )
         portfolio.confirm_service(db=db, service_id=service, actor=ACTOR)
+        services.append(service)
         draft = queries.payments_panel(db=db, booking_id=booking_id).draft
         assert draft is not None
         sent = invoicing.send_invoice(db=db, invoice_id=draft.id, actor=ACTOR)
@@ -246,16 +251,37 @@ def test_the_guest_side_has_no_english_leftovers(
             assert money.replace("\xa0", " ") in pdf.replace("\xa0", " ")
         for pdf in (invoice_pdf, receipt_pdf):
             assert english_leftovers(pdf, language, world.names) == [], pdf
+
+        # -- a refund: the credit note, on the portal and as PDF -----------------------------
+        refund = Money.parse("250.00", "EUR")
+        issue_refund(
+            db=db,
+            service_id=world.services[0],
+            amount=refund,
+            note=NOTE,
+            actor=ACTOR,
+            idempotency_key=f"e2e-{world.reference}",
+        )
+        page.reload()
+        note_title = i18n.gettext(locale, "Credit note {number}", number="GCN-")
+        expect(page.locator("[data-testid=document]").filter(has_text=note_title)).to_have_count(
+            1, timeout=30_000
+        )
+        credit_pdf = _pdf(page, "GCN-")
+        assert world.numbers[0] in credit_pdf
+        amount = format_money(refund, locale).replace("\xa0", " ")
+        assert amount in credit_pdf.replace("\xa0", " ")
+        assert english_leftovers(credit_pdf, language, world.names) == [], credit_pdf
         if language in ("es", "ja"):
             page.set_viewport_size(PHONE)
             shot(page, screenshot_dir / f"portal-paid-{language}-390.png")
     finally:
         page.context.close()
 
-    # -- the messages: Invoice Sent (twice) and Payment Received ----------------------------
+    # -- the messages: Invoice Sent (twice), Payment Received, Refund Issued -----------------
     sent = _messages(db, world.reference)
     keys = sorted(m.template_key for m in sent)
-    assert keys == ["invoice_sent", "invoice_sent", "payment_received"], keys
+    assert keys == ["invoice_sent", "invoice_sent", "payment_received", "refund_issued"], keys
     for message in sent:
         words = f"{message.subject}\n{message.body}"
         assert english_leftovers(words, language, world.names) == [], words

@@ -101,3 +101,29 @@ def test_a_catalog_without_its_compiled_file_is_read_from_its_source(
 def test_dates_and_money_follow_the_same_locale(locale: str, day: str, money: str) -> None:
     assert format_day(date(2026, 7, 3), locale) == day
     assert format_money(Money(125050, "EUR"), locale) == money
+
+
+@pytest.mark.parametrize(
+    ("title", "locale", "inside"),
+    [
+        ("Credit note", "en_US", "credit note"),
+        ("Nota de abono", "es_ES", "nota de abono"),
+        ("Gutschrift", "de_DE", "Gutschrift"),  # German nouns keep their capital
+        ("VAT document", "en_US", "VAT document"),  # so do acronyms
+        ("クレジットノート", "ja_JP", "クレジットノート"),
+        ("", "fr_FR", ""),
+    ],
+)
+def test_a_title_inside_a_sentence(title: str, locale: str, inside: str) -> None:
+    assert i18n.in_sentence(title, locale) == inside
+
+
+def test_capitalize_in_templates_keeps_the_rest_as_written() -> None:
+    from concierge_app.domain.templates import render
+
+    subject, body = render(
+        "{{ a|capitalize }}",
+        "{{ b|capitalize }} {{ c|capitalize }}",
+        {"a": "gutschrift", "b": "VAT document", "c": ""},
+    )
+    assert (subject, body) == ("Gutschrift", "VAT document ")

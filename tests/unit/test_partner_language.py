@@ -13,6 +13,7 @@ from babel.dates import format_date as babel_date
 from concierge_app.domain.booking_input import LOCALES
 from concierge_app.domain.documents import PlatformDetails, payment_lines
 from concierge_app.domain.formatting import format_long_day, format_money, format_month
+from concierge_app.domain.i18n import gettext
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import PartnerInvoiceKind, PartnerInvoiceState
 from concierge_app.domain.partner_input import PartnerInvalid, check_partner_fields
@@ -101,8 +102,15 @@ def test_payment_instructions_in_the_partner_locale() -> None:
         )
 
     transfer = lines("es_ES")
-    assert transfer[0] == f"Please pay {payable} by bank transfer by 16 de diciembre de 2026."
+    due = "16 de diciembre de 2026"
+    assert transfer[0] == gettext(
+        "es_ES", "Please pay {payable} by bank transfer by {due}.", payable=payable, due=due
+    )
+    assert transfer[0] != f"Please pay {payable} by bank transfer by {due}."  # in Spanish
     assert "IBAN: ES91 2100 0418 4502 0005 1332" in transfer
-    assert "Quote this reference: PRP-1 CM-2026-00001" in transfer
-    assert lines("es_ES", "online")[0].endswith("due by 16 de diciembre de 2026.")
+    assert (
+        gettext("es_ES", "Quote this reference: {reference}", reference="PRP-1 CM-2026-00001")
+        in transfer
+    )
+    assert lines("es_ES", "online")[0].endswith(f"{due}.")
     assert lines("en_US", "online")[0].endswith("due by December 16, 2026.")

@@ -14,7 +14,7 @@ from concierge_app.db.parties import Partner
 from concierge_app.db.partner_billing import PartnerInvoice
 from concierge_app.domain.documents import KIND_TITLES, payment_lines
 from concierge_app.domain.formatting import format_long_day, format_money, format_month
-from concierge_app.domain.i18n import gettext
+from concierge_app.domain.i18n import gettext, in_sentence
 from concierge_app.domain.money import Money
 from concierge_app.domain.partner_billing import (
     PartnerInvoiceKind,
@@ -88,7 +88,7 @@ def document_naming(
         }
     title = gettext(locale, KIND_TITLES[kind])
     return {
-        "document_name": title.lower(),
+        "document_name": in_sentence(title, locale),
         "document_about": f"({period})",
         "amount_label": gettext(locale, "Amount"),
     }
