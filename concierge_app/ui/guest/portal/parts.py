@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from concierge_app.ui.guest.portal.state import LANGUAGE_CHOICES, PortalService, T
+from concierge_app.ui.guest.portal.rows import LANGUAGE_CHOICES, PortalService
 from concierge_app.ui.guest.portal.state import PortalState as S
+from concierge_app.ui.guest.portal.state import T
 from concierge_app.ui.shared.layout import app_frame, brand, platform_name, top_bar_box
 from concierge_app.ui.shared.test_mode import own_test_mode_bar
 

@@ -7,13 +7,9 @@ from __future__ import annotations
 import reflex as rx
 
 from concierge_app.ui.guest.portal.parts import CARD_SIZE
-from concierge_app.ui.guest.portal.state import (
-    PayAllGroup,
-    PortalDocument,
-    PortalInvoice,
-    T,
-)
+from concierge_app.ui.guest.portal.rows import PayAllGroup, PortalDocument, PortalInvoice
 from concierge_app.ui.guest.portal.state import PortalState as S
+from concierge_app.ui.guest.portal.state import T
 from concierge_app.ui.shared.pay_online.parts import checkout_notice, pay_button
 
 SCROLL_TO_PAYMENTS = (

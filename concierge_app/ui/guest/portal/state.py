@@ -9,24 +9,19 @@ way. Live like the staff pages: a payment made anywhere flips the card to Paid w
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
-from collections import Counter
-from collections.abc import Sequence
 from typing import Any
 
 import reflex as rx
 
 from concierge_app import routes
-from concierge_app.domain.checkout_groups import CheckoutGroup
 from concierge_app.domain.formatting import format_day, format_money
-from concierge_app.domain.i18n import LANGUAGES, N_, gettext, language_of, portal_words
+from concierge_app.domain.i18n import LANGUAGES, gettext, language_of, portal_words
 from concierge_app.services.guest.credit_notes import CreditNoteRow, booking_credit_notes
 from concierge_app.services.guest.guest_invoices import InvoiceFileRow, booking_invoice_files
 from concierge_app.services.guest.language import set_guest_language
 from concierge_app.services.guest.links import booking_for_guest, booking_for_return
-from concierge_app.services.guest.portal import GuestPortal, GuestService, guest_portal
-from concierge_app.services.guest.queries import InvoiceView
+from concierge_app.services.guest.portal import GuestPortal, guest_portal
 from concierge_app.services.guest.receipts import ReceiptRow, booking_receipts
 from concierge_app.services.payments.guest_checkout import CANCELLED_BOOKING as CANCELLED_BOOKING
 from concierge_app.services.payments.guest_checkout import (
@@ -36,169 +31,22 @@ from concierge_app.services.payments.guest_checkout import (
 )
 from concierge_app.services.shared.database import get_database
 from concierge_app.settings import get_settings
+from concierge_app.ui.guest.portal.rows import (
+    COLLECTORS,
+    PayAllGroup,
+    PortalDocument,
+    PortalInvoice,
+    PortalService,
+    amount_text,
+    pay_all_labels,
+    portal_invoice,
+    provider_note,
+)
 from concierge_app.ui.shared.live_state import LiveMixin
 from concierge_app.ui.shared.pay_online.state import PayOnlineMixin
 from concierge_app.ui.shared.stay import format_stay, nights_text
 
 logger = logging.getLogger(__name__)
-
-COLLECTORS = {
-    "platform": N_("Paid to {platform}"),
-    "property": N_("Paid at the property"),
-}
-# The services' badges (domain.payment_status), translated where they are shown.
-BADGES = (
-    N_("Pending Invoice"),
-    N_("Payment Pending"),
-    N_("Paid"),
-    N_("Pay Provider"),
-    N_("Included in Stay"),
-    N_("Deposit paid — balance payable to the provider at the time of service"),
-)
-LANGUAGE_CHOICES = list(LANGUAGES.items())
-
-
-@dataclasses.dataclass(frozen=True)
-class PortalLine:
-    description: str
-    amount: str
-
-
-@dataclasses.dataclass(frozen=True)
-class PortalInvoice:
-    id: str
-    number: str
-    title: str  # "Invoice CI-2026-00012"
-    issued: str  # "Sent 12 Jul 2026"
-    paid: str  # "Paid 14 Jul 2026"
-    total: str
-    pay_label: str  # "Pay €120.00"
-    currency: str
-    lines: list[PortalLine]
-
-
-@dataclasses.dataclass(frozen=True)
-class PortalDocument:
-    """A document of the booking to download: a sent invoice or a receipt."""
-
-    title: str  # "Receipt RC-000001"
-    date: str
-    amount: str
-    url: str
-
-
-@dataclasses.dataclass(frozen=True)
-class PayAllGroup:
-    ids: str  # comma-separated invoice ids
-    currency: str
-    count: str
-    total: str
-    label: str
-
-
-@dataclasses.dataclass(frozen=True)
-class PortalService:
-    title: str
-    description: str
-    operator: str
-    date: str
-    badge: str
-    colour: str
-    amount: str
-    note: str
-
-
-def _invoice(view: InvoiceView, locale: str) -> PortalInvoice:
-    def day(moment: Any) -> str:
-        return format_day(moment.date(), locale) if moment else ""
-
-    total = format_money(view.total, locale)
-    return PortalInvoice(
-        id=str(view.id),
-        number=view.number or "",
-        title=gettext(locale, "Invoice {number}", number=view.number or ""),
-        issued=gettext(locale, "Sent {date}", date=day(view.issued_at)),
-        paid=gettext(locale, "Paid {date}", date=day(view.paid_at)),
-        total=total,
-        pay_label=gettext(locale, "Pay {amount}", amount=total),
-        currency=view.total.currency,
-        lines=[PortalLine(ln.description, format_money(ln.amount, locale)) for ln in view.lines],
-    )
-
-
-def _pay_all_labels(groups: Sequence[CheckoutGroup], locale: str) -> list[str]:
-    """Pay All's button per checkout: one per currency, or several where one currency's
-    invoices come to more than one payment can take."""
-    per_currency = Counter(g.currency for g in groups)
-    seen: Counter[str] = Counter()
-    labels = []
-    for g in groups:
-        seen[g.currency] += 1
-        count, total = len(g.invoice_ids), format_money(g.total, locale)
-        if len(groups) == 1:
-            labels.append(
-                gettext(locale, "Pay all {count} invoices · {total}", count=count, total=total)
-            )
-        elif per_currency[g.currency] == 1:
-            labels.append(
-                gettext(
-                    locale,
-                    "Pay all {currency} invoices · {total}",
-                    currency=g.currency,
-                    total=total,
-                )
-            )
-        else:
-            labels.append(
-                gettext(
-                    locale,
-                    "Pay {count} {currency} invoices · {total} (payment {nth} of {of})",
-                    count=count,
-                    currency=g.currency,
-                    total=total,
-                    nth=seen[g.currency],
-                    of=per_currency[g.currency],
-                )
-            )
-    return labels
-
-
-def _amount_text(service: GuestService, locale: str) -> str:
-    if service.amount is None:
-        return ""
-    money = format_money(service.amount, locale)
-    if service.provider_collects is None:
-        return money
-    return gettext(locale, "Deposit {amount}", amount=money)
-
-
-def _provider_note(service: GuestService, locale: str) -> str:
-    """Who the rest is paid to, and when; or what happened to a cancelled service's money."""
-    refunded = "" if service.refunded is None else format_money(service.refunded, locale)
-    if service.cancelled:
-        if service.refund_due:
-            return gettext(locale, "Cancelled — your refund is being arranged")
-        if refunded:
-            return gettext(locale, "Cancelled — refunded {amount}", amount=refunded)
-        return gettext(locale, "Cancelled")
-    if refunded:
-        return gettext(locale, "Refunded {amount}", amount=refunded)
-    if service.provider_collects is None:
-        return ""
-    rest = format_money(service.provider_collects, locale)
-    if service.amount is not None:
-        return gettext(
-            locale,
-            "Balance {amount} to {provider} at the time of service",
-            amount=rest,
-            provider=service.operator_name,
-        )
-    return gettext(
-        locale,
-        "Payable: {amount} to {provider} at the time of service",
-        amount=rest,
-        provider=service.operator_name,
-    )
 
 
 class PortalState(PayOnlineMixin, LiveMixin, rx.State):
@@ -392,8 +240,8 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
         self.accommodation_collector = (
             self._t(collector, platform=get_settings().platform_name) if collector else ""
         )
-        self.open_invoices = [_invoice(v, loc) for v in portal.open_invoices]
-        self.paid_invoices = [_invoice(v, loc) for v in portal.paid_invoices]
+        self.open_invoices = [portal_invoice(v, loc) for v in portal.open_invoices]
+        self.paid_invoices = [portal_invoice(v, loc) for v in portal.paid_invoices]
         self.total_due = " + ".join(format_money(m, loc) for m in portal.total_due)
         self.pay_all_groups = [
             PayAllGroup(
@@ -403,7 +251,7 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
                 total=format_money(g.total, loc),
                 label=label,
             )
-            for g, label in zip(portal.pay_all, _pay_all_labels(portal.pay_all, loc), strict=True)
+            for g, label in zip(portal.pay_all, pay_all_labels(portal.pay_all, loc), strict=True)
         ]
         if len(self.open_invoices) < 2:
             self.pay_all = False
@@ -415,8 +263,8 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
                 date=format_day(s.service_date, loc),
                 badge=self._t(s.badge) if s.badge else "",
                 colour=s.colour,
-                amount=_amount_text(s, loc),
-                note=_provider_note(s, loc),
+                amount=amount_text(s, loc),
+                note=provider_note(s, loc),
             )
             for s in portal.services
         ]
