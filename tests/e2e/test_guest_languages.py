@@ -164,8 +164,12 @@ def _booking(db: Database, language: str) -> GuestBooking:
         totals.append(sent.total)
     url = urlsplit(issue_guest_link(db=db, booking_id=booking_id, actor=ACTOR).url)
     link = f"{url.path}?{url.query}"
-    names = " ".join((GUESTS[language], prop.name, operator.name, CHEF, BOAT, reference, PLATFORM))
-    return GuestBooking(language, reference, link, tuple(numbers), tuple(totals), names)
+    names = " ".join(
+        (GUESTS[language], prop.name, operator.name, CHEF, BOAT, reference, PLATFORM, NOTE)
+    )
+    return GuestBooking(
+        language, reference, link, tuple(numbers), tuple(totals), tuple(services), names
+    )
 
 
 def _guest_page(browser: Browser, viewport: ViewportSize) -> Page:
