@@ -21,6 +21,7 @@ from concierge_app.domain import i18n
 from concierge_app.domain.errors import DomainError
 from concierge_app.domain.strategies import PaymentStrategy as S
 from concierge_app.domain.templates import TemplateError
+from concierge_app.services.guest.document_list import booking_documents
 from concierge_app.services.guest.guest_invoices import guest_invoice_pdf
 from concierge_app.services.guest.language import set_guest_language
 from concierge_app.services.payments.guest_checkout import begin_checkout
@@ -151,3 +152,13 @@ def test_the_invoice_pdf_is_printed_in_the_guests_language(db):
     assert "1.250,50" in text  # German amounts
     assert i18n.gettext("de", "Invoice number") in text
     assert "Invoice number" not in text and "Bill to" not in text
+
+
+def test_the_documents_list_names_each_document_in_the_readers_language(db):
+    w = _spanish_world(db)
+    send_draft(w)
+    (row,) = booking_documents(db=db, booking_id=w.booking_id)
+    assert row.kind == "invoice" and row.title() == f"Invoice {row.number}"
+    assert row.title("es_ES") == i18n.gettext("es", "Invoice {number}", number=row.number)
+    assert row.title("es_ES") != row.title()
+    assert row.amount == w.money("1250.50")

@@ -17,12 +17,10 @@ import reflex as rx
 from concierge_app import routes
 from concierge_app.domain.formatting import format_day, format_money
 from concierge_app.domain.i18n import LANGUAGES, gettext, language_of, portal_words
-from concierge_app.services.guest.credit_notes import CreditNoteRow, booking_credit_notes
-from concierge_app.services.guest.guest_invoices import InvoiceFileRow, booking_invoice_files
+from concierge_app.services.guest.document_list import booking_documents
 from concierge_app.services.guest.language import set_guest_language
 from concierge_app.services.guest.links import booking_for_guest, booking_for_return
 from concierge_app.services.guest.portal import GuestPortal, guest_portal
-from concierge_app.services.guest.receipts import ReceiptRow, booking_receipts
 from concierge_app.services.payments.guest_checkout import CANCELLED_BOOKING as CANCELLED_BOOKING
 from concierge_app.services.payments.guest_checkout import (
     CheckoutStart,
@@ -191,25 +189,23 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
             portal = await asyncio.to_thread(
                 guest_portal, db=get_database(), booking_id=self._booking_id
             )
-            receipts = await asyncio.to_thread(
-                booking_receipts, db=get_database(), booking_id=self._booking_id
-            )
-            invoices = await asyncio.to_thread(
-                booking_invoice_files, db=get_database(), booking_id=self._booking_id
-            )
-            credit_notes = await asyncio.to_thread(
-                booking_credit_notes, db=get_database(), booking_id=self._booking_id
+            documents = await asyncio.to_thread(
+                booking_documents, db=get_database(), booking_id=self._booking_id
             )
         except Exception:
             logger.exception("Could not load the portal of booking %s", self._booking_id)
             self.view = "error"
             return
         self._show(portal)
-        self.documents = (
-            [self._invoice_file(i) for i in invoices]
-            + [self._document(r) for r in receipts]
-            + [self._credit_note(n) for n in credit_notes]
-        )
+        self.documents = [
+            PortalDocument(
+                d.title(self.locale),
+                format_day(d.day, self.locale),
+                format_money(d.amount, self.locale),
+                self._url(d.number),
+            )
+            for d in documents
+        ]
         self.version = portal.version
         self.view = "portal"
         if self._returned_attempt and self.notice_kind == "info":
@@ -277,30 +273,6 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
             number,
             token=self._token,
             returned=f"{attempt}:{code}" if attempt and not self._token else "",
-        )
-
-    def _document(self, receipt: ReceiptRow) -> PortalDocument:
-        return PortalDocument(
-            self._t("Receipt {number}", number=receipt.number),
-            format_day(receipt.paid_at.date(), self.locale),
-            format_money(receipt.amount, self.locale),
-            self._url(receipt.number),
-        )
-
-    def _credit_note(self, note: CreditNoteRow) -> PortalDocument:
-        return PortalDocument(
-            self._t("Credit note {number}", number=note.number),
-            format_day(note.issued_at.date(), self.locale),
-            format_money(note.amount, self.locale),
-            self._url(note.number),
-        )
-
-    def _invoice_file(self, invoice: InvoiceFileRow) -> PortalDocument:
-        return PortalDocument(
-            self._t("Invoice {number}", number=invoice.number),
-            format_day(invoice.issued_at.date(), self.locale),
-            format_money(invoice.total, self.locale),
-            self._url(invoice.number),
         )
 
     async def _show_return_notice(self) -> None:

@@ -20,8 +20,7 @@ from concierge_app.domain.errors import DomainError, NotFound
 from concierge_app.domain.formatting import format_day, format_moment, format_money
 from concierge_app.domain.lifecycle import BookingStatus, InvoiceStatus, ServiceLifecycle
 from concierge_app.services.guest import invoicing
-from concierge_app.services.guest.credit_notes import booking_credit_notes
-from concierge_app.services.guest.guest_invoices import booking_invoice_files
+from concierge_app.services.guest.document_list import booking_documents
 from concierge_app.services.guest.links import issue_guest_link
 from concierge_app.services.guest.queries import (
     BookingHeader,
@@ -31,7 +30,6 @@ from concierge_app.services.guest.queries import (
     booking_page,
     list_partners,
 )
-from concierge_app.services.guest.receipts import booking_receipts
 from concierge_app.services.guest.reminders import (
     BookingReminders,
     booking_reminders,
@@ -190,12 +188,8 @@ class BookingState(EditBookingMixin, RefundDialogMixin, AddServiceMixin, LiveSta
         db = get_database()
         try:
             page = await asyncio.to_thread(booking_page, db=db, booking_id=self.booking_id)
-            receipts = await asyncio.to_thread(booking_receipts, db=db, booking_id=self.booking_id)
-            credit_notes = await asyncio.to_thread(
-                booking_credit_notes, db=db, booking_id=self.booking_id
-            )
-            invoice_files = await asyncio.to_thread(
-                booking_invoice_files, db=db, booking_id=self.booking_id
+            documents = await asyncio.to_thread(
+                booking_documents, db=db, booking_id=self.booking_id
             )
             reminders = await asyncio.to_thread(
                 booking_reminders, db=db, booking_id=self.booking_id, today=today()
@@ -206,35 +200,15 @@ class BookingState(EditBookingMixin, RefundDialogMixin, AddServiceMixin, LiveSta
         else:
             self._show(page.header, page.services, page.panel)
             reference = page.header.reference
-            self.documents = (
-                [
-                    DocumentRow(
-                        f"Invoice {i.number}",
-                        format_day(i.issued_at.date()),
-                        format_money(i.total),
-                        routes.guest_document(reference, i.number),
-                    )
-                    for i in invoice_files
-                ]
-                + [
-                    DocumentRow(
-                        f"Receipt {r.number}",
-                        format_day(r.paid_at.date()),
-                        format_money(r.amount),
-                        routes.guest_document(reference, r.number),
-                    )
-                    for r in receipts
-                ]
-                + [
-                    DocumentRow(
-                        f"Credit note {n.number}",
-                        format_day(n.issued_at.date()),
-                        format_money(n.amount),
-                        routes.guest_document(reference, n.number),
-                    )
-                    for n in credit_notes
-                ]
-            )
+            self.documents = [
+                DocumentRow(
+                    d.title(),
+                    format_day(d.day),
+                    format_money(d.amount),
+                    routes.guest_document(reference, d.number),
+                )
+                for d in documents
+            ]
             self._show_reminders(reminders)
             self.version = page.version
             self.error = ""
