@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import io
 import re
-import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from babel.dates import get_day_names, get_month_names
 from babel.messages.pofile import read_po
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from pypdf import PdfReader
@@ -34,11 +32,12 @@ from concierge_app.domain import i18n
 from concierge_app.domain.formatting import format_money
 from concierge_app.domain.money import Money
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.services.guest import bookings, invoicing, portfolio, queries
 from concierge_app.services.guest.links import issue_guest_link
+from concierge_app.services.guest.queries import booking_by_reference
 from concierge_app.services.guest.refunds import issue_refund
 from concierge_app.services.partner.platform import platform_details
 from concierge_app.settings import get_settings
+from tests.e2e import test_trip_portfolio as trip
 from tests.e2e.test_guest_portal import CARD_SUCCEEDS, pay_with_card, shot
 
 if TYPE_CHECKING:
@@ -80,6 +79,19 @@ def _catalog_words(path: Path, translations: bool) -> set[str]:
     return words
 
 
+def _calendar_words(language: str) -> set[str]:
+    """The language's month and day names as Babel writes dates ('may' is Spanish for May)."""
+    names: set[str] = set()
+    for width in ("abbreviated", "wide"):
+        for table in (
+            get_month_names(width, locale=language),
+            get_month_names(width, context="stand-alone", locale=language),
+            get_day_names(width, locale=language),
+        ):
+            names |= {w.lower() for value in table.values() for w in WORD.findall(value)}
+    return names
+
+
 def english_leftovers(text: str, language: str, allowed: str) -> list[str]:
     """Words of `text` that are English source words the language's catalogs never use."""
     english = set().union(
@@ -91,7 +103,7 @@ def english_leftovers(text: str, language: str, allowed: str) -> list[str]:
             for d in i18n.DOMAINS
         )
     )
-    names = {w.lower() for w in WORD.findall(allowed)}
+    names = {w.lower() for w in WORD.findall(allowed)} | _calendar_words(language)
     text = re.sub(r"https?://\S+", " ", text)  # links are addresses, not words
     found = {w.lower() for w in WORD.findall(text)}
     return sorted((found & english) - own - names)
@@ -108,67 +120,34 @@ class GuestBooking:
     names: str  # the proper names a page may show in any language
 
 
-@pytest.fixture(scope="module")
-def db(app_server: AppServer) -> Iterator[Database]:
-    database = Database(app_server.database_url)
-    try:
-        yield database
-    finally:
-        database.dispose()
+db = trip.db  # the app's database (a module fixture)
 
 
 def _booking(db: Database, language: str) -> GuestBooking:
     """A booking of a guest in `language`: two invoices sent (one with a deposit service)."""
-    reference = f"LG-{secrets.token_hex(3).upper()}"
-    prop = next(p for p in queries.list_partners(db=db, kind="property") if p.code == "PRP-1001")
-    operator = queries.list_partners(db=db, kind="operator")[0]
-    guest = bookings.create_guest(
-        db=db,
-        name=GUESTS[language],
-        email=f"{language}-{secrets.token_hex(3)}@example.com",
-        locale=LOCALES[language],
-    )
-    booking_id = bookings.create_booking(
-        db=db,
-        reference=reference,
-        guest_id=guest,
-        property_id=prop.id,
-        check_in=date(2027, 6, 1),
-        check_out=date(2027, 6, 8),
-        currency="EUR",
-        accommodation_total=Money.parse("4200.00", "EUR"),
-        actor=ACTOR,
-    )
+    booking = trip.new_booking(db, guest_name=GUESTS[language], locale=LOCALES[language])
     numbers, totals, services = [], [], []
     for title, gross, deposit, strategy in (
         (CHEF, "1250.50", None, PaymentStrategy.PLATFORM_COLLECTS_FULL),
         (BOAT, "900.00", "300.00", PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT),
     ):
-        service = portfolio.add_service_item(
-            db=db,
-            booking_id=booking_id,
-            operator_id=operator.id,
-            title=title,
-            service_date=date(2027, 6, 3),
-            gross=Money.parse(gross, "EUR"),
-            deposit=None if deposit is None else Money.parse(deposit, "EUR"),
-            strategy=strategy,
-            actor=ACTOR,
-        )
-        portfolio.confirm_service(db=db, service_id=service, actor=ACTOR)
-        services.append(service)
-        draft = queries.payments_panel(db=db, booking_id=booking_id).draft
-        assert draft is not None
-        sent = invoicing.send_invoice(db=db, invoice_id=draft.id, actor=ACTOR)
+        services.append(trip.add_service(db, booking, title, gross, strategy, deposit=deposit))
+        sent = trip.send_draft(db, booking)
         numbers.append(sent.number)
         totals.append(sent.total)
-    url = urlsplit(issue_guest_link(db=db, booking_id=booking_id, actor=ACTOR).url)
-    link = f"{url.path}?{url.query}"
+    url = urlsplit(issue_guest_link(db=db, booking_id=booking.id, actor=ACTOR).url)
+    prop = booking_by_reference(db=db, reference=booking.reference).property_name
     names = " ".join(
-        (GUESTS[language], prop.name, operator.name, CHEF, BOAT, reference, PLATFORM, NOTE)
+        (GUESTS[language], prop, trip.operator(db).name, CHEF, BOAT, booking.reference)
     )
     return GuestBooking(
-        language, reference, link, tuple(numbers), tuple(totals), tuple(services), names
+        language,
+        booking.reference,
+        f"{url.path}?{url.query}",
+        tuple(numbers),
+        tuple(totals),
+        tuple(services),
+        f"{names} {PLATFORM} {NOTE}",
     )
 
 

@@ -64,12 +64,15 @@ class Booking:
     reference: str
 
 
-def new_booking(db: Database) -> Booking:
-    """A fresh booking at the demo property, with an empty concierge ledger."""
+def new_booking(
+    db: Database, *, guest_name: str = "Nora Lindqvist", locale: str = "en_US"
+) -> Booking:
+    """A fresh booking at the demo property, with an empty concierge ledger, its guest writing
+    in `locale`."""
     reference = f"TP-{secrets.token_hex(4).upper()}"
     prop = next(p for p in queries.list_partners(db=db, kind="property") if p.code == "PRP-1001")
     guest = bookings.create_guest(
-        db=db, name="Nora Lindqvist", email=f"{reference.lower()}@guest.example"
+        db=db, name=guest_name, email=f"{reference.lower()}@guest.example", locale=locale
     )
     booking_id = bookings.create_booking(
         db=db,
