@@ -82,7 +82,7 @@ i18n: $(VENV)/.installed
 	  -o $(LOCALE_DIR)/portal.pot concierge_app
 	$(VENV)/bin/pybabel extract --no-default-keywords -k N_ -k gettext:2 -k ngettext:2,3 \
 	  -k translated:2 -k _t -k _ --sort-by-file -o $(LOCALE_DIR)/messages.pot concierge_app
-	@for lang in es fr de it ja; do for domain in portal messages; do \
+	@for lang in es fr de it ja pt nl; do for domain in portal messages; do \
 	  po=$(LOCALE_DIR)/$$lang/LC_MESSAGES/$$domain.po; \
 	  if [ -f $$po ]; then $(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -D $$domain -l $$lang -i $(LOCALE_DIR)/$$domain.pot -d $(LOCALE_DIR); \
 	  else $(VENV)/bin/pybabel init -D $$domain -l $$lang -i $(LOCALE_DIR)/$$domain.pot -d $(LOCALE_DIR); fi; \

@@ -31,7 +31,22 @@ LANGUAGES: dict[str, str] = {
     "fr": "Français",
     "de": "Deutsch",
     "it": "Italiano",
+    "pt": "Português",
+    "nl": "Nederlands",
     "ja": "日本語",
+}
+
+# The locale each language is written with where only the language is known (a guest choosing
+# it on the portal, the checkout page): its dates and amounts as that country writes them.
+LANGUAGE_LOCALES: dict[str, str] = {
+    "en": "en_US",
+    "es": "es_ES",
+    "fr": "fr_FR",
+    "de": "de_DE",
+    "it": "it_IT",
+    "pt": "pt_PT",
+    "nl": "nl_NL",
+    "ja": "ja_JP",
 }
 
 # What Stripe Checkout is opened in for each language (its `locale` parameter).

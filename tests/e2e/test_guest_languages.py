@@ -1,5 +1,5 @@
 """The guest's side in the guest's language, in the browser (issue 18): for a booking whose guest
-is Spanish, French, German, Italian or Japanese, the portal, the sandbox checkout, the messages
+is Spanish, French, German, Italian, Portuguese, Dutch or Japanese, the portal, the sandbox checkout, the messages
 (Invoice Sent, Payment Received, Refund Issued) and the PDFs (invoice, receipt, credit note)
 carry no English word left over; the guest switches language on the portal and it is
 remembered (saved on the guest).
@@ -48,12 +48,22 @@ pytestmark = pytest.mark.e2e
 ACTOR = "e2e-languages"
 WIDE: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
-LOCALES = {"es": "es_ES", "fr": "fr_FR", "de": "de_DE", "it": "it_IT", "ja": "ja_JP"}
+LOCALES = {
+    "es": "es_ES",
+    "fr": "fr_FR",
+    "de": "de_DE",
+    "it": "it_IT",
+    "pt": "pt_PT",
+    "nl": "nl_NL",
+    "ja": "ja_JP",
+}
 GUESTS = {
     "es": "Lucía Fernández",
     "fr": "Camille Moreau",
     "de": "Jonas Becker",
     "it": "Giulia Conti",
+    "pt": "Inês Carvalho",
+    "nl": "Daan de Vries",
     "ja": "佐藤 花子",
 }
 _P = platform_details()

@@ -9,18 +9,8 @@ from concierge_app.db.bookings import Booking
 from concierge_app.db.engine import Database
 from concierge_app.db.parties import Guest
 from concierge_app.domain.errors import DomainError
-from concierge_app.domain.i18n import LANGUAGES, language_of
+from concierge_app.domain.i18n import LANGUAGE_LOCALES, LANGUAGES, language_of
 from concierge_app.services.shared.audit import record_event
-
-# The locale a language is saved as when the guest's own locale is in another language.
-DEFAULT_LOCALES = {
-    "en": "en_US",
-    "es": "es_ES",
-    "fr": "fr_FR",
-    "de": "de_DE",
-    "it": "it_IT",
-    "ja": "ja_JP",
-}
 
 
 def set_guest_language(*, db: Database, booking_id: int, language: str) -> str:
@@ -36,7 +26,7 @@ def set_guest_language(*, db: Database, booking_id: int, language: str) -> str:
         ).one()
         if language_of(guest.locale) == language:
             return guest.locale
-        before, guest.locale = guest.locale, DEFAULT_LOCALES[language]
+        before, guest.locale = guest.locale, LANGUAGE_LOCALES[language]
         session.add(guest)
         record_event(
             session,

@@ -14,7 +14,7 @@ import reflex as rx
 
 from concierge_app import routes
 from concierge_app.domain.formatting import format_money
-from concierge_app.domain.i18n import N_, gettext, language_of, portal_words
+from concierge_app.domain.i18n import LANGUAGE_LOCALES, N_, gettext, language_of, portal_words
 from concierge_app.services.payments.sandbox_checkout import (
     CardRefused,
     SandboxClosed,
@@ -69,7 +69,7 @@ class SandboxCheckoutState(rx.State):
             return
         self.language = language_of(session.locale)
         self.words = portal_words(self.language)
-        locale = self.language
+        locale = LANGUAGE_LOCALES[self.language]
         self.booking_reference, self.email = session.booking_reference, session.customer_email
         label, back = _wording(session.booking_reference)
         self.reference_label, self.return_label = gettext(locale, label), gettext(locale, back)
