@@ -162,3 +162,17 @@ def test_the_documents_list_names_each_document_in_the_readers_language(db):
     assert row.title("es_ES") == i18n.gettext("es", "Invoice {number}", number=row.number)
     assert row.title("es_ES") != row.title()
     assert row.amount == w.money("1250.50")
+
+
+def test_the_preview_writes_the_bookings_dates_in_the_chosen_language(db):
+    w = make_world(db)
+    template = messages.DEFAULT_TEMPLATES["invoice_sent"]
+    _subject, body = messages.preview_template(
+        db=db,
+        key="invoice_sent",
+        subject=template.subject,
+        body=template.body,
+        booking_id=w.booking_id,
+        language="de",
+    )
+    assert "01.07.2026" in body  # the factories' check-in, as German writes it

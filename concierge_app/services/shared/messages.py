@@ -18,7 +18,13 @@ from concierge_app.db.messaging import LifecycleTemplate, OutboxMessage
 from concierge_app.db.parties import Guest, Partner
 from concierge_app.db.types import utcnow
 from concierge_app.domain.formatting import format_day
-from concierge_app.domain.i18n import LANGUAGES, SOURCE_LANGUAGE, language_of, translated
+from concierge_app.domain.i18n import (
+    LANGUAGE_LOCALES,
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    language_of,
+    translated,
+)
 from concierge_app.domain.templates import (
     DEFAULT_TEMPLATES,
     TRANSLATED_TEMPLATES,
@@ -195,17 +201,30 @@ def booking_recipient(
 
 
 def preview_template(
-    *, db: Database, key: str, subject: str, body: str, booking_id: int
+    *,
+    db: Database,
+    key: str,
+    subject: str,
+    body: str,
+    booking_id: int,
+    language: str | None = None,
 ) -> tuple[str, str]:
     """Render an unsaved template on a real booking, with sample invoice values, within the
     limits a saved template renders with: one that breaks them raises TemplateError saying
-    which and why (the Templates page shows it instead of a preview)."""
+    which and why (the Templates page shows it instead of a preview). With `language`, the
+    booking's dates are written as that language writes them."""
     validate_template(key, subject, body)
     with db.read() as session:
         booking = load(session, Booking, booking_id, "Booking")
         context = booking_recipient(session, booking).context | _sample_values(
             key, booking.currency
         )
+    if language in LANGUAGE_LOCALES:
+        locale = LANGUAGE_LOCALES[language]
+        context |= {
+            "check_in": format_day(booking.check_in, locale),
+            "check_out": format_day(booking.check_out, locale),
+        }
     return render(subject, body, context)
 
 

@@ -119,6 +119,7 @@ class TemplatesState(AuthState):
                 subject=self.subject,
                 body=self.body,
                 booking_id=booking.id,
+                language=self.language if self.translatable else None,
             )
             self.error = self.error_field = ""
             self.preview_ok = True
