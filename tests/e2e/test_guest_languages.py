@@ -1,13 +1,13 @@
-"""The guest's side in the guest's language, in the browser (issue 18): for a booking whose guest
-is Spanish, French, German, Italian, Portuguese, Dutch or Japanese, the portal, the sandbox checkout, the messages
-(Invoice Sent, Payment Received, Refund Issued) and the PDFs (invoice, receipt, credit note)
-carry no English word left over; the guest switches language on the portal and it is
-remembered (saved on the guest).
+"""The guest's side in the guest's language, in the browser (issue 18): for a booking whose
+guest is Spanish, French, German, Italian, Portuguese, Dutch or Japanese, the portal, the sandbox
+checkout, the messages (Invoice Sent, Payment Received, Refund Issued) and the PDFs (invoice,
+receipt, credit note) carry no English word left over; the guest switches language on the portal
+and it is remembered (saved on the guest).
 
 "English leftover" means a word of the app's English source strings (the msgids of the catalogs)
 that the language's own translations never use; the booking's proper names (guest, villa,
-operator, service titles) and references are allowed. Each language has a booking of its own,
-made through the services on the app's database.
+operator, service titles), the language's month and day names and references are allowed. Each
+language has a booking of its own, made through the services on the app's database.
 """
 
 from __future__ import annotations
