@@ -133,7 +133,11 @@ def test_a_stored_hostile_template_does_not_stop_send_invoice_and_the_outbox_fla
     portfolio.confirm_service(db=db, service_id=service, actor="e2e-setup")
 
     with db.transaction() as s:  # written around the save, as an old database may hold it
-        row = s.exec(select(LifecycleTemplate).where(LifecycleTemplate.key == "invoice_sent"))
+        row = s.exec(
+            select(LifecycleTemplate).where(
+                LifecycleTemplate.key == "invoice_sent", LifecycleTemplate.language == "en"
+            )
+        )
         template = row.first() or LifecycleTemplate(
             key="invoice_sent", name="Invoice Sent", subject="x", body="x"
         )
@@ -170,7 +174,9 @@ def test_a_stored_hostile_template_does_not_stop_send_invoice_and_the_outbox_fla
     finally:
         with db.transaction() as s:
             template = s.exec(
-                select(LifecycleTemplate).where(LifecycleTemplate.key == "invoice_sent")
+                select(LifecycleTemplate).where(
+                    LifecycleTemplate.key == "invoice_sent", LifecycleTemplate.language == "en"
+                )
             ).one()
             if saved[0] is None:
                 s.delete(template)
