@@ -90,7 +90,6 @@ from bench.common import (
     table,
 )
 from bench.result import print_result
-from concierge_app.cli import run_migrations
 from concierge_app.db.engine import Database
 from concierge_app.db.sql.month_end.statements import write_statements
 from concierge_app.domain.errors import DomainError
@@ -1521,6 +1520,8 @@ class Report:
 def run_backend(
     backend: str, url: str, where: str, args: argparse.Namespace, checks: Checks
 ) -> Report:
+    from concierge_app.cli import run_migrations  # here: the children need not load the CLI
+
     report = Report(backend, where)
     if backend == "postgres" and args.pg_no_prepare:
         report.no_prepare, report.no_prepare_why = True, "--pg-no-prepare"
@@ -2007,6 +2008,8 @@ def growth_size(stays: int) -> Size:
 def run_growth(backend: str, args: argparse.Namespace, checks: Checks) -> list[GrowthPoint]:
     """The run alone (checked against the read-only baseline) on a fresh database of each of
     the growth sizes: its time per stay."""
+    from concierge_app.cli import run_migrations
+
     points = []
     source = sqlite_database if backend == "sqlite" else postgres_database
     for stays in args.growth:
@@ -2137,8 +2140,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--alt-chunk",
         type=int,
-        default=2_000,
-        help="chunk size of the extra run (default %(default)s; 0 skips it)",
+        default=None,
+        help="chunk size of the extra run (default 2000; --quick: 0; 0 skips it)",
     )
     parser.add_argument(
         "--plans",
@@ -2156,8 +2159,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--no-collect",
         dest="collect",
         action="store_false",
-        help="skip the statement query alone (the run's collection SELECT, no writes)",
+        default=None,
+        help="skip the statement query alone (the run's collection SELECT, no writes; "
+        "skipped with --quick unless --collect)",
     )
+    parser.add_argument("--collect", dest="collect", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--stall",
         type=float,
@@ -2195,6 +2201,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         other_stays=(args.stays or base.stays) // 20,
         other_services=(args.services or base.services) // 20,
     )
+    if args.alt_chunk is None:  # --quick: under a minute for both backends
+        args.alt_chunk = 0 if args.quick else 2_000
+    if args.collect is None:
+        args.collect = not args.quick
     if args.growth is None:
         args.growth = [10_000, 100_000] if args.quick else [300_000, 3_000_000]
     if args.chunk < 1 or args.alt_chunk < 0 or args.size.partners < 10 or args.stall <= 0:
