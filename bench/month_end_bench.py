@@ -14,12 +14,19 @@ booked (and of the services confirmed) in May, the rest in September, so half th
 statements mix two rates. (`--quick`: 2,000 partners, 100,000 stays, 10,000 services.) It then
 measures, each in a fresh child process (so that its peak resident memory is its own):
 
-1. baseline: one hand-written set-based statement, GROUP BY partner and currency over the union
-   of departed stays and services, each at the rate in force on the day it was booked or
+1. read baseline: one hand-written set-based statement, GROUP BY partner and currency over the
+   union of departed stays and services, each at the rate in force on the day it was booked or
    confirmed (a join to the rate history by partner and day), giving each partner's commission,
    deducted commission, platform-collected gross (net of refunds) and line count (all rows
-   fetched). Measured before
-   the run and again after the rerun; the ratios use the faster of the two.
+   fetched). Measured before the run and again after the rerun. Its totals are what every run
+   is checked against.
+1b. write baseline: what the run writes, by hand, in one transaction on one connection
+   (`write_baseline`): the run row, every partner's statement with its packed lines (the read
+   baseline's union with the lines added, one INSERT .. SELECT), the invoice numbers (one
+   UPDATE of the sequence), then the invoices, payouts and messages (one INSERT .. SELECT
+   each). No chunks, no audit events, no resumability. Checked as a run is, and row for row
+   against the run (`written`); its rows are then deleted. Measured before the run and again
+   after the chunk-2000 run; the target ratio uses the faster of the two.
 2. services.month_end.run_month_end for the month: wall-clock time, peak RSS, and where the time
    goes (SQL time per statement kind, from a before/after_cursor_execute listener, summed over
    connections): every partner's statement (its packed lines and totals) by INSERT .. SELECT,
@@ -31,6 +38,8 @@ measures, each in a fresh child process (so that its peak resident memory is its
    statements, invoices, payouts, messages and the run row of (2) are deleted.
 5. statement query alone: the run's own collection SELECT (no writes), for the whole month: how
    much of the run is building the statement lines vs writing.
+6. growth: on a fresh database of each --growth size (default 300,000 and 3,000,000 stays, a
+   partner per 50 stays), the run alone: its time per stay.
 
 A child that reports nothing for --stall seconds (default 60; the run reports before its
 statement step and after each chunk) is stopped. On PostgreSQL the run is then retried with
@@ -38,17 +47,20 @@ psycopg's automatic prepared statements off in the child (prepare_threshold = No
 kept from the former per-chunk line copy, whose generic plan stalled the run. Database now
 turns automatic prepares off itself, so the retry is not expected (see bench/README.md).
 
-Targets (issue): run <= 1.5 x baseline, peak RSS < 300 MB, rerun <= 0.2 x first run; printed as
-MET / NOT MET, not asserted. The process exits 1 only on a wrong result: invoice totals,
-deductions, line counts or payouts that differ from the baseline, statement lines that do not add
-up to their statement, invoice and the baseline, a statement without exactly one invoice, two
-invoices for one partner and currency, numbers that are not CM-YYYY-000001... without gaps, not
-one message per invoice, a rerun that adds rows, or a child process that crashes.
+Targets (issue 19): run <= 1.25 x the write baseline, peak RSS < 300 MB, rerun <= 0.2 x first
+run, time per stay at the largest growth size <= 1.2 x that at the smallest; printed as MET /
+NOT MET and as `RESULT` lines (bench/result.py), not asserted. The process exits 1 only on a
+wrong result: invoice totals, deductions, line counts or payouts that differ from the baseline,
+statement lines that do not add up to their statement, invoice and the baseline, a statement
+without exactly one invoice, two invoices for one partner and currency, numbers that are not
+CM-YYYY-000001... without gaps, not one message per invoice, a rerun that adds rows, a run that
+writes other rows than the write baseline, or a child process that crashes.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -64,7 +76,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from time import perf_counter, sleep
+from time import perf_counter, process_time, sleep
 from typing import Any
 
 import sqlalchemy
@@ -88,19 +100,20 @@ from bench.common import (
     sqlite_database,
     table,
 )
-from concierge_app.cli import run_migrations
+from bench.result import print_result
 from concierge_app.db.engine import Database
 from concierge_app.db.sql.month_end.statements import write_statements
 from concierge_app.domain.errors import DomainError
-from concierge_app.domain.partner_billing import Period
+from concierge_app.domain.partner_billing import Period, due_date
 from concierge_app.domain.statement import parse_statement
-from concierge_app.services.partner.billing import month_end
+from concierge_app.services.partner.billing import month_end, month_end_steps
 
-ACTOR = "bench@concierge.test"
+ACTOR = "cli:month-end-bench"  # the app itself (as the CLI): no staff user needed
 PERIOD = Period(2026, 11)
 RUN_DATE = date(2026, 12, 3)  # invoices are numbered in the run date's year
 SEED = 20261130
-TARGET_RATIO = 1.5  # run <= 1.5 x baseline
+TARGET_RATIO = 1.25  # run <= 1.25 x the write baseline (issue 19)
+TARGET_GROWTH = 1.2  # time per stay at the large size <= 1.2 x that at the small one
 TARGET_MB = 300.0  # peak RSS of the process doing the run
 TARGET_RERUN = 0.2  # rerun <= 0.2 x first run
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -194,6 +207,195 @@ def window_params(dialect: str) -> dict[str, Any]:
     return {"first": first, "last": last}
 
 
+# -- the write baseline: what the run writes, by hand ------------------------------------------
+
+# A stay's and a service's statement line in the run's compact form (`domain.statement`):
+# "b1042 p 120000 r1500", "s77 d 90000 30000 r1200" (a deposit line carries the platform part).
+_SERVICE_KIND = (
+    "CASE s.strategy WHEN 'operator_collects_full' THEN 'o' "
+    "WHEN 'platform_collects_deposit' THEN 'd' ELSE 'p' END"
+)
+_SERVICE_BASE = "(s.gross_minor - COALESCE(r.refunded, 0))"
+
+
+def _half_up(amount: str, rate: str) -> str:
+    return f"((CAST({amount} AS BIGINT) * {rate} + 5000) / 10000)"
+
+
+def write_baseline_statements(dialect: str) -> str:
+    """Every partner's statement (lines packed, totals), one INSERT .. SELECT: the read-only
+    baseline's union with the lines added, grouped once."""
+    booked = _UTC_DAY[dialect].format("b.created_at")
+    confirmed = _UTC_DAY[dialect].format("COALESCE(s.confirmed_at, s.created_at)")
+    packed = (
+        "string_agg(d.line, E'\\n')"
+        if dialect == "postgresql"
+        else "group_concat(d.line, char(10))"
+    )
+    net = "(p.payout_method = 'net_payout')"
+    stay_commission = _half_up("b.accommodation_total_minor", "h.rate_bps")
+    return f"""
+INSERT INTO partner_statement (run_id, partner_id, currency, amount_minor, deducted_minor,
+    gross_minor, line_count, rate_bps, net_payout, lines, tax_rate_bps)
+SELECT :run_id, d.partner_id, d.currency, SUM(d.commission),
+       CASE WHEN {net} THEN SUM(d.deductible) ELSE 0 END, SUM(d.gross), COUNT(*),
+       (SELECT c.rate_bps FROM partner_commission_rate c
+        WHERE c.partner_id = d.partner_id AND c.valid_from <= :last
+        ORDER BY c.valid_from DESC LIMIT 1),
+       {net}, {packed}, 0
+FROM (
+    SELECT b.property_id AS partner_id, b.currency AS currency, {stay_commission} AS commission,
+           CASE WHEN b.accommodation_collected_by = 'platform' THEN {stay_commission} ELSE 0 END
+               AS deductible,
+           CASE WHEN b.accommodation_collected_by = 'platform'
+                THEN b.accommodation_total_minor ELSE 0 END AS gross,
+           'b' || b.id || ' ' || CASE WHEN b.accommodation_collected_by = 'platform'
+               THEN 'p' ELSE 'o' END || ' ' || b.accommodation_total_minor || ' r' || h.rate_bps
+               AS line
+    FROM booking b
+    JOIN {_RATE_PERIODS} h ON {_in_force("h", "b.property_id", booked)}
+    WHERE b.check_out BETWEEN :first AND :last AND b.status = 'confirmed'
+    UNION ALL
+    SELECT s.operator_id, s.currency, {_half_up(_SERVICE_BASE, "h.rate_bps")},
+           {_half_up(f"({_PLATFORM_PART})", "h.rate_bps")}, {_PLATFORM_PART},
+           's' || s.id || ' ' || {_SERVICE_KIND} || ' ' || {_SERVICE_BASE}
+               || CASE WHEN s.strategy = 'platform_collects_deposit'
+                  THEN ' ' || ({_PLATFORM_PART}) ELSE '' END || ' r' || h.rate_bps
+    FROM service_item s
+    JOIN {_RATE_PERIODS} h ON {_in_force("h", "s.operator_id", confirmed)}
+    LEFT JOIN (SELECT service_item_id, SUM(amount_minor) AS refunded FROM refund
+               WHERE status = 'succeeded' GROUP BY service_item_id) r ON r.service_item_id = s.id
+    WHERE s.service_date BETWEEN :first AND :last AND s.lifecycle = 'confirmed'
+      AND s.strategy <> 'included_in_stay'
+) d JOIN partner p ON p.id = d.partner_id
+GROUP BY d.partner_id, d.currency, p.payout_method
+"""
+
+
+def write_baseline_invoices(dialect: str) -> str:
+    """One commission invoice per statement, CM-YYYY-NNNNNN from :base + 1 in partner and
+    currency order."""
+    n = ":base + ROW_NUMBER() OVER (ORDER BY s.partner_id, s.currency)"
+    year = RUN_DATE.year
+    if dialect == "postgresql":
+        number = f"'CM-{year}-' || lpad(CAST({n} AS TEXT), 6, '0')"
+    else:
+        number = f"printf('CM-{year}-%06d', {n})"
+    return f"""
+INSERT INTO partner_invoice (number, partner_id, run_id, kind, period, currency, invoice_date,
+    due_date, amount_minor, deducted_minor, state, statement_id, created_at)
+SELECT {number}, s.partner_id, s.run_id, 'commission', :period, s.currency, :invoice_date,
+       :due_date, s.amount_minor, s.deducted_minor, 'issued', s.id, :now
+FROM partner_statement s WHERE s.run_id = :run_id
+"""
+
+
+WRITE_BASELINE_PAYOUTS = """
+INSERT INTO payout (partner_id, invoice_id, period, currency, gross_minor, commission_minor,
+    vat_minor, net_minor, created_at)
+SELECT s.partner_id, i.id, :period, s.currency, s.gross_minor, s.deducted_minor, 0,
+       s.gross_minor - s.deducted_minor, :now
+FROM partner_statement s JOIN partner_invoice i ON i.statement_id = s.id
+WHERE s.run_id = :run_id AND s.gross_minor > 0
+"""
+WRITE_BASELINE_MESSAGES = """
+INSERT INTO outbox_message (dedupe_key, template_key, recipient, subject, body, partner_id,
+    attachment, render_from, status, attempts, created_at)
+SELECT 'partner_invoice_issued:' || i.id, 'partner_invoice_issued', p.finance_email, '', '',
+       p.id, 'partner_invoice_pdf:' || i.id, 'partner_invoice:' || i.id, 'queued', 0, :now
+FROM partner_invoice i JOIN partner p ON p.id = i.partner_id
+WHERE i.run_id = :run_id AND i.kind = 'commission'
+"""
+
+
+def write_baseline(db: Database) -> dict[str, float]:
+    """What the run writes, by hand, in one transaction: the run row, every statement (one
+    INSERT .. SELECT), the invoice numbers (one UPDATE of the sequence), the invoices, payouts
+    and "Partner Invoice Issued" messages (one INSERT .. SELECT each), the run row's counts.
+    No audit events, no chunks, no resumability. Returns seconds per step."""
+    sqlite = db.dialect == "sqlite"
+    now = datetime.now(UTC)
+    stamp = now.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now
+    window = window_params(db.dialect)
+    when: dict[str, Any] = {
+        "period": str(PERIOD),
+        "invoice_date": RUN_DATE.isoformat() if sqlite else RUN_DATE,
+        "due_date": due_date(RUN_DATE).isoformat() if sqlite else due_date(RUN_DATE),
+        "now": stamp,
+    }
+    steps: dict[str, float] = {}
+    sequence = f"partner_invoice:{RUN_DATE.year}"
+    with db.transaction() as session:
+        conn = session.connection()
+        start = perf_counter()
+        run_id = conn.execute(
+            text(
+                "INSERT INTO month_end_run (period, run_date, started_by, started_at, "
+                "collected_at, partners_done, invoices_created, lines_created) "
+                "VALUES (:period, :run_date, :actor, :now, :now, 0, 0, 0) RETURNING id"
+            ),
+            when | {"run_date": when["invoice_date"], "actor": ACTOR},
+        ).scalar_one()
+        if not sqlite:  # as the run's statement step: the hash aggregate in memory
+            conn.exec_driver_sql(f"SET LOCAL work_mem = '{month_end_steps.COLLECT_WORK_MEM}'")
+        conn.execute(text(write_baseline_statements(db.dialect)), window | {"run_id": run_id})
+        steps["statements"] = perf_counter() - start
+        start = perf_counter()
+        statements, lines, partners = conn.execute(
+            text(
+                "SELECT count(*), sum(line_count), count(DISTINCT partner_id) "
+                "FROM partner_statement WHERE run_id = :run_id"
+            ),
+            {"run_id": run_id},
+        ).one()
+        conn.execute(
+            text(
+                "INSERT INTO number_sequence (name, last_value) VALUES (:name, 0) "
+                "ON CONFLICT (name) DO NOTHING"
+            ),
+            {"name": sequence},
+        )
+        last = conn.execute(
+            text(
+                "UPDATE number_sequence SET last_value = last_value + :n WHERE name = :name "
+                "RETURNING last_value"
+            ),
+            {"n": statements, "name": sequence},
+        ).scalar_one()
+        first = int(last) - int(statements) + 1
+        conn.execute(
+            text(write_baseline_invoices(db.dialect)),
+            when | {"run_id": run_id, "base": first - 1},
+        )
+        steps["invoices"] = perf_counter() - start
+        start = perf_counter()
+        conn.execute(text(WRITE_BASELINE_PAYOUTS), when | {"run_id": run_id})
+        steps["payouts"] = perf_counter() - start
+        start = perf_counter()
+        conn.execute(text(WRITE_BASELINE_MESSAGES), when | {"run_id": run_id})
+        steps["messages"] = perf_counter() - start
+        start = perf_counter()
+        conn.execute(
+            text(
+                "UPDATE month_end_run SET first_number = :first, partners_done = :partners, "
+                "invoices_created = :invoices, lines_created = :lines, finished_at = :now "
+                "WHERE id = :run_id"
+            ),
+            {
+                "first": first,
+                "partners": partners,
+                "invoices": statements,
+                "lines": lines or 0,
+                "now": stamp,
+                "run_id": run_id,
+            },
+        )
+        commit_start = perf_counter()
+    steps["commit"] = perf_counter() - commit_start
+    steps["other"] = commit_start - start
+    return steps
+
+
 # -- the child processes (one measurement each) ----------------------------------------------
 
 
@@ -269,6 +471,11 @@ def child_main(args: argparse.Namespace) -> int:
             for r in rows
         ]
         Path(args.out).write_text(json.dumps(totals))
+    elif args.child == "write":
+        start, cpu = perf_counter(), process_time()
+        result["steps"] = write_baseline(db)
+        result["seconds"] = perf_counter() - start
+        result["cpu_seconds"] = process_time() - cpu
     elif args.child == "collect":
         # The run's own collection SELECT (the statement lines and totals of every partner),
         # for the whole month, without the INSERT: what building the statements costs.
@@ -286,7 +493,7 @@ def child_main(args: argparse.Namespace) -> int:
         def report(done: int, total: int) -> None:
             print(f"PROGRESS {done} {total}", flush=True)
 
-        start = perf_counter()
+        start, cpu = perf_counter(), process_time()
         summary = month_end.run_month_end(
             db=db,
             period=PERIOD,
@@ -296,6 +503,7 @@ def child_main(args: argparse.Namespace) -> int:
             progress=report,
         )
         result["seconds"] = perf_counter() - start
+        result["cpu_seconds"] = process_time() - cpu  # this process's (not the server's)
         result["sql"] = clock.seconds
         result["statements"] = clock.count
         result["summary"] = {
@@ -326,6 +534,7 @@ class Measured:
     statements: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
     stalled: str | None = None  # why the child was stopped (no progress within --stall s)
+    cpu_seconds: float = 0.0  # a run's CPU time in its own process (SQLite: nearly all of it)
 
 
 class ChildFailed(Exception):
@@ -430,9 +639,10 @@ def run_child(
         rss_start_mb=result["rss_start_mb"],
         rows=result.get("rows", 0),
         lines=result.get("lines", 0),
-        sql=result.get("sql", {}),
+        sql=result.get("sql", result.get("steps", {})),
         statements=result.get("statements", 0),
         summary=result.get("summary", {}),
+        cpu_seconds=result.get("cpu_seconds", 0.0),
     )
 
 
@@ -1190,6 +1400,65 @@ def verify_run(db: Database, expected: Totals, partners: int, label: str, checks
     )
 
 
+def written(db: Database) -> dict[tuple[int, str], tuple[Any, ...]]:
+    """What a run (or the write baseline) wrote, per partner and currency, without ids and
+    times: the statement (its lines as a set: their order is not part of it), the invoice, the
+    payout and the message. Equal for the run and the write baseline: they write the same."""
+    sql = text(
+        "SELECT s.id, s.partner_id, s.currency, s.amount_minor, s.deducted_minor, s.gross_minor, "
+        "s.line_count, s.rate_bps, s.net_payout, s.tax_rate_bps, s.lines, i.number, i.kind, "
+        "i.amount_minor AS i_amount, i.deducted_minor AS i_deducted, i.invoice_date, "
+        "i.due_date, i.state, i.period, o.gross_minor AS o_gross, o.commission_minor, "
+        "o.vat_minor, o.net_minor, o.invoice_id = i.id AS o_of_invoice, m.recipient, "
+        "m.template_key, m.status, m.partner_id AS m_partner, "
+        "m.attachment = 'partner_invoice_pdf:' || i.id AS m_attachment, "
+        "m.render_from = 'partner_invoice:' || i.id AS m_render "
+        "FROM partner_statement s JOIN month_end_run r ON r.id = s.run_id "
+        "LEFT JOIN partner_invoice i ON i.statement_id = s.id "
+        "LEFT JOIN payout o ON o.partner_id = s.partner_id AND o.currency = s.currency "
+        "AND o.period = r.period "
+        "LEFT JOIN outbox_message m ON m.dedupe_key = 'partner_invoice_issued:' || i.id "
+        "WHERE r.period = :p AND s.id > :after ORDER BY s.id LIMIT :n"
+    )
+    out: dict[tuple[int, str], tuple[Any, ...]] = {}
+    after = 0
+    while True:
+        with db.engine.connect() as conn:
+            batch = conn.execute(
+                sql, {"p": str(PERIOD), "after": after, "n": STATEMENT_BATCH}
+            ).all()
+        if not batch:
+            return out
+        for row in batch:
+            values = row._mapping
+            lines = hashlib.sha256("\n".join(sorted(row.lines.split("\n"))).encode()).hexdigest()
+            out[(int(row.partner_id), row.currency)] = (
+                lines,
+                *(
+                    str(values[k])
+                    for k in values
+                    if k not in ("id", "partner_id", "currency", "lines")
+                ),
+            )
+        after = int(batch[-1].id)
+
+
+def compare_written(
+    want: dict[tuple[int, str], tuple[Any, ...]],
+    got: dict[tuple[int, str], tuple[Any, ...]],
+    label: str,
+    checks: Checks,
+) -> str:
+    problems = _diff(want, got, f"{label} against the write baseline", limit=1)
+    checks.problems.extend(problems)
+    if problems:
+        return f"WRONG ({len(problems)} problem(s), listed at the end)"
+    return (
+        f"OK: the same {len(got):,} statements (lines as sets), invoices and numbers, payouts "
+        "and messages as the write baseline"
+    )
+
+
 # -- plans -----------------------------------------------------------------------------------
 
 
@@ -1241,6 +1510,7 @@ class Report:
     generate_seconds: float = 0.0
     stats: str = ""
     baselines: list[Measured] = field(default_factory=list)
+    writes: list[Measured] = field(default_factory=list)  # the write baseline
     as_is: Measured | None = None  # a first run that stalled, before the retry
     first: Measured | None = None
     rerun: Measured | None = None
@@ -1256,10 +1526,17 @@ class Report:
     def baseline(self) -> Measured:
         return min(self.baselines, key=lambda m: m.seconds)
 
+    @property
+    def write_base(self) -> Measured | None:
+        done = [m for m in self.writes if not m.stalled]
+        return min(done, key=lambda m: m.seconds) if done else None
+
 
 def run_backend(
     backend: str, url: str, where: str, args: argparse.Namespace, checks: Checks
 ) -> Report:
+    from concierge_app.cli import run_migrations  # here: the children need not load the CLI
+
     report = Report(backend, where)
     if backend == "postgres" and args.pg_no_prepare:
         report.no_prepare, report.no_prepare_why = True, "--pg-no-prepare"
@@ -1310,6 +1587,19 @@ def run_backend(
             expected = read_totals(first_totals)
             partners = len({pid for pid, _currency in expected})  # the partners to invoice
             total_lines = sum(v[3] for v in expected.values())
+            # the write baseline: what the run writes, by hand; checked as the run is, then
+            # its rows deleted
+            write = child("write baseline", "write")
+            report.writes.append(write)
+            report.verdicts.append(
+                (write.name, verify_run(db, expected, partners, write.name, checks))
+            )
+            task = progress.add_task("reading what the write baseline wrote", total=None)
+            wrote = written(db)
+            progress.remove_task(task)
+            task = progress.add_task("deleting the write baseline's rows", total=None)
+            reset_run(db)
+            progress.remove_task(task)
             first = child("month-end run", "run")
             if first.stalled and backend == "postgres" and not report.no_prepare:
                 # The cause once: psycopg prepared a statement after 5 executions and the
@@ -1327,6 +1617,9 @@ def run_backend(
             report.first = first
             report.verdicts.append(
                 (first.name, verify_run(db, expected, partners, first.name, checks))
+            )
+            report.verdicts.append(
+                (first.name, compare_written(wrote, written(db), first.name, checks))
             )
             checks.expect(
                 first.summary.get("invoices_created") == len(expected),
@@ -1378,6 +1671,17 @@ def run_backend(
                     report.verdicts.append(
                         (other.name, verify_run(db, expected, partners, other.name, checks))
                     )
+                    report.verdicts.append(
+                        (other.name, compare_written(wrote, written(db), other.name, checks))
+                    )
+            task = progress.add_task("deleting the run's rows", total=None)
+            reset_run(db)
+            progress.remove_task(task)
+            write = child("write baseline (again)", "write")
+            report.writes.append(write)
+            report.verdicts.append(
+                (write.name, compare_written(wrote, written(db), write.name, checks))
+            )
             if args.collect:  # writes nothing: no rows to delete first
                 collect = child("statement query alone (no writes)", "collect")
                 report.collect = collect
@@ -1491,8 +1795,10 @@ def print_report(report: Report) -> None:
         return
     base = report.baseline
     print()
+    wbase = report.write_base
     measured = [
         *report.baselines,
+        *report.writes,
         *(
             m
             for m in (report.as_is, report.first, report.rerun, report.other, report.collect)
@@ -1508,7 +1814,7 @@ def print_report(report: Report) -> None:
             invoices, lines = m.rows, m.lines
         if m.stalled:
             chunk = str(m.chunk) if is_run else "-"
-            table_rows.append([m.name, chunk, "stalled", "-", "-", "-", "-", "-", "-"])
+            table_rows.append([m.name, chunk, "stalled", "-", "-", "-", "-", "-", "-", "-"])
             continue
         table_rows.append(
             [
@@ -1516,6 +1822,7 @@ def print_report(report: Report) -> None:
                 str(m.chunk) if is_run else "-",
                 f"{m.seconds:.2f}" if m.seconds >= 0.1 else f"{m.seconds:.3f}",
                 f"{m.seconds / base.seconds:.2f}",
+                f"{m.seconds / wbase.seconds:.2f}" if wbase else "-",
                 f"{invoices:,}" if invoices is not None else "-",
                 f"{lines:,}" if lines is not None else "-",
                 f"{lines / m.seconds:,.0f}" if lines else "-",
@@ -1529,7 +1836,8 @@ def print_report(report: Report) -> None:
                 "measurement",
                 "chunk",
                 "seconds",
-                "x baseline",
+                "x read base",
+                "x write base",
                 "invoices / rows",
                 "lines",
                 "lines/s",
@@ -1537,14 +1845,35 @@ def print_report(report: Report) -> None:
                 "peak RSS MB",
             ],
             table_rows,
-            right={1, 2, 3, 4, 5, 6, 7, 8},
+            right={1, 2, 3, 4, 5, 6, 7, 8, 9},
         )
     )
     print(
-        f"  x baseline: against the faster baseline ({base.seconds:.2f} s). RSS of the child "
-        "process (Python, SQLAlchemy and the app imported, connected) at start and its peak "
-        "(VmHWM)."
+        f"  x read base: against the faster read-only baseline ({base.seconds:.2f} s: the "
+        "totals, nothing written); x write base: against the faster write baseline"
+        + (f" ({wbase.seconds:.2f} s)" if wbase else "")
+        + " (by hand, one transaction: the\n  statements with their lines, the numbers, "
+        "invoices, payouts and messages the run writes). RSS of the child process\n  (Python, "
+        "SQLAlchemy and the app imported, connected) at start and its peak (VmHWM)."
     )
+    if report.backend == "sqlite" and wbase and report.first and not report.first.stalled:
+        # SQLite works in the child's own process: its CPU time is the work, whatever else the
+        # machine is doing (wall-clock time also counts the waits for a core)
+        cpu_base = min(w.cpu_seconds for w in report.writes if not w.stalled)
+        print(
+            "  CPU time in the child (SQLite: the work itself): "
+            f"run {report.first.cpu_seconds:.2f} s, write baseline {cpu_base:.2f} s "
+            "(faster of two) = "
+            f"{report.first.cpu_seconds / cpu_base:.2f} x"
+            if cpu_base
+            else ""
+        )
+    for w in report.writes:
+        if not w.stalled and w.sql:
+            print(
+                f"  {w.name}, seconds per step: "
+                + ", ".join(f"{k} {v:.2f}" for k, v in w.sql.items())
+            )
     if report.as_is and report.as_is.stalled:
         print(f"  {report.as_is.name} stopped: {report.as_is.stalled}")
     if report.collect and report.collect.stalled:
@@ -1631,22 +1960,24 @@ def verdicts(report: Report) -> list[tuple[str, bool, str]]:
     """(target, met, figure) for the issue's three targets."""
     if not report.baselines:
         return []
-    base = report.baseline
     items: list[tuple[str, bool, str]] = []
-    ratio = f"run <= {TARGET_RATIO} x baseline"
+    ratio = f"run <= {TARGET_RATIO} x write baseline"
     if report.as_is is not None and report.as_is.stalled:
         items.append((f"{ratio}, as is", False, "the run did not finish: see above"))
         ratio += ", no prepare"
     first = report.first
     if first is None:
         return items
-    items.append(
-        (
-            ratio,
-            first.seconds <= TARGET_RATIO * base.seconds,
-            f"{first.seconds:.2f} s / {base.seconds:.2f} s = {first.seconds / base.seconds:.2f}",
+    wbase = report.write_base
+    if wbase is not None:
+        items.append(
+            (
+                ratio,
+                first.seconds <= TARGET_RATIO * wbase.seconds,
+                f"{first.seconds:.2f} s / {wbase.seconds:.2f} s = "
+                f"{first.seconds / wbase.seconds:.2f}",
+            )
         )
-    )
     items.append(
         (
             f"peak memory < {TARGET_MB:.0f} MB",
@@ -1678,6 +2009,158 @@ def print_summary(reports: Sequence[Report]) -> None:
         print(table(["backend", "target", "verdict", "figure"], rows, right=set()))
 
 
+# -- growth ----------------------------------------------------------------------------------
+
+
+@dataclass
+class GrowthPoint:
+    size: Size
+    run: Measured | None = None
+    verdict: str = ""
+    failed: str | None = None
+
+    @property
+    def per_stay_us(self) -> float | None:
+        if self.run is None or self.run.stalled:
+            return None
+        return 1e6 * self.run.seconds / self.size.stays
+
+
+def growth_size(stays: int) -> Size:
+    """The whole month scaled with its stays: a partner per 50 stays (20,000 at 1,000,000),
+    a service per 10 stays, the neighbouring months a twentieth."""
+    return Size(max(10, stays // 50), 5_000, stays, stays // 10, stays // 20, stays // 200)
+
+
+def run_growth(backend: str, args: argparse.Namespace, checks: Checks) -> list[GrowthPoint]:
+    """The run alone (checked against the read-only baseline) on a fresh database of each of
+    the growth sizes: its time per stay."""
+    from concierge_app.cli import run_migrations
+
+    points = []
+    source = sqlite_database if backend == "sqlite" else postgres_database
+    for stays in args.growth:
+        point = GrowthPoint(growth_size(stays))
+        points.append(point)
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn(f"[bold]{backend:8}[/bold] {{task.description:42}}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        with (
+            source() as (url, _where),
+            progress,
+            tempfile.TemporaryDirectory(prefix="concierge-month-end-") as tmp,
+        ):
+            run_migrations(url)
+            db = Database(url)
+            try:
+                generate(db, point.size, progress, args.seed)
+                prepare(db, args.analyze)
+                totals = Path(tmp) / "base.json"
+                label = f"growth {stays:,} stays"
+                run_child(
+                    progress, f"{label}: baseline", url, "baseline", stall=args.stall, out=totals
+                )
+                expected = read_totals(totals)
+                partners = len({pid for pid, _currency in expected})
+                point.run = run_child(
+                    progress, f"{label}: run", url, "run", stall=args.stall, chunk=args.chunk
+                )
+                if not point.run.stalled:
+                    point.verdict = verify_run(db, expected, partners, label, checks)
+            except ChildFailed as exc:
+                point.failed = str(exc)
+                checks.problems.append(f"{backend}: {str(exc).splitlines()[0]}")
+            finally:
+                db.dispose()
+    return points
+
+
+def print_growth(backend: str, points: Sequence[GrowthPoint]) -> None:
+    print()
+    print(f"== {backend}: growth (each size a fresh database; run_month_end(chunk) alone) ==")
+    rows = []
+    for p in points:
+        run = p.run
+        rows.append(
+            [
+                f"{p.size.stays:,}",
+                f"{p.size.partners:,}",
+                f"{p.size.services:,}",
+                "-" if run is None else ("stalled" if run.stalled else f"{run.seconds:.2f}"),
+                "-" if p.per_stay_us is None else f"{p.per_stay_us:.2f}",
+                "-" if run is None or run.stalled else f"{run.cpu_seconds:.2f}",
+                "-"
+                if run is None or run.stalled
+                else f"{1e6 * run.cpu_seconds / p.size.stays:.2f}",
+                "-" if run is None or run.stalled else f"{run.peak_rss_mb:.0f}",
+            ]
+        )
+    print(
+        table(
+            [
+                "stays",
+                "partners",
+                "services",
+                "run s",
+                "us per stay",
+                "CPU s",
+                "CPU us per stay",
+                "peak RSS MB",
+            ],
+            rows,
+            right=set(range(8)),
+        )
+    )
+    print(
+        "  CPU: the run's process only (on SQLite nearly all the work; on PostgreSQL the server "
+        "does most):\n  less sensitive than wall-clock time to other jobs on a shared machine."
+    )
+    for p in points:
+        print(f"  check, {p.size.stays:,} stays: {p.failed or p.verdict or '-'}")
+
+
+def growth_ratio(points: Sequence[GrowthPoint]) -> float:
+    small, large = points[0].per_stay_us, points[-1].per_stay_us
+    return float("inf") if small is None or large is None else large / small
+
+
+def print_results(reports: Sequence[Report], growth: dict[str, list[GrowthPoint]]) -> None:
+    """One RESULT line per figure (bench/result.py)."""
+    print()
+    for r in reports:
+        first, wbase = r.first, r.write_base
+        ran = first is not None and not first.stalled
+        ratio = first.seconds / wbase.seconds if ran and first and wbase else float("inf")
+        print_result(f"month_end_{r.backend}_run_vs_write_baseline", ratio, f"<= {TARGET_RATIO}")
+        rss = first.peak_rss_mb if ran and first else float("inf")
+        print_result(f"month_end_{r.backend}_peak_rss_mb", rss, f"< {TARGET_MB:g}")
+        rerun = r.rerun
+        rerun_ratio = (
+            rerun.seconds / first.seconds
+            if ran and first and rerun is not None and not rerun.stalled
+            else float("inf")
+        )
+        print_result(f"month_end_{r.backend}_rerun_vs_run", rerun_ratio, f"<= {TARGET_RERUN}")
+    for backend, points in growth.items():
+        if len(points) >= 2:
+            print_result(
+                f"month_end_{backend}_growth_per_stay_{_short(points[-1].size.stays)}_vs_"
+                f"{_short(points[0].size.stays)}",
+                growth_ratio(points),
+                f"<= {TARGET_GROWTH}",
+            )
+
+
+def _short(n: int) -> str:
+    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1_000}k"
+
+
 # -- main ------------------------------------------------------------------------------------
 
 
@@ -1701,8 +2184,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--alt-chunk",
         type=int,
-        default=2_000,
-        help="chunk size of the extra run (default %(default)s; 0 skips it)",
+        default=None,
+        help="chunk size of the extra run (default 2000; --quick: 0; 0 skips it)",
     )
     parser.add_argument(
         "--plans",
@@ -1720,8 +2203,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--no-collect",
         dest="collect",
         action="store_false",
-        help="skip the statement query alone (the run's collection SELECT, no writes)",
+        default=None,
+        help="skip the statement query alone (the run's collection SELECT, no writes; "
+        "skipped with --quick unless --collect)",
     )
+    parser.add_argument("--collect", dest="collect", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--stall",
         type=float,
@@ -1735,8 +2221,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="PostgreSQL children turn psycopg's automatic prepared statements off "
         "(prepare_threshold=None) from the start; otherwise only after a run as is stalls",
     )
+    parser.add_argument(
+        "--growth",
+        type=lambda v: [int(x) for x in v.split(",") if x] if v else [],
+        default=None,
+        help="stays of each growth point, comma separated (default 300000,3000000; --quick "
+        "10000,100000; '' skips): the run alone on a fresh database of each size, a partner "
+        "per 50 stays, a service per 10; time per stay of the largest over the smallest",
+    )
     parser.add_argument("--seed", type=int, default=SEED, help=argparse.SUPPRESS)
-    parser.add_argument("--child", choices=("run", "baseline", "collect"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", choices=("run", "baseline", "write", "collect"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -1749,6 +2245,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         other_stays=(args.stays or base.stays) // 20,
         other_services=(args.services or base.services) // 20,
     )
+    if args.alt_chunk is None:  # --quick: under a minute for both backends
+        args.alt_chunk = 0 if args.quick else 2_000
+    if args.collect is None:
+        args.collect = not args.quick
+    if args.growth is None:
+        args.growth = [10_000, 100_000] if args.quick else [300_000, 3_000_000]
     if args.chunk < 1 or args.alt_chunk < 0 or args.size.partners < 10 or args.stall <= 0:
         parser.error("--chunk must be positive, --alt-chunk >= 0, --partners >= 10")
     return args
@@ -1779,6 +2281,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         reports.append(report)
     print_summary(reports)
+    growth: dict[str, list[GrowthPoint]] = {}
+    if len(args.growth) >= 2:
+        for report in reports:  # the backends that ran
+            growth[report.backend] = run_growth(report.backend, args, checks)
+            print_growth(report.backend, growth[report.backend])
+            sys.stdout.flush()
+    print_results(reports, growth)
     if checks.problems:
         print()
         print(f"WRONG RESULTS ({len(checks.problems)}):")
