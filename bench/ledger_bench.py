@@ -54,7 +54,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import concierge_app.db.tables  # noqa: F401  (registers every table)
-from bench.common import PG_ADMIN_URL, postgres_database, postgres_info, sqlite_database, table
+from bench.common import (
+    PG_ADMIN_URL,
+    bench_staff,
+    postgres_database,
+    postgres_info,
+    sqlite_database,
+    table,
+)
 from concierge_app.cli import run_migrations
 from concierge_app.db.bookings import Booking, ServiceItem
 from concierge_app.db.engine import Database
@@ -227,6 +234,7 @@ class Fixture:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        bench_staff(db, ACTOR)
         self._refs = itertools.count(1)
         self.property_id = partners.create_partner(
             db=db,

@@ -78,7 +78,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col, select
 
 import concierge_app.db.tables  # noqa: F401  (registers every table)
-from bench.common import cpu_name, table
+from bench.common import bench_staff, cpu_name, table
 from concierge_app.adapters.payments.configured import provider_name, webhook_secret
 from concierge_app.api import api
 from concierge_app.cli import run_migrations
@@ -347,6 +347,7 @@ class World:
 
     def __init__(self, db: Database, services_per_invoice: int) -> None:
         self.db = db
+        bench_staff(db, ACTOR)
         self.services_per_invoice = services_per_invoice
         self.bookings = 0
         self.property_id = partners.create_partner(
