@@ -36,6 +36,12 @@ _MOVE_TOTAL = (
     .values(total_minor=INVOICES.c.total_minor + bindparam("delta"))
     .returning(INVOICES.c.total_minor)
 )
+_MOVE_DRAFT_OF = (
+    update(INVOICES)
+    .where(INVOICES.c.booking_id == bindparam("b_booking_id"), INVOICES.c.status == DRAFT)
+    .values(total_minor=INVOICES.c.total_minor + bindparam("delta"))
+    .returning(INVOICES.c.id, INVOICES.c.total_minor)
+)
 _NEW_LINE = insert(LINES)
 _DROP_LINE = delete(LINES).where(LINES.c.id == bindparam("line_id"))
 
@@ -81,13 +87,26 @@ def add_line(
 ) -> None:
     """Put a service on the draft for `amount` (the gross, or the deposit); refused when the
     draft would come to more than one payment can take (the caller's transaction rolls back)."""
-    total = Money(_move_total(session, invoice_id, amount.minor), amount.currency)
-    if total > max_charge(amount.currency):
+    _check_limit(Money(_move_total(session, invoice_id, amount.minor), amount.currency))
+    _insert_line(session, invoice_id, service, amount, kind)
+
+
+def _check_limit(total: Money) -> None:
+    if total > max_charge(total.currency):
         raise InvalidAmount(
             f"The draft invoice would come to {total}, more than one payment can take (at most "
-            f"{max_charge(amount.currency)}). Send the draft first: this service then goes on "
+            f"{max_charge(total.currency)}). Send the draft first: this service then goes on "
             "a new invoice."
         )
+
+
+def _insert_line(
+    session: Session,
+    invoice_id: int,
+    service: ServiceItem | SimpleNamespace,
+    amount: Money,
+    kind: str,
+) -> None:
     session.connection().execute(
         _NEW_LINE,
         {
@@ -100,6 +119,31 @@ def add_line(
             "created_at": utcnow(),
         },
     )
+
+
+def bill_on_draft(
+    session: Session,
+    booking: Booking | SimpleNamespace,
+    service: ServiceItem | SimpleNamespace,
+    amount: Money,
+    kind: str,
+) -> int:
+    """`draft_id(create=True)` then `add_line`, with one statement less when the booking has
+    its draft already (the usual case): its total moves as it is found (a booking has at most
+    one draft: uq_guest_invoice_one_draft_per_booking). The draft's id."""
+    moved = (
+        session.connection()
+        .execute(_MOVE_DRAFT_OF, {"b_booking_id": booking.id, "delta": amount.minor})
+        .first()
+    )
+    if moved is None:
+        draft = draft_id(session, booking, create=True)
+        assert draft is not None
+        add_line(session, draft, service, amount, kind)
+        return draft
+    _check_limit(Money(int(moved[1]), amount.currency))
+    _insert_line(session, int(moved[0]), service, amount, kind)
+    return int(moved[0])
 
 
 def remove_line(session: Session, line: InvoiceLine) -> None:

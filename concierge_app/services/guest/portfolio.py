@@ -25,7 +25,7 @@ from concierge_app.domain.money import Money
 from concierge_app.domain.service_text import clean_description, clean_title
 from concierge_app.domain.statuses import LineKind
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.services.guest.drafts import add_line, draft_id, remove_line
+from concierge_app.services.guest.drafts import bill_on_draft, remove_line
 from concierge_app.services.guest.invoicing import live_line, void_active_invoice
 from concierge_app.services.guest.refunds import still_refundable
 from concierge_app.services.shared.audit import record_event
@@ -139,14 +139,12 @@ def confirm_service(*, db: Database, service_id: int, actor: str) -> Confirmatio
         session.connection().execute(_CONFIRM, {"service_id": service_id, "at": utcnow()})
         draft = None
         if billed is not None:
-            draft = draft_id(session, booking, create=True)
-            assert draft is not None
             kind = (
                 LineKind.DEPOSIT
                 if strategy is PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT
                 else LineKind.FULL
             )
-            add_line(session, draft, service, billed, kind.value)
+            draft = bill_on_draft(session, booking, service, billed, kind.value)
         record_event(
             session,
             actor=actor,
