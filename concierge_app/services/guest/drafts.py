@@ -7,8 +7,10 @@ Callers lock the booking first (see common.lock_with_booking).
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from concierge_app.db.bookings import Booking, ServiceItem
@@ -36,12 +38,19 @@ _MOVE_TOTAL = (
     .values(total_minor=INVOICES.c.total_minor + bindparam("delta"))
     .returning(INVOICES.c.total_minor)
 )
-_MOVE_DRAFT_OF = (
-    update(INVOICES)
-    .where(INVOICES.c.booking_id == bindparam("b_booking_id"), INVOICES.c.status == DRAFT)
-    .values(total_minor=INVOICES.c.total_minor + bindparam("delta"))
-    .returning(INVOICES.c.id, INVOICES.c.total_minor)
-)
+
+
+def _bill_on_draft(dialect: Any) -> Any:
+    """INSERT the draft … ON CONFLICT (its booking's one draft) add to its total."""
+    stmt = dialect.insert(INVOICES)
+    return stmt.on_conflict_do_update(
+        index_elements=[INVOICES.c.booking_id],
+        index_where=INVOICES.c.status == DRAFT,
+        set_={"total_minor": INVOICES.c.total_minor + stmt.excluded.total_minor},
+    ).returning(INVOICES.c.id, INVOICES.c.total_minor)
+
+
+_BILL_ON_DRAFT = {"sqlite": _bill_on_draft(sqlite), "postgresql": _bill_on_draft(postgresql)}
 _NEW_LINE = insert(LINES)
 _DROP_LINE = delete(LINES).where(LINES.c.id == bindparam("line_id"))
 
@@ -128,22 +137,25 @@ def bill_on_draft(
     amount: Money,
     kind: str,
 ) -> int:
-    """`draft_id(create=True)` then `add_line`, with one statement less when the booking has
-    its draft already (the usual case): its total moves as it is found (a booking has at most
-    one draft: uq_guest_invoice_one_draft_per_booking). The draft's id."""
-    moved = (
-        session.connection()
-        .execute(_MOVE_DRAFT_OF, {"b_booking_id": booking.id, "delta": amount.minor})
-        .first()
-    )
-    if moved is None:
-        draft = draft_id(session, booking, create=True)
-        assert draft is not None
-        add_line(session, draft, service, amount, kind)
-        return draft
-    _check_limit(Money(int(moved[1]), amount.currency))
-    _insert_line(session, int(moved[0]), service, amount, kind)
-    return int(moved[0])
+    """`draft_id(create=True)` then `add_line`, in two statements: the booking's draft is
+    created with this amount, or its total moves by it (an upsert on the one-draft-per-booking
+    index, uq_guest_invoice_one_draft_per_booking), then the line. The draft's id."""
+    if booking.status == BookingStatus.CANCELLED:
+        raise InvalidTransition("This booking is cancelled; nothing more can be billed on it.")
+    conn = session.connection()
+    draft, total = conn.execute(
+        _BILL_ON_DRAFT[conn.dialect.name],
+        {
+            "booking_id": booking.id,
+            "status": DRAFT,
+            "currency": booking.currency,
+            "total_minor": amount.minor,
+            "created_at": utcnow(),
+        },
+    ).one()
+    _check_limit(Money(int(total), amount.currency))
+    _insert_line(session, int(draft), service, amount, kind)
+    return int(draft)
 
 
 def remove_line(session: Session, line: InvoiceLine) -> None:
