@@ -44,7 +44,7 @@ def counted(db: Database) -> Iterator[list[str]]:
         event.remove(db.engine, "before_cursor_execute", before)
 
 
-def _first_of_the_series(w) -> None:  # noqa: ANN001
+def _first_of_the_series(w) -> None:
     """A first invoice sent and paid: the number series' rows exist (their first use costs
     two statements more, once)."""
     add_service(w, S.PLATFORM_COLLECTS_FULL, "10.00")
