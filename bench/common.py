@@ -10,8 +10,11 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
+
+from concierge_app.services.access.staff_users import create_admin
 
 PG_ADMIN_URL = os.environ.get(
     "BENCH_POSTGRES_URL",
@@ -53,6 +56,19 @@ def postgres_database() -> Iterator[tuple[str, str]]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def bench_staff(db: Any, email: str) -> str:
+    """The bench's actor: an active staff member holding every role (a person's actor is checked
+    against staff users, as a signed-in member of staff is). Returns the email."""
+    create_admin(
+        db=db,
+        email=email,
+        name="Bench Admin",
+        password=secrets.token_urlsafe(24),
+        actor="cli:bench",
+    )
+    return email
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:

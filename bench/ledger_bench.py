@@ -54,7 +54,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import concierge_app.db.tables  # noqa: F401  (registers every table)
-from bench.common import PG_ADMIN_URL, postgres_database, postgres_info, sqlite_database, table
+from bench.common import (
+    PG_ADMIN_URL,
+    bench_staff,
+    postgres_database,
+    postgres_info,
+    sqlite_database,
+    table,
+)
+from bench.result import print_result
 from concierge_app.cli import run_migrations
 from concierge_app.db.bookings import Booking, ServiceItem
 from concierge_app.db.engine import Database
@@ -73,6 +81,8 @@ from concierge_app.services.shared.common import next_in_sequence
 ACTOR = "bench@concierge.test"
 CURRENCY = "EUR"
 TARGET_OPS = 1_000  # the issue's target, on SQLite
+TARGET_OPS_PG = 500  # issue 19, on PostgreSQL
+TARGET_STATEMENTS = 6  # issue 19: statements per operation (SQLite counts include the BEGIN)
 SERVICES_PER_BOOKING = 50  # confirm_service: then the next booking
 LINES_PER_DRAFT = 3  # send_invoice: "a draft of a few lines"
 WARMUP = 5  # untimed operations before each timed loop (statement caches, pool)
@@ -227,6 +237,7 @@ class Fixture:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        bench_staff(db, ACTOR)
         self._refs = itertools.count(1)
         self.property_id = partners.create_partner(
             db=db,
@@ -839,6 +850,20 @@ def print_report(report: Report) -> None:
         print(f"  {note}")
 
 
+def print_results(reports: Sequence[Report]) -> None:
+    """One RESULT line per figure of issue 19 (bench/result.py): throughput of the two write
+    operations on each backend, and their statements per operation on SQLite."""
+    print()
+    for report in reports:
+        for t in report.throughput[1:]:
+            name = f"ledger_{report.backend}_{t.name.split('.')[-1]}"
+            if report.backend == "sqlite":
+                print_result(f"{name}_ops_per_s", t.ops_per_s, f">= {TARGET_OPS}")
+                print_result(f"{name}_statements", t.stmts_per_op, f"<= {TARGET_STATEMENTS}")
+            else:
+                print_result(f"{name}_ops_per_s", t.ops_per_s, f">= {TARGET_OPS_PG}")
+
+
 def print_sql(report: Report) -> None:
     sections = [(f"{t.name} (first timed operation)", t.sql_text) for t in report.throughput]
     sections += [(f"{ld.name} ({ld.size})", ld.sql_text) for ld in report.loads]
@@ -918,6 +943,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "by cumulative time)"
             )
             print(text_.strip())
+    print_results(reports)
     if checks.problems:
         print()
         print(f"WRONG RESULTS ({len(checks.problems)}):")

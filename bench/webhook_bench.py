@@ -49,14 +49,12 @@ import pstats
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from time import perf_counter
 from typing import Any
 
@@ -78,7 +76,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col, select
 
 import concierge_app.db.tables  # noqa: F401  (registers every table)
-from bench.common import cpu_name, table
+from bench.common import (
+    PG_ADMIN_URL,
+    bench_staff,
+    cpu_name,
+    postgres_database,
+    postgres_info,
+    sqlite_database,
+    table,
+)
+from bench.result import print_result
 from concierge_app.adapters.payments.configured import provider_name, webhook_secret
 from concierge_app.api import api
 from concierge_app.cli import run_migrations
@@ -107,6 +114,7 @@ CONCURRENT_CLIENTS = 4
 SIGN_CHUNK = 1_000  # events signed at a time (untimed): signatures are valid for 300 s
 BASELINE_SEQUENCE = "bench:webhook-baseline"
 FLOOR_OUTCOME = "customer.created is not handled (ignored)"
+BACKEND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 STRIPE_ENV = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE")
 
 
@@ -347,6 +355,7 @@ class World:
 
     def __init__(self, db: Database, services_per_invoice: int) -> None:
         self.db = db
+        bench_staff(db, ACTOR)
         self.services_per_invoice = services_per_invoice
         self.bookings = 0
         self.property_id = partners.create_partner(
@@ -530,6 +539,7 @@ def count_events(db: Database) -> int:
 @dataclass
 class Report:
     where: str
+    backend: str = "sqlite"
     runs: dict[str, Run] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     profiles: list[tuple[str, str]] = field(default_factory=list)
@@ -573,8 +583,17 @@ def bench_write_floor(db: Database, counter: StatementCounter, n: int, checks: C
     return run
 
 
-async def run_bench(db: Database, where: str, args: argparse.Namespace, checks: Checks) -> Report:
-    report = Report(where)
+async def run_bench(
+    db: Database,
+    where: str,
+    args: argparse.Namespace,
+    checks: Checks,
+    *,
+    n: int,
+    m: int,
+    profile: bool,
+) -> Report:
+    report = Report(where, db.dialect)
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description:44}"),
@@ -585,7 +604,6 @@ async def run_bench(db: Database, where: str, args: argparse.Namespace, checks: 
         transient=True,
     )
     counter = StatementCounter(db.engine)
-    n, m = args.events, args.concurrent_events
     with progress:
         t_setup = perf_counter()
         world = World(db, args.services_per_invoice)
@@ -605,9 +623,11 @@ async def run_bench(db: Database, where: str, args: argparse.Namespace, checks: 
         )
         check_answers(checks, "endpoint floor", answers, FLOOR_OUTCOME)
         report.runs["floor"] = run
+        floor_stored = count_events(db) - events_before
         checks.expect(
-            count_events(db) == events_before,
-            "endpoint floor: ignored events were stored in provider_event",
+            floor_stored == n + WARMUP,
+            f"endpoint floor: {floor_stored} ignored events stored in provider_event, expected "
+            f"{n + WARMUP} (one each, with the reason: a redelivery is then a duplicate)",
         )
 
         # 1. first deliveries (sequential)
@@ -615,8 +635,8 @@ async def run_bench(db: Database, where: str, args: argparse.Namespace, checks: 
         _, warm_answers = await sequential(progress, "warm-up", warm_events, counter)
         check_answers(checks, "warm-up first deliveries", warm_answers, EventOutcome.FULFILLED)
         first_events = [checkout_event(a, delivery="first") for a in seq]
-        profiler = cProfile.Profile() if args.profile else None
-        worker_profiler = cProfile.Profile() if args.profile else None
+        profiler = cProfile.Profile() if profile else None
+        worker_profiler = cProfile.Profile() if profile else None
         loop = asyncio.get_running_loop()
         executor = None
         if worker_profiler is not None:
@@ -666,16 +686,17 @@ async def run_bench(db: Database, where: str, args: argparse.Namespace, checks: 
                 not changed, f"concurrent duplicates changed table(s): {', '.join(changed)}"
             )
 
-        stored = count_events(db) - events_before
+        stored = count_events(db) - events_before - floor_stored
         expected = WARMUP + n + m
         checks.expect(
             stored == expected,
-            f"provider_event: {stored} rows stored by this run, expected {expected} "
-            "(one per first delivery; duplicates and ignored events store nothing)",
+            f"provider_event: {stored} rows stored by the checkout events, expected {expected} "
+            "(one per first delivery; duplicates store nothing)",
         )
         report.notes.append(
             f"provider_event rows stored: {stored:,} = {WARMUP} warm-up + {n:,} sequential"
-            f" + {m:,} concurrent first deliveries (duplicates and ignored events stored none)"
+            f" + {m:,} concurrent first deliveries (duplicates stored none), and {floor_stored:,}"
+            " ignored events (stored once each, with the reason)"
         )
         for name, prof in (
             ("worker thread: receive_webhook", worker_profiler),
@@ -729,7 +750,7 @@ def print_report(report: Report, args: argparse.Namespace) -> None:
     runs = report.runs
     write, floor, first, dup = runs["write"], runs["floor"], runs["first"], runs["dup"]
     print()
-    print(f"== SQLite: {report.where} ==")
+    print(f"== {BACKEND_NAMES[report.backend]}: {report.where} ==")
     print(f"  setup (not timed): {report.setup_seconds:.1f} s through the services")
     print()
     print(
@@ -795,6 +816,14 @@ def print_report(report: Report, args: argparse.Namespace) -> None:
     for note in report.notes:
         print(f"  {note}")
 
+    if report.backend != "sqlite":
+        conc = runs.get("first_conc")
+        if conc is not None:
+            print(
+                f"  {args.clients} concurrent clients / 1: {conc.per_s / first.per_s:.2f}x the "
+                f"events/s ({conc.per_s:,.0f} vs {first.per_s:,.0f})"
+            )
+        return
     print()
     print("Target (SQLite, sequential deliveries through the ASGI app)")
     ratio = dup.mean_ms / first.mean_ms
@@ -825,11 +854,36 @@ def print_report(report: Report, args: argparse.Namespace) -> None:
         )
 
 
+def print_results(reports: Sequence[Report], args: argparse.Namespace) -> None:
+    """One RESULT line per figure of issue 19 (bench/result.py)."""
+    print()
+    for report in reports:
+        runs, prefix = report.runs, f"webhook_{report.backend}"
+        first, floor, dup = runs["first"], runs["floor"], runs["dup"]
+        if report.backend == "sqlite":
+            print_result(f"{prefix}_first_events_per_s", first.per_s, f">= {TARGET_EVENTS_PER_S}")
+            print_result(f"{prefix}_first_p99_ms", first.ms(0.99), f"< {TARGET_P99_MS:.0f}")
+            print_result(f"{prefix}_duplicate_vs_first", dup.mean_ms / first.mean_ms, "< 1")
+            print_result(
+                f"{prefix}_first_vs_ignored_event", first.mean_ms / floor.mean_ms, "<= 2.0"
+            )
+            print_result(f"{prefix}_statements_per_first_delivery", first.stmts or 0, "<= 8")
+        else:
+            conc = runs.get("first_conc")
+            if conc is not None:
+                print_result(
+                    f"{prefix}_{args.clients}_senders_vs_1", conc.per_s / first.per_s, ">= 2.0"
+                )
+
+
 def print_sql(report: Report) -> None:
     for key in ("floor", "first", "dup"):
         r = report.runs[key]
         print()
-        print(f"-- {r.name} (first timed request): {len(r.sql_text)} statements")
+        print(
+            f"-- {BACKEND_NAMES[report.backend]}, {r.name} (first timed request): "
+            f"{len(r.sql_text)} statements"
+        )
         for i, sql in enumerate(r.sql_text, 1):
             print(f"{i:3}. {sql[:240]}{'...' if len(sql) > 240 else ''}")
 
@@ -838,12 +892,12 @@ def print_sql(report: Report) -> None:
 
 
 @contextmanager
-def bench_database() -> Iterator[tuple[Database, str]]:
-    """A fresh migrated SQLite file, made the app's database (DATABASE_URL, caches cleared)."""
+def bench_database(backend: str = "sqlite") -> Iterator[tuple[Database, str]]:
+    """A fresh migrated SQLite file (or a throwaway PostgreSQL database), made the app's
+    database (DATABASE_URL, caches cleared)."""
     saved = {k: os.environ.get(k) for k in ("DATABASE_URL", *STRIPE_ENV)}
-    with tempfile.TemporaryDirectory(prefix="concierge-webhook-bench-") as tmp:
-        path = Path(tmp) / "ledger.db"
-        url = f"sqlite:///{path}"
+    source = sqlite_database if backend == "sqlite" else postgres_database
+    with source() as (url, where):
         os.environ["DATABASE_URL"] = url
         for key in STRIPE_ENV:
             os.environ.pop(key, None)
@@ -855,7 +909,7 @@ def bench_database() -> Iterator[tuple[Database, str]]:
             if db.url != url or provider_name() != "sandbox":
                 raise SystemExit(f"the app would not use the bench database ({db.url})")
             try:
-                yield db, f"file {path}"
+                yield db, where
             finally:
                 db.dispose()
         finally:
@@ -872,7 +926,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.webhook_bench", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--quick", action="store_true", help="N = 100 (setup in seconds)")
+    parser.add_argument(
+        "--quick", action="store_true", help="N = 50, and 16 on PostgreSQL (under a minute)"
+    )
     parser.add_argument(
         "--events", "-n", type=int, help="Pay All attempts, one event each (default 500, or 100)"
     )
@@ -904,11 +960,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="run the sequential first deliveries under cProfile and print the top 15 "
         "functions by cumulative time (the timings are then inflated)",
     )
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgres", "both"),
+        default="both",
+        help="SQLite (the targets), PostgreSQL (1 sender vs 4), or both (default)",
+    )
+    parser.add_argument(
+        "--pg-events",
+        type=int,
+        help="attempts per PostgreSQL run, sequential and concurrent (default N / 2, or 16)",
+    )
     parser.add_argument("--profile-top", type=int, default=15, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    args.events = args.events or (100 if args.quick else 500)
+    args.events = args.events or (50 if args.quick else 500)
     if args.concurrent_events is None:
         args.concurrent_events = args.events // 2
+    if args.pg_events is None:
+        args.pg_events = 16 if args.quick else args.events // 2
     if args.events < 1 or args.concurrent_events < 0 or args.clients < 1:
         parser.error("--events and --clients must be positive")
     if args.services_per_invoice < 1:
@@ -921,18 +990,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_context(args)
     sys.stdout.flush()
     checks = Checks()
-    with bench_database() as (db, where):
-        report = asyncio.run(run_bench(db, where, args, checks))
-    print_report(report, args)
-    if args.show_sql:
+    reports = []
+    if args.backend in ("sqlite", "both"):
+        with bench_database("sqlite") as (db, where):
+            report = asyncio.run(
+                run_bench(
+                    db,
+                    where,
+                    args,
+                    checks,
+                    n=args.events,
+                    m=args.concurrent_events,
+                    profile=args.profile,
+                )
+            )
+        print_report(report, args)
+        sys.stdout.flush()
+        reports.append(report)
+    if args.backend in ("postgres", "both"):
+        pg_info, pg_problem = postgres_info()
+        if pg_info is None:
+            print()
+            print(f"== PostgreSQL: SKIPPED - {PG_ADMIN_URL.split('@')[-1]} ({pg_problem}) ==")
+        else:
+            with bench_database("postgresql") as (db, where):
+                report = asyncio.run(
+                    run_bench(
+                        db, where, args, checks, n=args.pg_events, m=args.pg_events, profile=False
+                    )
+                )
+            print_report(report, args)
+            reports.append(report)
+    for report in reports if args.show_sql else ():
         print_sql(report)
-    for name, text_ in report.profiles:
+    for name, text_ in (p for r in reports for p in r.profiles):
         print()
         print(
             f"-- cProfile of the sequential first deliveries, {name} "
             f"(top {args.profile_top}, by cumulative time)"
         )
         print(text_.strip())
+    print_results(reports, args)
     if checks.problems:
         print()
         print(f"WRONG RESULTS ({len(checks.problems)}):")

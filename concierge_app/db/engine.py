@@ -13,14 +13,41 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from concierge_app.domain.audit import event_hash
 from concierge_app.settings import get_settings
+
+# The audit chain's hash as a SQLite function, so that an event is appended by one
+# INSERT … SELECT from the chain head (services/shared/audit.py): the domain's own function.
+AUDIT_HASH_FUNCTION = "concierge_audit_hash"
+
+
+def _audit_hash(
+    prev_hash: str,
+    sequence: int,
+    occurred_at: str,
+    actor: str,
+    action: str,
+    subject: str,
+    booking_id: int | None,
+    data_json: str,
+) -> str:
+    return event_hash(
+        prev_hash=prev_hash,
+        sequence=sequence,
+        occurred_at=occurred_at,
+        actor=actor,
+        action=action,
+        subject=subject,
+        booking_id=booking_id,
+        data_json=data_json,
+    )
 
 
 def _sqlite_setup(engine: Engine) -> None:
     """Foreign keys on, WAL, and BEGIN IMMEDIATE for write transactions (serialised writers)."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys = ON")
@@ -28,11 +55,15 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA busy_timeout = 30000")
         cur.close()
+        dbapi_conn.create_function(AUDIT_HASH_FUNCTION, 8, _audit_hash, deterministic=True)
+        record.info[AUDIT_HASH_FUNCTION] = True
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get("write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get("single_read", False):
+            return  # one SELECT: SQLite runs it in its own implicit transaction (autocommit)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write", False) else "BEGIN")
 
 
 class Database:
@@ -57,6 +88,7 @@ class Database:
         if self.dialect == "sqlite":
             _sqlite_setup(self.engine)
         self._write_engine = self.engine.execution_options(write=True)
+        self._single_read_engine = self.engine.execution_options(single_read=True)
         # SQLite has one writer: threads of this process queue on a lock instead of polling
         # the file lock (busy_timeout sleeps), which keeps tail latency low under concurrency.
         # Other processes still wait through busy_timeout.
@@ -75,6 +107,14 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A session for reading (nothing is committed; loaded rows stay usable after)."""
         with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def read_once(self) -> Iterator[Session]:
+        """A session for exactly one SELECT (a lookup, a permission check): on SQLite it runs
+        without a BEGIN of its own (one statement is its own consistent snapshot). Use `read`
+        for anything that reads twice and needs both reads to agree."""
+        with Session(self._single_read_engine, expire_on_commit=False) as session:
             yield session
 
     def dispose(self) -> None:

@@ -7,8 +7,10 @@ Callers lock the booking first (see common.lock_with_booking).
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from concierge_app.db.bookings import Booking, ServiceItem
@@ -36,6 +38,19 @@ _MOVE_TOTAL = (
     .values(total_minor=INVOICES.c.total_minor + bindparam("delta"))
     .returning(INVOICES.c.total_minor)
 )
+
+
+def _bill_on_draft(dialect: Any) -> Any:
+    """INSERT the draft … ON CONFLICT (its booking's one draft) add to its total."""
+    stmt = dialect.insert(INVOICES)
+    return stmt.on_conflict_do_update(
+        index_elements=[INVOICES.c.booking_id],
+        index_where=INVOICES.c.status == DRAFT,
+        set_={"total_minor": INVOICES.c.total_minor + stmt.excluded.total_minor},
+    ).returning(INVOICES.c.id, INVOICES.c.total_minor)
+
+
+_BILL_ON_DRAFT = {"sqlite": _bill_on_draft(sqlite), "postgresql": _bill_on_draft(postgresql)}
 _NEW_LINE = insert(LINES)
 _DROP_LINE = delete(LINES).where(LINES.c.id == bindparam("line_id"))
 
@@ -81,13 +96,26 @@ def add_line(
 ) -> None:
     """Put a service on the draft for `amount` (the gross, or the deposit); refused when the
     draft would come to more than one payment can take (the caller's transaction rolls back)."""
-    total = Money(_move_total(session, invoice_id, amount.minor), amount.currency)
-    if total > max_charge(amount.currency):
+    _check_limit(Money(_move_total(session, invoice_id, amount.minor), amount.currency))
+    _insert_line(session, invoice_id, service, amount, kind)
+
+
+def _check_limit(total: Money) -> None:
+    if total > max_charge(total.currency):
         raise InvalidAmount(
             f"The draft invoice would come to {total}, more than one payment can take (at most "
-            f"{max_charge(amount.currency)}). Send the draft first: this service then goes on "
+            f"{max_charge(total.currency)}). Send the draft first: this service then goes on "
             "a new invoice."
         )
+
+
+def _insert_line(
+    session: Session,
+    invoice_id: int,
+    service: ServiceItem | SimpleNamespace,
+    amount: Money,
+    kind: str,
+) -> None:
     session.connection().execute(
         _NEW_LINE,
         {
@@ -100,6 +128,34 @@ def add_line(
             "created_at": utcnow(),
         },
     )
+
+
+def bill_on_draft(
+    session: Session,
+    booking: Booking | SimpleNamespace,
+    service: ServiceItem | SimpleNamespace,
+    amount: Money,
+    kind: str,
+) -> int:
+    """`draft_id(create=True)` then `add_line`, in two statements: the booking's draft is
+    created with this amount, or its total moves by it (an upsert on the one-draft-per-booking
+    index, uq_guest_invoice_one_draft_per_booking), then the line. The draft's id."""
+    if booking.status == BookingStatus.CANCELLED:
+        raise InvalidTransition("This booking is cancelled; nothing more can be billed on it.")
+    conn = session.connection()
+    draft, total = conn.execute(
+        _BILL_ON_DRAFT[conn.dialect.name],
+        {
+            "booking_id": booking.id,
+            "status": DRAFT,
+            "currency": booking.currency,
+            "total_minor": amount.minor,
+            "created_at": utcnow(),
+        },
+    ).one()
+    _check_limit(Money(int(total), amount.currency))
+    _insert_line(session, int(draft), service, amount, kind)
+    return int(draft)
 
 
 def remove_line(session: Session, line: InvoiceLine) -> None:

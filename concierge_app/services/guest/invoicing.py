@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import bindparam, update
 from sqlalchemy import select as core_select
@@ -26,8 +30,18 @@ from concierge_app.domain.money import Money
 from concierge_app.services.guest.drafts import INVOICES, LINES, add_line, draft_id
 from concierge_app.services.guest.links import PAYMENTS_CARD, new_portal_link
 from concierge_app.services.shared.audit import record_event
-from concierge_app.services.shared.common import lock_with_booking, locked_rows, next_in_sequence
-from concierge_app.services.shared.messages import booking_recipient, queue_message
+from concierge_app.services.shared.common import (
+    BOOKINGS,
+    lock_with_booking,
+    locked_rows,
+    next_in_sequence,
+)
+from concierge_app.services.shared.messages import (
+    RECIPIENT_COLUMNS,
+    booking_recipient,
+    queue_message,
+    recipient_joins,
+)
 from concierge_app.services.shared.permissions import Permission, require_in
 
 
@@ -67,32 +81,46 @@ _ACTIVATE = (
     .returning(INVOICES.c.id)
 )
 
+_ACTIVATE_DRAFT = (
+    update(INVOICES)
+    .where(INVOICES.c.id == bindparam("invoice_id"), INVOICES.c.status == InvoiceStatus.DRAFT.value)
+    .values(
+        status=InvoiceStatus.ACTIVE.value, number=bindparam("number"), issued_at=bindparam("at")
+    )
+    .returning(INVOICES.c.booking_id, INVOICES.c.currency, INVOICES.c.total_minor)
+)
+_BOOKING_GUEST_LINES = (
+    core_select(
+        *(c.label(f"booking__{c.name}") for c in BOOKINGS.c),
+        *RECIPIENT_COLUMNS,
+        LINES.c.service_item_id,
+        LINES.c.description,
+        LINES.c.amount_minor,
+    )
+    .select_from(
+        recipient_joins(BOOKINGS).outerjoin(LINES, LINES.c.invoice_id == bindparam("invoice_id"))
+    )
+    .where(BOOKINGS.c.id == bindparam("booking_id"))
+    .order_by(LINES.c.id)
+)
+
 
 def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
     """Draft → Active: refuse an empty draft, assign the next gapless number, lock, notify."""
     require_in(db, actor, Permission.INVOICES)
     with db.transaction() as session:
         conn = session.connection()
-        booking, invoice = locked_rows(session, GuestInvoice, invoice_id, "Invoice")
-        check_invoice_transition(InvoiceStatus(invoice.status), InvoiceStatus.ACTIVE)
-        lines = conn.execute(_LINES_OF, {"invoice_id": invoice_id}).all()
-        if not lines:
-            raise InvalidTransition(
-                "This draft is empty: confirm a platform-collects service before sending."
-            )
         now = utcnow()
-        number = f"CI-{now.year}-{next_in_sequence(session, f'guest_invoice:{now.year}'):05d}"
-        if (
-            conn.execute(_ACTIVATE, {"invoice_id": invoice_id, "number": number, "at": now}).first()
-            is None
-        ):
-            raise InvalidTransition("This invoice has already been sent.")
+        sent = (_activate_sqlite if conn.dialect.name == "sqlite" else _activate)(
+            session, invoice_id, now
+        )
+        booking, invoice, lines, number, read = sent
         total = Money(invoice.total_minor, invoice.currency)
         link = new_portal_link(
             session, booking_id=booking.id, reference=booking.reference, actor=actor
         )
         # The guide: the message links "to the Payments card in their portal".
-        guest = booking_recipient(session, booking, portal_url=f"{link}#{PAYMENTS_CARD}")
+        guest = booking_recipient(session, booking, portal_url=f"{link}#{PAYMENTS_CARD}", read=read)
 
         def money(minor: int) -> str:
             return format_money(Money(minor, invoice.currency), guest.locale)
@@ -127,6 +155,62 @@ def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
             },
         )
         return SentInvoice(invoice_id, number, total, queued)
+
+
+Activated = tuple[Any, Any, Sequence[Any], str, Mapping[str, Any] | None]
+
+
+def _number(session: Session, now: datetime) -> str:
+    return f"CI-{now.year}-{next_in_sequence(session, f'guest_invoice:{now.year}'):05d}"
+
+
+def _refuse_empty(lines: Sequence[Any]) -> None:
+    if not lines:
+        raise InvalidTransition(
+            "This draft is empty: confirm a platform-collects service before sending."
+        )
+
+
+def _activate(session: Session, invoice_id: int, now: datetime) -> Activated:
+    """Lock the booking and the draft, check, number and activate it: (booking, invoice, its
+    lines, its number, None)."""
+    conn = session.connection()
+    booking, invoice = locked_rows(session, GuestInvoice, invoice_id, "Invoice")
+    check_invoice_transition(InvoiceStatus(invoice.status), InvoiceStatus.ACTIVE)
+    lines = conn.execute(_LINES_OF, {"invoice_id": invoice_id}).all()
+    _refuse_empty(lines)
+    number = _number(session, now)
+    if (
+        conn.execute(_ACTIVATE, {"invoice_id": invoice_id, "number": number, "at": now}).first()
+        is None
+    ):
+        raise InvalidTransition("This invoice has already been sent.")
+    return booking, invoice, lines, number, None
+
+
+def _activate_sqlite(session: Session, invoice_id: int, now: datetime) -> Activated:
+    """`_activate` in three statements on SQLite (one writer, so nothing to lock): number the
+    draft, activate it (status = 'draft' in SQL), then read its booking, guest and lines in one
+    go. Any refusal raises, and the rollback hands the number back; a draft that is no draft
+    is refused with the checks of `_activate`. The last item: the recipient's values."""
+    conn = session.connection()
+    number = _number(session, now)
+    invoice = conn.execute(
+        _ACTIVATE_DRAFT, {"invoice_id": invoice_id, "number": number, "at": now}
+    ).first()
+    if invoice is None:
+        _, found = locked_rows(session, GuestInvoice, invoice_id, "Invoice")
+        check_invoice_transition(InvoiceStatus(found.status), InvoiceStatus.ACTIVE)
+        raise InvalidTransition("This invoice has already been sent.")
+    rows = conn.execute(
+        _BOOKING_GUEST_LINES, {"booking_id": invoice.booking_id, "invoice_id": invoice_id}
+    ).all()
+    lines = [r for r in rows if r.service_item_id is not None]
+    _refuse_empty(lines)
+    values = rows[0]._asdict()
+    booking = SimpleNamespace(**{k[9:]: v for k, v in values.items() if k.startswith("booking__")})
+    read = {k: v for k, v in values.items() if k.startswith("recipient__")}
+    return booking, invoice, lines, number, read
 
 
 def void_active_invoice(

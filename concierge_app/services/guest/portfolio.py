@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, update
+from sqlmodel import Session
 
 from concierge_app.db.bookings import Booking, ServiceItem
 from concierge_app.db.engine import Database
@@ -25,11 +26,17 @@ from concierge_app.domain.money import Money
 from concierge_app.domain.service_text import clean_description, clean_title
 from concierge_app.domain.statuses import LineKind
 from concierge_app.domain.strategies import PaymentStrategy
-from concierge_app.services.guest.drafts import add_line, draft_id, remove_line
+from concierge_app.services.guest.drafts import bill_on_draft, remove_line
 from concierge_app.services.guest.invoicing import live_line, void_active_invoice
 from concierge_app.services.guest.refunds import still_refundable
 from concierge_app.services.shared.audit import record_event
-from concierge_app.services.shared.common import id_of, load, lock_with_booking, locked_rows
+from concierge_app.services.shared.common import (
+    BOOKINGS,
+    id_of,
+    load,
+    lock_with_booking,
+    locked_rows,
+)
 from concierge_app.services.shared.permissions import Permission, require_in
 
 SERVICES = ServiceItem.__table__  # type: ignore[attr-defined]
@@ -37,6 +44,31 @@ _CONFIRM = (
     update(SERVICES)
     .where(SERVICES.c.id == bindparam("service_id"))
     .values(lifecycle=ServiceLifecycle.CONFIRMED.value, confirmed_at=bindparam("at"))
+)
+
+_BOOKING_OF_SERVICE = BOOKINGS.c.id == SERVICES.c.booking_id
+_CONFIRM_RETURNING = (
+    update(SERVICES)
+    .where(
+        SERVICES.c.id == bindparam("service_id"),
+        SERVICES.c.lifecycle.not_in(
+            [ServiceLifecycle.CANCELLED.value, ServiceLifecycle.CONFIRMED.value]
+        ),
+    )
+    .values(lifecycle=ServiceLifecycle.CONFIRMED.value, confirmed_at=bindparam("at"))
+    .returning(
+        *SERVICES.c,
+        select(BOOKINGS.c.status)
+        .where(_BOOKING_OF_SERVICE)
+        .correlate(SERVICES)
+        .scalar_subquery()
+        .label("booking__status"),
+        select(BOOKINGS.c.currency)
+        .where(_BOOKING_OF_SERVICE)
+        .correlate(SERVICES)
+        .scalar_subquery()
+        .label("booking__currency"),
+    )
 )
 
 
@@ -125,8 +157,8 @@ def confirm_service(*, db: Database, service_id: int, actor: str) -> Confirmatio
     """Confirm a service; platform-collects ones become a line on the booking's draft."""
     require_in(db, actor, Permission.SERVICES)
     with db.transaction() as session:
-        booking, service = locked_rows(session, ServiceItem, service_id, "Service")
-        check_can_confirm(ServiceLifecycle(service.lifecycle), service.title)
+        now = utcnow()
+        booking, service = _confirm_first(session, service_id, now)
         _open_booking(booking)
         strategy = PaymentStrategy(service.strategy)
         gross = Money(service.gross_minor, service.currency)
@@ -136,17 +168,14 @@ def confirm_service(*, db: Database, service_id: int, actor: str) -> Confirmatio
             else Money(service.deposit_minor, service.currency)
         )
         billed = strategy.billable_amount(gross, deposit)
-        session.connection().execute(_CONFIRM, {"service_id": service_id, "at": utcnow()})
         draft = None
         if billed is not None:
-            draft = draft_id(session, booking, create=True)
-            assert draft is not None
             kind = (
                 LineKind.DEPOSIT
                 if strategy is PaymentStrategy.PLATFORM_COLLECTS_DEPOSIT
                 else LineKind.FULL
             )
-            add_line(session, draft, service, billed, kind.value)
+            draft = bill_on_draft(session, booking, service, billed, kind.value)
         record_event(
             session,
             actor=actor,
@@ -160,6 +189,31 @@ def confirm_service(*, db: Database, service_id: int, actor: str) -> Confirmatio
             },
         )
         return Confirmation(service_id, draft, billed)
+
+
+def _confirm_first(
+    session: Session, service_id: int, now: datetime
+) -> tuple[SimpleNamespace, SimpleNamespace]:
+    """Lock the service and its booking, check that it can be confirmed and mark it confirmed:
+    (booking, service as it was). On SQLite (one writer, nothing to lock) one UPDATE … RETURNING
+    does it, with the booking's status and currency; a service that can't be confirmed is
+    refused by `check_can_confirm` as on PostgreSQL. The caller still refuses a cancelled
+    booking: its transaction rolls back."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        row = conn.execute(_CONFIRM_RETURNING, {"service_id": service_id, "at": now}).first()
+        if row is not None:
+            values = row._asdict()
+            booking = SimpleNamespace(
+                id=values["booking_id"],
+                status=values.pop("booking__status"),
+                currency=values.pop("booking__currency"),
+            )
+            return booking, SimpleNamespace(**values)
+    booking, service = locked_rows(session, ServiceItem, service_id, "Service")
+    check_can_confirm(ServiceLifecycle(service.lifecycle), service.title)
+    conn.execute(_CONFIRM, {"service_id": service_id, "at": now})
+    return booking, service
 
 
 class CancelOutcome(enum.StrEnum):

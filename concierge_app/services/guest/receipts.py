@@ -43,13 +43,10 @@ def issue_receipt(
     call for the same checkout returns its number and reserves nothing). None for nothing paid."""
     if amount.minor <= 0:
         return None
-    existing = session.exec(
-        select(GuestReceipt.number).where(GuestReceipt.attempt_id == attempt_id)
-    ).first()
-    if existing is not None:
-        return existing
+    # The number is reserved first (the series' row stays locked until the transaction ends);
+    # when the checkout has its receipt already, the reservation is handed back: no gap.
     number = receipt_number(next_in_sequence(session, RECEIPT_SERIES))
-    insert_ignore(
+    inserted = insert_ignore(
         session,
         GuestReceipt,
         {
@@ -62,7 +59,13 @@ def issue_receipt(
             "paid_at": paid_at,
         },
     )
-    return number
+    if inserted:
+        return number
+    next_in_sequence(session, RECEIPT_SERIES, -1)
+    existing = session.exec(
+        select(GuestReceipt.number).where(GuestReceipt.attempt_id == attempt_id)
+    ).one()
+    return existing
 
 
 @dataclass(frozen=True, slots=True)

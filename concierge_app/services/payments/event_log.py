@@ -4,7 +4,9 @@ A redelivered or concurrent event finds itself stored and has no second effect."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Table, bindparam, update
 from sqlalchemy import select as core_select
@@ -38,11 +40,15 @@ _CLAIM = {d: _claim_statement(_EVENTS, d) for d in ("sqlite", "postgresql")}
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One signed event as the provider delivered it: whose, which, of what type."""
+    """One signed event as the provider delivered it: whose, which, of what type.
+
+    `outcome_of`, when set, tells the outcome from the locked checkout before anything is
+    applied (`lifecycle.claim` then stores the event with it: no UPDATE afterwards)."""
 
     provider: str
     event_id: str
     event_type: str
+    outcome_of: Callable[[Any], str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def actor(self) -> str:
@@ -51,16 +57,23 @@ class Delivery:
 
 def event_seen(*, db: Database, provider: str, event_id: str) -> bool:
     """Whether this provider event was stored already (a cheap read before any write)."""
-    with db.read() as session:
+    with db.read_once() as session:
         found = session.connection().execute(_EVENT_SEEN, {"p": provider, "e": event_id})
         return found.first() is not None
 
 
 def store_event(
-    session: Session, *, provider: str, event_id: str, event_type: str, attempt: str | None = None
+    session: Session,
+    *,
+    provider: str,
+    event_id: str,
+    event_type: str,
+    attempt: str | None = None,
+    outcome: str = "processing",
 ) -> int | None:
     """Store a provider event id once, in the transaction that applies it (the caller has
-    locked what it changes first). The event row's id, or None when it was stored before."""
+    locked what it changes first). The event row's id, or None when it was stored before.
+    A caller that knows the outcome already stores it here (no UPDATE afterwards)."""
     conn = session.connection()
     event_pk = conn.execute(
         _CLAIM[conn.dialect.name],
@@ -69,7 +82,7 @@ def store_event(
             "event_id": event_id,
             "event_type": event_type,
             "attempt_id": attempt,
-            "outcome": "processing",
+            "outcome": str(outcome)[:200],
             "received_at": utcnow(),
         },
     ).scalar()
@@ -89,8 +102,8 @@ def remember(db: Database, delivery: Delivery, outcome: str) -> str:
             provider=delivery.provider,
             event_id=delivery.event_id,
             event_type=delivery.event_type,
+            outcome=outcome,
         )
         if pk is None:
             return DUPLICATE_EVENT
-        set_event_outcome(session, pk, outcome)
     return outcome[:200]

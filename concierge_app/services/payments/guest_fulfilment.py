@@ -25,6 +25,7 @@ from concierge_app.db.payments import Commission, PaymentAttempt, PaymentAttempt
 from concierge_app.db.sql.commission_rates import SERVICE_RATE_DAY, rate_on
 from concierge_app.db.types import utcnow
 from concierge_app.domain.checkout import CheckoutStatus, Step
+from concierge_app.domain.errors import NotFound
 from concierge_app.domain.formatting import format_money
 from concierge_app.domain.lifecycle import InvoiceStatus, ServiceLifecycle
 from concierge_app.domain.money import Money, Rounding
@@ -35,10 +36,17 @@ from concierge_app.services.payments import lifecycle
 from concierge_app.services.payments.event_log import DUPLICATE_EVENT, Delivery
 from concierge_app.services.payments.lifecycle import Locked, Paid
 from concierge_app.services.shared.audit import record_event
-from concierge_app.services.shared.common import locked_rows, table_of
-from concierge_app.services.shared.messages import booking_recipient, queue_message
+from concierge_app.services.shared.common import BOOKINGS, locked_rows, table_of
+from concierge_app.services.shared.messages import (
+    RECIPIENT_COLUMNS,
+    booking_recipient,
+    queue_message,
+    recipient_joins,
+    render_with_fallback,
+)
 
 COMMISSION_ROUNDING = Rounding.HALF_UP
+PAYMENT_RECEIVED = "payment_received"
 
 
 class EventOutcome(enum.StrEnum):
@@ -105,6 +113,15 @@ _FINISH = (
         provider_reference=bindparam("checkout_ref"),
     )
 )
+_ATTEMPT_BOOKING_GUEST = (
+    core_select(
+        _ATTEMPTS,
+        *(c.label(f"booking__{c.name}") for c in BOOKINGS.c),
+        *RECIPIENT_COLUMNS,
+    )
+    .select_from(recipient_joins(_ATTEMPTS.join(BOOKINGS, BOOKINGS.c.id == _ATTEMPTS.c.booking_id)))
+    .where(_ATTEMPTS.c.id == bindparam("key"))
+)
 _EARN = {
     "sqlite": sqlite.insert(_COMMISSIONS).on_conflict_do_nothing(),
     "postgresql": postgresql.insert(_COMMISSIONS).on_conflict_do_nothing(),
@@ -125,9 +142,20 @@ class GuestAttempts:
     }
 
     def lock(self, session: Session, checkout_id: str) -> Locked:
-        booking, attempt = locked_rows(session, PaymentAttempt, checkout_id, "Payment")
+        conn = session.connection()
+        if conn.dialect.name == "sqlite":  # one writer: one joined read, the guest's too
+            found = conn.execute(_ATTEMPT_BOOKING_GUEST, {"key": checkout_id}).first()
+            if found is None:
+                raise NotFound(f"Payment {checkout_id} was not found.")
+            values = found._asdict()
+            booking = {k[9:]: values.pop(k) for k in list(values) if k.startswith("booking__")}
+            guest = {k: values.pop(k) for k in list(values) if k.startswith("recipient__")}
+            attempt = SimpleNamespace(**values)
+            owner = SimpleNamespace(**booking, recipient=guest)
+        else:
+            owner, attempt = locked_rows(session, PaymentAttempt, checkout_id, "Payment")
         amount = Money(attempt.amount_minor, attempt.currency)
-        return Locked(checkout_id, CheckoutStatus(attempt.status), amount, attempt, booking)
+        return Locked(checkout_id, CheckoutStatus(attempt.status), amount, attempt, owner)
 
     events_point_at_it = True
 
@@ -194,6 +222,21 @@ def _apply_success(
         },
     )
     amount = Money(attempt.amount_minor, attempt.currency)
+    actor = delivery.actor
+    link = new_portal_link(session, booking_id=booking.id, reference=booking.reference, actor=actor)
+    guest = booking_recipient(
+        session,
+        booking,
+        portal_url=f"{link}#{PAYMENTS_CARD}",
+        read=getattr(booking, "recipient", None),
+    )
+    context = guest.context | {
+        "amount_paid": format_money(amount, guest.locale),
+        "invoice_numbers": ", ".join(i.number or "" for i in paid),
+    }
+    # Rendered before the receipt's number is reserved: the receipt series and the audit head
+    # are rows every payment locks, held from here to the commit; the rendering is not.
+    rendered = render_with_fallback(session, PAYMENT_RECEIVED, context, language=guest.locale)
     receipt = issue_receipt(
         session,
         booking_id=booking.id,
@@ -202,22 +245,16 @@ def _apply_success(
         provider=attempt.provider,
         paid_at=now,
     )
-    actor = delivery.actor
-    link = new_portal_link(session, booking_id=booking.id, reference=booking.reference, actor=actor)
-    guest = booking_recipient(session, booking, portal_url=f"{link}#{PAYMENTS_CARD}")
     queue_message(
         session,
         dedupe_key=f"payment_received:{attempt.id}",
-        template_key="payment_received",
+        template_key=PAYMENT_RECEIVED,
         recipient=guest.email,
         booking_id=booking.id,
-        context=guest.context
-        | {
-            "amount_paid": format_money(amount, guest.locale),
-            "invoice_numbers": ", ".join(i.number or "" for i in paid),
-        },
+        context=context,
         attachment=None if receipt is None else f"{RECEIPT_ATTACHMENT}:{receipt}",
         language=guest.locale,
+        rendered=rendered,
     )
     record_event(
         session,

@@ -9,8 +9,8 @@ guard (`domain/checkout.on_success` / `on_close`), call the payer's step, record
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from sqlalchemy import Table, update
@@ -25,7 +25,7 @@ from concierge_app.domain.checkout import (
     on_success,
 )
 from concierge_app.domain.money import Money
-from concierge_app.services.payments.event_log import Delivery, set_event_outcome, store_event
+from concierge_app.services.payments.event_log import Delivery, store_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,9 @@ def claim(
     session: Session, payer: Payer, checkout_id: str, delivery: Delivery
 ) -> tuple[Locked, int] | None:
     """Lock the checkout, then store the event id: (the checkout, the event's row id), or None
-    when this event was stored before (NotFound: no such checkout, nothing written)."""
+    when this event was stored before (NotFound: no such checkout, nothing written). With
+    `delivery.outcome_of`, the event is stored with its outcome, decided on the locked checkout
+    before anything is applied (in this transaction, so it is never seen without its effects)."""
     locked = payer.lock(session, checkout_id)
     event_pk = store_event(
         session,
@@ -96,8 +98,27 @@ def claim(
         event_id=delivery.event_id,
         event_type=delivery.event_type,
         attempt=checkout_id if payer.events_point_at_it else None,
+        outcome="processing" if delivery.outcome_of is None else delivery.outcome_of(locked),
     )
     return None if event_pk is None else (locked, event_pk)
+
+
+def _claim_as(
+    session: Session,
+    payer: Payer,
+    checkout_id: str,
+    delivery: Delivery,
+    step_of: Callable[[Locked], Step],
+) -> tuple[Locked, Step] | None:
+    """`claim`, the event stored with the outcome of `step_of(the locked checkout)`:
+    (the checkout, its step), or None for a duplicate."""
+    claimed = claim(
+        session,
+        payer,
+        checkout_id,
+        replace(delivery, outcome_of=lambda locked: payer.words[step_of(locked)].value),
+    )
+    return None if claimed is None else (claimed[0], step_of(claimed[0]))
 
 
 def succeed(
@@ -107,11 +128,16 @@ def succeed(
     other than the checkout's is not applied (recorded for staff); a success after an expiry
     or a failure is applied: the money moved."""
     with db.transaction() as session:
-        claimed = claim(session, payer, checkout_id, delivery)
+        claimed = _claim_as(
+            session,
+            payer,
+            checkout_id,
+            delivery,
+            lambda locked: on_success(locked.status, locked.amount, paid.amount),
+        )
         if claimed is None:
             return payer.words[Step.DUPLICATE_EVENT]
-        locked, event_pk = claimed
-        step = on_success(locked.status, locked.amount, paid.amount)
+        locked, step = claimed
         if step is Step.AMOUNT_MISMATCH:
             data = {"expected": str(locked.amount), "received": str(paid.amount)}
             payer.audit(
@@ -123,7 +149,7 @@ def succeed(
             )
         elif step is Step.FULFILLED:  # the guard: open, failed or expired → succeeded
             payer.fulfil(session, locked, delivery, paid)
-        return _outcome(session, payer, event_pk, step)
+        return payer.words[step]
 
 
 def close(
@@ -139,11 +165,12 @@ def close(
     if status not in (CheckoutStatus.FAILED, CheckoutStatus.EXPIRED):
         raise ValueError("a checkout closes as FAILED or EXPIRED")
     with db.transaction() as session:
-        claimed = claim(session, payer, checkout_id, delivery)
+        claimed = _claim_as(
+            session, payer, checkout_id, delivery, lambda locked: on_close(locked.status, status)
+        )
         if claimed is None:
             return payer.words[Step.DUPLICATE_EVENT]
-        locked, event_pk = claimed
-        step = on_close(locked.status, status)
+        locked, step = claimed
         if step is not Step.ALREADY_FINAL:  # the guard: only an open checkout closes
             session.connection().execute(
                 update(payer.table)
@@ -154,7 +181,7 @@ def close(
             )
             data = {"event": delivery.event_id, "reason": reason}
             payer.audit(session, locked, delivery.actor, payer.actions[step], data)
-        return _outcome(session, payer, event_pk, step)
+        return payer.words[step]
 
 
 def note_processing(
@@ -162,14 +189,15 @@ def note_processing(
 ) -> enum.StrEnum:
     """The checkout was completed with a delayed payment method: wait for its outcome."""
     with db.transaction() as session:
-        claimed = claim(session, payer, checkout_id, delivery)
+        claimed = _claim_as(
+            session, payer, checkout_id, delivery, lambda _locked: Step.AWAITING_PAYMENT
+        )
         if claimed is None:
             return payer.words[Step.DUPLICATE_EVENT]
-        locked, event_pk = claimed
-        step = Step.AWAITING_PAYMENT
+        locked, step = claimed
         data = {"event": delivery.event_id}
         payer.audit(session, locked, delivery.actor, payer.actions[step], data)
-        return _outcome(session, payer, event_pk, step)
+        return payer.words[step]
 
 
 def succeed_event(
@@ -206,9 +234,3 @@ def close_event(
     return close(
         db=db, payer=payer, checkout_id=checkout_id, delivery=delivery, status=status, reason=reason
     )
-
-
-def _outcome(session: Session, payer: Payer, event_pk: int, step: Step) -> enum.StrEnum:
-    outcome = payer.words[step]
-    set_event_outcome(session, event_pk, outcome.value)
-    return outcome

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Integer, String, bindparam, func, insert, select
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
 from concierge_app.db.audit import AuditChainHead, AuditEvent
-from concierge_app.db.engine import Database
+from concierge_app.db.engine import AUDIT_HASH_FUNCTION, Database
 from concierge_app.db.types import utcnow
 from concierge_app.domain.audit import GENESIS_HASH, canonical_json, event_hash
 from concierge_app.services.shared.common import insert_ignore
@@ -27,6 +27,46 @@ _HEAD = (
     .with_for_update()
 )
 _INSERT_EVENT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_NEXT = _HEADS.c.last_sequence + 1
+_APPEND_SQLITE = (
+    insert(_EVENTS)
+    .from_select(
+        [
+            "id",
+            "occurred_at",
+            "actor",
+            "action",
+            "subject",
+            "booking_id",
+            "data",
+            "prev_hash",
+            "hash",
+        ],
+        select(
+            _NEXT,
+            bindparam("at", type_=_EVENTS.c.occurred_at.type),
+            bindparam("actor", type_=String()),
+            bindparam("action", type_=String()),
+            bindparam("subject", type_=String()),
+            bindparam("booking_id", type_=Integer()),
+            bindparam("data", type_=String()),
+            _HEADS.c.last_hash,
+            getattr(func, AUDIT_HASH_FUNCTION)(
+                _HEADS.c.last_hash,
+                _NEXT,
+                bindparam("at_iso", type_=String()),
+                bindparam("actor", type_=String()),
+                bindparam("action", type_=String()),
+                bindparam("subject", type_=String()),
+                bindparam("booking_id", type_=Integer()),
+                bindparam("data", type_=String()),
+                type_=String(),
+            ),
+        ).where(_HEADS.c.name == CHAIN),
+    )
+    .returning(_EVENTS.c.id)
+)
 
 
 def record_event(
@@ -44,6 +84,25 @@ def record_event(
     the chain; a database trigger moves the head to each inserted event.
     """
     conn = session.connection()  # Core statements: no ORM flush or identity-map work needed
+    occurred_at = utcnow()
+    data_json = canonical_json(dict(data or {}))
+    if conn.info.get(AUDIT_HASH_FUNCTION):  # a SQLite connection of Database
+        # One statement: the writer holds SQLite's write lock (BEGIN IMMEDIATE), so the head
+        # read by the INSERT … SELECT is the head; the hash is the domain's (a SQL function).
+        appended = conn.execute(
+            _APPEND_SQLITE,
+            {
+                "at": occurred_at,
+                "at_iso": occurred_at.isoformat(),
+                "actor": actor,
+                "action": action,
+                "subject": subject,
+                "booking_id": booking_id,
+                "data": data_json,
+            },
+        ).scalar()
+        if appended is not None:
+            return int(appended)
     head = conn.execute(_HEAD).first()
     if head is None:  # the very first event
         insert_ignore(
@@ -51,8 +110,6 @@ def record_event(
         )
         head = conn.execute(_HEAD).one()
     sequence, prev_hash = int(head[0]) + 1, str(head[1])
-    occurred_at = utcnow()
-    data_json = canonical_json(dict(data or {}))
     digest = event_hash(
         prev_hash=prev_hash,
         sequence=sequence,

@@ -44,5 +44,5 @@ def require(session: Session, actor: str, permission: Permission) -> None:
 def require_in(db: Database, actor: str, permission: Permission) -> None:
     """`require` in a short read of its own, for a service that checks before it opens its
     transaction (e.g. before a long file is parsed)."""
-    with db.read() as session:
+    with db.read_once() as session:  # one SELECT at most
         require(session, actor, permission)
