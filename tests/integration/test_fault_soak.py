@@ -79,6 +79,7 @@ from .test_ledger_stateful import (
     content_digest,
 )
 from .test_partner_money_property import (
+    CODES,
     FIRST_DAY,
     LAST,
     MONTHS,
@@ -757,35 +758,65 @@ def test_partner_money_survives_faults_at_its_edges(
     assert STATS["faults"] > 0, dict(STATS)
 
 
-def test_a_refund_whose_answer_is_lost_waits_and_completes_once(sqlite_db: Any) -> None:
+def test_a_refund_whose_answer_is_lost_waits_and_completes_once(db: Any) -> None:
     """Found by the soak: a provider that timed out (the refund may have been made) marked the
     refund failed — its amount refundable again, while the money had gone back."""
     from concierge_app.domain.strategies import PaymentStrategy
 
     from ..factories import add_service, make_world, pay, send_draft
 
-    w = make_world(sqlite_db)
+    w = make_world(db)
     service_id = add_service(w, PaymentStrategy.PLATFORM_COLLECTS_FULL, "100.00")
     pay(w, [send_draft(w)])
     with pytest.raises(GatewayUnavailable, match="timed out"):
         refunds.issue_refund(
-            db=sqlite_db,
+            db=db,
             service_id=service_id,
             amount=w.money("40.00"),
             note="tour cancelled",
             actor=ACTOR,
             idempotency_key="refund-1",
-            gateway=FlakyRefunds(sqlite_db, "timeout"),
+            gateway=FlakyRefunds(db, "timeout"),
         )
-    provider_refunds_agree(sqlite_db)
+    provider_refunds_agree(db)
     view = refunds.issue_refund(
-        db=sqlite_db,
+        db=db,
         service_id=service_id,
         amount=w.money("40.00"),
         note="tour cancelled",
         actor=ACTOR,
         idempotency_key="refund-1",
-        gateway=SandboxRefunds(sqlite_db),
+        gateway=SandboxRefunds(db),
     )
     assert view.status == "succeeded" and view.refundable_left == w.money("60.00")
-    provider_refunds_agree(sqlite_db)
+    provider_refunds_agree(db)
+
+
+EVERY_FAULT = [
+    ("online_down", 0, 0, False),
+    ("online_down", 1, 1, True),
+    ("online_events", 2, 0, "paid twice"),
+    ("smtp", 3, True),
+    ("debit_fault", 10, "provider down", True),
+    ("online_events", 12, 0, "expired, then paid"),
+    ("debit_fault", 31, "crash before sending", False),
+    ("smtp", 32, True),
+    ("online_events", 33, 0, "paid, then expired"),
+    ("debit_fault", 40, "crash after sending", True),
+    ("smtp", 41, False),
+]
+
+
+def test_every_partner_side_fault_once(db: Any, vat_rates: Callable[[str], None]) -> None:
+    """Each fault of the partner scenario at least once, on SQLite and PostgreSQL; the month-end
+    runs crash before their statements, after the first chunk and after the second."""
+    vat_rates("ES:21")
+    STATS.clear()
+    stays = [
+        (code, month, 1_000_00 + 1_000 * n, n % 2 == 0)
+        for n, code in enumerate(CODES)
+        for month in (0, 1)
+    ]
+    fault_scenario(lambda: db, lambda _: None, stays, EVERY_FAULT, False, [0, 2, 3])
+    kinds = {k for k in STATS if k.startswith("fault: ")}
+    assert len(kinds) == 9, sorted(kinds)  # every kind the partner side injects
