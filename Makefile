@@ -31,7 +31,7 @@ export PYTHONUNBUFFERED := 1
 SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then echo sudo; fi)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: help install run test lint e2e chromium clean month-end direct-debit catalogs i18n
+.PHONY: help install run test lint e2e soak chromium clean month-end direct-debit catalogs i18n
 # A half-made target (e.g. a venv without pip) is removed, so the next run builds it again.
 .DELETE_ON_ERROR:
 
@@ -43,6 +43,7 @@ help:
 	@echo "make month-end  issue the monthly commission invoices (the month before today)"
 	@echo "make direct-debit  collect open invoices of partners paying by direct debit"
 	@echo "make e2e      only the browser tests"
+	@echo "make soak     the ledger machines with faults injected, SOAK_EXAMPLES (10000) per machine"
 	@echo "make install  Python packages into $(VENV), bun into $(BUN_DIR), compiled catalogs"
 	@echo "make i18n     extract the guest side's strings and update every language's catalog"
 	@echo "make clean    remove build output (.web, caches); keeps $(VENV), $(BUN_DIR) and data/"
@@ -139,6 +140,13 @@ test: install chromium lint
 
 e2e: install chromium
 	$(VENV)/bin/pytest -m e2e tests/e2e
+
+# The fault soak (issue 19): the guest and partner ledger machines with provider, SMTP and crash
+# faults, SOAK_EXAMPLES examples per machine (default 10,000: hours; CI runs 3 of each).
+# SOAK_ARGS passes options, e.g. SOAK_ARGS="--machine partner" or "--backend postgres".
+SOAK_EXAMPLES ?= 10000
+soak: install
+	$(PY) -m bench.soak --examples $(SOAK_EXAMPLES) $(SOAK_ARGS)
 
 clean:
 	rm -rf .web .states .tools/e2e-web .tools/e2e-states test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from concierge_app.adapters.payments.configured import refund_gateway
-from concierge_app.adapters.payments.gateway import GatewayError, RefundGateway
+from concierge_app.adapters.payments.gateway import GatewayError, GatewayUnavailable, RefundGateway
 from concierge_app.db.bookings import ServiceItem
 from concierge_app.db.engine import Database
 from concierge_app.db.invoicing import GuestInvoice, InvoiceLine
@@ -194,7 +194,9 @@ def issue_refund(
     """Refund through the payment connector: reserve (pending), ask the provider, then settle.
 
     The provider call happens outside any transaction with the same idempotency key, so a
-    retry after a crash or a double click refunds once. A refusal marks the refund failed.
+    retry after a crash or a double click refunds once. A refusal marks the refund failed; a
+    provider that did not answer (GatewayUnavailable, raised) leaves it pending: the same key
+    asks again.
     """
     require_in(db, actor, Permission.REFUNDS)
     note = _checked_note(amount, note)
@@ -218,6 +220,22 @@ def issue_refund(
         provider_reference = gateway.refund(
             payment_reference=payment_reference, amount=amount, idempotency_key=idempotency_key
         )
+    except GatewayUnavailable as unanswered:
+        # The provider did not answer (unreachable, timed out, its own error): the refund may
+        # have been made. It stays pending, its amount held, and the error goes up as it is;
+        # asking again with the same key completes it once (the provider refunds once per key).
+        with db.transaction() as session:
+            waiting = session.get(Refund, refund_id)
+            assert waiting is not None
+            record_event(
+                session,
+                actor=actor,
+                action="refund.unanswered",
+                subject=f"refund:{refund_id}",
+                booking_id=waiting.booking_id,
+                data={"reason": str(unanswered)},
+            )
+        raise  # an unknown outcome: the Refund dialog keeps its key, so trying again refunds once
     except GatewayError as refused:
         with db.transaction() as session:
             failed = session.get(Refund, refund_id)
