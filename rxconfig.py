@@ -20,7 +20,15 @@ def _database_url() -> str:
     return get_settings().database_url
 
 
+# Without Redis (one worker, the embedded default), the tabs' states stay in the worker's memory.
+# Reflex's default keeps them on disk too and scans the whole states folder every 2 s to purge
+# old ones: a cost that grows with every open tab while nobody does anything. Every page reads
+# its data again on (re)connect, so a restart loses nothing a page shows. With REFLEX_REDIS_URL
+# Reflex keeps them in Redis (several workers).
+_STATES = {} if os.environ.get("REFLEX_REDIS_URL") else {"state_manager_mode": "memory"}
+
 config = rx.Config(
+    **_STATES,
     app_name="concierge_app",
     db_url=_database_url(),
     telemetry_enabled=False,

@@ -45,6 +45,7 @@ from concierge_app.ui.partner.users.page import partner_users_page
 from concierge_app.ui.partner.users.state import PartnerUsersState
 from concierge_app.ui.shared.account_link.page import account_link_page
 from concierge_app.ui.shared.account_link.state import AccountLinkState
+from concierge_app.ui.shared.live_push import push_changes_forever
 from concierge_app.ui.shared.sandbox_checkout.page import sandbox_checkout_page
 from concierge_app.ui.shared.sandbox_checkout.state import SandboxCheckoutState
 from concierge_app.ui.shared.test_mode import app_wraps as test_mode_wraps
@@ -201,6 +202,8 @@ app.register_lifespan_task(run_month_end_when_due)
 app.register_lifespan_task(collect_direct_debits_when_due)
 app.register_lifespan_task(reconcile_daily)
 app.register_lifespan_task(send_reminders_when_due)
+# Open pages are pushed the changes that concern them (one watcher per worker, no polling).
+app.register_lifespan_task(push_changes_forever)
 
 
 @app.register_lifespan_task

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,12 @@ from concierge_app.settings import get_settings
 # The audit chain's hash as a SQLite function, so that an event is appended by one
 # INSERT … SELECT from the chain head (services/shared/audit.py): the domain's own function.
 AUDIT_HASH_FUNCTION = "concierge_audit_hash"
+
+# The worker's threads that read and write (asyncio.to_thread uses the loop's default executor,
+# sized so by Python): each keeps its pooled connection instead of opening and closing an
+# overflow one per call. A few more for the request threads of the API and the CLI.
+THREADS = min(32, (os.cpu_count() or 1) + 4)
+POOL_OVERFLOW = 8
 
 
 def _audit_hash(
@@ -74,6 +81,8 @@ class Database:
         self.url = url
         self.dialect = parsed.get_backend_name()
         kwargs: dict[str, Any] = {"echo": echo}
+        if parsed.database not in (None, "", ":memory:"):
+            kwargs.update(pool_size=THREADS, max_overflow=POOL_OVERFLOW)
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -116,6 +125,13 @@ class Database:
         for anything that reads twice and needs both reads to agree."""
         with Session(self._single_read_engine, expire_on_commit=False) as session:
             yield session
+
+    def select_one(self, statement: Any, params: Mapping[str, Any] | None = None) -> Any:
+        """The first row of one prebuilt Core SELECT (or None), run like `read_once` but on a
+        bare connection: no ORM session to build and tear down, for the hot paths' look-ups
+        (a permission check, "event seen?")."""
+        with self._single_read_engine.connect() as conn:
+            return conn.execute(statement, params or {}).first()
 
     def dispose(self) -> None:
         """Drop pooled connections (call in a forked worker before first use)."""

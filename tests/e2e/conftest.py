@@ -13,14 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +24,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from concierge_app.db.engine import Database
+from tests import prod_app
+from tests.prod_app import BUN_BIN, REPO_ROOT, TOOLS
+
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 SERVER_LOG = ARTIFACTS / "e2e-server.log"
-TOOLS = REPO_ROOT / ".tools"
-BUN_BIN = TOOLS / "bun" / "node_modules" / ".bin"
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -58,80 +55,15 @@ class AppServer:
     log_path: Path
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _app_env(database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        PATH=f"{BUN_BIN}{os.pathsep}{env.get('PATH', '')}",
-        REFLEX_USE_SYSTEM_BUN="1",
-        REFLEX_TELEMETRY_ENABLED="false",
-        REFLEX_CHECK_LATEST_VERSION="0",
-        PYTHONUNBUFFERED="1",
-        # Own build and state folders: a `make run` serving from .web/ is left alone.
-        REFLEX_WEB_WORKDIR=str(TOOLS / "e2e-web"),
-        REFLEX_STATES_WORKDIR=str(TOOLS / "e2e-states"),
-        # The month-end schedule would invoice the demo on its own in the first week of a
-        # month; the tests run the job themselves.
-        MONTH_END_CHECK_SECONDS="0",
-        DIRECT_DEBIT_CHECK_SECONDS="0",  # the direct-debit e2e collects by the staff button
-        REMINDER_CHECK_SECONDS="0",  # reminders would change the demo's Outbox on their own
-    )
-    # Spares Reflex timing npm registries before its first frontend install.
-    env.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/")
-    return env
+    return prod_app.app_env(database_url)
 
 
 def _run_cli(command: str, env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "concierge_app.cli", command],
-        cwd=REPO_ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"`python -m concierge_app.cli {command}` exited {result.returncode}\n"
-            f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}",
-            pytrace=False,
-        )
-
-
-def _log_tail(path: Path, lines: int = 60) -> str:
     try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _serves(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        prod_app.run_cli(command, env)
+    except prod_app.AppStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 def _serve_app(
@@ -148,7 +80,7 @@ def _serve_app(
 
     db_file = tmp_path_factory.mktemp("e2e-db") / "concierge.db"
     database_url = f"sqlite:///{db_file}"
-    port = _free_port()
+    port = prod_app.free_port()
     base_url = f"http://127.0.0.1:{port}"
     # Links in messages (guest portal) and checkout return URLs point at this server.
     env = _app_env(database_url) | {"PUBLIC_BASE_URL": base_url} | extra_env
@@ -161,60 +93,31 @@ def _serve_app(
         with contextlib.closing(sqlite3.connect(db_file)) as connection, connection:
             connection.execute("UPDATE guest SET locale = 'en_US'")
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     server_log = ARTIFACTS / f"e2e-server{label}.log"
-    with server_log.open("wb") as log:
-        started = time.monotonic()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "reflex",
-                "run",
-                "--env",
-                "prod",
-                "--single-port",
-                "--frontend-port",
-                str(port),
-                "--loglevel",
-                "info",
-            ],
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # own process group: teardown kills bun/workers too
-        )
-        try:
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(
-                        f"The app exited with code {process.returncode} before serving.\n"
-                        f"--- {server_log} ---\n{_log_tail(server_log)}",
-                        pytrace=False,
-                    )
-                # `/` is the built frontend, `/ping` the backend: both on the one port.
-                if _serves(f"{base_url}/") and _serves(f"{base_url}/ping"):
-                    break
-                if time.monotonic() - started > STARTUP_TIMEOUT_S:
-                    pytest.fail(
-                        f"The app did not serve {base_url} within {STARTUP_TIMEOUT_S:.0f}s.\n"
-                        f"--- {server_log} ---\n{_log_tail(server_log)}",
-                        pytrace=False,
-                    )
-                time.sleep(0.5)
+    started = time.monotonic()
+    try:
+        with prod_app.serve_prod_app(env, port, server_log, STARTUP_TIMEOUT_S):
             elapsed = time.monotonic() - started
             sys.stderr.write(f"\n[e2e] app ready at {base_url} after {elapsed:.1f}s\n")
             yield AppServer(base_url=base_url, database_url=database_url, log_path=server_log)
-        finally:
-            _stop(process)
+    except prod_app.AppStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """The real app, one process, on its own demo database."""
     yield from _serve_app(tmp_path_factory, "", {})
+
+
+@pytest.fixture(scope="session")
+def app_db(app_server: AppServer) -> Iterator[Database]:
+    """The app's own database, for set-up through the services and for checks."""
+    database = Database(app_server.database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import String, bindparam, literal_column, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -38,9 +39,11 @@ from concierge_app.services.shared.common import (
 )
 from concierge_app.services.shared.messages import (
     RECIPIENT_COLUMNS,
+    SavedTemplates,
     booking_recipient,
     queue_message,
-    recipient_joins,
+    saved_templates,
+    saved_templates_column,
 )
 from concierge_app.services.shared.permissions import Permission, require_in
 
@@ -67,6 +70,7 @@ class SentInvoice:
     message_queued: bool
 
 
+INVOICE_SENT = "invoice_sent"
 _LINES_OF = (
     core_select(LINES.c.service_item_id, LINES.c.description, LINES.c.amount_minor)
     .where(LINES.c.invoice_id == bindparam("invoice_id"))
@@ -81,27 +85,60 @@ _ACTIVATE = (
     .returning(INVOICES.c.id)
 )
 
+
+def _returned(sql: str, name: str, type_: Any) -> Any:
+    """A scalar subquery in a RETURNING clause, written out: SQLAlchemy writes RETURNING's
+    columns without their table on SQLite, subqueries included, which would make `id` the
+    subquery's own column. Here every name says its table (`guest_invoice`: the updated row)."""
+    return literal_column(f"({sql})", type_).label(name)
+
+
+_OF_BOOKING = "FROM booking AS b {join} WHERE b.id = guest_invoice.booking_id"
+_GUEST = "JOIN guest AS g ON g.id = b.guest_id"
+_PLACE = "JOIN partner AS p ON p.id = b.property_id"
+_RECIPIENT_FROM = (("g", _GUEST), ("g", _GUEST), ("g", _GUEST), ("p", _PLACE))  # name … place
+# SQLite: the draft activated and, in the same statement, what the message and the audit event
+# need: the booking's words, the guest (RECIPIENT_COLUMNS' names), the lines ([id, service,
+# description, amount] as JSON) and the Invoice Sent template's saved rows.
 _ACTIVATE_DRAFT = (
     update(INVOICES)
     .where(INVOICES.c.id == bindparam("invoice_id"), INVOICES.c.status == InvoiceStatus.DRAFT.value)
     .values(
         status=InvoiceStatus.ACTIVE.value, number=bindparam("number"), issued_at=bindparam("at")
     )
-    .returning(INVOICES.c.booking_id, INVOICES.c.currency, INVOICES.c.total_minor)
-)
-_BOOKING_GUEST_LINES = (
-    core_select(
-        *(c.label(f"booking__{c.name}") for c in BOOKINGS.c),
-        *RECIPIENT_COLUMNS,
-        LINES.c.service_item_id,
-        LINES.c.description,
-        LINES.c.amount_minor,
+    .returning(
+        INVOICES.c.booking_id,
+        INVOICES.c.currency,
+        INVOICES.c.total_minor,
+        *(
+            _returned(
+                f"SELECT b.{name} {_OF_BOOKING.format(join='')}",
+                f"booking__{name}",
+                BOOKINGS.c[name].type,
+            )
+            for name in ("reference", "check_in", "check_out")
+        ),
+        *(
+            _returned(
+                f"SELECT {alias}.{column.element.name} {_OF_BOOKING.format(join=join)}",
+                column.name,
+                column.type,
+            )
+            for alias, join, column in zip(
+                ("g", "g", "g", "p"),
+                (_GUEST, _GUEST, _GUEST, _PLACE),
+                RECIPIENT_COLUMNS,
+                strict=True,
+            )
+        ),
+        _returned(
+            "SELECT json_group_array(json_array(l.id, l.service_item_id, l.description, "
+            "l.amount_minor)) FROM invoice_line AS l WHERE l.invoice_id = guest_invoice.id",
+            "lines",
+            String(),
+        ),
+        saved_templates_column(INVOICE_SENT).label("saved_templates"),
     )
-    .select_from(
-        recipient_joins(BOOKINGS).outerjoin(LINES, LINES.c.invoice_id == bindparam("invoice_id"))
-    )
-    .where(BOOKINGS.c.id == bindparam("booking_id"))
-    .order_by(LINES.c.id)
 )
 
 
@@ -114,13 +151,19 @@ def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
         sent = (_activate_sqlite if conn.dialect.name == "sqlite" else _activate)(
             session, invoice_id, now
         )
-        booking, invoice, lines, number, read = sent
+        booking, invoice, lines, number, read, saved = sent
         total = Money(invoice.total_minor, invoice.currency)
         link = new_portal_link(
             session, booking_id=booking.id, reference=booking.reference, actor=actor
         )
         # The guide: the message links "to the Payments card in their portal".
-        guest = booking_recipient(session, booking, portal_url=f"{link}#{PAYMENTS_CARD}", read=read)
+        guest = booking_recipient(
+            session,
+            booking,
+            portal_url=f"{link}#{PAYMENTS_CARD}",
+            read=read,
+            template=INVOICE_SENT,
+        )
 
         def money(minor: int) -> str:
             return format_money(Money(minor, invoice.currency), guest.locale)
@@ -128,7 +171,7 @@ def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
         queued = queue_message(
             session,
             dedupe_key=f"invoice_sent:{invoice_id}",
-            template_key="invoice_sent",
+            template_key=INVOICE_SENT,
             recipient=guest.email,
             context=guest.context
             | {
@@ -141,6 +184,7 @@ def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
             },
             booking_id=booking.id,
             language=guest.locale,
+            saved=saved if saved is not None else guest.saved,
         )
         record_event(
             session,
@@ -157,7 +201,8 @@ def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
         return SentInvoice(invoice_id, number, total, queued)
 
 
-Activated = tuple[Any, Any, Sequence[Any], str, Mapping[str, Any] | None]
+# (booking, invoice, its lines, its number, the recipient's values, the template's saved rows)
+Activated = tuple[Any, Any, Sequence[Any], str, Mapping[str, Any] | None, SavedTemplates | None]
 
 
 def _number(session: Session, now: datetime) -> str:
@@ -173,7 +218,7 @@ def _refuse_empty(lines: Sequence[Any]) -> None:
 
 def _activate(session: Session, invoice_id: int, now: datetime) -> Activated:
     """Lock the booking and the draft, check, number and activate it: (booking, invoice, its
-    lines, its number, None)."""
+    lines, its number, None, None)."""
     conn = session.connection()
     booking, invoice = locked_rows(session, GuestInvoice, invoice_id, "Invoice")
     check_invoice_transition(InvoiceStatus(invoice.status), InvoiceStatus.ACTIVE)
@@ -185,14 +230,14 @@ def _activate(session: Session, invoice_id: int, now: datetime) -> Activated:
         is None
     ):
         raise InvalidTransition("This invoice has already been sent.")
-    return booking, invoice, lines, number, None
+    return booking, invoice, lines, number, None, None
 
 
 def _activate_sqlite(session: Session, invoice_id: int, now: datetime) -> Activated:
-    """`_activate` in three statements on SQLite (one writer, so nothing to lock): number the
-    draft, activate it (status = 'draft' in SQL), then read its booking, guest and lines in one
-    go. Any refusal raises, and the rollback hands the number back; a draft that is no draft
-    is refused with the checks of `_activate`. The last item: the recipient's values."""
+    """`_activate` in two statements on SQLite (one writer, so nothing to lock): number the
+    draft, then activate it (status = 'draft' in SQL) returning its booking, guest, lines and
+    the Invoice Sent template's saved rows. Any refusal raises, and the rollback hands the
+    number back; a draft that is no draft is refused with the checks of `_activate`."""
     conn = session.connection()
     number = _number(session, now)
     invoice = conn.execute(
@@ -202,15 +247,18 @@ def _activate_sqlite(session: Session, invoice_id: int, now: datetime) -> Activa
         _, found = locked_rows(session, GuestInvoice, invoice_id, "Invoice")
         check_invoice_transition(InvoiceStatus(found.status), InvoiceStatus.ACTIVE)
         raise InvalidTransition("This invoice has already been sent.")
-    rows = conn.execute(
-        _BOOKING_GUEST_LINES, {"booking_id": invoice.booking_id, "invoice_id": invoice_id}
-    ).all()
-    lines = [r for r in rows if r.service_item_id is not None]
+    lines = [
+        SimpleNamespace(service_item_id=service, description=description, amount_minor=amount)
+        for _, service, description, amount in sorted(json.loads(invoice.lines))
+    ]
     _refuse_empty(lines)
-    values = rows[0]._asdict()
-    booking = SimpleNamespace(**{k[9:]: v for k, v in values.items() if k.startswith("booking__")})
+    values = invoice._asdict()
+    booking = SimpleNamespace(
+        id=invoice.booking_id,
+        **{k[9:]: v for k, v in values.items() if k.startswith("booking__")},
+    )
     read = {k: v for k, v in values.items() if k.startswith("recipient__")}
-    return booking, invoice, lines, number, read
+    return booking, invoice, lines, number, read, saved_templates(invoice.saved_templates)
 
 
 def void_active_invoice(

@@ -1,6 +1,14 @@
 """Guest links: a random 256-bit token per link, stored only as its SHA-256, expiring and
 revocable. A token opens exactly one booking's portal, and nothing else.
 
+The links in the messages to the guest (Invoice Sent, Payment Received, reminders, credit
+notes) are written inside the hot transactions, so they are derived instead of stored: the
+booking, the moment of issue and an HMAC-SHA256 of both with SECRET_KEY (256 bits). Nobody
+without the key can make one; it opens that booking only, for GUEST_LINK_DAYS after its issue,
+and "revoke every link" closes them too (a per-booking revocation time, kept as a marker row
+of guest_link: every message link issued up to then opens nothing). A new SECRET_KEY closes
+every message link (the guest gets a fresh one with the next message, or staff issue one).
+
 The way back from the provider's checkout never carries that token (it would be stored at the
 provider and in its logs): the return URL carries the payment attempt and a return code signed
 with SECRET_KEY for that attempt, which opens the attempt's booking for `RETURN_VALID_FOR`.
@@ -8,13 +16,15 @@ with SECRET_KEY for that attempt, which opens the attempt's booking for `RETURN_
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from concierge_app import routes
@@ -40,6 +50,7 @@ class IssuedLink:
 
 
 _LINKS = GuestLink.__table__  # type: ignore[attr-defined]
+_BOOKINGS = Booking.__table__  # type: ignore[attr-defined]
 _NEW_LINK = _LINKS.insert().values(
     booking_id=bindparam("booking_id"),
     token_hash=bindparam("token_hash"),
@@ -119,10 +130,49 @@ def _insert_link(
     return token, expires
 
 
+def _message_mac(booking_id: int, issued_us: int) -> str:
+    key = get_settings().secret_key.encode()
+    mac = hmac.new(key, f"guest-message-link:{booking_id}:{issued_us}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+
+
+def message_token(booking_id: int, issued_at: datetime) -> str:
+    """A message link's token: `<booking>_<issued, µs since the epoch>_<HMAC>`; nothing stored."""
+    issued_us = int(issued_at.timestamp() * 1_000_000)
+    return f"{booking_id}_{issued_us}_{_message_mac(booking_id, issued_us)}"
+
+
+def _message_link(token: str) -> tuple[int, datetime] | None:
+    """(booking id, issued at) of a well-formed message token whose HMAC is right, else None."""
+    booking, _, rest = token.partition("_")
+    issued, _, mac = rest.partition("_")
+    if not (booking.isdigit() and issued.isdigit() and len(booking) < 19 and len(issued) < 19):
+        return None
+    if not hmac.compare_digest(_message_mac(int(booking), int(issued)), mac):
+        return None
+    return int(booking), datetime.fromtimestamp(int(issued) / 1_000_000, UTC)
+
+
+def _revoked_marker(booking_id: int) -> str:
+    """The token_hash of the booking's marker row: when its message links were last revoked.
+    Not a SHA-256 in hex, so no token opens it (and it is stored revoked)."""
+    return f"message-links-revoked:{booking_id}"
+
+
+_MESSAGE_LINK_BOOKING = core_select(
+    _BOOKINGS.c.reference,
+    core_select(_LINKS.c.revoked_at)
+    .where(_LINKS.c.token_hash == bindparam("marker"))
+    .scalar_subquery()
+    .label("revoked_at"),
+).where(_BOOKINGS.c.id == bindparam("booking_id"))
+
+
 def new_portal_link(session: Session, *, booking_id: int, reference: str, actor: str) -> str:
-    """Inside the caller's transaction: a fresh link for a message to the guest; its URL."""
-    token, _ = _insert_link(session, booking_id, actor)
-    return portal_url(reference, token)
+    """A link for a message to the guest; its URL. Derived, not stored (see the module's
+    docstring): it costs the caller's transaction no statement. (`session`, `actor`: what a
+    stored link would need; the message and the audit event say who sent it.)"""
+    return portal_url(reference, message_token(booking_id, utcnow()))
 
 
 def issue_guest_link(
@@ -149,6 +199,9 @@ def booking_for_guest(*, db: Database, token: str, reference: str | None = None)
     and with `reference` (the one in the link's path) a token never opens another booking."""
     if not token or len(token) > 200:
         return None
+    derived = _message_link(token)
+    if derived is not None:
+        return _message_link_booking(db, *derived, reference=reference)
     with db.read() as session:
         row = session.exec(
             select(GuestLink, Booking.reference)
@@ -165,8 +218,33 @@ def booking_for_guest(*, db: Database, token: str, reference: str | None = None)
     return link.booking_id
 
 
+def _message_link_booking(
+    db: Database, booking_id: int, issued_at: datetime, *, reference: str | None
+) -> int | None:
+    now = utcnow()
+    if issued_at > now + timedelta(minutes=5) or issued_at <= now - timedelta(
+        days=get_settings().guest_link_days
+    ):
+        return None
+    row = db.select_one(
+        _MESSAGE_LINK_BOOKING, {"booking_id": booking_id, "marker": _revoked_marker(booking_id)}
+    )
+    if row is None:
+        return None
+    if row.revoked_at is not None and issued_at <= _aware(row.revoked_at):
+        return None
+    if reference is not None and reference.strip().upper() != row.reference:
+        return None
+    return booking_id
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def revoke_guest_links(*, db: Database, booking_id: int, actor: str) -> int:
-    """Close every open link of the booking (e.g. a link was forwarded by mistake)."""
+    """Close every open link of the booking (e.g. a link was forwarded by mistake): the stored
+    ones (their number is returned) and every message link issued until now (the marker)."""
     require_in(db, actor, Permission.BOOKINGS)
     now = utcnow()
     with db.transaction() as session:
@@ -179,6 +257,17 @@ def revoke_guest_links(*, db: Database, booking_id: int, actor: str) -> int:
         for link in links:
             link.revoked_at = now
             session.add(link)
+        marker = session.exec(
+            select(GuestLink).where(GuestLink.token_hash == _revoked_marker(booking_id))
+        ).first() or GuestLink(
+            booking_id=booking_id,
+            token_hash=_revoked_marker(booking_id),
+            created_by=actor,
+            created_at=now,
+            expires_at=now,
+        )
+        marker.revoked_at = now
+        session.add(marker)
         record_event(
             session,
             actor=actor,

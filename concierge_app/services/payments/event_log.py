@@ -57,9 +57,7 @@ class Delivery:
 
 def event_seen(*, db: Database, provider: str, event_id: str) -> bool:
     """Whether this provider event was stored already (a cheap read before any write)."""
-    with db.read_once() as session:
-        found = session.connection().execute(_EVENT_SEEN, {"p": provider, "e": event_id})
-        return found.first() is not None
+    return db.select_one(_EVENT_SEEN, {"p": provider, "e": event_id}) is not None
 
 
 def store_event(

@@ -12,7 +12,17 @@ import enum
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, bindparam, true, update
+from sqlalchemy import (
+    Integer,
+    String,
+    Table,
+    bindparam,
+    literal,
+    literal_column,
+    null,
+    true,
+    update,
+)
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
@@ -23,12 +33,13 @@ from concierge_app.db.invoicing import GuestInvoice, InvoiceLine
 from concierge_app.db.parties import Partner
 from concierge_app.db.payments import Commission, PaymentAttempt, PaymentAttemptInvoice
 from concierge_app.db.sql.commission_rates import SERVICE_RATE_DAY, rate_on
+from concierge_app.db.sql.month_end.statements import half_up
 from concierge_app.db.types import utcnow
 from concierge_app.domain.checkout import CheckoutStatus, Step
 from concierge_app.domain.errors import NotFound
 from concierge_app.domain.formatting import format_money
 from concierge_app.domain.lifecycle import InvoiceStatus, ServiceLifecycle
-from concierge_app.domain.money import Money, Rounding
+from concierge_app.domain.money import Money
 from concierge_app.domain.statuses import CommissionKind
 from concierge_app.services.guest.links import PAYMENTS_CARD, new_portal_link
 from concierge_app.services.guest.receipts import RECEIPT_ATTACHMENT, issue_receipt
@@ -43,9 +54,10 @@ from concierge_app.services.shared.messages import (
     queue_message,
     recipient_joins,
     render_with_fallback,
+    saved_templates,
+    saved_templates_column,
 )
 
-COMMISSION_ROUNDING = Rounding.HALF_UP
 PAYMENT_RECEIVED = "payment_received"
 
 
@@ -77,28 +89,88 @@ _PAY_INVOICES = (
         paid_at=bindparam("at"),
         paid_by_attempt_id=bindparam("attempt_id"),
     )
-    .returning(_INVOICES.c.id, _INVOICES.c.number, _INVOICES.c.total_minor)
+    .returning(
+        _INVOICES.c.id,
+        _INVOICES.c.number,
+        _INVOICES.c.total_minor,
+        # written out: SQLite writes RETURNING's columns without their table, subqueries too
+        literal_column(
+            "(SELECT count(*) FROM invoice_line AS l JOIN service_item AS s "
+            "ON s.id = l.service_item_id WHERE l.invoice_id = guest_invoice.id "
+            f"AND l.amount_minor > 0 AND s.lifecycle = '{ServiceLifecycle.CANCELLED.value}')",
+            Integer(),
+        ).label("cancelled_lines"),
+    )
+)
+_PAID_LINE = _LINES.c.invoice_id.in_(bindparam("ids", expanding=True))
+# The platform's commission on every line of the invoices just paid, earned in one INSERT …
+# SELECT: base × the rate in force when the service was confirmed (what the month-end run bills
+# it at), half-up in integer arithmetic (`half_up`: the month-end's own rule; amounts >= 0).
+_EARNED_COLUMNS = (
+    "partner_id",
+    "booking_id",
+    "service_item_id",
+    "attempt_id",
+    "refund_id",
+    "kind",
+    "base_minor",
+    "rate_bps",
+    "amount_minor",
+    "currency",
+    "accrual_date",
+    "created_at",
 )
 _PAID_LINES = (
     core_select(
-        _LINES.c.invoice_id,
+        _LINES.c.id,
         _LINES.c.amount_minor,
         _LINES.c.currency,
         _SERVICES.c.id.label("service_id"),
-        _SERVICES.c.lifecycle,
         _SERVICES.c.service_date,
         _PARTNERS.c.id.label("partner_id"),
-        # the rate in force when the service was confirmed: what the month-end run bills it at
-        rate_on(_SERVICES.c.operator_id, SERVICE_RATE_DAY).label("commission_rate_bps"),
+        rate_on(_SERVICES.c.operator_id, SERVICE_RATE_DAY).label("rate_bps"),
     )
-    .join(_SERVICES, _SERVICES.c.id == _LINES.c.service_item_id)
-    .join(_PARTNERS, _PARTNERS.c.id == _SERVICES.c.operator_id)
-    .where(_LINES.c.invoice_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_LINES.c.id)
+    .select_from(
+        _LINES.join(_SERVICES, _SERVICES.c.id == _LINES.c.service_item_id).join(
+            _PARTNERS, _PARTNERS.c.id == _SERVICES.c.operator_id
+        )
+    )
+    .where(_PAID_LINE)
+    .subquery("paid_line")
 )
+_EARNED = core_select(
+    _PAID_LINES.c.partner_id,
+    bindparam("booking_id", type_=Integer()),
+    _PAID_LINES.c.service_id,
+    bindparam("attempt_id", type_=String()),
+    null(),
+    literal(CommissionKind.EARNED.value, String()),
+    _PAID_LINES.c.amount_minor,
+    _PAID_LINES.c.rate_bps,
+    half_up(_PAID_LINES.c.amount_minor, _PAID_LINES.c.rate_bps),
+    _PAID_LINES.c.currency,
+    _PAID_LINES.c.service_date,
+    bindparam("at", type_=_COMMISSIONS.c.created_at.type),
+).where(true())  # SQLite: an upsert's SELECT has a WHERE (else ON reads as a join's)
+_EARNED = _EARNED.order_by(_PAID_LINES.c.id)
+_EARN_ALL = {
+    "sqlite": sqlite.insert(_COMMISSIONS)
+    .from_select(_EARNED_COLUMNS, _EARNED)
+    .on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(_COMMISSIONS)
+    .from_select(_EARNED_COLUMNS, _EARNED)
+    .on_conflict_do_nothing(),
+}
+# A service paid after it was cancelled: the guest is owed that money back (rare: one UPDATE
+# only when the paid invoices say they hold such a line).
 _FLAG_REFUND = (
     update(_SERVICES)
-    .where(_SERVICES.c.id.in_(bindparam("ids", expanding=True)))
+    .where(
+        _SERVICES.c.id.in_(
+            core_select(_LINES.c.service_item_id).where(_PAID_LINE, _LINES.c.amount_minor > 0)
+        ),
+        _SERVICES.c.lifecycle == ServiceLifecycle.CANCELLED.value,
+    )
     .values(refund_required=true())
 )
 _FINISH = (
@@ -118,14 +190,11 @@ _ATTEMPT_BOOKING_GUEST = (
         _ATTEMPTS,
         *(c.label(f"booking__{c.name}") for c in BOOKINGS.c),
         *RECIPIENT_COLUMNS,
+        saved_templates_column(PAYMENT_RECEIVED).label("saved_templates"),
     )
     .select_from(recipient_joins(_ATTEMPTS.join(BOOKINGS, BOOKINGS.c.id == _ATTEMPTS.c.booking_id)))
     .where(_ATTEMPTS.c.id == bindparam("key"))
 )
-_EARN = {
-    "sqlite": sqlite.insert(_COMMISSIONS).on_conflict_do_nothing(),
-    "postgresql": postgresql.insert(_COMMISSIONS).on_conflict_do_nothing(),
-}
 
 
 class GuestAttempts:
@@ -148,10 +217,11 @@ class GuestAttempts:
             if found is None:
                 raise NotFound(f"Payment {checkout_id} was not found.")
             values = found._asdict()
+            saved = saved_templates(values.pop("saved_templates"))
             booking = {k[9:]: values.pop(k) for k in list(values) if k.startswith("booking__")}
             guest = {k: values.pop(k) for k in list(values) if k.startswith("recipient__")}
             attempt = SimpleNamespace(**values)
-            owner = SimpleNamespace(**booking, recipient=guest)
+            owner = SimpleNamespace(**booking, recipient=guest, saved_templates=saved)
         else:
             owner, attempt = locked_rows(session, PaymentAttempt, checkout_id, "Payment")
         amount = Money(attempt.amount_minor, attempt.currency)
@@ -204,7 +274,7 @@ def _apply_success(
     paid = sorted(conn.execute(_PAY_INVOICES, {"at": now, "attempt_id": attempt.id}).all())
     unapplied = attempt.amount_minor - sum(i.total_minor for i in paid)
     if paid:
-        _record_commissions(session, booking.id, attempt.id, [i.id for i in paid], now)
+        _record_commissions(session, booking.id, attempt.id, paid, now)
     conn.execute(
         _FINISH,
         {
@@ -229,6 +299,7 @@ def _apply_success(
         booking,
         portal_url=f"{link}#{PAYMENTS_CARD}",
         read=getattr(booking, "recipient", None),
+        template=PAYMENT_RECEIVED,
     )
     context = guest.context | {
         "amount_paid": format_money(amount, guest.locale),
@@ -236,7 +307,14 @@ def _apply_success(
     }
     # Rendered before the receipt's number is reserved: the receipt series and the audit head
     # are rows every payment locks, held from here to the commit; the rendering is not.
-    rendered = render_with_fallback(session, PAYMENT_RECEIVED, context, language=guest.locale)
+    saved = getattr(booking, "saved_templates", None)  # read with the checkout (SQLite)
+    rendered = render_with_fallback(
+        session,
+        PAYMENT_RECEIVED,
+        context,
+        language=guest.locale,
+        saved=saved if saved is not None else guest.saved,
+    )
     receipt = issue_receipt(
         session,
         booking_id=booking.id,
@@ -273,39 +351,19 @@ def _apply_success(
 
 
 def _record_commissions(
-    session: Session, booking_id: int, attempt_id: str, invoice_ids: list[int], now: Any
+    session: Session, booking_id: int, attempt_id: str, paid: list[Any], now: Any
 ) -> None:
-    """The platform was paid for these services: its commission on each line is earned.
-
-    A service paid after it was cancelled is flagged: the guest is owed that money back.
-    """
+    """The platform was paid for these invoices' services: its commission on each line is
+    earned (one INSERT … SELECT). A service paid after it was cancelled is flagged: the guest
+    is owed that money back."""
     conn = session.connection()
-    earned, flag = [], []
-    for line in conn.execute(_PAID_LINES, {"ids": invoice_ids}).all():
-        if line.lifecycle == ServiceLifecycle.CANCELLED and line.amount_minor > 0:
-            flag.append(line.service_id)
-        base = Money(line.amount_minor, line.currency)
-        commission = base.basis_points(line.commission_rate_bps, rounding=COMMISSION_ROUNDING)
-        earned.append(
-            {
-                "partner_id": line.partner_id,
-                "booking_id": booking_id,
-                "service_item_id": line.service_id,
-                "attempt_id": attempt_id,
-                "refund_id": None,
-                "kind": CommissionKind.EARNED.value,
-                "base_minor": base.minor,
-                "rate_bps": line.commission_rate_bps,
-                "amount_minor": commission.minor,
-                "currency": base.currency,
-                "accrual_date": line.service_date,
-                "created_at": now,
-            }
-        )
-    if earned:
-        conn.execute(_EARN[conn.dialect.name], earned)
-    if flag:
-        conn.execute(_FLAG_REFUND, {"ids": flag})
+    ids = [i.id for i in paid]
+    conn.execute(
+        _EARN_ALL[conn.dialect.name],
+        {"ids": ids, "booking_id": booking_id, "attempt_id": attempt_id, "at": now},
+    )
+    if any(i.cancelled_lines for i in paid):
+        conn.execute(_FLAG_REFUND, {"ids": ids})
 
 
 def close_payment_attempt(*, attempt_id: str, **event: Any) -> EventOutcome:

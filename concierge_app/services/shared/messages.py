@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, bindparam, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 from sqlmodel import select as orm_select
 
@@ -100,9 +103,62 @@ def built_in_text(key: str, language: str) -> tuple[str, str]:
     return default.subject, default.body
 
 
-def _template(session: Session, key: str, language: str = SOURCE_LANGUAGE) -> TemplateView:
+# The saved rows of one template in every language, as one value a hot path adds to the read it
+# does anyway (SQLite's JSON functions): the template as it is in the writer's transaction, with
+# no look-up of its own and nothing cached (a save applies to the next message in every worker).
+SavedTemplates = Mapping[str, tuple[str, str, str]]  # language -> (name, subject, body)
+
+
+class _rows_json(FunctionElement[Any]):
+    """JSON text of an array with one array per row of its arguments ('[]' for no row)."""
+
+    type = String()
+    name = "rows_json"
+    inherit_cache = True
+
+
+@compiles(_rows_json, "postgresql")
+def _rows_json_postgresql(element: _rows_json, compiler: Any, **kw: Any) -> str:
+    args = compiler.process(element.clauses, **kw)
+    return f"COALESCE(CAST(json_agg(json_build_array({args})) AS TEXT), '[]')"
+
+
+@compiles(_rows_json)
+def _rows_json_sqlite(element: _rows_json, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+def saved_templates_column(key: str) -> Any:
+    """A scalar column: the saved rows of template `key` ([[language, name, subject, body],
+    …] as JSON text); `saved_templates` reads it back."""
+    t = _TEMPLATES.c
+    rows = _rows_json(t.language, t.name, t.subject, t.body)
+    return select(rows).where(t.key == key).scalar_subquery()
+
+
+def saved_templates(value: str | None) -> SavedTemplates | None:
+    """The value of `saved_templates_column` as language -> (name, subject, body)."""
+    if value is None:
+        return None
+    return {row[0]: (row[1], row[2], row[3]) for row in json.loads(value)}
+
+
+def _template(
+    session: Session,
+    key: str,
+    language: str = SOURCE_LANGUAGE,
+    saved: SavedTemplates | None = None,
+) -> TemplateView:
     default = DEFAULT_TEMPLATES[key]
-    row = session.connection().execute(_TEMPLATE, {"key": key, "language": language}).first()
+    if saved is None:
+        row: Any = (
+            session.connection().execute(_TEMPLATE, {"key": key, "language": language}).first()
+        )
+    else:
+        found = saved.get(language)
+        row = None
+        if found is not None:
+            row = SimpleNamespace(name=found[0], subject=found[1], body=found[2])
     if row is not None:
         return TemplateView(
             key, row.name, row.subject, row.body, default.placeholders, True, language, SAVED
@@ -113,7 +169,7 @@ def _template(session: Session, key: str, language: str = SOURCE_LANGUAGE) -> Te
             return TemplateView(
                 key, default.name, subject, body, default.placeholders, False, language, BUILT_IN
             )
-        english = _template(session, key)
+        english = _template(session, key, saved=saved)
         return replace(english, language=language, source=ENGLISH)
     return TemplateView(
         key, default.name, default.subject, default.body, default.placeholders, False
@@ -187,6 +243,20 @@ class Recipient:
     email: str
     locale: str
     context: dict[str, Any]
+    # the saved rows of the template asked for with `booking_recipient(template=…)`
+    saved: SavedTemplates | None = None
+
+
+_RECIPIENT_WITH: dict[str, Any] = {}
+
+
+def _recipient_with(key: str) -> Any:
+    """_RECIPIENT with the saved rows of template `key` (built once per key)."""
+    if key not in _RECIPIENT_WITH:
+        _RECIPIENT_WITH[key] = _RECIPIENT.add_columns(
+            saved_templates_column(key).label("saved_templates")
+        )
+    return _RECIPIENT_WITH[key]
 
 
 def booking_recipient(
@@ -195,20 +265,29 @@ def booking_recipient(
     *,
     portal_url: str | None = None,
     read: Mapping[str, Any] | None = None,
+    template: str | None = None,
 ) -> Recipient:
     """The guest's address and locale, and the placeholders every booking message can use.
 
     `portal_url` is the guest's link (with its token) for messages that are sent; previews
     show the portal's address without a token. `read`: the RECIPIENT_COLUMNS' values, read
-    with the booking in the caller's transaction (else they are read here).
+    with the booking in the caller's transaction (else they are read here). `template`: a
+    template key whose saved rows are read with the guest (`Recipient.saved`) when the guest
+    is read here.
     """
     settings = get_settings()
     guest: Any
+    saved = None
     if read is not None and read.get("recipient__email") is not None:
         guest = SimpleNamespace(**{k.removeprefix("recipient__"): v for k, v in read.items()})
+    elif template is not None:
+        statement = _recipient_with(template)
+        guest = session.connection().execute(statement, {"booking_id": booking.id}).one()
+        saved = saved_templates(guest.saved_templates)
     else:
         guest = session.connection().execute(_RECIPIENT, {"booking_id": booking.id}).one()
     return Recipient(
+        saved=saved,
         email=guest.email,
         locale=guest.locale,
         context={
@@ -347,6 +426,7 @@ def queue_message(
     attachment: str | None = None,
     language: str | None = None,
     rendered: RenderedMessage | None = None,
+    saved: SavedTemplates | None = None,
 ) -> bool:
     """Render a lifecycle template into the outbox (inside the caller's transaction), in
     the recipient's `language` (a locale such as 'es_ES'; English when None).
@@ -357,9 +437,12 @@ def queue_message(
     Idempotent: a message with the same dedupe key is queued once. True when queued now.
     `rendered`: the message rendered already (`render_with_fallback` with the same key, context
     and language), for a caller that renders before it takes a lock the insert needs.
+    `saved`: the template's saved rows, read by the caller (`saved_templates_column`).
     """
     if rendered is None:
-        rendered = render_with_fallback(session, template_key, context, language=language)
+        rendered = render_with_fallback(
+            session, template_key, context, language=language, saved=saved
+        )
     # Written only when set: the migration tests drive the services on databases before 0013.
     flagged = {"template_problem": rendered.problem} if rendered.problem else {}
     queued = insert_ignore(
@@ -403,12 +486,14 @@ def render_with_fallback(
     context: Mapping[str, Any],
     failed: Failed | None = None,
     language: str | None = None,
+    saved: SavedTemplates | None = None,
 ) -> RenderedMessage:
     """The message from the saved template in the recipient's `language` (a locale; English
-    when None), or from the built-in text when it cannot be used."""
+    when None), or from the built-in text when it cannot be used. `saved`: the template's
+    saved rows when the caller read them (`saved_templates_column`), else they are read here."""
     lang = template_language(template_key, language)
     built_in = built_in_text(template_key, lang)
-    template = _template(session, template_key, lang)
+    template = _template(session, template_key, lang, saved)
     failed_key = f"{template_key}:{lang}"
     if failed is not None and failed_key in failed:
         text = render_message(template_key, "", "", context, customised=False, built_in=built_in)

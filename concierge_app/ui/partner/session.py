@@ -20,6 +20,7 @@ from concierge_app.services.access import partner_sign_in as partner_auth
 from concierge_app.services.access.partner_sign_in import PartnerIdentity, PartnerSignedIn
 from concierge_app.services.shared.database import get_database
 from concierge_app.settings import get_settings
+from concierge_app.ui.shared.live_push import reload_open_page
 from concierge_app.ui.shared.live_state import LiveMixin
 from concierge_app.ui.shared.session import SessionMixin
 from concierge_app.ui.shared.session_cookies import PROPERTY_COOKIE
@@ -85,6 +86,8 @@ class PartnerAuthState(SessionMixin, rx.State):
             return
         if self.router.url.path.startswith(routes.PARTNER_DOCUMENT_PREFIX):
             yield rx.redirect(routes.PARTNER_INVOICES)
+            return
+        await reload_open_page(self)
 
 
 class PartnerLiveState(LiveMixin, PartnerAuthState, mixin=True):
@@ -104,7 +107,7 @@ class PartnerLiveState(LiveMixin, PartnerAuthState, mixin=True):
         self._shown = self.partner_code
         return who is not None
 
-    def _may_poll(self) -> bool:
+    def _may_reload(self) -> bool:
         return bool(self._pid)
 
     async def _switched(self) -> bool:
@@ -117,3 +120,7 @@ class PartnerLiveState(LiveMixin, PartnerAuthState, mixin=True):
 
     def _scope(self) -> dict[str, Any]:
         return {"db": get_database(), "partner_id": self._pid}
+
+    def _push_scope(self) -> dict[str, Any]:
+        """Pushed changes: this partner's (its bookings, services and documents)."""
+        return {"partner_id": self._pid}

@@ -1,48 +1,65 @@
 """Live pages: state that reloads when the ledger moved (another browser's change shows here).
 
-The page's hidden timer (`ui/shared/live.py`) calls `poll` twice a second; `poll` asks the
-database for the ledger version and calls `_reload` when it is not the one last shown."""
+Pushed, not polled: each time a page reads its data (`_reload`), it registers its tab with the
+worker's watcher (`ui/shared/live_push.py`) under what it shows; when a change concerns it, the
+watcher calls `_changed` on the tab's state, which reloads the page and sends the delta."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import reflex as rx
 
 from concierge_app.services.shared.changes import ledger_version
 from concierge_app.services.shared.database import get_database
+from concierge_app.ui.shared.live_push import watch_page
 
 
 class LiveMixin(rx.State, mixin=True):
     """Base of the live page states of every audience (staff: `ui/staff/live_state.py`,
     partners: `ui/partner/session.py`, the guest portal).
 
-    A Reflex mixin, so each page state gets its own `version`, `poll` and `load`. Subclasses
-    implement `_reload`, which reads the page's data and records the version it shows;
-    `_version_scope` narrows what is watched (e.g. one booking), `_may_poll` says when not to
-    look and `_switched` lets a page read itself again for something else first. The default
-    `load` (the page's on_load) checks the session (`_enter`) and reads the page.
+    A Reflex mixin, so each page state gets its own `version` and `load`. Subclasses implement
+    `_reload`, which reads the page's data and records the version it shows (every `_reload`
+    also registers the tab for pushed changes); `_version_scope` narrows what is watched (one
+    booking), `_push_scope` says which partner a page is about, `_may_reload` says when not to
+    reload (this browser's own change runs) and `_switched` lets a page read itself again for
+    something else first. The default `load` (the page's on_load) checks the session
+    (`_enter`) and reads the page.
     """
 
     version: int = -1
 
-    def _may_poll(self) -> bool:
-        """Whether to look now."""
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        reload = cls.__dict__.get("_reload")
+        if reload is not None and not getattr(reload, "_registers", False):
+            cls._reload = _registering(reload)  # type: ignore[method-assign,assignment]
+
+    def _may_reload(self) -> bool:
+        """Whether the page may be reloaded now."""
         return True
 
     def _version_scope(self) -> dict[str, Any]:
         """Keyword arguments of `ledger_version`: the whole ledger unless narrowed."""
         return {}
 
+    def _push_scope(self) -> dict[str, Any]:
+        """What the page shows, for the watcher: `booking_id`, `partner_id`, or the ledger."""
+        return self._version_scope()
+
     async def _switched(self) -> bool:
         """True when the page was read again for something else (nothing more to do now)."""
         return False
 
-    @rx.event
-    async def poll(self, _tick: str = "") -> None:
-        """Every half second: reload when what the page shows changed on the ledger."""
-        if not self._may_poll() or await self._switched():
+    async def _changed(self) -> None:
+        """The watcher saw a change this page may show: reload when its version moved. A page
+        busy with this browser's own change is left alone: it reads its data again when that
+        change ends (and registers again, so a change it missed is looked at then)."""
+        if not self._may_reload() or await self._switched():
             return
         if await self._ledger_version() != self.version:
             await self._reload()
@@ -62,3 +79,16 @@ class LiveMixin(rx.State, mixin=True):
             yield self._to_sign_in()  # type: ignore[attr-defined]
             return
         await self._reload()
+
+
+def _registering(reload: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
+    """`_reload`, then register the tab with the watcher under what the page now shows."""
+
+    @functools.wraps(reload)
+    async def reload_and_watch(self: LiveMixin) -> None:
+        await reload(self)
+        if self._may_reload():
+            watch_page(self, self._push_scope())
+
+    reload_and_watch._registers = True  # type: ignore[attr-defined]
+    return reload_and_watch

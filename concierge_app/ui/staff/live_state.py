@@ -11,10 +11,10 @@ class LiveState(LiveMixin, AuthState, mixin=True):
 
     A Reflex mixin, so each page state stays a direct substate of AuthState (name AuthState
     last among the bases: a class whose state bases are all mixins would be a mixin too). It
-    polls only for a signed-in member, and its `load` sends anyone else to the sign-in page.
+    is reloaded only for a signed-in member, and its `load` sends anyone else to the sign-in page.
     """
 
-    def _may_poll(self) -> bool:
+    def _may_reload(self) -> bool:
         return bool(self.staff_name)
 
     async def _enter(self) -> bool:

@@ -14,7 +14,6 @@ from concierge_app.ui.guest.portal.parts import (
 from concierge_app.ui.guest.portal.payments import payments_card
 from concierge_app.ui.guest.portal.state import PortalState as S
 from concierge_app.ui.guest.portal.state import T
-from concierge_app.ui.shared.live import live_updates
 
 
 def _message(icon: str, title: rx.Var[str], body: rx.Var[str], test_id: str) -> rx.Component:
@@ -70,5 +69,4 @@ def portal_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        live_updates(S.poll),
     )

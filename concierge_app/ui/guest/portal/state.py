@@ -178,7 +178,7 @@ class PortalState(PayOnlineMixin, LiveMixin, rx.State):
         self._token, self._booking_id, self._returned_attempt = "", 0, ""
         self._return = ("", "")
 
-    def _may_poll(self) -> bool:
+    def _may_reload(self) -> bool:
         return bool(self._booking_id) and not self.paying
 
     def _version_scope(self) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from concierge_app.ui.partner.bank_details.state import BankDetailsState as B
 from concierge_app.ui.partner.shell import fact, partner_shell
 from concierge_app.ui.shared.forms import form_error
 from concierge_app.ui.shared.layout import page_header
-from concierge_app.ui.shared.live import live_updates
 
 
 def _input(label: str, name: str, placeholder: str, value: rx.Var[str] | str = "") -> rx.Component:
@@ -88,6 +87,5 @@ def bank_details_page() -> rx.Component:
             width="100%",
         ),
         mandate_notice(),
-        live_updates(B.poll),
         active="Bank details",
     )

@@ -11,7 +11,6 @@ from concierge_app.ui.partner.document.state import StatementState as S
 from concierge_app.ui.partner.shell import fact, partner_shell
 from concierge_app.ui.shared.document_status import status_text
 from concierge_app.ui.shared.layout import loading_card
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.stacked_table import DESKTOP, stacked_cell, stacked_table
 
 
@@ -200,6 +199,5 @@ def statement_page() -> rx.Component:
                 ),
             ),
         ),
-        live_updates(S.poll),
         active="Invoices",
     )

@@ -17,7 +17,6 @@ from concierge_app.ui.partner.shell import fact, partner_shell
 from concierge_app.ui.shared.document_status import STATUS_COLOURS, status_text
 from concierge_app.ui.shared.forms import form_error
 from concierge_app.ui.shared.layout import loading_card, page_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.pay_online.parts import checkout_notice, pay_button
 from concierge_app.ui.shared.pay_online.rows import PayAllRow
 from concierge_app.ui.shared.stacked_table import TABLET, stacked_cell, stacked_table
@@ -365,6 +364,5 @@ def partner_group_page() -> rx.Component:
                 ),
             ),
         ),
-        live_updates(G.poll),
         active="All properties",
     )

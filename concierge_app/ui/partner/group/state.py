@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from typing import Any
 
 import reflex as rx
 
@@ -115,6 +116,10 @@ class PartnerGroupState(PartnerPayOnlineMixin, PartnerAuthState):
             yield self._to_sign_in()
             return
         await self._reload()
+
+    def _push_scope(self) -> dict[str, Any]:
+        """Every property of the group: pushed any change."""
+        return {}
 
     async def _reload(self) -> None:
         self.version = await self._ledger_version()

@@ -20,7 +20,6 @@ from concierge_app.ui.shared.inbox.parts import (
     thread_view,
 )
 from concierge_app.ui.shared.layout import loading_card, page_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.notices import notice
 
 
@@ -201,6 +200,5 @@ def partner_inbox_page() -> rx.Component:
                 ),
             ),
         ),
-        live_updates(S.poll),
         active="Inbox",
     )

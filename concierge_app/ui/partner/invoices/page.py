@@ -15,7 +15,6 @@ from concierge_app.ui.shared.document_rows import InvoiceRow
 from concierge_app.ui.shared.document_status import status_text
 from concierge_app.ui.shared.forms import form_error
 from concierge_app.ui.shared.layout import loading_card, page_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.pay_online.parts import checkout_notice, pay_button
 from concierge_app.ui.shared.pay_online.rows import PayAllRow
 from concierge_app.ui.shared.stacked_table import stacked_cell, stacked_table
@@ -326,6 +325,5 @@ def invoices_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        live_updates(I.poll),
         active="Invoices",
     )

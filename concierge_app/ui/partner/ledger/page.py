@@ -9,7 +9,6 @@ from concierge_app.ui.partner.ledger.state import PartnerLedgerState as L
 from concierge_app.ui.partner.shell import partner_shell
 from concierge_app.ui.shared.layout import loading_card, page_header
 from concierge_app.ui.shared.ledger.table import ledger_books
-from concierge_app.ui.shared.live import live_updates
 
 
 def partner_ledger_page() -> rx.Component:
@@ -37,6 +36,5 @@ def partner_ledger_page() -> rx.Component:
                 ),
             ),
         ),
-        live_updates(L.poll),
         active="Ledger",
     )

@@ -10,7 +10,6 @@ from concierge_app.ui.partner.overview.state import OverviewState as O
 from concierge_app.ui.partner.overview.state import PayoutRow
 from concierge_app.ui.partner.shell import fact, partner_shell
 from concierge_app.ui.shared.layout import loading_card, page_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.stacked_table import PHONE, stacked_cell, stacked_table
 
 
@@ -122,6 +121,5 @@ def overview_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        live_updates(O.poll),
         active="Financial Overview",
     )

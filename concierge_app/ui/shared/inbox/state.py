@@ -61,7 +61,7 @@ class ThreadMixin(rx.State, mixin=True):
     async def _read_open_thread(self) -> ThreadView | None:
         """Mark the open thread read, record the ledger version, read the thread (None when
         none is open). In that order: a reply landing while this reads bumps the version past
-        the one recorded, and the next poll shows it."""
+        the one recorded, and the next pushed change shows it."""
         thread_id = int(self.selected_id) if self.pane == "thread" and self.selected_id else 0
         if thread_id:
             with contextlib.suppress(NotFound):  # reading it below says it is missing

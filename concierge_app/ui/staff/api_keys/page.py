@@ -16,7 +16,6 @@ from concierge_app.ui.shared.forms import (
     form_error,
 )
 from concierge_app.ui.shared.layout import loading_card, page_header, table_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.staff.api_keys.state import ApiKeysState, KeyRow
 from concierge_app.ui.staff.shell import page_shell
 
@@ -298,6 +297,5 @@ def api_keys_page() -> rx.Component:
         rx.cond(S.loading, loading_card("Loading the keys…"), _keys()),
         _create_dialog(),
         _revoke_dialog(),
-        live_updates(S.poll),
         active="API keys",
     )

@@ -7,7 +7,6 @@ from reflex.vars import ObjectVar
 
 from concierge_app import routes
 from concierge_app.ui.shared.layout import page_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE, clamped_text
 from concierge_app.ui.staff.audit.state import AuditRow, AuditState
 from concierge_app.ui.staff.shell import page_shell
@@ -85,6 +84,5 @@ def audit_page() -> rx.Component:
             ),
             width="100%",
         ),
-        live_updates(AuditState.poll),
         active="Audit",
     )

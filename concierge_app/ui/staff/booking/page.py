@@ -10,7 +10,6 @@ import reflex as rx
 
 from concierge_app import routes
 from concierge_app.ui.shared.layout import loading_card
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.staff.booking.common import empty_state
 from concierge_app.ui.staff.booking.dialogs import confirm_dialog, refund_dialog
 from concierge_app.ui.staff.booking.edit_dialog import edit_dialog
@@ -78,6 +77,5 @@ def booking_page() -> rx.Component:
         add_service_dialog(),
         refund_dialog(),
         edit_dialog(),
-        live_updates(S.poll),
         active="Bookings",
     )

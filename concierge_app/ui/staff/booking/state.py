@@ -178,7 +178,7 @@ class BookingState(EditBookingMixin, RefundDialogMixin, AddServiceMixin, LiveSta
         await self._reload()
 
     # Live: watch this booking only, and not while this browser's own change runs.
-    def _may_poll(self) -> bool:
+    def _may_reload(self) -> bool:
         return bool(self.staff_name and self.booking_id) and not self.busy
 
     def _version_scope(self) -> dict[str, Any]:

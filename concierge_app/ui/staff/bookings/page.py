@@ -7,7 +7,6 @@ from reflex.vars import ObjectVar
 
 from concierge_app import routes
 from concierge_app.ui.shared.layout import loading_card, page_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE
 from concierge_app.ui.staff.bookings.import_card import import_card
 from concierge_app.ui.staff.bookings.new_booking import new_booking_dialog
@@ -257,6 +256,5 @@ def bookings_page() -> rx.Component:
         ),
         rx.cond(BookingsState.is_concierge, rx.box(import_card(), margin_top="24px", width="100%")),
         new_booking_dialog(),
-        live_updates(BookingsState.poll),
         active="Bookings",
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import reflex as rx
 
 from concierge_app.ui.shared.layout import loading_card, page_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.staff.finance.books import books_tab
 from concierge_app.ui.staff.finance.direct_debit import direct_debit_card
 from concierge_app.ui.staff.finance.documents import documents_tab
@@ -88,6 +87,5 @@ def finance_page() -> rx.Component:
             loading_card("Loading partner finance…"),
             _tabs(),
         ),
-        live_updates(F.poll),
         active="Finance",
     )

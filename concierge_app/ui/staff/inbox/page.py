@@ -12,7 +12,6 @@ from concierge_app.ui.shared.inbox.parts import (
     thread_view,
 )
 from concierge_app.ui.shared.layout import loading_card, page_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE
 from concierge_app.ui.shared.notices import notice
 from concierge_app.ui.staff.inbox.state import InboxState as S
@@ -83,6 +82,5 @@ def inbox_page() -> rx.Component:
                 ),
             ),
         ),
-        live_updates(S.poll),
         active="Inbox",
     )

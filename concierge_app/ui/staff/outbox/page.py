@@ -7,7 +7,6 @@ from reflex.vars import ObjectVar
 
 from concierge_app import routes
 from concierge_app.ui.shared.layout import page_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE, clamp_style, clamped_text
 from concierge_app.ui.staff.outbox.state import MessageRow, OutboxState
 from concierge_app.ui.staff.shell import page_shell
@@ -186,6 +185,5 @@ def outbox_page() -> rx.Component:
                 ),
             ),
         ),
-        live_updates(OutboxState.poll),
         active="Outbox",
     )

@@ -10,7 +10,6 @@ import reflex as rx
 from concierge_app import routes
 from concierge_app.ui.shared.layout import loading_card, table_header
 from concierge_app.ui.shared.ledger.table import ledger_books
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.staff.partner_account.details import details_card, edit_details_dialog
 from concierge_app.ui.staff.partner_account.dialogs import close_dialog, note_dialog
 from concierge_app.ui.staff.partner_account.documents import document_row
@@ -110,6 +109,5 @@ def partner_account_page() -> rx.Component:
         note_dialog(),
         rate_dialog(),
         edit_details_dialog(),
-        live_updates(A.poll),
         active="Partners",
     )

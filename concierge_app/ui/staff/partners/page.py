@@ -9,7 +9,6 @@ from reflex.vars import ObjectVar
 
 from concierge_app.ui.shared.forms import dialog_footer, dialog_form, form_error
 from concierge_app.ui.shared.layout import loading_card, page_header, table_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE
 from concierge_app.ui.shared.stacked_table import PHONE, stacked_cell, stacked_table
 from concierge_app.ui.staff.partners.fields import partner_fields
@@ -212,6 +211,5 @@ def partners_page() -> rx.Component:
             _table(),
         ),
         new_partner_dialog(),
-        live_updates(S.poll),
         active="Partners",
     )

@@ -7,7 +7,6 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from concierge_app.ui.shared.layout import page_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.long_text import WRAP_ANYWHERE
 from concierge_app.ui.staff.payment_events.state import EventRow, ProviderEventsState
 from concierge_app.ui.staff.shell import page_shell
@@ -107,6 +106,5 @@ def provider_events_page() -> rx.Component:
                 rx.callout("No events yet.", icon="inbox"),
             ),
         ),
-        live_updates(S.poll),
         active="Audit",
     )

@@ -8,7 +8,6 @@ from reflex.vars import ObjectVar
 
 from concierge_app.ui.shared.forms import form_error, form_field
 from concierge_app.ui.shared.layout import loading_card, page_header, table_header
-from concierge_app.ui.shared.live import live_updates
 from concierge_app.ui.shared.password_form import password_form
 from concierge_app.ui.staff.security.state import LockedRow, LogRow, SecurityState
 from concierge_app.ui.staff.shell import page_shell
@@ -355,7 +354,6 @@ def security_page() -> rx.Component:
                     align_items="start",
                 ),
                 _log(),
-                live_updates(S.poll),
                 spacing="4",
                 width="100%",
             ),

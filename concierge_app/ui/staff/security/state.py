@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import functools
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import reflex as rx
 
@@ -81,6 +82,10 @@ class SecurityState(PasswordChangeMixin, PlatformTimesMixin, LiveState, AuthStat
         self.code_error = self.two_factor_message = ""
         self.setting_up, self.setup_secret, self.setup_qr = False, "", ""
         await self._reload()
+
+    def _push_scope(self) -> dict[str, Any]:
+        """Pushed when the sign-in log moves (and, as every staff page, the ledger)."""
+        return {"sign_ins": True}
 
     async def _ledger_version(self) -> int:
         """The page watches the sign-in log (any new line: a sign-in, failure, unlock…)."""
