@@ -79,6 +79,7 @@ class Step:
     new_guest_ms: list[float] = field(default_factory=list)
     paid_guest_ms: list[float] = field(default_factory=list)
     paid_staff_ms: list[float] = field(default_factory=list)
+    paid_back_ms: list[float] = field(default_factory=list)  # click → payer sent back (paid)
     payments: int = 0
     cpu_ms_per_load: float = 0.0
     idle_cpu_pct: float = 0.0
@@ -332,6 +333,7 @@ class Bench:
                 f"{pages.CHECKOUT}.pay", {"form": {"card": number, "expiry": expiry, "cvc": cvc}}
             )
             await asyncio.wait_for(back, PAY_TIMEOUT_S)
+            step.paid_back_ms.append((time.perf_counter() - clicked) * 1000)
             for future, into in paid_futures:
                 seen = await asyncio.wait_for(future, PAID_TIMEOUT_S)
                 into.append(max(0.0, seen - clicked) * 1000)
@@ -512,7 +514,8 @@ async def run_setup(app: RunningApp, options: Options, ramp: bool) -> SetupResul
                 f"{_ms3(step.load_ms)}; rtt {_ms3(step.rtt_ms)}; {len(step.new_guest_ms)} new "
                 f"guests {_ms3(step.new_guest_ms)}; paid guest p95 "
                 f"{fmt(pct(step.paid_guest_ms, 95))}, staff {fmt(pct(step.paid_staff_ms, 95))} "
-                f"({step.payments} pays); {step.cpu_ms_per_load:.0f} CPU-ms/load; idle "
+                f"(payer sent back p50/p95 {fmt(pct(step.paid_back_ms, 50))}/"
+                f"{fmt(pct(step.paid_back_ms, 95))}; {step.payments} pays); {step.cpu_ms_per_load:.0f} CPU-ms/load; idle "
                 f"{step.idle_cpu_pct:.0f}% of a core, {step.idle_cpu_ms_per_tab_min:.0f} "
                 f"CPU-ms/tab-min; RSS {'+'.join(f'{m:.0f}' for m in step.rss_mb)} MB, "
                 f"{step.rss_per_session_kb:.0f} KB/session; client "

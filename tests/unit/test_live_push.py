@@ -83,3 +83,17 @@ def test_a_page_that_saw_a_newer_version_wakes_the_watcher():
     assert not r.nudged.is_set()  # nothing the watcher has not seen
     r.watch("g7", Watch(Page, booking_id=7, since=12))  # type: ignore[arg-type]
     assert r.nudged.is_set()
+
+
+def test_booking_pages_are_reloaded_before_partner_and_ledger_pages():
+    r = registry()
+    changes = LedgerChanges(head=11, bookings=frozenset({7}), partners=frozenset({3}))
+    turns = r.in_turns(r.concerned(changes))
+    assert [sorted(turn) for turn in turns] == [["g7"], ["p3", "sec", "staff"]]
+
+
+def test_turns_skip_forgotten_tabs_and_empty_turns():
+    r = registry()
+    r.forget(["g7"])
+    assert r.in_turns(["g7", "p3"]) == [["p3"]]
+    assert r.in_turns([]) == []

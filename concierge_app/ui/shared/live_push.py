@@ -94,6 +94,18 @@ class LiveRegistry:
         self.pending.clear()
         return [t for t in found if t in self.watches]
 
+    def in_turns(self, tokens: Iterable[str]) -> list[list[str]]:
+        """The tabs to reload, booking pages first: a guest's other tab and the staff page
+        of a booking that was just paid are the ones someone is looking at for the change; a
+        partner's or the whole ledger's pages (often many, and dearer) follow."""
+        first: list[str] = []
+        then: list[str] = []
+        for token in tokens:
+            watch = self.watches.get(token)
+            if watch is not None:
+                (first if watch.booking_id is not None else then).append(token)
+        return [turn for turn in (first, then) if turn]
+
 
 REGISTRY = LiveRegistry()
 
@@ -137,10 +149,9 @@ async def push_once(app: rx.App, registry: LiveRegistry) -> int:
     registry.seen = max(registry.seen, changes.head)
     registry.seen_sign_in = max(registry.seen_sign_in, changes.sign_in_head)
     tokens = registry.concerned(changes)
-    if not tokens:
-        return 0
     limit = asyncio.Semaphore(PUSH_AT_ONCE)
-    await asyncio.gather(*(_push(app, registry, token, limit) for token in tokens))
+    for turn in registry.in_turns(tokens):
+        await asyncio.gather(*(_push(app, registry, token, limit) for token in turn))
     return len(tokens)
 
 
