@@ -107,7 +107,7 @@ def _issue(session: Session, key: str, rows: list[Refund], actor: str) -> str:
         )
     session.flush()
     invoice_numbers = ", ".join(dict.fromkeys(i.number or "" for i in invoices))
-    link = new_portal_link(session, booking_id=booking.id, reference=booking.reference, actor=actor)
+    link = new_portal_link(booking_id=booking.id, reference=booking.reference)
     guest = booking_recipient(session, booking, portal_url=f"{link}#{DOCUMENTS_CARD}")
     queue_message(
         session,

@@ -153,9 +153,7 @@ def send_invoice(*, db: Database, invoice_id: int, actor: str) -> SentInvoice:
         )
         booking, invoice, lines, number, read, saved = sent
         total = Money(invoice.total_minor, invoice.currency)
-        link = new_portal_link(
-            session, booking_id=booking.id, reference=booking.reference, actor=actor
-        )
+        link = new_portal_link(booking_id=booking.id, reference=booking.reference)
         # The guide: the message links "to the Payments card in their portal".
         guest = booking_recipient(
             session,

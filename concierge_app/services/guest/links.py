@@ -168,10 +168,9 @@ _MESSAGE_LINK_BOOKING = core_select(
 ).where(_BOOKINGS.c.id == bindparam("booking_id"))
 
 
-def new_portal_link(session: Session, *, booking_id: int, reference: str, actor: str) -> str:
+def new_portal_link(*, booking_id: int, reference: str) -> str:
     """A link for a message to the guest; its URL. Derived, not stored (see the module's
-    docstring): it costs the caller's transaction no statement. (`session`, `actor`: what a
-    stored link would need; the message and the audit event say who sent it.)"""
+    docstring): it costs the caller's transaction no statement."""
     return portal_url(reference, message_token(booking_id, utcnow()))
 
 

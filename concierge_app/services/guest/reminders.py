@@ -147,9 +147,7 @@ def _send_one(
         if decision.step is None:
             return None
         key = _key(invoice_id, decision.step)
-        link = new_portal_link(
-            session, booking_id=booking.id, reference=booking.reference, actor=ACTOR
-        )
+        link = new_portal_link(booking_id=booking.id, reference=booking.reference)
         guest = booking_recipient(session, booking, portal_url=f"{link}#{PAYMENTS_CARD}")
         total = format_money(Money(invoice.total_minor, invoice.currency), guest.locale)
         queued = queue_message(

@@ -293,7 +293,7 @@ def _apply_success(
     )
     amount = Money(attempt.amount_minor, attempt.currency)
     actor = delivery.actor
-    link = new_portal_link(session, booking_id=booking.id, reference=booking.reference, actor=actor)
+    link = new_portal_link(booking_id=booking.id, reference=booking.reference)
     guest = booking_recipient(
         session,
         booking,
